@@ -1,0 +1,39 @@
+import type { TokenUsage } from './model-client.js';
+import type { PlanEntry, ToolContent, ToolKind, ToolLocation } from './tool-content.js';
+
+export type ToolCallStatus = 'pending' | 'in_progress' | 'completed' | 'failed';
+
+/** What one turn reports while it runs, in order. Transport-neutral. */
+export type TurnEvent =
+  | { type: 'text'; delta: string }
+  | { type: 'thought'; delta: string }
+  | {
+      type: 'tool_call';
+      toolCallId: string;
+      toolName: string;
+      title: string;
+      kind: ToolKind;
+      locations: ToolLocation[];
+      rawInput: unknown;
+    }
+  | {
+      type: 'tool_call_update';
+      toolCallId: string;
+      status?: ToolCallStatus;
+      title?: string;
+      locations?: ToolLocation[];
+      /** Replaces the call's content on the client. */
+      content?: ToolContent[];
+      rawOutput?: unknown;
+    }
+  | { type: 'plan'; entries: PlanEntry[] }
+  | { type: 'usage'; usage: TokenUsage; contextWindow?: number }
+  | { type: 'notice'; severity: 'info' | 'warning' | 'error'; message: string };
+
+export type StopReason = 'end_turn' | 'max_tokens' | 'max_turn_requests' | 'refusal' | 'cancelled';
+
+export interface TurnOutcome {
+  stopReason: StopReason;
+  /** Set when the turn ended because the model failed; the session stays usable. */
+  error?: { kind: string; message: string };
+}

@@ -1,0 +1,79 @@
+import type { ToolContent, ToolKind, ToolLocation } from '../core/tool-content.js';
+import { modeVerdict, type PermissionCategory, type SessionMode } from './policy.js';
+
+export interface PermissionRequest {
+  toolCallId: string;
+  toolName: string;
+  category: PermissionCategory;
+  kind: ToolKind;
+  title: string;
+  /**
+   * What an "always" answer covers, matched exactly: `edit` for file edits,
+   * `execute:<command>` for a command, `mcp:<server>:<tool>` for an MCP tool.
+   */
+  ruleKey: string;
+  /** Asks in every mode unless the user answered "always" for this exact ruleKey. */
+  dangerous?: boolean;
+  content?: ToolContent[];
+  locations?: ToolLocation[];
+  rawInput?: unknown;
+}
+
+export type PermissionAnswer = 'allow_once' | 'allow_always' | 'reject_once' | 'reject_always' | 'cancelled';
+
+/** Asks a human: the ACP client (`session/request_permission`) or a terminal. */
+export interface PermissionPrompter {
+  ask(request: PermissionRequest, signal: AbortSignal): Promise<PermissionAnswer>;
+}
+
+/** "Always" answers for one project. Lives in Cairn's home, never in the repo. */
+export interface PermissionRuleStore {
+  lookup(ruleKey: string): 'allow' | 'deny' | undefined;
+  remember(ruleKey: string, verdict: 'allow' | 'deny'): Promise<void>;
+}
+
+export type PermissionOutcome =
+  | { allowed: true }
+  | { allowed: false; reason: 'rejected' | 'cancelled' | 'mode'; message: string };
+
+/** Decides whether a tool may act: mode policy, then remembered rules, then the human. */
+export class PermissionGate {
+  constructor(
+    private readonly currentMode: () => SessionMode,
+    private readonly prompter: PermissionPrompter,
+    private readonly rules: PermissionRuleStore,
+  ) {}
+
+  async request(req: PermissionRequest, signal: AbortSignal): Promise<PermissionOutcome> {
+    const mode = this.currentMode();
+    const verdict = modeVerdict(mode, req.category, req.dangerous ?? false);
+    if (verdict === 'deny') {
+      return {
+        allowed: false,
+        reason: 'mode',
+        message: `Not allowed in ${mode} mode: this session is read-only. Nothing was changed.`,
+      };
+    }
+    const remembered = this.rules.lookup(req.ruleKey);
+    if (remembered === 'deny') {
+      return { allowed: false, reason: 'rejected', message: 'The user has chosen to always reject this.' };
+    }
+    if (verdict === 'allow' || remembered === 'allow') return { allowed: true };
+
+    const answer = await this.prompter.ask(req, signal);
+    switch (answer) {
+      case 'allow_always':
+        await this.rules.remember(req.ruleKey, 'allow');
+        return { allowed: true };
+      case 'allow_once':
+        return { allowed: true };
+      case 'reject_always':
+        await this.rules.remember(req.ruleKey, 'deny');
+        return { allowed: false, reason: 'rejected', message: 'The user rejected this.' };
+      case 'reject_once':
+        return { allowed: false, reason: 'rejected', message: 'The user rejected this.' };
+      case 'cancelled':
+        return { allowed: false, reason: 'cancelled', message: 'The turn was cancelled before the user answered.' };
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import type { ToolContent, ToolKind, ToolLocation, PlanEntry } from '../core/tool-content.js';
+import type { Workspace } from '../workspace/workspace.js';
+import type { PermissionGate } from '../permissions/gate.js';
+import type { TerminalBackend } from '../terminal/backend.js';
+
+/** What a running tool may touch. Built per call by the session. */
+export interface ToolContext {
+  sessionId: string;
+  toolCallId: string;
+  workspace: Workspace;
+  terminal: TerminalBackend;
+  permissions: PermissionGate;
+  signal: AbortSignal;
+  /** Replace the call's live content on the client while it runs (e.g. terminal output so far). */
+  progress(content: ToolContent[]): void;
+}
+
+/** A tool's answer: what the model reads, and what the client shows. */
+export interface ToolResult {
+  forModel: string;
+  content?: ToolContent[];
+  locations?: ToolLocation[];
+  plan?: PlanEntry[];
+  /** Structured output for the client (ACP rawOutput). */
+  rawOutput?: unknown;
+}
+
+export interface ToolDescription {
+  title: string;
+  locations?: ToolLocation[];
+}
+
+/**
+ * One model-facing tool. Names and parameters are a public contract (pinned by tests).
+ * `run` throws on failure; the loop turns the error into a result the model can act on.
+ */
+export interface ToolDefinition<Input = unknown> {
+  name: string;
+  description: string;
+  inputSchema: z.ZodType<Input>;
+  kind: ToolKind;
+  /** Changes nothing outside Cairn's own state: offered in `plan` mode. */
+  readOnly: boolean;
+  describe(input: Input, workspace: Workspace): ToolDescription;
+  run(input: Input, ctx: ToolContext): Promise<ToolResult>;
+}
+
+/** Error whose message is meant for the model verbatim (no stack, no prefix). */
+export class ToolError extends Error {
+  override name = 'ToolError';
+}
+
+export function defineTool<Input>(tool: ToolDefinition<Input>): ToolDefinition<Input> {
+  return tool;
+}

@@ -1,0 +1,83 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export class PathOutsideWorkspaceError extends Error {
+  override name = 'PathOutsideWorkspaceError';
+  constructor(readonly requested: string, roots: readonly string[]) {
+    super(
+      `Path "${requested}" is outside the workspace (${roots.join(', ')}). ` +
+        'Only files inside the session folder, or folders the client added, can be used.',
+    );
+  }
+}
+
+/** realpath of the nearest existing ancestor, plus the part that does not exist yet. */
+function realpathAllowingMissing(p: string): string {
+  let existing = p;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync.native(existing), ...rest.reverse());
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+      const parent = path.dirname(existing);
+      if (parent === existing) return p;
+      rest.push(path.basename(existing));
+      existing = parent;
+    }
+  }
+}
+
+function isInside(child: string, root: string): boolean {
+  const rel = path.relative(root, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Resolves paths against a session's folder and refuses anything that leaves it:
+ * `..`, absolute paths elsewhere, and symlinks whose target is outside.
+ */
+export class PathPolicy {
+  private readonly realRoots: string[];
+
+  constructor(
+    readonly root: string,
+    readonly extraRoots: readonly string[] = [],
+  ) {
+    this.realRoots = [root, ...extraRoots].map((r) => realpathAllowingMissing(path.resolve(r)));
+  }
+
+  get roots(): readonly string[] {
+    return [this.root, ...this.extraRoots];
+  }
+
+  /** Absolute, normalised path inside a root; throws PathOutsideWorkspaceError otherwise. */
+  resolve(requested: string): string {
+    if (typeof requested !== 'string' || requested.length === 0) {
+      throw new Error('A path is required.');
+    }
+    if (requested.includes('\0')) throw new Error('Path contains a NUL byte.');
+    const absolute = path.resolve(this.root, requested);
+    const real = realpathAllowingMissing(absolute);
+    if (!this.realRoots.some((r) => isInside(real, r))) {
+      throw new PathOutsideWorkspaceError(requested, this.roots);
+    }
+    return absolute;
+  }
+
+  contains(absolute: string): boolean {
+    try {
+      this.resolve(absolute);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Path relative to the main root when inside it, for titles and messages. */
+  display(absolute: string): string {
+    const rel = path.relative(this.root, absolute);
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : absolute;
+  }
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/**
+ * Cairn's configuration: the one schema, with defaults written down once.
+ * Read from `$CAIRN_HOME/config.json` (default `~/.cairn/config.json`) and overridden by env.
+ * API keys are never stored here: `apiKeyEnv` names the variable that holds one.
+ */
+
+export const MODEL_PRESETS = ['openai', 'openrouter', 'ollama', 'lmstudio', 'vllm', 'llamacpp', 'custom'] as const;
+export type ModelPresetName = (typeof MODEL_PRESETS)[number];
+
+export const ModelConfigSchema = z
+  .object({
+    preset: z.enum(MODEL_PRESETS).optional(),
+    baseUrl: z.string().url().optional(),
+    model: z.string().min(1).optional(),
+    /** Name of the environment variable holding the API key. */
+    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+    contextWindow: z.number().int().positive().optional(),
+    maxOutputTokens: z.number().int().positive().optional(),
+    maxRetries: z.number().int().min(0).max(10).default(4),
+    requestTimeoutSec: z.number().positive().default(600),
+    /** Other models offered in the client's model picker. */
+    choices: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+export const TerminalConfigSchema = z
+  .object({
+    /** `auto`: sandbox where bubblewrap works, else local (with a notice). */
+    backend: z.enum(['auto', 'sandbox', 'local', 'ssh', 'client']).default('auto'),
+    network: z.boolean().default(true),
+    timeoutSec: z.number().positive().default(120),
+    maxTimeoutSec: z.number().positive().default(1800),
+    /** Bytes of output the model sees; the rest is cut from the middle. */
+    maxOutputBytes: z.number().int().positive().default(30_000),
+    maxBackgroundProcesses: z.number().int().positive().default(8),
+    /** Secret-looking variables passed to commands anyway. */
+    envAllowlist: z.array(z.string()).default([]),
+    ssh: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().positive().default(22),
+        user: z.string().optional(),
+        identityFile: z.string().optional(),
+        remoteWorkspace: z.string().min(1),
+        options: z.array(z.string()).default([]),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const McpServerConfigSchema = z.union([
+  z
+    .object({
+      type: z.literal('stdio').optional(),
+      command: z.string().min(1),
+      args: z.array(z.string()).default([]),
+      env: z.record(z.string(), z.string()).default({}),
+      cwd: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.enum(['http', 'sse']),
+      url: z.string().url(),
+      headers: z.record(z.string(), z.string()).default({}),
+    })
+    .strict(),
+]);
+export type McpServerConfig = z.infer<typeof McpServerConfigSchema>;
+
+export const CairnConfigSchema = z
+  .object({
+    model: ModelConfigSchema.default({ maxRetries: 4, requestTimeoutSec: 600, choices: [] }),
+    agent: z
+      .object({
+        defaultMode: z.enum(['ask', 'accept-edits', 'plan', 'auto']).default('ask'),
+        /** Model requests in one prompt turn before it stops with `max_turn_requests`. */
+        maxTurnRequests: z.number().int().positive().default(60),
+      })
+      .strict()
+      .default({ defaultMode: 'ask', maxTurnRequests: 60 }),
+    terminal: TerminalConfigSchema.default(TerminalConfigSchema.parse({})),
+    memory: z
+      .object({
+        memoryCharLimit: z.number().int().positive().default(2200),
+        userCharLimit: z.number().int().positive().default(1400),
+      })
+      .strict()
+      .default({ memoryCharLimit: 2200, userCharLimit: 1400 }),
+    mcpServers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), McpServerConfigSchema).default({}),
+    mcp: z
+      .object({
+        /** Share of the context window MCP tool schemas may take before the search bridge is used. */
+        maxToolSchemaShare: z.number().min(0).max(1).default(0.1),
+        startupTimeoutSec: z.number().positive().default(30),
+        callTimeoutSec: z.number().positive().default(300),
+      })
+      .strict()
+      .default({ maxToolSchemaShare: 0.1, startupTimeoutSec: 30, callTimeoutSec: 300 }),
+  })
+  .strict();
+
+export type CairnConfig = z.infer<typeof CairnConfigSchema>;
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;
