@@ -37,6 +37,6 @@ if (!files.length) {
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, CAIRN_TEST: '1' } },
+  { stdio: 'inherit', cwd: root },
 );
 process.exit(result.status ?? 1);
