@@ -39,6 +39,11 @@ export interface ToolDefinition<Input = unknown> {
   name: string;
   description: string;
   inputSchema: z.ZodType<Input>;
+  /**
+   * JSON schema shown to the model. Defaults to one generated from `inputSchema`; tools whose
+   * schema comes from elsewhere (MCP servers) give it here and validate with a permissive zod schema.
+   */
+  jsonSchema?: Record<string, unknown>;
   kind: ToolKind;
   /** Changes nothing outside Cairn's own state: offered in `plan` mode. */
   readOnly: boolean;
