@@ -1,0 +1,249 @@
+/**
+ * The typed protocol between the chat webview and the extension host.
+ *
+ * Both ends speak JSON-RPC 2.0 (the `json-rpc-2.0` package) over `postMessage`:
+ * - the webview sends *requests* (`WebviewRequests`) and awaits their results;
+ * - the host sends *notifications* (`HostNotifications`) and never waits on the webview.
+ *
+ * Pure types and constants only: the webview bundles this file, so no node, no vscode imports.
+ * ACP payloads (session updates, tool calls, permission options) are forwarded as the ACP
+ * schema defines them, so the webview renders exactly what the agent sent.
+ */
+import type {
+  AvailableCommand,
+  ContentBlock,
+  PermissionOption,
+  SessionConfigOption,
+  SessionModeState,
+  SessionNotification,
+  StopReason,
+  ToolCallUpdate,
+} from '@agentclientprotocol/sdk';
+
+export type {
+  AvailableCommand,
+  ContentBlock,
+  PermissionOption,
+  SessionConfigOption,
+  SessionModeState,
+  SessionNotification,
+  StopReason,
+  ToolCallUpdate,
+};
+
+// ---------------------------------------------------------------------------
+// Shared value types
+
+/** What the agent is doing, as shown in the panel header and the status bar. */
+export type AgentActivity =
+  | 'starting' // the server process is starting / initializing
+  | 'idle' // ready for a prompt
+  | 'working' // a prompt turn is running
+  | 'awaiting_approval' // a permission card or edit review waits for the user
+  | 'stopped'; // the server exited or crashed: `HostState.exit` says why; `restartAgent` recovers
+
+export type ServerExit = {
+  /** Exit code, or null when killed by a signal. */
+  code: number | null;
+  signal: string | null;
+  /** A sentence for the user: what happened and what to do (the log has stderr). */
+  message: string;
+};
+
+/** Everything the panel needs to draw itself from scratch (sent on `ready` and on every change). */
+export type HostState = {
+  activity: AgentActivity;
+  /** The current ACP session, once one exists. */
+  sessionId: string | null;
+  sessionTitle: string | null;
+  /** ACP session modes (legacy mode picker), when the agent offers them. */
+  modes: SessionModeState | null;
+  /** ACP session config options (mode / model / thought level pickers). */
+  configOptions: SessionConfigOption[];
+  /** Slash commands from the latest `available_commands_update`. */
+  commands: AvailableCommand[];
+  /** Set while `activity` is `stopped`. */
+  exit: ServerExit | null;
+  /** False until the user stored an API key (the panel then offers "Set API Key"). */
+  hasApiKey: boolean;
+  /** Whether the server supports `session/list` + `session/load` (session history UI). */
+  canListSessions: boolean;
+  canLoadSessions: boolean;
+  /** Whether the agent accepts embedded resources in prompts (`@file` content). */
+  embeddedContext: boolean;
+  /** Workspace folder the agent runs in (absolute), or null when no folder is open. */
+  workspaceRoot: string | null;
+};
+
+/** Context attached to a prompt: `@file` mentions and editor selections. */
+export type ContextItem =
+  | { kind: 'file'; /** absolute */ path: string; /** workspace-relative, for display */ relPath: string }
+  | {
+      kind: 'selection';
+      path: string;
+      relPath: string;
+      /** 1-based, inclusive. */
+      startLine: number;
+      endLine: number;
+      text: string;
+      languageId?: string;
+    };
+
+export type FileMatch = { path: string; relPath: string };
+
+export type SessionSummary = {
+  sessionId: string;
+  title: string | null;
+  /** ISO 8601. */
+  updatedAt: string | null;
+  cwd: string;
+};
+
+/** A pending permission request shown as a card with exactly the agent's options. */
+export type PermissionCard = {
+  /** Host-side id for answering; not the JSON-RPC id of the ACP request. */
+  requestId: string;
+  sessionId: string;
+  toolCall: ToolCallUpdate;
+  options: PermissionOption[];
+};
+
+/** An inline edit review: a diff editor is open; the card offers Accept / Reject. */
+export type ReviewCard = {
+  reviewId: string;
+  sessionId: string;
+  /** Absolute path of the file the agent wants to change. */
+  path: string;
+  relPath: string;
+  /** The tool call this edit belongs to, when the host could tell. */
+  toolCallId: string | null;
+  /** `write`: an `fs/write_text_file` request; `permission`: a permission request with diff content. */
+  source: 'write' | 'permission';
+  isNewFile: boolean;
+  /** The editor had unsaved changes; the diff's left side shows them. */
+  hadUnsavedChanges: boolean;
+  linesAdded: number;
+  linesRemoved: number;
+};
+
+export type ReviewOutcome = 'accepted' | 'rejected' | 'cancelled';
+
+// ---------------------------------------------------------------------------
+// Webview → host requests
+
+export const WebviewMethod = {
+  /** The webview loaded (or reloaded): returns the full state plus what is still pending. */
+  ready: 'ready',
+  prompt: 'prompt',
+  cancel: 'cancel',
+  newChat: 'newChat',
+  listSessions: 'listSessions',
+  loadSession: 'loadSession',
+  setMode: 'setMode',
+  setConfigOption: 'setConfigOption',
+  answerPermission: 'answerPermission',
+  acceptEdit: 'acceptEdit',
+  rejectEdit: 'rejectEdit',
+  /** Re-open the diff editor of a pending review. */
+  showReview: 'showReview',
+  openLocation: 'openLocation',
+  mentionFiles: 'mentionFiles',
+  restartAgent: 'restartAgent',
+  /** Run one of the extension's own commands (`HostCommand`). */
+  runCommand: 'runCommand',
+} as const;
+
+export type HostCommand = 'setApiKey' | 'openSettings' | 'showLog';
+
+export type ReadyResult = {
+  state: HostState;
+  permissions: PermissionCard[];
+  reviews: ReviewCard[];
+  /** The transcript so far, as the ACP updates received for the current session (replay on reload). */
+  transcript: SessionNotification[];
+};
+
+export type WebviewRequests = {
+  ready: { params: Record<string, never>; result: ReadyResult };
+  /**
+   * Sends a prompt. Resolves when the turn ends (updates stream meanwhile as `session/update`).
+   * Rejects with a user-facing message when the agent is not running or a turn is already running.
+   */
+  prompt: { params: { text: string; context: ContextItem[] }; result: { stopReason: StopReason } };
+  /** Stop the running turn (`session/cancel`); pending permission cards resolve as cancelled. */
+  cancel: { params: Record<string, never>; result: null };
+  newChat: { params: Record<string, never>; result: { sessionId: string } };
+  listSessions: {
+    params: { cursor?: string };
+    result: { sessions: SessionSummary[]; nextCursor: string | null };
+  };
+  /** Resume a session: the host sends `chat/reset`, then the replayed `session/update`s. */
+  loadSession: { params: { sessionId: string }; result: null };
+  setMode: { params: { modeId: string }; result: null };
+  setConfigOption: { params: { configId: string; value: string | boolean }; result: null };
+  /** `optionId: null` dismisses the card (the agent is told the request was cancelled). */
+  answerPermission: { params: { requestId: string; optionId: string | null }; result: null };
+  acceptEdit: { params: { reviewId: string }; result: null };
+  rejectEdit: { params: { reviewId: string }; result: null };
+  showReview: { params: { reviewId: string }; result: null };
+  /** Opens a file in the editor at a 1-based line (tool-call locations, mentions). */
+  openLocation: { params: { path: string; line?: number | null }; result: null };
+  /** Workspace files matching a fuzzy query, for the `@` picker. */
+  mentionFiles: { params: { query: string; limit?: number }; result: { files: FileMatch[] } };
+  restartAgent: { params: Record<string, never>; result: null };
+  runCommand: { params: { command: HostCommand }; result: null };
+};
+
+export type WebviewRequestMethod = keyof WebviewRequests;
+export type WebviewRequestParams<M extends WebviewRequestMethod> = WebviewRequests[M]['params'];
+export type WebviewRequestResult<M extends WebviewRequestMethod> = WebviewRequests[M]['result'];
+
+// ---------------------------------------------------------------------------
+// Host → webview notifications
+
+export const HostMethod = {
+  /** The full `HostState` after any change. */
+  state: 'state',
+  /** An ACP `session/update`, forwarded unchanged. */
+  sessionUpdate: 'session/update',
+  /** Clear the transcript: a new chat started, or a session is about to be replayed. */
+  chatReset: 'chat/reset',
+  /** The prompt the user sent (echoed so every view of the panel shows it). */
+  userPrompt: 'chat/userPrompt',
+  turnEnded: 'turn/ended',
+  permissionRequested: 'permission/requested',
+  permissionResolved: 'permission/resolved',
+  reviewOpened: 'review/opened',
+  reviewResolved: 'review/resolved',
+  /** Output of a client terminal (for tool-call `terminal` content). Full text so far, capped. */
+  terminalOutput: 'terminal/output',
+  /** Add context to the composer ("Add selection to chat", "Add file to chat"). */
+  composerAddContext: 'composer/addContext',
+  composerFocus: 'composer/focus',
+  /** A message for the user that is not part of the transcript (errors, notices). */
+  notice: 'notice',
+} as const;
+
+export type HostNotifications = {
+  state: HostState;
+  'session/update': SessionNotification;
+  'chat/reset': { sessionId: string | null; reason: 'new' | 'load' | 'restart' };
+  'chat/userPrompt': { sessionId: string; text: string; context: ContextItem[] };
+  'turn/ended': { sessionId: string; stopReason: StopReason | null; error: string | null };
+  'permission/requested': PermissionCard;
+  'permission/resolved': { requestId: string; optionId: string | null };
+  'review/opened': ReviewCard;
+  'review/resolved': { reviewId: string; outcome: ReviewOutcome };
+  'terminal/output': {
+    terminalId: string;
+    output: string;
+    truncated: boolean;
+    exitStatus: { exitCode: number | null; signal: string | null } | null;
+  };
+  'composer/addContext': ContextItem;
+  'composer/focus': Record<string, never>;
+  notice: { level: 'info' | 'warning' | 'error'; message: string };
+};
+
+export type HostNotificationMethod = keyof HostNotifications;
+export type HostNotificationParams<M extends HostNotificationMethod> = HostNotifications[M];
