@@ -16,7 +16,11 @@ export function cairnHome(env: NodeJS.ProcessEnv = process.env): string {
 export function projectKey(workspacePath: string): string {
   const resolved = path.resolve(workspacePath);
   const hash = createHash('sha256').update(resolved).digest('hex').slice(0, 12);
-  const base = path.basename(resolved).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'root';
+  const base =
+    path
+      .basename(resolved)
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .slice(0, 40) || 'root';
   return `${base}-${hash}`;
 }
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { ToolContent, ToolKind, ToolLocation, PlanEntry } from '../core/tool-content.js';
+import type { ToolContent, ToolKind, ToolLocation } from '../core/tool-content.js';
+import type { ToolOutcome } from '../core/tool-runner.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { PermissionGate } from '../permissions/gate.js';
 import type { TerminalBackend } from '../terminal/backend.js';
@@ -16,15 +17,8 @@ export interface ToolContext {
   progress(content: ToolContent[]): void;
 }
 
-/** A tool's answer: what the model reads, and what the client shows. */
-export interface ToolResult {
-  forModel: string;
-  content?: ToolContent[];
-  locations?: ToolLocation[];
-  plan?: PlanEntry[];
-  /** Structured output for the client (ACP rawOutput). */
-  rawOutput?: unknown;
-}
+/** A tool's answer: what the model reads, and what the client shows (rich content, plan, rawOutput). */
+export type ToolResult = ToolOutcome;
 
 export interface ToolDescription {
   title: string;

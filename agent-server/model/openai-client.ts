@@ -1,0 +1,215 @@
+import OpenAI from 'openai';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from 'openai/resources/chat/completions';
+import type { ChatMessage } from '../core/messages.js';
+import type { ModelClient, ModelEvent, ModelFailure, ModelRequest } from '../core/model-client.js';
+import type { ResolvedModel } from './resolve.js';
+
+/** Maps our provider-neutral conversation to chat-completions messages. */
+export function toOpenAIMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
+  return messages.map((m): ChatCompletionMessageParam => {
+    switch (m.role) {
+      case 'system':
+        return { role: 'system', content: m.content };
+      case 'user':
+        return typeof m.content === 'string'
+          ? { role: 'user', content: m.content }
+          : {
+              role: 'user',
+              content: m.content.map((p) =>
+                p.type === 'text'
+                  ? { type: 'text' as const, text: p.text }
+                  : { type: 'image_url' as const, image_url: { url: `data:${p.mimeType};base64,${p.data}` } },
+              ),
+            };
+      case 'assistant':
+        return {
+          role: 'assistant',
+          content: m.content || null,
+          ...(m.toolCalls?.length
+            ? {
+                tool_calls: m.toolCalls.map((c) => ({
+                  id: c.id,
+                  type: 'function' as const,
+                  function: { name: c.name, arguments: c.arguments },
+                })),
+              }
+            : {}),
+        };
+      case 'tool':
+        return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
+    }
+  });
+}
+
+/** Turns any failure from the openai client into a user-facing description. */
+export function describeFailure(err: unknown, baseUrl: string): ModelFailure {
+  if (err instanceof OpenAI.APIError && err.status !== undefined) {
+    const detail = err.message.replace(/^\d{3}\s*/, '');
+    const status = err.status;
+    if (status === 401 || status === 403) {
+      return {
+        kind: 'auth',
+        status,
+        message: `The model endpoint rejected the API key (${status}): ${detail}`,
+      };
+    }
+    if (status === 429) {
+      return {
+        kind: 'rate_limit',
+        status,
+        message: `Rate limited by the model provider after retries: ${detail}`,
+      };
+    }
+    if (status === 400 && /context|too long|maximum.*tokens/i.test(detail)) {
+      return {
+        kind: 'context_length',
+        status,
+        message: `The conversation is longer than the model accepts: ${detail}`,
+      };
+    }
+    if (status >= 500) {
+      return {
+        kind: 'server',
+        status,
+        message: `The model provider failed (${status}) after retries: ${detail}`,
+      };
+    }
+    return { kind: 'bad_response', status, message: `The model request failed (${status}): ${detail}` };
+  }
+  if (err instanceof OpenAI.APIConnectionTimeoutError) {
+    return { kind: 'network', message: `The model at ${baseUrl} did not answer in time.` };
+  }
+  if (err instanceof OpenAI.APIConnectionError) {
+    return { kind: 'network', message: `Cannot reach the model at ${baseUrl}: ${err.message}` };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { kind: 'network', message: `The model's response stream broke off: ${message}` };
+}
+
+interface PartialCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** Any OpenAI-compatible chat-completions endpoint, streaming, with tool calls. */
+export class OpenAIModelClient implements ModelClient {
+  private readonly client: OpenAI;
+
+  constructor(private readonly config: ResolvedModel) {
+    this.client = new OpenAI({
+      baseURL: config.baseUrl,
+      apiKey: config.apiKey,
+      // The SDK retries 408/409/429/5xx and connection errors with exponential backoff.
+      maxRetries: config.maxRetries,
+      timeout: config.timeoutMs,
+    });
+  }
+
+  get modelId(): string {
+    return this.config.model;
+  }
+
+  get contextWindow(): number | undefined {
+    return this.config.contextWindow;
+  }
+
+  async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
+    const tools: ChatCompletionTool[] = request.tools.map((t) => ({
+      type: 'function',
+      function: { name: t.name, description: t.description, parameters: t.parameters },
+    }));
+    let stream: AsyncIterable<ChatCompletionChunk>;
+    try {
+      stream = await this.client.chat.completions.create(
+        {
+          model: this.config.model,
+          messages: toOpenAIMessages(request.messages),
+          stream: true,
+          stream_options: { include_usage: true },
+          ...(tools.length ? { tools } : {}),
+          ...(this.config.maxOutputTokens ? { max_tokens: this.config.maxOutputTokens } : {}),
+        },
+        { signal: request.signal },
+      );
+    } catch (err) {
+      yield request.signal.aborted
+        ? { type: 'aborted' }
+        : { type: 'error', failure: describeFailure(err, this.config.baseUrl) };
+      return;
+    }
+
+    const calls: PartialCall[] = [];
+    let finish: ModelEvent & { type: 'done' } = { type: 'done', finishReason: 'stop' };
+    try {
+      for await (const chunk of stream) {
+        if (chunk.usage) {
+          yield {
+            type: 'usage',
+            usage: {
+              inputTokens: chunk.usage.prompt_tokens,
+              outputTokens: chunk.usage.completion_tokens,
+              cachedInputTokens: chunk.usage.prompt_tokens_details?.cached_tokens,
+            },
+          };
+        }
+        const choice = chunk.choices?.[0];
+        if (!choice) continue;
+        const delta = choice.delta as ChatCompletionChunk.Choice.Delta & {
+          reasoning_content?: string | null;
+          reasoning?: string | null;
+        };
+        const reasoning = delta.reasoning_content ?? delta.reasoning;
+        if (reasoning) yield { type: 'reasoning', delta: reasoning };
+        if (delta.content) yield { type: 'text', delta: delta.content };
+        for (const tc of delta.tool_calls ?? []) {
+          const slot = (calls[tc.index] ??= { id: '', name: '', arguments: '' });
+          if (tc.id) slot.id = tc.id;
+          if (tc.function?.name) slot.name += tc.function.name;
+          if (tc.function?.arguments) slot.arguments += tc.function.arguments;
+        }
+        if (choice.finish_reason) finish = { type: 'done', finishReason: mapFinish(choice.finish_reason) };
+      }
+    } catch (err) {
+      yield request.signal.aborted
+        ? { type: 'aborted' }
+        : { type: 'error', failure: describeFailure(err, this.config.baseUrl) };
+      return;
+    }
+    if (request.signal.aborted) {
+      yield { type: 'aborted' };
+      return;
+    }
+    for (const [i, call] of calls.entries()) {
+      if (!call) continue;
+      yield {
+        type: 'tool_call',
+        call: {
+          id: call.id || `call_${Date.now().toString(36)}_${i}`,
+          name: call.name,
+          arguments: call.arguments,
+        },
+      };
+    }
+    if (calls.length && finish.finishReason === 'stop') finish = { type: 'done', finishReason: 'tool_calls' };
+    yield finish;
+  }
+}
+
+function mapFinish(reason: string): 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'other' {
+  switch (reason) {
+    case 'stop':
+    case 'tool_calls':
+    case 'length':
+    case 'content_filter':
+      return reason;
+    case 'function_call':
+      return 'tool_calls';
+    default:
+      return 'other';
+  }
+}

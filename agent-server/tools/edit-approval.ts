@@ -1,0 +1,60 @@
+import type { ToolContext, ToolResult } from './types.js';
+
+/**
+ * Shows the proposed change as a diff, asks (per mode and remembered rules), writes it.
+ * A rejected edit tells the model plainly that the file was not changed.
+ */
+export async function proposeFileChange(
+  ctx: ToolContext,
+  change: {
+    toolName: string;
+    absPath: string;
+    oldText: string | undefined;
+    newText: string;
+    summary: string;
+  },
+): Promise<ToolResult> {
+  const shown = ctx.workspace.paths.display(change.absPath);
+  const diff = {
+    type: 'diff' as const,
+    path: change.absPath,
+    oldText: change.oldText ?? null,
+    newText: change.newText,
+  };
+  const decision = await ctx.permissions.request(
+    {
+      toolCallId: ctx.toolCallId,
+      toolName: change.toolName,
+      category: 'edit',
+      kind: 'edit',
+      title: change.oldText === undefined ? `Create ${shown}` : `Edit ${shown}`,
+      ruleKey: 'edit',
+      content: [diff],
+      locations: [{ path: change.absPath }],
+    },
+    ctx.signal,
+  );
+  if (!decision.allowed) {
+    return {
+      forModel: `${shown} was NOT changed: ${decision.message} Do not assume the edit exists.`,
+      content: [diff],
+      rawOutput: { applied: false, reason: decision.reason },
+    };
+  }
+  try {
+    await ctx.workspace.writeText(change.absPath, change.newText);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      forModel: `${shown} was NOT changed: ${why}`,
+      content: [diff],
+      rawOutput: { applied: false, reason: 'write_failed' },
+    };
+  }
+  return {
+    forModel: change.summary,
+    content: [diff],
+    locations: [{ path: change.absPath }],
+    rawOutput: { applied: true },
+  };
+}

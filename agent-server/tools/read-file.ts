@@ -1,0 +1,94 @@
+import { open, stat } from 'node:fs/promises';
+import { z } from 'zod';
+import { defineTool, ToolError } from './types.js';
+
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
+const DEFAULT_LINE_LIMIT = 2000;
+const MAX_LINE_CHARS = 2000;
+const MAX_OUTPUT_CHARS = 100_000;
+
+const Input = z
+  .object({
+    path: z.string().min(1).describe('File path, relative to the workspace root or absolute inside it'),
+    offset: z.number().int().min(1).optional().describe('1-based line to start reading at'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(`How many lines to read (default ${DEFAULT_LINE_LIMIT})`),
+  })
+  .strict();
+
+/** True when the first bytes look binary (a NUL byte, as git and ripgrep judge). */
+async function looksBinary(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(8192);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).includes(0);
+  } finally {
+    await handle.close();
+  }
+}
+
+export const readFileTool = defineTool({
+  name: 'read_file',
+  description:
+    'Read a text file from the workspace. Output has line numbers (`  12\\tcode`). ' +
+    `Reads up to ${DEFAULT_LINE_LIMIT} lines; use offset/limit to page through long files.`,
+  inputSchema: Input,
+  kind: 'read',
+  readOnly: true,
+  describe(input, workspace) {
+    const abs = workspace.paths.contains(input.path) ? workspace.paths.resolve(input.path) : input.path;
+    const range = input.offset ? ` (from line ${input.offset})` : '';
+    return {
+      title: `Read ${workspace.paths.display(abs)}${range}`,
+      locations: [{ path: abs, line: input.offset ?? 1 }],
+    };
+  },
+  async run(input, ctx) {
+    const abs = ctx.workspace.paths.resolve(input.path);
+    const shown = ctx.workspace.paths.display(abs);
+    const info = await stat(abs).catch(() => undefined);
+    if (info?.isDirectory())
+      throw new ToolError(`${shown} is a folder. Use search_files to list or search it.`);
+    if (info) {
+      if (info.size > MAX_FILE_BYTES && !input.limit) {
+        throw new ToolError(
+          `${shown} is ${(info.size / 1024 / 1024).toFixed(1)} MB, too large to read whole. ` +
+            'Read a range with offset and limit, or use search_files to find the part you need.',
+        );
+      }
+      if (await looksBinary(abs))
+        throw new ToolError(`${shown} is a binary file; read_file only reads text.`);
+    }
+    const text = await ctx.workspace.readText(abs);
+    if (text === undefined) throw new ToolError(`${shown} does not exist.`);
+
+    const lines = text.split(/\r?\n/);
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    const start = (input.offset ?? 1) - 1;
+    if (start >= lines.length && lines.length > 0) {
+      throw new ToolError(`${shown} has ${lines.length} lines; offset ${input.offset} is past the end.`);
+    }
+    const end = Math.min(lines.length, start + (input.limit ?? DEFAULT_LINE_LIMIT));
+    const width = String(end).length;
+    let out = '';
+    let i = start;
+    for (; i < end; i++) {
+      let line = lines[i]!;
+      if (line.length > MAX_LINE_CHARS)
+        line = line.slice(0, MAX_LINE_CHARS) + ` … [line cut at ${MAX_LINE_CHARS} chars]`;
+      const next = `${String(i + 1).padStart(width)}\t${line}\n`;
+      if (out.length + next.length > MAX_OUTPUT_CHARS) break;
+      out += next;
+    }
+    if (lines.length === 0 || text === '') out = '(empty file)\n';
+    if (i < lines.length) {
+      out += `\n[Showing lines ${start + 1}-${i} of ${lines.length}. Use offset=${i + 1} to read more.]`;
+    }
+    return { forModel: out, locations: [{ path: abs, line: start + 1 }] };
+  },
+});
