@@ -1,0 +1,545 @@
+import { client, PROTOCOL_VERSION, RequestError } from '@agentclientprotocol/sdk';
+import type {
+  AgentCapabilities,
+  ClientConnection,
+  ReadTextFileRequest,
+  RequestPermissionRequest,
+  RequestPermissionResponse,
+  SessionNotification,
+  Stream,
+  WriteTextFileRequest,
+} from '@agentclientprotocol/sdk';
+import type {
+  HostNotificationMethod,
+  HostNotifications,
+  HostState,
+  ServerExit,
+  WebviewRequestMethod,
+  WebviewRequests,
+} from '../shared/webview-protocol.js';
+import { autoApprovalOption, reviewAnswerOption, type AutoApproveSettings } from './approval-policy.js';
+import { ClientTerminals } from './client-terminals.js';
+import type { CommandTerminal } from './command-terminal.js';
+import { EditReviews, type ReviewPresenter } from './edit-reviews.js';
+import { PermissionRequests } from './permission-requests.js';
+import { promptBlocks } from './prompt-content.js';
+import { SessionView } from './session-view.js';
+
+/** A started agent: its ACP stream and how it ends. */
+export type LaunchedAgent = { stream: Stream; exited: Promise<ServerExit>; stop(): void };
+
+/** What the chat host needs from the editor (the VS Code adapters, or fakes in tests). */
+export interface ChatHostEnvironment {
+  workspaceRoot(): string | null;
+  launchAgent(): Promise<LaunchedAgent>;
+  hasApiKey(): Promise<boolean>;
+  autoApprove(): AutoApproveSettings;
+  /** Current text of a file: the open document (unsaved edits included), else disk. */
+  readText(path: string): Promise<string>;
+  reviews: ReviewPresenter;
+  mentionFiles(query: string, limit: number): Promise<{ path: string; relPath: string }[]>;
+  openLocation(path: string, line: number | null): Promise<void>;
+  runCommand(command: 'setApiKey' | 'openSettings' | 'showLog'): Promise<void>;
+  /** A command the agent runs through the editor started (shown in a pseudo-terminal). */
+  terminalStarted(terminal: CommandTerminal): void;
+  /** The agent waits on the user; tells them if the editor is not focused (when enabled). */
+  attentionNeeded(message: string): void;
+  log(line: string): void;
+}
+
+type Handlers = {
+  [M in WebviewRequestMethod]: (
+    params: WebviewRequests[M]['params'],
+  ) => Promise<WebviewRequests[M]['result']>;
+};
+
+type Connected = { connection: ClientConnection; agent: LaunchedAgent; capabilities: AgentCapabilities };
+
+/**
+ * The host end of the chat: owns the agent process's ACP connection, the current session, and
+ * the cards waiting on the user; serves the webview's requests and tells it what changed.
+ */
+export class ChatHost {
+  readonly session = new SessionView();
+  private connected: Connected | null = null;
+  private starting: Promise<Connected> | null = null;
+  private exit: ServerExit | null = null;
+  private turn: { sessionId: string } | null = null;
+  private hasKey = false;
+  private readonly permissions: PermissionRequests;
+  private readonly reviews: EditReviews;
+  private readonly terminals: ClientTerminals;
+  private sink: (<M extends HostNotificationMethod>(method: M, params: HostNotifications[M]) => void) | null =
+    null;
+  private readonly stateListeners = new Set<(state: HostState) => void>();
+  private readonly forwardedTerminals = new Set<string>();
+
+  constructor(private readonly env: ChatHostEnvironment) {
+    this.permissions = new PermissionRequests({
+      requested: (card) => {
+        this.notify('permission/requested', card);
+        this.env.attentionNeeded(`Cairn asks: ${card.toolCall.title ?? 'permission needed'}`);
+        this.stateChanged();
+      },
+      resolved: (requestId, optionId) => {
+        this.notify('permission/resolved', { requestId, optionId });
+        this.stateChanged();
+      },
+    });
+    this.reviews = new EditReviews(env.reviews, {
+      opened: (card) => {
+        this.notify('review/opened', card);
+        this.stateChanged();
+      },
+      resolved: (reviewId, outcome) => {
+        this.notify('review/resolved', { reviewId, outcome });
+        this.stateChanged();
+      },
+    });
+    this.terminals = new ClientTerminals(
+      () => this.env.workspaceRoot() ?? process.cwd(),
+      (t) => this.env.terminalStarted(t),
+    );
+  }
+
+  /** Connects the webview's notification channel (null when the view is gone). */
+  attachView(sink: typeof this.sink): void {
+    this.sink = sink;
+  }
+
+  onStateChange(listener: (state: HostState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  get state(): HostState {
+    const caps = this.connected?.capabilities;
+    return {
+      activity: this.activity(),
+      sessionId: this.session.sessionId,
+      sessionTitle: this.session.title,
+      modes: this.session.modes,
+      configOptions: this.session.configOptions,
+      commands: this.session.commands,
+      exit: this.exit,
+      hasApiKey: this.hasKey,
+      canListSessions: !!caps?.sessionCapabilities?.list,
+      canLoadSessions: !!caps?.loadSession,
+      embeddedContext: !!caps?.promptCapabilities?.embeddedContext,
+      workspaceRoot: this.env.workspaceRoot(),
+    };
+  }
+
+  /** The requests the webview may send, by method. */
+  readonly handlers: Handlers = {
+    ready: async () => {
+      this.hasKey = await this.env.hasApiKey();
+      void this.ensureSession().catch((err) => this.reportError(err));
+      return {
+        state: this.state,
+        permissions: this.permissions.list(),
+        reviews: this.reviews.list(),
+        transcript: this.session.transcript,
+      };
+    },
+    prompt: async ({ text, context }) => {
+      if (this.turn) throw new Error('A turn is already running: wait for it or press Stop.');
+      const { connection, capabilities } = await this.ensureSession();
+      const sessionId = this.session.sessionId!;
+      const prompt = await promptBlocks(text, context, {
+        embeddedContext: !!capabilities.promptCapabilities?.embeddedContext,
+        readText: (p) => this.env.readText(p),
+      });
+      this.turn = { sessionId };
+      this.session.recordUserPrompt(sessionId, prompt);
+      this.notify('chat/userPrompt', { sessionId, text, context });
+      this.stateChanged();
+      try {
+        const { stopReason } = await connection.agent.request('session/prompt', { sessionId, prompt });
+        this.notify('turn/ended', { sessionId, stopReason, error: null });
+        return { stopReason };
+      } catch (err) {
+        const message = errorMessage(err);
+        this.notify('turn/ended', { sessionId, stopReason: null, error: message });
+        throw new Error(message);
+      } finally {
+        if (this.turn?.sessionId === sessionId) this.turn = null;
+        this.stateChanged();
+      }
+    },
+    cancel: async () => {
+      await this.cancelTurn();
+      return null;
+    },
+    newChat: async () => {
+      await this.cancelTurn();
+      const { connection } = await this.ensureConnected();
+      const cwd = this.requireWorkspace();
+      const res = await connection.agent.request('session/new', { cwd, mcpServers: [] });
+      this.session.reset(res.sessionId, res);
+      this.notify('chat/reset', { sessionId: res.sessionId, reason: 'new' });
+      this.stateChanged();
+      return { sessionId: res.sessionId };
+    },
+    listSessions: async ({ cursor }) => {
+      const { connection, capabilities } = await this.ensureConnected();
+      if (!capabilities.sessionCapabilities?.list) return { sessions: [], nextCursor: null };
+      const res = await connection.agent.request('session/list', {
+        cwd: this.env.workspaceRoot(),
+        cursor: cursor ?? null,
+      });
+      return {
+        sessions: res.sessions.map((s) => ({
+          sessionId: s.sessionId,
+          title: s.title ?? null,
+          updatedAt: s.updatedAt ?? null,
+          cwd: s.cwd,
+        })),
+        nextCursor: res.nextCursor ?? null,
+      };
+    },
+    loadSession: async ({ sessionId }) => {
+      await this.cancelTurn();
+      const connected = await this.ensureConnected();
+      await this.loadInto(connected, sessionId, 'load');
+      return null;
+    },
+    setMode: async ({ modeId }) => {
+      const { connection } = await this.ensureSession();
+      await connection.agent.request('session/set_mode', { sessionId: this.session.sessionId!, modeId });
+      this.session.setMode(modeId);
+      this.stateChanged();
+      return null;
+    },
+    setConfigOption: async ({ configId, value }) => {
+      const { connection } = await this.ensureSession();
+      const sessionId = this.session.sessionId!;
+      const res = await connection.agent.request(
+        'session/set_config_option',
+        typeof value === 'boolean'
+          ? { sessionId, configId, type: 'boolean', value }
+          : { sessionId, configId, value },
+      );
+      this.session.configOptions = res.configOptions;
+      this.stateChanged();
+      return null;
+    },
+    answerPermission: async ({ requestId, optionId }) => {
+      const card = this.permissions.get(requestId);
+      this.permissions.answer(requestId, optionId);
+      if (card?.toolCall.toolCallId) this.reviews.cancelForToolCall(card.toolCall.toolCallId);
+      return null;
+    },
+    acceptEdit: async ({ reviewId }) => {
+      await this.reviews.accept(reviewId);
+      return null;
+    },
+    rejectEdit: async ({ reviewId }) => {
+      this.reviews.reject(reviewId);
+      return null;
+    },
+    showReview: async ({ reviewId }) => {
+      const review = this.reviews.get(reviewId);
+      if (!review) throw new Error('This edit review is no longer pending.');
+      await this.env.reviews.show(review);
+      return null;
+    },
+    openLocation: async ({ path, line }) => {
+      await this.env.openLocation(path, line ?? null);
+      return null;
+    },
+    mentionFiles: async ({ query, limit }) => ({ files: await this.env.mentionFiles(query, limit ?? 50) }),
+    restartAgent: async () => {
+      await this.restart();
+      return null;
+    },
+    runCommand: async ({ command }) => {
+      await this.env.runCommand(command);
+      return null;
+    },
+  };
+
+  /** Accept / Reject from the diff editor's title bar: the newest review of that file. */
+  reviewForPath(path: string): string | null {
+    return this.reviews.findByPath(path)?.reviewId ?? null;
+  }
+
+  async refreshApiKeyState(): Promise<void> {
+    this.hasKey = await this.env.hasApiKey();
+    this.stateChanged();
+  }
+
+  /** Stops the server and starts it again, reloading the current session when the agent can. */
+  async restart(): Promise<void> {
+    const previous = this.session.sessionId;
+    await this.stop();
+    const connected = await this.ensureConnected();
+    if (previous && connected.capabilities.loadSession) {
+      await this.loadInto(connected, previous, 'restart');
+    } else {
+      await this.ensureSession();
+    }
+  }
+
+  async stop(): Promise<void> {
+    const c = this.connected ?? (await this.starting?.catch(() => null));
+    if (!c) return;
+    c.agent.stop();
+    await c.agent.exited;
+  }
+
+  dispose(): void {
+    this.terminals.disposeAll();
+    this.connected?.agent.stop();
+  }
+
+  // -------------------------------------------------------------------------
+
+  private async ensureSession(): Promise<Connected> {
+    const connected = await this.ensureConnected();
+    if (!this.session.sessionId) {
+      const res = await connected.connection.agent.request('session/new', {
+        cwd: this.requireWorkspace(),
+        mcpServers: [],
+      });
+      if (!this.session.sessionId) {
+        this.session.reset(res.sessionId, res);
+        this.notify('chat/reset', { sessionId: res.sessionId, reason: 'new' });
+        this.stateChanged();
+      }
+    }
+    return connected;
+  }
+
+  private ensureConnected(): Promise<Connected> {
+    if (this.connected) return Promise.resolve(this.connected);
+    if (!this.starting) {
+      this.starting = this.connect().finally(() => (this.starting = null));
+      this.stateChanged();
+    }
+    return this.starting;
+  }
+
+  private async connect(): Promise<Connected> {
+    this.exit = null;
+    this.hasKey = await this.env.hasApiKey();
+    const agent = await this.env.launchAgent();
+    const connection = this.clientApp().connect(agent.stream);
+    agent.exited.then((exit) => this.onExit(connection, exit));
+    try {
+      const init = await connection.agent.request('initialize', {
+        protocolVersion: PROTOCOL_VERSION,
+        clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: true },
+        clientInfo: { name: 'cairn-vscode', version: '0.1.0' },
+      });
+      this.connected = { connection, agent, capabilities: init.agentCapabilities ?? {} };
+      this.stateChanged();
+      return this.connected;
+    } catch (err) {
+      agent.stop();
+      throw new Error(`The Cairn server did not start: ${errorMessage(err)}`);
+    }
+  }
+
+  private onExit(connection: ClientConnection, exit: ServerExit): void {
+    this.env.log(`[cairn] server ended: ${exit.message}`);
+    connection.close(new Error(exit.message));
+    if (this.connected?.connection === connection) this.connected = null;
+    this.exit = exit;
+    this.turn = null;
+    this.permissions.cancelSession(null);
+    this.reviews.cancelSession(null);
+    this.terminals.disposeAll();
+    this.stateChanged();
+  }
+
+  private async loadInto(c: Connected, sessionId: string, reason: 'load' | 'restart'): Promise<void> {
+    if (!c.capabilities.loadSession) throw new Error('This agent cannot resume sessions.');
+    // Set first: the replayed updates arrive before the response.
+    this.session.reset(sessionId, null);
+    this.notify('chat/reset', { sessionId, reason });
+    this.stateChanged();
+    const res = await c.connection.agent.request('session/load', {
+      sessionId,
+      cwd: this.requireWorkspace(),
+      mcpServers: [],
+    });
+    this.session.applyLoaded(res ?? null);
+    this.stateChanged();
+  }
+
+  private async cancelTurn(): Promise<void> {
+    const sessionId = this.session.sessionId;
+    if (!sessionId) return;
+    this.permissions.cancelSession(sessionId);
+    this.reviews.cancelSession(sessionId);
+    if (this.turn && this.connected) {
+      await this.connected.connection.agent.notify('session/cancel', { sessionId });
+    }
+  }
+
+  private clientApp() {
+    return client({ name: 'cairn-vscode' })
+      .onNotification('session/update', ({ params }) => this.onSessionUpdate(params))
+      .onRequest('fs/read_text_file', ({ params }) => this.readTextFile(params))
+      .onRequest('fs/write_text_file', async ({ params }) => {
+        await this.writeTextFile(params);
+        return {};
+      })
+      .onRequest('session/request_permission', ({ params, signal }) => this.requestPermission(params, signal))
+      .onRequest('terminal/create', ({ params }) => this.terminals.create(params))
+      .onRequest('terminal/output', ({ params }) => this.terminals.output(params.terminalId))
+      .onRequest('terminal/wait_for_exit', ({ params }) => this.terminals.waitForExit(params.terminalId))
+      .onRequest('terminal/kill', ({ params }) => {
+        this.terminals.kill(params.terminalId);
+        return {};
+      })
+      .onRequest('terminal/release', ({ params }) => {
+        this.terminals.release(params.terminalId);
+        return {};
+      });
+  }
+
+  private onSessionUpdate(n: SessionNotification): void {
+    if (!this.session.accept(n)) return;
+    this.notify('session/update', n);
+    const u = n.update;
+    if (u.sessionUpdate === 'tool_call' || u.sessionUpdate === 'tool_call_update') {
+      for (const c of u.content ?? []) if (c.type === 'terminal') this.forwardTerminal(c.terminalId);
+    }
+    if (
+      u.sessionUpdate === 'available_commands_update' ||
+      u.sessionUpdate === 'current_mode_update' ||
+      u.sessionUpdate === 'config_option_update' ||
+      u.sessionUpdate === 'session_info_update'
+    ) {
+      this.stateChanged();
+    }
+  }
+
+  private async readTextFile(p: ReadTextFileRequest) {
+    const text = await this.env.readText(p.path);
+    if (p.line == null && p.limit == null) return { content: text };
+    const lines = text.split('\n');
+    const start = Math.max(0, (p.line ?? 1) - 1);
+    const end = p.limit == null ? lines.length : start + p.limit;
+    return { content: lines.slice(start, end).join('\n') };
+  }
+
+  private async writeTextFile(p: WriteTextFileRequest): Promise<void> {
+    const outcome = await this.reviews.propose({
+      sessionId: p.sessionId,
+      path: p.path,
+      newText: p.content,
+      source: 'write',
+      toolCallId: this.session.editToolCallFor(p.path),
+      autoApply: this.env.autoApprove().edits,
+    });
+    if (outcome === 'accepted') return;
+    throw new RequestError(
+      -32000,
+      outcome === 'rejected'
+        ? `The user rejected this edit; ${p.path} was not changed.`
+        : `The edit was cancelled; ${p.path} was not changed.`,
+    );
+  }
+
+  private async requestPermission(
+    request: RequestPermissionRequest,
+    signal: AbortSignal,
+  ): Promise<RequestPermissionResponse> {
+    const auto = autoApprovalOption(request, this.env.autoApprove());
+    if (auto) {
+      this.env.log(`[cairn] auto-approved (${request.toolCall.kind}): ${request.toolCall.title ?? ''}`);
+      return { outcome: { outcome: 'selected', optionId: auto.optionId } };
+    }
+    const { card, answer } = this.permissions.ask(request, signal);
+    const diff = request.toolCall.content?.find((c) => c.type === 'diff');
+    if (diff && diff.type === 'diff') {
+      // The diff editor answers the same request: Accept / Reject map to the agent's options.
+      void this.reviews
+        .propose({
+          sessionId: request.sessionId,
+          path: diff.path,
+          newText: diff.newText,
+          source: 'permission',
+          toolCallId: request.toolCall.toolCallId,
+          autoApply: false,
+        })
+        .then((outcome) => {
+          if (outcome === 'cancelled' || !this.permissions.get(card.requestId)) return;
+          const option = reviewAnswerOption(request.options, outcome === 'accepted');
+          this.permissions.answer(card.requestId, option?.optionId ?? null);
+        })
+        .catch((err) => this.reportError(err));
+    }
+    return await answer;
+  }
+
+  private forwardTerminal(terminalId: string): void {
+    if (this.forwardedTerminals.has(terminalId)) return;
+    const terminal = this.terminals.find(terminalId);
+    if (!terminal) return;
+    this.forwardedTerminals.add(terminalId);
+    let timer: NodeJS.Timeout | null = null;
+    const send = () => {
+      timer = null;
+      this.notify('terminal/output', {
+        terminalId,
+        output: terminal.buffer.output,
+        truncated: terminal.buffer.truncated,
+        exitStatus: terminal.exitStatus,
+      });
+    };
+    // Coalesce bursts of output into one message per 100 ms.
+    const schedule = () => (timer ??= setTimeout(send, 100));
+    terminal.onData(schedule);
+    terminal.onExit(() => {
+      if (timer) clearTimeout(timer);
+      send();
+      this.forwardedTerminals.delete(terminalId);
+    });
+    schedule();
+  }
+
+  private activity(): HostState['activity'] {
+    if (this.exit && !this.connected && !this.starting) return 'stopped';
+    if (!this.connected) return 'starting';
+    if (this.permissions.size > 0 || this.reviews.size > 0) return 'awaiting_approval';
+    return this.turn ? 'working' : 'idle';
+  }
+
+  private requireWorkspace(): string {
+    const root = this.env.workspaceRoot();
+    if (!root) throw new Error('Open a folder first: Cairn works inside a workspace folder.');
+    return root;
+  }
+
+  private notify<M extends HostNotificationMethod>(method: M, params: HostNotifications[M]): void {
+    this.sink?.(method, params);
+  }
+
+  private stateChanged(): void {
+    const state = this.state;
+    this.notify('state', state);
+    for (const l of this.stateListeners) l(state);
+  }
+
+  private reportError(err: unknown): void {
+    const message = errorMessage(err);
+    this.env.log(`[cairn] ${message}`);
+    this.notify('notice', { level: 'error', message });
+    this.stateChanged();
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof RequestError) {
+    const detail =
+      typeof err.data === 'object' && err.data && 'details' in err.data
+        ? (err.data as { details: unknown }).details
+        : null;
+    return typeof detail === 'string' && detail ? `${err.message}: ${detail}` : err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
