@@ -1,0 +1,268 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ProcessGroupStdioTransport } from './stdio-transport.js';
+import { transportName, type McpServerConfig } from './server-config.js';
+
+export type ConnectionState = 'idle' | 'starting' | 'ready' | 'failed' | 'closed';
+
+export interface McpConnectionOptions {
+  config: McpServerConfig;
+  /** Name used in log lines (sessions may know the same server under other names). */
+  label: string;
+  startupTimeoutMs: number;
+  callTimeoutMs: number;
+  log: (message: string) => void;
+}
+
+/** Restarts after a crash wait 1 s, 2 s, 4 s … up to this. */
+const MAX_BACKOFF_MS = 30_000;
+/** Crashes in a row restarted automatically; after that the next prompt retries. */
+const MAX_AUTO_RESTARTS = 5;
+/** A server up this long before it died counts as healthy: its backoff starts over. */
+const HEALTHY_UPTIME_MS = 60_000;
+
+const CLIENT_INFO = { name: 'cairn', version: '0.1.0' };
+
+function backoffMs(failures: number): number {
+  return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, failures - 1));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10}s`;
+}
+
+/**
+ * One MCP server: starts it, keeps its tool list, restarts it with backoff when it dies, and
+ * stops it (its whole process group) on close. Shared by every session using the same config.
+ */
+export class McpConnection {
+  state: ConnectionState = 'idle';
+  tools: Tool[] = [];
+  lastError: string | undefined;
+  /** Bumped on every unexpected stop, so sessions can tell the user once per crash. */
+  crashes = 0;
+  private failures = 0;
+  private nextAttemptAt = 0;
+  private readySince = 0;
+  private client: Client | undefined;
+  private transport: Transport | undefined;
+  private starting: Promise<void> | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: McpConnectionOptions) {}
+
+  get transportKind(): 'stdio' | 'http' | 'sse' {
+    return transportName(this.options.config);
+  }
+
+  /** Milliseconds until the next start attempt is allowed (0 when it may start now). */
+  get retryInMs(): number {
+    return Math.max(0, this.nextAttemptAt - Date.now());
+  }
+
+  /**
+   * Resolves once the server is ready, starting it if it is idle or its backoff has passed.
+   * Rejects with the reason it is not available.
+   */
+  ensureReady(): Promise<void> {
+    switch (this.state) {
+      case 'ready':
+        return Promise.resolve();
+      case 'starting':
+        return this.starting!;
+      case 'closed':
+        return Promise.reject(new Error('the server was shut down'));
+      case 'failed':
+        if (this.retryInMs > 0) {
+          return Promise.reject(new Error(`${this.lastError} (next attempt in ${seconds(this.retryInMs)})`));
+        }
+        return this.start();
+      case 'idle':
+        return this.start();
+    }
+  }
+
+  async callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: {
+      signal: AbortSignal;
+      onProgress?: (progress: number, total?: number, message?: string) => void;
+    },
+  ): Promise<CallToolResult> {
+    if (this.state === 'starting') await this.starting;
+    const client = this.client;
+    if (this.state !== 'ready' || !client) {
+      throw new Error(`the server is not running: ${this.lastError ?? this.state}`);
+    }
+    const timeout = this.options.callTimeoutMs;
+    try {
+      const result = await client.callTool({ name, arguments: args }, undefined, {
+        signal: options.signal,
+        timeout,
+        onprogress: options.onProgress
+          ? (p) => options.onProgress!(p.progress, p.total, p.message as string | undefined)
+          : undefined,
+      });
+      return result as CallToolResult;
+    } catch (error) {
+      if (options.signal.aborted) throw error;
+      if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+        throw new Error(`no answer within ${seconds(timeout)} (the call timeout)`);
+      }
+      if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+        throw new Error(`the server stopped during the call (${this.lastError ?? 'connection closed'})`);
+      }
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.state = 'closed';
+    clearTimeout(this.restartTimer);
+    await this.starting?.catch(() => undefined);
+    await this.disconnect();
+  }
+
+  private start(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    this.state = 'starting';
+    this.starting = this.connect().then(
+      () => {
+        if (this.state === 'closed') return;
+        this.state = 'ready';
+        this.lastError = undefined;
+        this.readySince = Date.now();
+        this.options.log(`MCP server ${this.options.label}: ready, ${this.tools.length} tools`);
+      },
+      (error: unknown) => {
+        if (this.state === 'closed') throw error;
+        this.failures += 1;
+        this.state = 'failed';
+        this.lastError = messageOf(error);
+        this.nextAttemptAt = Date.now() + backoffMs(this.failures);
+        this.options.log(`MCP server ${this.options.label}: failed to start: ${this.lastError}`);
+        throw error;
+      },
+    );
+    this.starting.catch(() => undefined);
+    return this.starting;
+  }
+
+  private async connect(): Promise<void> {
+    const deadline = Date.now() + this.options.startupTimeoutMs;
+    const transport = this.makeTransport();
+    const client = new Client(CLIENT_INFO, {
+      capabilities: {},
+      listChanged: {
+        tools: {
+          onChanged: (error, tools) => {
+            if (client !== this.client) return;
+            if (error)
+              this.options.log(`MCP server ${this.options.label}: cannot refresh tools: ${error.message}`);
+            else if (tools) this.tools = tools;
+          },
+        },
+      },
+    });
+    client.onerror = (error) => this.options.log(`MCP server ${this.options.label}: ${error.message}`);
+    try {
+      await client.connect(transport, { timeout: this.options.startupTimeoutMs });
+      const tools: Tool[] = [];
+      let cursor: string | undefined;
+      do {
+        const remaining = Math.max(1, deadline - Date.now());
+        const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: remaining });
+        tools.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+      this.tools = tools;
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw new Error(this.explainStartError(error, transport));
+    }
+    if (this.state === 'closed') {
+      await client.close().catch(() => undefined);
+      throw new Error('the server was shut down');
+    }
+    this.client = client;
+    this.transport = transport;
+    client.onclose = () => this.onUnexpectedClose(client, transport);
+  }
+
+  private explainStartError(error: unknown, transport: Transport): string {
+    const stderr = transport instanceof ProcessGroupStdioTransport ? transport.recentStderr : '';
+    const exit = transport instanceof ProcessGroupStdioTransport ? transport.exitDescription : undefined;
+    let reason: string;
+    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      reason = `it did not answer within ${seconds(this.options.startupTimeoutMs)} (the startup timeout)`;
+    } else if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed && exit) {
+      reason = `it ${exit} before it was ready`;
+    } else {
+      reason = messageOf(error);
+    }
+    const tail = stderr ? `; its last output: ${stderr.split('\n').slice(-5).join(' | ')}` : '';
+    return reason + tail;
+  }
+
+  private onUnexpectedClose(client: Client, transport: Transport): void {
+    if (client !== this.client || this.state === 'closed') return;
+    this.client = undefined;
+    this.transport = undefined;
+    const exit = transport instanceof ProcessGroupStdioTransport ? transport.exitDescription : undefined;
+    if (Date.now() - this.readySince > HEALTHY_UPTIME_MS) this.failures = 0;
+    this.failures += 1;
+    this.crashes += 1;
+    this.state = 'failed';
+    this.lastError = `stopped unexpectedly (${exit ?? 'connection closed'})`;
+    const delay = backoffMs(this.failures);
+    this.nextAttemptAt = Date.now() + delay;
+    this.options.log(`MCP server ${this.options.label}: ${this.lastError}; restart in ${seconds(delay)}`);
+    if (this.failures <= MAX_AUTO_RESTARTS) {
+      this.restartTimer = setTimeout(() => {
+        if (this.state === 'failed') this.start().catch(() => undefined);
+      }, delay);
+      this.restartTimer.unref();
+    }
+  }
+
+  private makeTransport(): Transport {
+    const config = this.options.config;
+    if ('command' in config) {
+      return new ProcessGroupStdioTransport({
+        command: config.command,
+        args: config.args ?? [],
+        env: config.env ?? {},
+        cwd: config.cwd,
+        onStderrLine: (line) => this.options.log(`[mcp ${this.options.label}] ${line}`),
+      });
+    }
+    const url = new URL(config.url);
+    const requestInit = { headers: config.headers ?? {} };
+    return config.type === 'sse'
+      ? new SSEClientTransport(url, { requestInit })
+      : new StreamableHTTPClientTransport(url, { requestInit });
+  }
+
+  private async disconnect(): Promise<void> {
+    const client = this.client;
+    const transport = this.transport;
+    this.client = undefined;
+    this.transport = undefined;
+    if (!client) return;
+    if (transport instanceof StreamableHTTPClientTransport) {
+      // Lets the server free the session now rather than on its own timeout.
+      await transport.terminateSession().catch(() => undefined);
+    }
+    await client.close().catch((error: unknown) => {
+      this.options.log(`MCP server ${this.options.label}: error while stopping: ${messageOf(error)}`);
+    });
+  }
+}

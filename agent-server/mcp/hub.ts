@@ -1,0 +1,80 @@
+import { McpConnection } from './connection.js';
+import type { AcpMcpServer, McpServerConfig } from './server-config.js';
+import { mergeServers } from './server-set.js';
+import { SessionMcpTools, type McpSessionTools } from './session-tools.js';
+
+export interface McpHubOptions {
+  startupTimeoutMs: number;
+  callTimeoutMs: number;
+  /** Diagnostics (stderr): server output, starts, crashes. */
+  log: (message: string) => void;
+}
+
+export interface McpSessionOptions {
+  /** `mcpServers` from `session/new`, as the client sent them. */
+  fromClient: readonly AcpMcpServer[];
+  /** `mcpServers` from Cairn's config. */
+  fromConfig: Readonly<Record<string, McpServerConfig>>;
+  contextWindow?: number;
+  /** Share of the context window MCP tool schemas may take before the search bridge is used. */
+  maxToolSchemaShare: number;
+}
+
+interface Shared {
+  connection: McpConnection;
+  users: number;
+}
+
+/**
+ * Every MCP server of the process. Sessions with identical server configurations share one
+ * running server; the last session to let go of one stops it.
+ */
+export class McpHub {
+  private readonly shared = new Map<string, Shared>();
+
+  constructor(private readonly options: McpHubOptions) {}
+
+  openSession(session: McpSessionOptions): McpSessionTools {
+    const { servers, notices } = mergeServers(session.fromClient, session.fromConfig);
+    const attached = servers.map((server) => {
+      let entry = this.shared.get(server.identity);
+      if (!entry) {
+        const connection = new McpConnection({ ...this.options, config: server.config, label: server.name });
+        entry = { connection, users: 0 };
+        this.shared.set(server.identity, entry);
+      }
+      entry.users += 1;
+      return { ...server, connection: entry.connection };
+    });
+    return new SessionMcpTools(
+      attached,
+      notices,
+      { contextWindow: session.contextWindow, maxToolSchemaShare: session.maxToolSchemaShare },
+      (connection) => this.release(connection),
+      this.options.log,
+    );
+  }
+
+  /** Servers running or known now (for tests and diagnostics). */
+  get serverCount(): number {
+    return this.shared.size;
+  }
+
+  /** Stops every server (on Cairn's exit). */
+  async closeAll(): Promise<void> {
+    const all = [...this.shared.values()];
+    this.shared.clear();
+    await Promise.all(all.map((s) => s.connection.close()));
+  }
+
+  private async release(connection: McpConnection): Promise<void> {
+    for (const [identity, entry] of this.shared) {
+      if (entry.connection !== connection) continue;
+      entry.users -= 1;
+      if (entry.users > 0) return;
+      this.shared.delete(identity);
+      await connection.close();
+      return;
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ToolError, type ToolContext, type ToolDefinition, type ToolResult } from '../tools/types.js';
+import type { McpConnection } from './connection.js';
+import { mapCallResult } from './tool-result.js';
+import { estimateToolTokens, sanitiseToolSchema } from './tool-schema.js';
+import { mcpToolName } from './server-config.js';
+
+export type McpToolInput = Record<string, unknown>;
+
+/** Longest tool description shown to the model; some servers ship whole manuals. */
+const MAX_DESCRIPTION_CHARS = 2000;
+
+/** One MCP tool of one server as a session knows it. */
+export interface McpToolEntry {
+  /** Model-facing name, `mcp__<server>__<tool>`. */
+  name: string;
+  server: string;
+  tool: Tool;
+  connection: McpConnection;
+  description: string;
+  schema: Record<string, unknown>;
+  readOnly: boolean;
+  tokens: number;
+}
+
+export function toolEntry(server: string, connection: McpConnection, tool: Tool): McpToolEntry {
+  const name = mcpToolName(server, tool.name);
+  const base = tool.description?.trim() || tool.annotations?.title || tool.title || tool.name;
+  const text = base.length > MAX_DESCRIPTION_CHARS ? `${base.slice(0, MAX_DESCRIPTION_CHARS)}…` : base;
+  const description = `${text}\n(MCP tool "${tool.name}" of server "${server}")`;
+  const schema = sanitiseToolSchema(tool.inputSchema);
+  return {
+    name,
+    server,
+    tool,
+    connection,
+    description,
+    schema,
+    readOnly: tool.annotations?.readOnlyHint === true,
+    tokens: estimateToolTokens(name, description, schema),
+  };
+}
+
+export function titleOf(entry: McpToolEntry): string {
+  const label = entry.tool.annotations?.title || entry.tool.title || entry.tool.name;
+  return `${label} (${entry.server})`;
+}
+
+/**
+ * Runs one MCP tool call for a session: asks permission (annotations inform the default,
+ * "always" is remembered per tool), calls the server with the turn's signal, maps the result.
+ */
+export async function runMcpTool(
+  entry: McpToolEntry,
+  input: McpToolInput,
+  ctx: ToolContext,
+): Promise<ToolResult> {
+  const annotations = entry.tool.annotations ?? {};
+  const outcome = await ctx.permissions.request(
+    {
+      toolCallId: ctx.toolCallId,
+      toolName: entry.name,
+      category: annotations.readOnlyHint === true ? 'read' : 'external',
+      kind: annotations.readOnlyHint === true ? 'read' : 'other',
+      title: titleOf(entry),
+      ruleKey: `mcp:${entry.server}:${entry.tool.name}`,
+      dangerous: annotations.destructiveHint === true,
+      rawInput: input,
+    },
+    ctx.signal,
+  );
+  if (!outcome.allowed) {
+    return { forModel: `Not run: ${outcome.message}` };
+  }
+
+  let result;
+  try {
+    result = await entry.connection.callTool(entry.tool.name, input, {
+      signal: ctx.signal,
+      onProgress: (progress, total, message) => {
+        const of = total !== undefined ? `${progress}/${total}` : String(progress);
+        ctx.progress([{ type: 'text', text: `Progress ${of}${message ? `: ${message}` : ''}` }]);
+      },
+    });
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ToolError(`MCP server "${entry.server}" could not run "${entry.tool.name}": ${reason}`);
+  }
+  const mapped = mapCallResult(result);
+  if (result.isError) throw new ToolError(mapped.forModel);
+  return { forModel: mapped.forModel, content: mapped.content, rawOutput: result.structuredContent };
+}
+
+const anyArguments = z.record(z.string(), z.unknown());
+
+/** An MCP tool as an agent tool, listed with its own (sanitised) schema. */
+export function adaptMcpTool(entry: McpToolEntry): ToolDefinition<McpToolInput> {
+  return {
+    name: entry.name,
+    description: entry.description,
+    // The server validates its own arguments; the model sees the real schema through `jsonSchema`.
+    inputSchema: anyArguments,
+    jsonSchema: entry.schema,
+    kind: entry.readOnly ? 'read' : 'other',
+    readOnly: entry.readOnly,
+    describe: () => ({ title: titleOf(entry) }),
+    run: (input, ctx) => runMcpTool(entry, input, ctx),
+  };
+}
