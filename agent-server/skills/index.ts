@@ -1,0 +1,44 @@
+import { scanContent } from '../security/content-scan.js';
+import { readSkillRoots, SkillCatalog, type SkillScanner } from './catalog.js';
+
+export { SkillCatalog, skillRoots } from './catalog.js';
+export type {
+  Skill,
+  SkillSource,
+  SkillRoot,
+  ShadowedSkill,
+  SkillLoadError,
+  RefusedSkill,
+  InactiveSkill,
+  SkillScanner,
+  ScanVerdict,
+} from './catalog.js';
+export { renderSkillsIndex, SKILLS_INDEX_MAX_CHARS } from './prompt-index.js';
+export { skillCommands, expandSkillCommand, RESERVED_COMMAND_NAMES, type SkillCommand } from './commands.js';
+export {
+  FileSkillUsage,
+  InMemorySkillUsage,
+  type SkillUsageTracker,
+  type SkillUsageRecord,
+} from './usage.js';
+export { parseSkillFile, SkillFormatError } from './skill-file.js';
+export { createSkillTools, type SkillToolsOptions } from '../tools/skills-tools.js';
+export { catalogNotices } from './notices.js';
+
+/** Repo skills are checked with the same scanner as memory files and AGENTS.md. */
+export const scanSkillText: SkillScanner = (text) => scanContent(text, 'skill');
+
+export interface LoadSkillCatalogOptions {
+  /** The session's workspace folder; without one only user and bundled skills are read. */
+  cwd?: string;
+  /** Cairn's home (`cairnHome()`); user skills live in `<home>/skills`. */
+  home: string;
+  /** Bundled skills (`bundledSkillsDir()` from config/package-root). */
+  bundledDir?: string;
+}
+
+/** Reads all skill folders once for a session (project, .agents, .claude, user, bundled). */
+export async function loadSkillCatalog(opts: LoadSkillCatalogOptions): Promise<SkillCatalog> {
+  const options = { ...opts, scan: scanSkillText };
+  return new SkillCatalog(options, await readSkillRoots(options));
+}
