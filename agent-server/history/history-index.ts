@@ -1,0 +1,409 @@
+import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import type { JournalPosition, PositionedEntry } from './journal-entry.js';
+import { recordRole, searchableText } from './record-text.js';
+import { bm25, toMatchExpressions } from './search-query.js';
+import type {
+  HistoryRecord,
+  ListSessionsQuery,
+  SearchHit,
+  SearchQuery,
+  SearchRole,
+  SessionMeta,
+  SessionPage,
+} from './types.js';
+
+/** Bump when the schema changes: an index with another version is rebuilt from the journal. */
+const SCHEMA_VERSION = '1';
+
+const SCHEMA = `
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE segments(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, indexed_to INTEGER NOT NULL);
+CREATE TABLE sessions(
+  id TEXT PRIMARY KEY, cwd TEXT NOT NULL, title TEXT, model TEXT, parent_id TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, record_count INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX sessions_by_time ON sessions(updated_at, id);
+CREATE INDEX sessions_by_cwd ON sessions(cwd, updated_at, id);
+CREATE TABLE deleted_sessions(id TEXT PRIMARY KEY);
+CREATE TABLE records(
+  id INTEGER PRIMARY KEY, session_id TEXT NOT NULL, ord INTEGER NOT NULL, role TEXT NOT NULL,
+  at INTEGER NOT NULL, seg INTEGER NOT NULL, pos INTEGER NOT NULL, len INTEGER NOT NULL, body TEXT);
+CREATE UNIQUE INDEX records_by_session ON records(session_id, ord);
+CREATE VIRTUAL TABLE records_fts USING fts4(content="records", body, tokenize=porter);
+`;
+
+interface SessionRow {
+  id: string;
+  cwd: string;
+  title: string | null;
+  model: string | null;
+  parent_id: string | null;
+  created_at: number;
+  updated_at: number;
+  record_count: number;
+}
+
+export interface IndexedRecord {
+  ord: number;
+  at: number;
+  position: JournalPosition;
+}
+
+/**
+ * The SQLite (sql.js, in memory) index over the journal: sessions, record positions, and
+ * an FTS4 table over message text. It holds no data the journal lacks; a snapshot of it
+ * (`export()`) records how far into each segment it has read.
+ */
+export class HistoryIndex {
+  private readonly segmentIds = new Map<string, number>();
+  private readonly segmentNames = new Map<number, string>();
+  private readonly stmt: Record<
+    | 'session'
+    | 'insertSession'
+    | 'touchSession'
+    | 'insertRecord'
+    | 'lastId'
+    | 'insertFts'
+    | 'segmentTo'
+    | 'isDeleted',
+    Statement
+  >;
+
+  private constructor(private readonly db: Database) {
+    db.create_function('bm25', (info: Uint8Array) => bm25(info));
+    for (const { id, name } of rows<{ id: number; name: string }>(db, 'SELECT id, name FROM segments')) {
+      this.segmentIds.set(name, id);
+      this.segmentNames.set(id, name);
+    }
+    this.stmt = {
+      session: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+      insertSession: db.prepare(
+        'INSERT OR IGNORE INTO sessions(id, cwd, title, model, parent_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?)',
+      ),
+      touchSession: db.prepare(
+        'UPDATE sessions SET record_count = record_count + 1, updated_at = max(updated_at, ?) WHERE id = ?',
+      ),
+      insertRecord: db.prepare(
+        'INSERT INTO records(session_id, ord, role, at, seg, pos, len, body) VALUES (?,?,?,?,?,?,?,?)',
+      ),
+      lastId: db.prepare('SELECT last_insert_rowid()'),
+      insertFts: db.prepare('INSERT INTO records_fts(docid, body) VALUES (?, ?)'),
+      segmentTo: db.prepare('UPDATE segments SET indexed_to = max(indexed_to, ?) WHERE id = ?'),
+      isDeleted: db.prepare('SELECT 1 FROM deleted_sessions WHERE id = ?'),
+    };
+  }
+
+  /** Opens a snapshot, or starts empty when there is none or it cannot be used. */
+  static open(sql: SqlJsStatic, snapshot?: Uint8Array): { index: HistoryIndex; fromSnapshot: boolean } {
+    if (snapshot) {
+      let db: Database | undefined;
+      try {
+        db = new sql.Database(snapshot);
+        const version = rows<{ value: string }>(db, "SELECT value FROM meta WHERE key = 'schema'")[0]?.value;
+        if (version === SCHEMA_VERSION) return { index: new HistoryIndex(db), fromSnapshot: true };
+        process.stderr.write(`cairn: history index has schema ${version}; rebuilding it from the journal\n`);
+      } catch (err) {
+        process.stderr.write(`cairn: history index unreadable (${(err as Error).message}); rebuilding it\n`);
+      }
+      db?.close();
+    }
+    const db = new sql.Database();
+    db.exec(SCHEMA);
+    db.run("INSERT INTO meta(key, value) VALUES ('schema', ?)", [SCHEMA_VERSION]);
+    return { index: new HistoryIndex(db), fromSnapshot: false };
+  }
+
+  /** Bytes of `segment` already in the index. */
+  indexedTo(segment: string): number {
+    const id = this.segmentIds.get(segment);
+    if (id === undefined) return 0;
+    return rows<{ n: number }>(this.db, 'SELECT indexed_to AS n FROM segments WHERE id = ?', [id])[0]?.n ?? 0;
+  }
+
+  /** Applies durable journal entries in one transaction, and moves the segments' read marks. */
+  apply(batch: PositionedEntry[], segmentEnd?: { segment: string; end: number }): void {
+    if (!batch.length && !segmentEnd) return;
+    this.db.exec('BEGIN');
+    try {
+      for (const { entry, position } of batch) {
+        const seg = this.segmentId(position.segment);
+        switch (entry.op) {
+          case 'session': {
+            if (this.isDeleted(entry.session.id)) break;
+            const s = entry.session;
+            this.stmt.insertSession.run([
+              s.id,
+              s.cwd,
+              s.title ?? null,
+              s.model ?? null,
+              s.parentId ?? null,
+              s.createdAt,
+              s.createdAt,
+            ]);
+            break;
+          }
+          case 'update': {
+            const row = this.sessionRow(entry.id);
+            if (!row) break;
+            const p = entry.patch;
+            this.db.run(
+              'UPDATE sessions SET title = ?, model = ?, parent_id = ?, updated_at = max(updated_at, ?) WHERE id = ?',
+              [
+                p.title !== undefined ? p.title : row.title,
+                p.model !== undefined ? p.model : row.model,
+                p.parentId !== undefined ? p.parentId : row.parent_id,
+                entry.at,
+                entry.id,
+              ],
+            );
+            break;
+          }
+          case 'record':
+            this.applyRecord(entry.sessionId, entry.record, entry.record.at, seg, position);
+            break;
+          case 'delete':
+            this.db.run(
+              'DELETE FROM records_fts WHERE docid IN (SELECT id FROM records WHERE session_id = ?)',
+              [entry.id],
+            );
+            this.db.run('DELETE FROM records WHERE session_id = ?', [entry.id]);
+            this.db.run('DELETE FROM sessions WHERE id = ?', [entry.id]);
+            this.db.run('INSERT OR IGNORE INTO deleted_sessions(id) VALUES (?)', [entry.id]);
+            break;
+        }
+        this.stmt.segmentTo.run([position.pos + position.len, seg]);
+      }
+      if (segmentEnd) this.stmt.segmentTo.run([segmentEnd.end, this.segmentId(segmentEnd.segment)]);
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  getSession(id: string): SessionMeta | undefined {
+    const row = this.sessionRow(id);
+    return row && toMeta(row);
+  }
+
+  listSessions(q: ListSessionsQuery): SessionPage {
+    const limit = clampLimit(q.limit, 50, 500);
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (q.cwd !== undefined) {
+      where.push('cwd = ?');
+      params.push(q.cwd);
+    }
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      where.push('(updated_at < ? OR (updated_at = ? AND id < ?))');
+      params.push(c.updatedAt, c.updatedAt, c.id);
+    }
+    const found = rows<SessionRow>(
+      this.db,
+      `SELECT * FROM sessions ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+       ORDER BY updated_at DESC, id DESC LIMIT ?`,
+      [...params, limit + 1],
+    );
+    const sessions = found.slice(0, limit).map(toMeta);
+    const last = sessions[sessions.length - 1];
+    return { sessions, nextCursor: found.length > limit && last ? encodeCursor(last) : undefined };
+  }
+
+  /** Positions of a session's records with `from <= ord < to`, in order. */
+  records(sessionId: string, from = 0, to = Number.MAX_SAFE_INTEGER): IndexedRecord[] {
+    return rows<{ ord: number; at: number; seg: number; pos: number; len: number }>(
+      this.db,
+      'SELECT ord, at, seg, pos, len FROM records WHERE session_id = ? AND ord >= ? AND ord < ? ORDER BY ord',
+      [sessionId, from, to],
+    ).map((r) => ({
+      ord: r.ord,
+      at: r.at,
+      position: { segment: this.segmentNames.get(r.seg)!, pos: r.pos, len: r.len },
+    }));
+  }
+
+  /** Ranked hits: rows matching every term first, then rows matching any term. */
+  search(q: SearchQuery): SearchHit[] {
+    const limit = clampLimit(q.limit, 20, 200);
+    const expr = toMatchExpressions(q.query);
+    if (!expr) return [];
+    const hits = this.rankedMatches(expr.all, q, limit);
+    if (hits.length < limit && expr.any) {
+      const seen = new Set(hits.map((h) => h.id));
+      for (const h of this.rankedMatches(expr.any, q, limit)) {
+        if (hits.length >= limit) break;
+        if (!seen.has(h.id)) hits.push(h);
+      }
+    }
+    if (!hits.length) return [];
+    const snippets = new Map<number, string>();
+    for (const expression of new Set(hits.map((h) => h.expression))) {
+      const ids = hits.filter((h) => h.expression === expression).map((h) => h.id);
+      for (const r of rows<{ id: number; snippet: string }>(
+        this.db,
+        `SELECT docid AS id, snippet(records_fts, '[', ']', '…', -1, 24) AS snippet FROM records_fts
+         WHERE records_fts MATCH ? AND docid IN (${ids.map(() => '?').join(',')})`,
+        [expression, ...ids],
+      )) {
+        snippets.set(r.id, r.snippet);
+      }
+    }
+    return hits.map((h) => ({
+      sessionId: h.session_id,
+      sessionTitle: h.title ?? undefined,
+      cwd: h.cwd,
+      ord: h.ord,
+      role: h.role as SearchRole,
+      at: h.at,
+      snippet: snippets.get(h.id) ?? '',
+      score: h.score,
+    }));
+  }
+
+  export(): Uint8Array {
+    return this.db.export();
+  }
+
+  close(): void {
+    for (const s of Object.values(this.stmt)) s.free();
+    this.db.close();
+  }
+
+  private rankedMatches(expression: string, q: SearchQuery, limit: number) {
+    const where = ['records_fts MATCH ?'];
+    const params: SqlValue[] = [expression];
+    if (q.sessionId !== undefined) (where.push('r.session_id = ?'), params.push(q.sessionId));
+    if (q.cwd !== undefined) (where.push('s.cwd = ?'), params.push(q.cwd));
+    if (q.role !== undefined) (where.push('r.role = ?'), params.push(q.role));
+    if (q.since !== undefined) (where.push('r.at >= ?'), params.push(q.since));
+    if (q.until !== undefined) (where.push('r.at < ?'), params.push(q.until));
+    return rows<{
+      id: number;
+      session_id: string;
+      ord: number;
+      role: string;
+      at: number;
+      title: string | null;
+      cwd: string;
+      score: number;
+    }>(
+      this.db,
+      `SELECT r.id, r.session_id, r.ord, r.role, r.at, s.title, s.cwd,
+              bm25(matchinfo(records_fts, 'pcnalx')) AS score
+       FROM records_fts JOIN records r ON r.id = records_fts.docid JOIN sessions s ON s.id = r.session_id
+       WHERE ${where.join(' AND ')} ORDER BY score DESC, r.id DESC LIMIT ?`,
+      [...params, limit],
+    ).map((h) => ({ ...h, expression }));
+  }
+
+  private applyRecord(
+    sessionId: string,
+    record: HistoryRecord,
+    at: number,
+    seg: number,
+    position: JournalPosition,
+  ): void {
+    let session = this.sessionRow(sessionId);
+    if (!session) {
+      if (this.isDeleted(sessionId)) return;
+      // The session's creation is in a segment not read yet: keep the record under a stub.
+      this.stmt.insertSession.run([sessionId, '', null, null, null, at, at]);
+      session = this.sessionRow(sessionId)!;
+    }
+    const searchable = searchableText(record);
+    this.stmt.insertRecord.run([
+      sessionId,
+      session.record_count,
+      recordRole(record),
+      at,
+      seg,
+      position.pos,
+      position.len,
+      searchable?.text ?? null,
+    ]);
+    if (searchable?.text) {
+      const last = this.stmt.lastId;
+      last.step();
+      const id = last.get()[0] as number;
+      last.reset();
+      this.stmt.insertFts.run([id, searchable.text]);
+    }
+    this.stmt.touchSession.run([at, sessionId]);
+  }
+
+  private sessionRow(id: string): SessionRow | undefined {
+    const s = this.stmt.session;
+    try {
+      s.bind([id]);
+      return s.step() ? (s.getAsObject() as unknown as SessionRow) : undefined;
+    } finally {
+      s.reset();
+    }
+  }
+
+  private isDeleted(id: string): boolean {
+    const s = this.stmt.isDeleted;
+    try {
+      s.bind([id]);
+      return s.step();
+    } finally {
+      s.reset();
+    }
+  }
+
+  private segmentId(name: string): number {
+    let id = this.segmentIds.get(name);
+    if (id === undefined) {
+      this.db.run('INSERT INTO segments(name, indexed_to) VALUES (?, 0)', [name]);
+      id = rows<{ id: number }>(this.db, 'SELECT id FROM segments WHERE name = ?', [name])[0]!.id;
+      this.segmentIds.set(name, id);
+      this.segmentNames.set(id, name);
+    }
+    return id;
+  }
+}
+
+function rows<T>(db: Database, sql: string, params: SqlValue[] = []): T[] {
+  const stmt = db.prepare(sql);
+  try {
+    stmt.bind(params);
+    const out: T[] = [];
+    while (stmt.step()) out.push(stmt.getAsObject() as unknown as T);
+    return out;
+  } finally {
+    stmt.free();
+  }
+}
+
+function toMeta(row: SessionRow): SessionMeta {
+  const meta: SessionMeta = {
+    id: row.id,
+    cwd: row.cwd,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    recordCount: row.record_count,
+  };
+  if (row.title !== null) meta.title = row.title;
+  if (row.model !== null) meta.model = row.model;
+  if (row.parent_id !== null) meta.parentId = row.parent_id;
+  return meta;
+}
+
+function clampLimit(limit: number | undefined, fallback: number, max: number): number {
+  if (limit === undefined || !Number.isFinite(limit)) return fallback;
+  return Math.max(1, Math.min(max, Math.floor(limit)));
+}
+
+function encodeCursor(s: SessionMeta): string {
+  return Buffer.from(JSON.stringify([s.updatedAt, s.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { updatedAt: number; id: string } {
+  try {
+    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof updatedAt === 'number' && typeof id === 'string') return { updatedAt, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new Error('Invalid session list cursor; start again without one.');
+}

@@ -1,0 +1,275 @@
+import * as path from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { HistoryIndex } from './history-index.js';
+import type { JournalEntry, JournalPosition, PositionedEntry } from './journal-entry.js';
+import { listSegments, readEntriesAt, readSegment } from './segment-reader.js';
+import { SegmentWriter } from './segment-writer.js';
+import { loadSqlJs } from './sqlite.js';
+import type {
+  HistoryRecord,
+  ListSessionsQuery,
+  NewSession,
+  SearchHit,
+  SearchQuery,
+  SessionMeta,
+  SessionPage,
+  SessionPatch,
+  StoredRecord,
+} from './types.js';
+
+export interface HistoryStoreOptions {
+  /** Journal bytes indexed since the last snapshot that trigger a new one. */
+  snapshotEveryBytes?: number;
+}
+
+/** Where entries go and come back from: segment files on disk, or an array for tests. */
+interface JournalBackend {
+  append(entry: JournalEntry): Promise<void>;
+  read(positions: JournalPosition[]): Promise<JournalEntry[]>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_SNAPSHOT_EVERY = 16 << 20;
+/** A start that had to read this much journal tail snapshots right away, so the next start is quick. */
+const SNAPSHOT_AFTER_LOAD = 1 << 20;
+
+/**
+ * Durable, searchable session history. The journal (one append-only, fsync'd segment per
+ * process under `<dir>/journal/`) is the source of truth: `append` resolves once its entry
+ * is on disk. The SQLite index (sql.js, in memory) is loaded lazily from its last snapshot
+ * (`<dir>/index.sqlite`) plus the journal written since, and snapshotted now and then.
+ */
+export class HistoryStore {
+  private index: HistoryIndex | undefined;
+  private loading: Promise<void> | undefined;
+  /** Own entries made durable before the index was loaded. */
+  private pending: PositionedEntry[] | undefined = [];
+  private catchingUp: Promise<void> | undefined;
+  private snapshotting: Promise<void> | undefined;
+  private bytesSinceSnapshot = 0;
+  private dirty = false;
+  private closed = false;
+  private readonly journal: JournalBackend;
+  /** This process's journal segment: indexed as it is written, never re-read. */
+  private ownSegment: string | undefined;
+
+  private constructor(
+    private readonly dir: string | undefined,
+    private readonly options: HistoryStoreOptions,
+  ) {
+    this.journal = dir ? this.diskJournal(dir) : this.memoryJournal();
+  }
+
+  /** Opens history in `dir` (normally `<cairnHome>/history`). Fast: the index loads on first use. */
+  static async open(dir: string, options: HistoryStoreOptions = {}): Promise<HistoryStore> {
+    return new HistoryStore(path.resolve(dir), options);
+  }
+
+  /** History that lives only in this process (tests, `cairn run --no-history`). */
+  static async inMemory(): Promise<HistoryStore> {
+    const store = new HistoryStore(undefined, {});
+    await store.whenSearchReady();
+    return store;
+  }
+
+  /** Starts loading the index in the background (call once the client has its answer). */
+  warmUp(): void {
+    void this.whenSearchReady().catch((err: Error) =>
+      process.stderr.write(`cairn: history index failed to load: ${err.stack ?? err}\n`),
+    );
+  }
+
+  /** Resolves when search, listing and reading are answered from an up-to-date index. */
+  whenSearchReady(): Promise<void> {
+    this.loading ??= this.load();
+    return this.loading;
+  }
+
+  async createSession(session: NewSession): Promise<SessionMeta> {
+    if (!session.id || typeof session.id !== 'string') throw new Error('A session needs a non-empty id.');
+    if (typeof session.cwd !== 'string') throw new Error('A session needs a working directory (cwd).');
+    const createdAt = session.createdAt ?? Date.now();
+    const stored = { ...session, createdAt };
+    await this.write({ op: 'session', session: stored, at: createdAt });
+    return { ...stored, updatedAt: createdAt, recordCount: 0 };
+  }
+
+  /** Resolves once the record is durable (fsync'd). */
+  async append(sessionId: string, record: HistoryRecord): Promise<void> {
+    if (record?.type !== 'message' && record?.type !== 'tool_call') {
+      throw new Error(`Unknown history record type ${JSON.stringify((record as { type?: unknown })?.type)}.`);
+    }
+    await this.write({ op: 'record', sessionId, record: { ...record, at: record.at ?? Date.now() } });
+  }
+
+  async updateSession(id: string, patch: SessionPatch): Promise<void> {
+    await this.write({ op: 'update', id, patch, at: Date.now() });
+  }
+
+  async getSession(id: string): Promise<SessionMeta | undefined> {
+    return (await this.readyIndex()).getSession(id);
+  }
+
+  /** Newest first. */
+  async listSessions(query: ListSessionsQuery = {}): Promise<SessionPage> {
+    return (await this.readyIndex()).listSessions(query);
+  }
+
+  /** A session's records in order; `from`/`to` select ords `from <= ord < to`. */
+  async readSession(id: string, range: { from?: number; to?: number } = {}): Promise<StoredRecord[]> {
+    const indexed = (await this.readyIndex()).records(id, range.from, range.to);
+    const entries = await this.journal.read(indexed.map((r) => r.position));
+    return entries.map((entry, i) => {
+      if (entry.op !== 'record')
+        throw new Error(`History index points at a ${entry.op} entry, not a record.`);
+      return { ...entry.record, ord: indexed[i]!.ord, at: indexed[i]!.at };
+    });
+  }
+
+  async search(query: SearchQuery): Promise<SearchHit[]> {
+    return (await this.readyIndex()).search(query);
+  }
+
+  /** Removes a session from listings and search. Returns false when there is no such session. */
+  async deleteSession(id: string): Promise<boolean> {
+    if (!(await this.getSession(id))) return false;
+    await this.write({ op: 'delete', id, at: Date.now() });
+    return true;
+  }
+
+  /** Writes the index to disk now (also done every `snapshotEveryBytes` and on close). */
+  async snapshot(): Promise<void> {
+    while (this.snapshotting) await this.snapshotting;
+    if (!this.dir || !this.index || this.pending || !this.dirty) return;
+    const bytes = this.index.export();
+    this.dirty = false;
+    this.bytesSinceSnapshot = 0;
+    const file = path.join(this.dir, 'index.sqlite');
+    this.snapshotting = writeFileAtomic(file, bytes, 0o600).finally(() => (this.snapshotting = undefined));
+    await this.snapshotting;
+  }
+
+  /** Finishes pending appends, snapshots the index and releases it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.journal.close();
+    if (this.loading) await this.loading.catch(() => undefined);
+    while (this.catchingUp) await this.catchingUp;
+    await this.snapshot();
+    this.index?.close();
+    this.index = undefined;
+  }
+
+  private async write(entry: JournalEntry): Promise<void> {
+    if (this.closed) throw new Error('History is closed; nothing more can be recorded.');
+    await this.journal.append(entry);
+  }
+
+  /** Applies own durable entries: straight into the index once loaded, else queued. */
+  private onDurable = (batch: PositionedEntry[]): void => {
+    if (this.pending) {
+      this.pending.push(...batch);
+      if (!this.loading) this.warmUp();
+      return;
+    }
+    this.index!.apply(batch);
+    this.noteIndexed(batch.reduce((n, b) => n + b.position.len, 0));
+  };
+
+  private async readyIndex(): Promise<HistoryIndex> {
+    if (this.closed) throw new Error('History is closed.');
+    await this.whenSearchReady();
+    // Another Cairn process may have written since; its segments are cheap to check.
+    if (this.dir) {
+      this.catchingUp ??= this.catchUp(this.index!).finally(() => (this.catchingUp = undefined));
+      await this.catchingUp;
+    }
+    return this.index!;
+  }
+
+  private async load(): Promise<void> {
+    const sql = await loadSqlJs();
+    let snapshot: Uint8Array | undefined;
+    if (this.dir) {
+      try {
+        snapshot = await readFile(path.join(this.dir, 'index.sqlite'));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    const { index, fromSnapshot } = HistoryIndex.open(sql, snapshot);
+    snapshot = undefined;
+    if (this.dir) await this.catchUp(index);
+    // Synchronously from here: no own entry can slip between the queue and the index.
+    index.apply(this.pending ?? []);
+    this.noteIndexed((this.pending ?? []).reduce((n, b) => n + b.position.len, 0));
+    this.pending = undefined;
+    this.index = index;
+    if (this.dir && (!fromSnapshot || this.bytesSinceSnapshot >= SNAPSHOT_AFTER_LOAD)) {
+      this.dirty = true;
+      void this.snapshot().catch(logSnapshotFailure);
+    }
+  }
+
+  /** Indexes what other processes (or earlier runs) appended to their segments since last read. */
+  private async catchUp(index: HistoryIndex): Promise<void> {
+    const journalDir = path.join(this.dir!, 'journal');
+    for (const segment of await listSegments(journalDir)) {
+      if (segment === this.ownSegment) continue;
+      const from = index.indexedTo(segment);
+      const size = await stat(path.join(journalDir, segment)).then(
+        (s) => s.size,
+        () => 0,
+      );
+      if (size <= from) continue;
+      for await (const { entries, end } of readSegment(journalDir, segment, from)) {
+        index.apply(entries, { segment, end });
+        this.noteIndexed(entries.reduce((n, b) => n + b.position.len, 0));
+      }
+    }
+  }
+
+  private noteIndexed(bytes: number): void {
+    if (!bytes) return;
+    this.dirty = true;
+    this.bytesSinceSnapshot += bytes;
+    const every = this.options.snapshotEveryBytes ?? DEFAULT_SNAPSHOT_EVERY;
+    if (this.bytesSinceSnapshot >= every && !this.snapshotting && !this.pending && this.index) {
+      void this.snapshot().catch(logSnapshotFailure);
+    }
+  }
+
+  private diskJournal(dir: string): JournalBackend {
+    const journalDir = path.join(dir, 'journal');
+    const writer = new SegmentWriter(journalDir, this.onDurable);
+    this.ownSegment = writer.name;
+    return {
+      append: (entry) => writer.append(entry),
+      read: (positions) => readEntriesAt(journalDir, positions),
+      close: () => writer.close(),
+    };
+  }
+
+  private memoryJournal(): JournalBackend {
+    const entries: JournalEntry[] = [];
+    return {
+      append: async (entry) => {
+        // A deep copy, like a round trip through the journal: callers may mutate their objects.
+        const copy = JSON.parse(JSON.stringify(entry)) as JournalEntry;
+        entries.push(copy);
+        this.onDurable([{ entry: copy, position: { segment: 'memory', pos: entries.length - 1, len: 1 } }]);
+      },
+      read: async (positions) =>
+        positions.map((p) => JSON.parse(JSON.stringify(entries[p.pos])) as JournalEntry),
+      close: async () => undefined,
+    };
+  }
+}
+
+function logSnapshotFailure(err: Error): void {
+  process.stderr.write(
+    `cairn: could not snapshot the history index (the journal is intact): ${err.message}\n`,
+  );
+}

@@ -1,0 +1,14 @@
+export { HistoryStore, type HistoryStoreOptions } from './history-store.js';
+export type {
+  HistoryRecord,
+  ListSessionsQuery,
+  NewSession,
+  SearchHit,
+  SearchQuery,
+  SearchRole,
+  SessionMeta,
+  SessionPage,
+  SessionPatch,
+  StoredRecord,
+  StoredToolCall,
+} from './types.js';

@@ -1,0 +1,89 @@
+/**
+ * Turning what a user or model types into an FTS4 MATCH expression, and ranking matches
+ * with BM25 computed from FTS4's `matchinfo(..., 'pcnalx')` (FTS4 has no built-in ranking).
+ */
+
+// Words that carry no topic; dropped so "what did we decide about X" still requires X.
+const STOPWORDS = new Set(
+  (
+    'a an and are as at be been but by did do does for from had has have how i if in into is it its ' +
+    'me my of on or our so that the their them then there these they this to was we were what when ' +
+    'where which who why will with you your about any can could should would us let lets'
+  ).split(' '),
+);
+
+export interface MatchExpressions {
+  /** Every term must occur. */
+  all: string;
+  /** Any term may occur; ranked lower than `all` hits. Undefined when there is one term. */
+  any?: string;
+}
+
+/**
+ * `"exact phrase"` stays a phrase, `word*` is a prefix, everything else is a plain term.
+ * Returns undefined when nothing searchable is left.
+ */
+export function toMatchExpressions(text: string): MatchExpressions | undefined {
+  const terms: string[] = [];
+  const phraseRe = /"([^"]*)"/g;
+  for (const m of text.matchAll(phraseRe)) {
+    const words = wordsOf(m[1]!);
+    if (words.length) terms.push(`"${words.join(' ')}"`);
+  }
+  const rest = text.replace(phraseRe, ' ');
+  const plain: string[] = [];
+  for (const raw of rest.split(/\s+/)) {
+    const prefix = /^[\p{L}\p{N}_]{2,}\*$/u.test(raw);
+    const words = wordsOf(raw);
+    if (!words.length) continue;
+    // "session_search" or "foo.bar" become phrases, as the tokenizer splits them.
+    plain.push(
+      prefix && words.length === 1
+        ? `${words[0]}*`
+        : words.length > 1
+          ? `"${words.join(' ')}"`
+          : `"${words[0]}"`,
+    );
+  }
+  const meaningful = plain.filter((t) => !STOPWORDS.has(t.replace(/^"|"\*?$|\*$/g, '').toLowerCase()));
+  terms.push(...(meaningful.length || terms.length ? meaningful : plain));
+  const unique = [...new Set(terms)];
+  if (!unique.length) return undefined;
+  return { all: unique.join(' '), any: unique.length > 1 ? unique.join(' OR ') : undefined };
+}
+
+function wordsOf(text: string): string[] {
+  return text.match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+const K1 = 1.2;
+const B = 0.75;
+
+/**
+ * BM25 over a single-column FTS4 table from `matchinfo(t, 'pcnalx')`: p phrases, c columns,
+ * n rows, a average tokens per column, l this row's tokens per column, then 3 ints per
+ * phrase and column: hits in this row, hits in all rows, rows with a hit.
+ */
+export function bm25(matchinfo: Uint8Array): number {
+  const aligned = matchinfo.byteOffset % 4 === 0 ? matchinfo : matchinfo.slice();
+  const info = new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2);
+  const phrases = info[0]!;
+  const columns = info[1]!;
+  const rows = info[2]!;
+  let score = 0;
+  for (let col = 0; col < columns; col++) {
+    const avg = info[3 + col]! || 1;
+    const len = info[3 + columns + col]!;
+    const norm = K1 * (1 - B + (B * len) / avg);
+    for (let p = 0; p < phrases; p++) {
+      const x = 3 + 2 * columns + 3 * (p * columns + col);
+      const tf = info[x]!;
+      if (!tf) continue;
+      const df = info[x + 2]!;
+      // The "+1" form keeps idf positive for terms found in more than half the rows.
+      const idf = Math.log(1 + (rows - df + 0.5) / (df + 0.5));
+      score += (idf * tf * (K1 + 1)) / (tf + norm);
+    }
+  }
+  return score;
+}

@@ -1,0 +1,93 @@
+import * as path from 'node:path';
+import { open, readdir } from 'node:fs/promises';
+import {
+  parseJournalLine,
+  type JournalEntry,
+  type JournalPosition,
+  type PositionedEntry,
+} from './journal-entry.js';
+
+const CHUNK = 1 << 20;
+const NEWLINE = 0x0a;
+
+/** Segment files in replay order (their names start with a creation timestamp). */
+export async function listSegments(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((n) => n.endsWith('.jsonl')).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/**
+ * Reads complete lines of a segment from byte `from`, one batch per chunk. A last line
+ * without its newline is a write still in progress (or cut by a crash before its fsync, so
+ * never acknowledged): it is left for a later read. `end` is the offset after the last
+ * complete line seen so far.
+ */
+export async function* readSegment(
+  dir: string,
+  segment: string,
+  from: number,
+): AsyncGenerator<{ entries: PositionedEntry[]; end: number }> {
+  const file = path.join(dir, segment);
+  const handle = await open(file, 'r');
+  try {
+    let offset = from;
+    let carry: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK, offset + carry.length);
+      if (bytesRead === 0) return;
+      const data = carry.length
+        ? Buffer.concat([carry, chunk.subarray(0, bytesRead)])
+        : chunk.subarray(0, bytesRead);
+      const entries: PositionedEntry[] = [];
+      let start = 0;
+      for (let nl = data.indexOf(NEWLINE, start); nl !== -1; nl = data.indexOf(NEWLINE, start)) {
+        const entry = parseJournalLine(data.toString('utf8', start, nl));
+        const position = { segment, pos: offset + start, len: nl + 1 - start };
+        if (entry) entries.push({ entry, position });
+        else if (nl > start) {
+          process.stderr.write(`cairn: skipping unreadable history line at ${file}:${position.pos}\n`);
+        }
+        start = nl + 1;
+      }
+      offset += start;
+      carry = Buffer.from(data.subarray(start));
+      yield { entries, end: offset };
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads the entries at the given positions, in the order given. */
+export async function readEntriesAt(dir: string, positions: JournalPosition[]): Promise<JournalEntry[]> {
+  const out: JournalEntry[] = new Array(positions.length);
+  const bySegment = new Map<string, number[]>();
+  positions.forEach((p, i) => {
+    const list = bySegment.get(p.segment) ?? [];
+    list.push(i);
+    bySegment.set(p.segment, list);
+  });
+  for (const [segment, indexes] of bySegment) {
+    const file = path.join(dir, segment);
+    const handle = await open(file, 'r');
+    try {
+      for (const i of indexes) {
+        const p = positions[i]!;
+        const buf = Buffer.allocUnsafe(p.len);
+        const { bytesRead } = await handle.read(buf, 0, p.len, p.pos);
+        const entry = bytesRead === p.len ? parseJournalLine(buf.toString('utf8', 0, p.len - 1)) : undefined;
+        if (!entry)
+          throw new Error(`History journal ${file} has no entry at byte ${p.pos}; the index is stale.`);
+        out[i] = entry;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+import type { ChatMessage } from '../core/messages.js';
+import type { ToolCallStatus } from '../core/events.js';
+import type { ToolContent, ToolKind, ToolLocation } from '../core/tool-content.js';
+
+/** A session as history knows it. Times are epoch milliseconds. */
+export interface SessionMeta {
+  id: string;
+  cwd: string;
+  title?: string;
+  model?: string;
+  /** The session this one continues after a context compaction. */
+  parentId?: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Stored records (messages and tool-call states). */
+  recordCount: number;
+}
+
+export type NewSession = Pick<SessionMeta, 'id' | 'cwd'> &
+  Partial<Pick<SessionMeta, 'title' | 'model' | 'parentId' | 'createdAt'>>;
+
+export type SessionPatch = Partial<Pick<SessionMeta, 'title' | 'model' | 'parentId'>>;
+
+/** The final display state of a tool call, kept so a loaded session shows it as it ended. */
+export interface StoredToolCall {
+  toolCallId: string;
+  title: string;
+  kind: ToolKind;
+  status: ToolCallStatus;
+  content: ToolContent[];
+  locations: ToolLocation[];
+  rawInput?: unknown;
+}
+
+/** What a session's history is made of, in order. `at` defaults to the time of the append. */
+export type HistoryRecord =
+  | { type: 'message'; message: ChatMessage; at?: number }
+  | { type: 'tool_call'; toolCall: StoredToolCall; at?: number };
+
+/** A record read back: its position in the session (`ord`, from 0) and its time. */
+export type StoredRecord = HistoryRecord & { ord: number; at: number };
+
+export type SearchRole = 'user' | 'assistant' | 'tool';
+
+export interface SearchQuery {
+  query: string;
+  sessionId?: string;
+  /** Only sessions whose working directory is this one. */
+  cwd?: string;
+  role?: SearchRole;
+  /** Epoch ms, inclusive. */
+  since?: number;
+  /** Epoch ms, exclusive. */
+  until?: number;
+  limit?: number;
+}
+
+export interface SearchHit {
+  sessionId: string;
+  sessionTitle?: string;
+  cwd: string;
+  ord: number;
+  role: SearchRole;
+  at: number;
+  /** Matched text with the hits wrapped in `[` `]`. */
+  snippet: string;
+  /** BM25 relevance; higher is better. */
+  score: number;
+}
+
+export interface ListSessionsQuery {
+  cwd?: string;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+  limit?: number;
+}
+
+export interface SessionPage {
+  sessions: SessionMeta[];
+  nextCursor?: string;
+}
