@@ -44,3 +44,15 @@ export function baseName(path: string): string {
   const cut = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
   return cut >= 0 ? trimmed.slice(cut + 1) : trimmed;
 }
+
+/**
+ * Replaces the children of `parent`, keeping keyboard focus on the control
+ * with the same `data-key` if focus was inside (re-rendering must not strand
+ * keyboard users).
+ */
+export function patchChildren(parent: Element, children: readonly Child[]): void {
+  const active = document.activeElement;
+  const key = active && parent.contains(active) ? active.getAttribute('data-key') : null;
+  replaceChildren(parent, children);
+  if (key) parent.querySelector<HTMLElement>(`[data-key="${key}"]`)?.focus();
+}

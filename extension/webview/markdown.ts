@@ -13,9 +13,7 @@ const marked = new Marked({
     code({ text, lang }: Tokens.Code): string {
       const language = (lang ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
       const known = language !== '' && hljs.getLanguage(language) !== undefined;
-      const body = known
-        ? hljs.highlight(text, { language, ignoreIllegals: true }).value
-        : escapeHtml(text);
+      const body = known ? hljs.highlight(text, { language, ignoreIllegals: true }).value : escapeHtml(text);
       const label = known ? ` data-lang="${escapeHtml(language)}"` : '';
       return `<pre class="code-block"${label}><code class="hljs${known ? ` language-${escapeHtml(language)}` : ''}">${body}</code></pre>\n`;
     },

@@ -1,0 +1,358 @@
+// Composes the panel: the store, the views, and the requests they make to the
+// host. DOM-only (no VS Code API): `main.ts` supplies the channel and storage,
+// tests supply a real JSON-RPC peer in place of the host.
+import type { ContextItem, HostCommand } from '../../shared/webview-protocol.js';
+import { h, patchChildren } from './dom.js';
+import type { HostClient, HostNotification } from './rpc.js';
+import {
+  type ChatAction,
+  type ChatState,
+  chatReducer,
+  initialChatState,
+  isTurnRunning,
+} from './state/chat-state.js';
+import type { TranscriptItem } from './state/chat-state.js';
+import { type Store, createStore } from './state/store.js';
+import { Composer, type Draft } from './views/composer.js';
+import { Header } from './views/header.js';
+import { type ListOptions, type ScrollSnapshot, WindowedList } from './views/message-list.js';
+import { type PendingActions, renderPermissionCard, renderReviewCard } from './views/pending-cards.js';
+import { PlanView } from './views/plan-view.js';
+import { SessionList } from './views/session-list.js';
+import type { CardContext } from './views/tool-card.js';
+import { createTranscriptRenderer } from './views/transcript-item.js';
+
+/** What survives hiding/reloading the panel (`vscode.setState`). */
+export type PersistedUiState = {
+  version: 1;
+  draft: Draft;
+  scroll: ScrollSnapshot | null;
+  expanded: Record<string, boolean>;
+};
+
+export type UiStateStorage = {
+  load(): unknown;
+  save(state: PersistedUiState): void;
+};
+
+export type ChatAppOptions = {
+  /** Runs a render soon (default: next animation frame). */
+  schedule?: (render: () => void) => void;
+  list?: Partial<ListOptions>;
+};
+
+export type ChatApp = {
+  readonly store: Store<ChatState, ChatAction>;
+  readonly list: WindowedList<TranscriptItem>;
+  readonly composer: Composer;
+  /** Feeds one host notification in. */
+  receive(notification: HostNotification): void;
+  /** Fetches the state from the host (`ready`) and restores the saved scroll position. */
+  start(): Promise<void>;
+  /** Renders pending changes now. */
+  flush(): void;
+};
+
+// Only the latest choices matter; the map must not grow without bound.
+const MAX_EXPANDED_ENTRIES = 300;
+
+function defaultSchedule(render: () => void): void {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => render());
+  else setTimeout(render, 16);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function readPersisted(raw: unknown): PersistedUiState {
+  const empty: PersistedUiState = {
+    version: 1,
+    draft: { text: '', context: [] },
+    scroll: null,
+    expanded: {},
+  };
+  if (typeof raw !== 'object' || raw === null || (raw as { version?: unknown }).version !== 1) return empty;
+  const saved = raw as Partial<PersistedUiState>;
+  return {
+    version: 1,
+    draft: {
+      text: typeof saved.draft?.text === 'string' ? saved.draft.text : '',
+      context: Array.isArray(saved.draft?.context) ? saved.draft.context : [],
+    },
+    scroll: saved.scroll ?? null,
+    expanded: saved.expanded && typeof saved.expanded === 'object' ? saved.expanded : {},
+  };
+}
+
+export function createChatApp(
+  root: HTMLElement,
+  host: HostClient,
+  storage: UiStateStorage,
+  options: ChatAppOptions = {},
+): ChatApp {
+  const store = createStore(chatReducer, initialChatState);
+  const schedule = options.schedule ?? defaultSchedule;
+  const persisted = readPersisted(storage.load());
+  const expanded = new Map(Object.entries(persisted.expanded));
+  let userPrompts = 0;
+
+  const report = (error: unknown) => store.dispatch({ type: 'localError', message: message(error) });
+  const call = <T>(promise: Promise<T>): void => {
+    promise.catch(report);
+  };
+
+  const save = () =>
+    storage.save({
+      version: 1,
+      draft: composer.getDraft(),
+      scroll: list.snapshot(),
+      expanded: Object.fromEntries([...expanded].slice(-MAX_EXPANDED_ENTRIES)),
+    });
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  const saveSoon = () => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, 200);
+  };
+
+  const cardContext: CardContext = {
+    get workspaceRoot() {
+      return store.getState().host?.workspaceRoot ?? null;
+    },
+    terminal: (id) => store.getState().terminals[id],
+    reviewFor: (toolCallId) => store.getState().reviews.find((r) => r.toolCallId === toolCallId),
+    isExpanded: (id, byDefault) => expanded.get(id) ?? byDefault,
+    rememberExpanded(id, open) {
+      expanded.delete(id);
+      expanded.set(id, open);
+      saveSoon();
+    },
+    setExpanded(id, open) {
+      this.rememberExpanded(id, open);
+      list.redraw(id);
+    },
+    openLocation: (path, line) => call(host.request('openLocation', { path, line: line ?? null })),
+    showReview: (reviewId) => call(host.request('showReview', { reviewId })),
+  };
+
+  const pendingActions: PendingActions = {
+    answerPermission: (requestId, optionId) =>
+      call(host.request('answerPermission', { requestId, optionId })),
+    acceptEdit: (reviewId) => call(host.request('acceptEdit', { reviewId })),
+    rejectEdit: (reviewId) => call(host.request('rejectEdit', { reviewId })),
+    showReview: (reviewId) => call(host.request('showReview', { reviewId })),
+  };
+
+  const list = new WindowedList<TranscriptItem>(createTranscriptRenderer(cardContext), options.list);
+  list.onScroll(saveSoon);
+
+  const composer = new Composer({
+    commands: () => store.getState().host?.commands ?? [],
+    searchFiles: async (query) => (await host.request('mentionFiles', { query, limit: 20 })).files,
+    async send(text: string, context: ContextItem[]) {
+      const before = userPrompts;
+      try {
+        await host.request('prompt', { text, context });
+      } catch (error) {
+        report(error);
+        // Not sent at all: hand the draft back to the composer.
+        if (userPrompts === before) throw error;
+      }
+    },
+    cancel: () => call(host.request('cancel', {})),
+    onDraftChange: save,
+  });
+  composer.setDraft(persisted.draft);
+
+  const sessions = new SessionList({
+    list: (cursor) => host.request('listSessions', cursor ? { cursor } : {}),
+    load: async (sessionId) => {
+      try {
+        await host.request('loadSession', { sessionId });
+        closeSessions();
+      } catch (error) {
+        report(error);
+        throw error;
+      }
+    },
+    close: () => closeSessions(),
+  });
+  let sessionsOpen = false;
+  const closeSessions = () => {
+    sessionsOpen = false;
+    sessions.hide();
+    requestRender();
+  };
+
+  const header = new Header({
+    newChat: () => call(host.request('newChat', {})),
+    toggleSessions: () => {
+      if (sessionsOpen) return closeSessions();
+      sessionsOpen = true;
+      requestRender();
+      void sessions.open(store.getState().host?.sessionId ?? null);
+    },
+    restartAgent: () => call(host.request('restartAgent', {})),
+    runCommand: (command: HostCommand) => call(host.request('runCommand', { command })),
+    setMode: (modeId) => call(host.request('setMode', { modeId }).catch(redrawPickers)),
+    setConfigOption: (configId, value) =>
+      call(host.request('setConfigOption', { configId, value }).catch(redrawPickers)),
+  });
+  // A refused change must put the picker back to the real value.
+  const redrawPickers = (error: unknown): never => {
+    const s = store.getState();
+    header.update(s.host, s.title, s.usage, sessionsOpen, true);
+    throw error;
+  };
+
+  const notices = h('div', { className: 'notices' });
+  const plan = new PlanView();
+  const pending = h('div', { className: 'pending', attrs: { 'aria-label': 'Waiting for your decision' } });
+  const live = h('div', { className: 'sr-only', attrs: { 'aria-live': 'polite', role: 'status' } });
+  root.replaceChildren(
+    header.element,
+    sessions.element,
+    notices,
+    list.element,
+    plan.element,
+    pending,
+    composer.element,
+    live,
+  );
+
+  // Relative links in replies name workspace files: open them in the editor.
+  list.element.addEventListener('click', (event) => {
+    const anchor = (event.target as Element | null)?.closest?.('a[href]');
+    if (!anchor) return;
+    const href = anchor.getAttribute('href') ?? '';
+    if (/^https?:/i.test(href)) return; // VS Code opens web links itself
+    event.preventDefault();
+    if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('#')) return;
+    const match = /^(.*?)(?:#L(\d+))?$/.exec(href);
+    const relPath = decodeURIComponent(match?.[1] ?? href);
+    const root = store.getState().host?.workspaceRoot;
+    const path = root && !relPath.startsWith('/') ? `${root.replace(/\/+$/, '')}/${relPath}` : relPath;
+    cardContext.openLocation(path, match?.[2] ? Number(match[2]) : null);
+  });
+
+  let rendered: ChatState | null = null;
+  let renderQueued = false;
+
+  function render(): void {
+    renderQueued = false;
+    const state = store.getState();
+    const prev = rendered;
+    rendered = state;
+    header.update(state.host, state.title, state.usage, sessionsOpen);
+    if (prev?.items !== state.items) list.setItems(state.items);
+    if (prev && prev.reviews !== state.reviews) redrawReviewedTools(prev, state);
+    plan.set(state.plan);
+    if (prev?.permissions !== state.permissions || prev?.reviews !== state.reviews) {
+      patchChildren(pending, [
+        ...state.permissions.map((p) => renderPermissionCard(p, pendingActions, cardContext)),
+        ...state.reviews.map((r) => renderReviewCard(r, pendingActions)),
+      ]);
+      pending.hidden = state.permissions.length + state.reviews.length === 0;
+    }
+    if (prev?.notices !== state.notices) renderNotices(state);
+    const activity = state.host?.activity;
+    composer.setStatus(isTurnRunning(state), activity === 'idle');
+  }
+
+  // Tool cards show a "Review change" link while their edit waits for review.
+  function redrawReviewedTools(prev: ChatState, state: ChatState): void {
+    const ids = new Set([...prev.reviews, ...state.reviews].map((r) => r.toolCallId));
+    for (const toolCallId of ids) {
+      const index = toolCallId === null ? undefined : state.toolIndex.get(toolCallId);
+      const item = index === undefined ? undefined : state.items[index];
+      if (item) list.redraw(item.id);
+    }
+  }
+
+  function renderNotices(state: ChatState): void {
+    patchChildren(
+      notices,
+      state.notices.map((n) =>
+        h(
+          'div',
+          {
+            className: `banner banner-${n.level}`,
+            attrs: { role: n.level === 'error' ? 'alert' : 'status' },
+          },
+          [
+            h('span', { text: n.message }),
+            h('button', {
+              className: 'icon-button',
+              text: '×',
+              attrs: { type: 'button', 'data-key': `dismiss-${n.id}`, 'aria-label': 'Dismiss' },
+              on: { click: () => store.dispatch({ type: 'dismissNotice', id: n.id }) },
+            }),
+          ],
+        ),
+      ),
+    );
+  }
+
+  function requestRender(): void {
+    if (renderQueued) return;
+    renderQueued = true;
+    schedule(() => {
+      if (renderQueued) render();
+    });
+  }
+  store.subscribe(requestRender);
+
+  function announce(text: string): void {
+    live.textContent = text;
+  }
+
+  function receive(notification: HostNotification): void {
+    switch (notification.type) {
+      case 'composer/addContext':
+        composer.addContext(notification.params);
+        composer.focus();
+        return;
+      case 'composer/focus':
+        composer.focus();
+        return;
+      case 'chat/userPrompt':
+        userPrompts++;
+        break;
+      case 'chat/reset':
+        if (sessionsOpen && notification.params.reason === 'load') closeSessions();
+        break;
+      case 'turn/ended':
+        announce(
+          notification.params.error ? `Cairn stopped: ${notification.params.error}` : 'Cairn finished.',
+        );
+        break;
+      case 'permission/requested':
+        announce(`Cairn asks for permission: ${notification.params.toolCall.title ?? 'a tool call'}.`);
+        break;
+      case 'review/opened':
+        announce(`Review the edit to ${notification.params.relPath}.`);
+        break;
+    }
+    store.dispatch(notification);
+  }
+
+  render();
+
+  return {
+    store,
+    list,
+    composer,
+    receive,
+    async start() {
+      try {
+        const result = await host.request('ready', {});
+        store.dispatch({ type: 'ready', result });
+      } catch (error) {
+        report(error);
+      }
+      render();
+      if (persisted.scroll) list.restore(persisted.scroll);
+    },
+    flush: render,
+  };
+}

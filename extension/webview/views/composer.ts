@@ -1,0 +1,283 @@
+// The prompt box: draft text, attached context chips (`@file` mentions and
+// editor selections), slash-command and file completion, Send / Stop.
+import type { AvailableCommand } from '@agentclientprotocol/sdk';
+import type { ContextItem, FileMatch } from '../../../shared/webview-protocol.js';
+import { h, replaceChildren } from '../dom.js';
+import { type CompletionTrigger, applyCompletion, findTrigger, matchCommands } from '../completion.js';
+import { contextLabel } from './labels.js';
+
+export type Draft = { text: string; context: ContextItem[] };
+
+export type ComposerDeps = {
+  commands(): readonly AvailableCommand[];
+  searchFiles(query: string): Promise<FileMatch[]>;
+  /** Sends the prompt; rejects (with a message for the user) when it could not be sent. */
+  send(text: string, context: ContextItem[]): Promise<void>;
+  cancel(): void;
+  onDraftChange(draft: Draft): void;
+};
+
+type Option = { label: string; detail: string; insert: string; file?: FileMatch };
+
+const MAX_OPTIONS = 12;
+
+export class Composer {
+  readonly element: HTMLElement;
+  private readonly input: HTMLTextAreaElement;
+  private readonly chips: HTMLUListElement;
+  private readonly popup: HTMLUListElement;
+  private readonly sendButton: HTMLButtonElement;
+  private readonly stopButton: HTMLButtonElement;
+  private context: ContextItem[] = [];
+  private trigger: CompletionTrigger | null = null;
+  private options: Option[] = [];
+  private active = 0;
+  private running = false;
+  private enabled = true;
+  private searchSeq = 0;
+
+  constructor(private readonly deps: ComposerDeps) {
+    this.popup = h('ul', {
+      className: 'completion',
+      attrs: { id: 'composer-completion', role: 'listbox', 'aria-label': 'Suggestions', hidden: true },
+    });
+    this.input = h('textarea', {
+      className: 'composer-input',
+      attrs: {
+        rows: 3,
+        'aria-label': 'Message Cairn',
+        placeholder: 'Ask Cairn — / for commands, @ to attach a file',
+        role: 'combobox',
+        'aria-autocomplete': 'list',
+        'aria-controls': 'composer-completion',
+        'aria-expanded': 'false',
+      },
+    });
+    this.chips = h('ul', { className: 'context-chips', attrs: { 'aria-label': 'Attached context' } });
+    this.sendButton = h('button', {
+      className: 'primary',
+      text: 'Send',
+      attrs: { type: 'button', 'aria-label': 'Send message (Enter)' },
+      on: { click: () => void this.submit() },
+    });
+    this.stopButton = h('button', {
+      className: 'danger',
+      text: 'Stop',
+      attrs: { type: 'button', 'aria-label': 'Stop the running turn', hidden: true },
+      on: { click: () => this.deps.cancel() },
+    });
+    this.element = h('form', { className: 'composer', attrs: { 'aria-label': 'Compose' } }, [
+      this.chips,
+      this.popup,
+      this.input,
+      h('div', { className: 'composer-actions' }, [this.stopButton, this.sendButton]),
+    ]);
+    this.element.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.submit();
+    });
+    this.input.addEventListener('input', () => {
+      this.refreshCompletion();
+      this.changed();
+    });
+    this.input.addEventListener('keydown', (e) => this.handleKey(e));
+    this.input.addEventListener('blur', () => {
+      // Let a click on an option land before the list closes.
+      setTimeout(() => {
+        if (document.activeElement !== this.input) this.closeCompletion();
+      }, 150);
+    });
+    this.renderChips();
+  }
+
+  getDraft(): Draft {
+    return { text: this.input.value, context: [...this.context] };
+  }
+
+  setDraft(draft: Draft): void {
+    this.input.value = draft.text;
+    this.context = [...draft.context];
+    this.renderChips();
+  }
+
+  addContext(item: ContextItem): void {
+    const key = contextKey(item);
+    if (this.context.some((c) => contextKey(c) === key)) return;
+    this.context.push(item);
+    this.renderChips();
+    this.changed();
+  }
+
+  focus(): void {
+    this.input.focus();
+  }
+
+  /** `running`: a turn is in progress (Stop shows). `enabled`: the agent can take a prompt. */
+  setStatus(running: boolean, enabled: boolean): void {
+    this.running = running;
+    this.enabled = enabled;
+    this.stopButton.hidden = !running;
+    this.sendButton.disabled = running || !enabled;
+  }
+
+  /** Sends the draft. The draft is cleared at once and put back if sending fails: nothing typed is lost. */
+  async submit(): Promise<void> {
+    const text = this.input.value.trim();
+    if (!text || this.running || !this.enabled) return;
+    const draft = this.getDraft();
+    this.setDraft({ text: '', context: [] });
+    this.closeCompletion();
+    this.changed();
+    try {
+      await this.deps.send(text, draft.context);
+    } catch (error) {
+      if (this.input.value === '' && this.context.length === 0) {
+        this.setDraft(draft);
+        this.changed();
+      }
+      throw error;
+    }
+  }
+
+  private changed(): void {
+    this.deps.onDraftChange(this.getDraft());
+  }
+
+  private handleKey(e: KeyboardEvent): void {
+    if (e.isComposing) return;
+    const open = !this.popup.hidden && this.options.length > 0;
+    if (open && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+      e.preventDefault();
+      const delta = e.key === 'ArrowDown' ? 1 : -1;
+      this.active = (this.active + delta + this.options.length) % this.options.length;
+      this.renderOptions();
+      return;
+    }
+    if (open && (e.key === 'Enter' || e.key === 'Tab') && !e.shiftKey) {
+      e.preventDefault();
+      this.pick(this.active);
+      return;
+    }
+    if (open && e.key === 'Escape') {
+      e.preventDefault();
+      this.closeCompletion();
+      return;
+    }
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      this.submit().catch(() => {
+        // The app shows the error; the draft is already restored.
+      });
+    }
+  }
+
+  private refreshCompletion(): void {
+    const trigger = findTrigger(this.input.value, this.input.selectionStart ?? this.input.value.length);
+    this.trigger = trigger;
+    if (!trigger) return this.closeCompletion();
+    if (trigger.kind === 'command') {
+      const options = matchCommands(this.deps.commands(), trigger.query).map((c) => ({
+        label: `/${c.name}`,
+        detail: c.input?.hint ? `${c.description} — ${c.input.hint}` : c.description,
+        insert: `/${c.name}`,
+      }));
+      this.showOptions(options);
+      return;
+    }
+    const seq = ++this.searchSeq;
+    this.deps.searchFiles(trigger.query).then(
+      (files) => {
+        // A newer keystroke has its own search in flight.
+        if (seq !== this.searchSeq || this.trigger?.kind !== 'mention') return;
+        this.showOptions(
+          files.map((f) => ({ label: f.relPath, detail: '', insert: `@${f.relPath}`, file: f })),
+        );
+      },
+      () => this.closeCompletion(),
+    );
+  }
+
+  private showOptions(options: Option[]): void {
+    this.options = options.slice(0, MAX_OPTIONS);
+    this.active = 0;
+    if (this.options.length === 0) return this.closeCompletion();
+    this.popup.hidden = false;
+    this.input.setAttribute('aria-expanded', 'true');
+    this.renderOptions();
+  }
+
+  private renderOptions(): void {
+    replaceChildren(
+      this.popup,
+      this.options.map((option, i) => {
+        const li = h(
+          'li',
+          {
+            className: i === this.active ? 'option active' : 'option',
+            attrs: { id: `completion-${i}`, role: 'option', 'aria-selected': String(i === this.active) },
+          },
+          [
+            h('span', { className: 'option-label', text: option.label }),
+            h('span', { className: 'muted', text: option.detail }),
+          ],
+        );
+        li.addEventListener('mousedown', (e) => {
+          e.preventDefault(); // keep focus in the textarea
+          this.pick(i);
+        });
+        return li;
+      }),
+    );
+    this.input.setAttribute('aria-activedescendant', `completion-${this.active}`);
+  }
+
+  private pick(index: number): void {
+    const option = this.options[index];
+    const trigger = this.trigger;
+    if (!option || !trigger) return;
+    const next = applyCompletion(this.input.value, trigger, option.insert);
+    this.input.value = next.text;
+    this.input.setSelectionRange(next.caret, next.caret);
+    if (option.file) this.addContext({ kind: 'file', path: option.file.path, relPath: option.file.relPath });
+    this.closeCompletion();
+    this.changed();
+  }
+
+  private closeCompletion(): void {
+    this.searchSeq++;
+    this.options = [];
+    this.popup.hidden = true;
+    this.popup.replaceChildren();
+    this.input.setAttribute('aria-expanded', 'false');
+    this.input.removeAttribute('aria-activedescendant');
+  }
+
+  private renderChips(): void {
+    this.chips.hidden = this.context.length === 0;
+    replaceChildren(
+      this.chips,
+      this.context.map((item, i) =>
+        h('li', { className: 'chip', attrs: { title: item.relPath } }, [
+          h('span', { text: contextLabel(item) }),
+          h('button', {
+            className: 'chip-remove',
+            text: '×',
+            attrs: { type: 'button', 'aria-label': `Remove ${contextLabel(item)}` },
+            on: {
+              click: () => {
+                this.context.splice(i, 1);
+                this.renderChips();
+                this.changed();
+                this.input.focus();
+              },
+            },
+          }),
+        ]),
+      ),
+    );
+  }
+}
+
+function contextKey(item: ContextItem): string {
+  return item.kind === 'file' ? `f:${item.path}` : `s:${item.path}:${item.startLine}-${item.endLine}`;
+}

@@ -1,0 +1,125 @@
+// Previous chats (`session/list`), each resumable (`session/load`).
+import type { SessionSummary } from '../../../shared/webview-protocol.js';
+import { h, patchChildren } from '../dom.js';
+
+export type SessionListDeps = {
+  list(cursor?: string): Promise<{ sessions: SessionSummary[]; nextCursor: string | null }>;
+  load(sessionId: string): Promise<void>;
+  close(): void;
+};
+
+export class SessionList {
+  readonly element: HTMLElement;
+  private sessions: SessionSummary[] = [];
+  private nextCursor: string | null = null;
+  private status: 'idle' | 'loading' | 'error' = 'idle';
+  private error = '';
+  private currentId: string | null = null;
+
+  constructor(private readonly deps: SessionListDeps) {
+    this.element = h('section', {
+      className: 'session-list',
+      attrs: { id: 'session-list', 'aria-label': 'Previous chats', hidden: true },
+    });
+    this.element.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        this.deps.close();
+      }
+    });
+  }
+
+  isOpen(): boolean {
+    return !this.element.hidden;
+  }
+
+  /** Shows the list and fetches the first page afresh. */
+  async open(currentSessionId: string | null): Promise<void> {
+    this.currentId = currentSessionId;
+    this.element.hidden = false;
+    this.sessions = [];
+    this.nextCursor = null;
+    await this.fetch(undefined);
+    this.element.querySelector<HTMLElement>('button.session')?.focus();
+  }
+
+  hide(): void {
+    this.element.hidden = true;
+  }
+
+  private async fetch(cursor: string | undefined): Promise<void> {
+    this.status = 'loading';
+    this.render();
+    try {
+      const page = await this.deps.list(cursor);
+      this.sessions = [...this.sessions, ...page.sessions];
+      this.nextCursor = page.nextCursor;
+      this.status = 'idle';
+    } catch (error) {
+      this.status = 'error';
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+    this.render();
+  }
+
+  private render(): void {
+    const items = this.sessions.map((s) =>
+      h('li', {}, [
+        h(
+          'button',
+          {
+            className: s.sessionId === this.currentId ? 'session current' : 'session',
+            attrs: {
+              type: 'button',
+              'data-key': `s-${s.sessionId}`,
+              'aria-current': s.sessionId === this.currentId ? 'true' : null,
+            },
+            on: {
+              click: () => {
+                this.deps.load(s.sessionId).catch(() => {
+                  // The app reports the failure; the list stays open to retry.
+                });
+              },
+            },
+          },
+          [
+            h('span', { className: 'session-title', text: s.title ?? 'Untitled chat' }),
+            s.updatedAt && h('span', { className: 'muted', text: formatWhen(s.updatedAt) }),
+          ],
+        ),
+      ]),
+    );
+    patchChildren(this.element, [
+      h('div', { className: 'session-list-header' }, [
+        h('h2', { text: 'Previous chats' }),
+        h('button', {
+          className: 'icon-button',
+          text: 'Close',
+          attrs: { type: 'button', 'data-key': 'close', 'aria-label': 'Close previous chats' },
+          on: { click: () => this.deps.close() },
+        }),
+      ]),
+      items.length > 0 && h('ul', { className: 'sessions' }, items),
+      this.status === 'idle' &&
+        items.length === 0 &&
+        h('p', { className: 'muted', text: 'No previous chats.' }),
+      this.status === 'loading' &&
+        h('p', { className: 'muted', text: 'Loading…', attrs: { role: 'status' } }),
+      this.status === 'error' &&
+        h('p', { className: 'error-text', text: this.error, attrs: { role: 'alert' } }),
+      this.nextCursor &&
+        this.status !== 'loading' &&
+        h('button', {
+          className: 'secondary',
+          text: 'Load more',
+          attrs: { type: 'button', 'data-key': 'more' },
+          on: { click: () => void this.fetch(this.nextCursor ?? undefined) },
+        }),
+    ]);
+  }
+}
+
+function formatWhen(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}

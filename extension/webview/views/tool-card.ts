@@ -1,0 +1,170 @@
+// A tool call as a card: kind icon, title, status, file locations that open
+// the file at the line, and collapsible output (text, diff summary, terminal).
+import type { ToolCallContent, ToolCallLocation } from '@agentclientprotocol/sdk';
+import type { ReviewCard } from '../../../shared/webview-protocol.js';
+import { baseName, h } from '../dom.js';
+import { diffChanges, formatChanges } from '../diff-summary.js';
+import type { TerminalOutput, ToolCallItem } from '../state/chat-state.js';
+import { blockText } from '../state/chat-state.js';
+import { KIND_ICON, KIND_LABEL, STATUS_ICON, STATUS_LABEL, displayPath } from './labels.js';
+
+/** What cards need from the rest of the panel. */
+export type CardContext = {
+  workspaceRoot: string | null;
+  terminal(terminalId: string): TerminalOutput | undefined;
+  /** The pending edit review for a tool call, if any. */
+  reviewFor(toolCallId: string): ReviewCard | undefined;
+  isExpanded(itemId: string, byDefault: boolean): boolean;
+  /** Records an open/closed choice that the DOM already shows (`<details>`). */
+  rememberExpanded(itemId: string, open: boolean): void;
+  /** Records the choice and redraws the item. */
+  setExpanded(itemId: string, open: boolean): void;
+  openLocation(path: string, line?: number | null): void;
+  showReview(reviewId: string): void;
+};
+
+// Long outputs stay readable and cheap to lay out; the full text is in the
+// file or terminal the agent used.
+const MAX_OUTPUT_CHARS = 20_000;
+
+export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElement {
+  const outputId = `out-${item.id}`;
+  const hasOutput = item.content.length > 0;
+  const open = hasOutput && ctx.isExpanded(item.id, item.status === 'failed');
+  const statusText = STATUS_LABEL[item.status];
+
+  const toggle = h(
+    'button',
+    {
+      className: 'tool-toggle',
+      attrs: {
+        type: 'button',
+        'data-key': 'toggle',
+        'aria-expanded': hasOutput ? String(open) : null,
+        'aria-controls': hasOutput ? outputId : null,
+        'aria-label': `${KIND_LABEL[item.toolKind]}: ${item.title}. ${statusText}.${hasOutput ? (open ? ' Hide output' : ' Show output') : ''}`,
+        disabled: !hasOutput,
+      },
+    },
+    [
+      h('span', { className: 'tool-kind', text: KIND_ICON[item.toolKind], attrs: { 'aria-hidden': 'true' } }),
+      h('span', { className: 'tool-title', text: item.title }),
+      h('span', { className: `tool-status status-${item.status}`, attrs: { 'aria-hidden': 'true' } }, [
+        `${STATUS_ICON[item.status]} ${statusText}`,
+      ]),
+    ],
+  );
+  toggle.addEventListener('click', () => ctx.setExpanded(item.id, !open));
+
+  const review = ctx.reviewFor(item.toolCallId);
+  return h(
+    'article',
+    {
+      className: `tool-card status-${item.status}`,
+      attrs: {
+        'aria-label': `Tool call: ${item.title}, ${statusText}`,
+        'data-tool-call-id': item.toolCallId,
+      },
+    },
+    [
+      h('div', { className: 'tool-header' }, [toggle]),
+      item.locations.length > 0 && renderLocations(item.locations, ctx),
+      review &&
+        h('div', { className: 'tool-review' }, [
+          h('button', {
+            className: 'link-button',
+            text: `Review change to ${review.relPath}`,
+            attrs: { type: 'button', 'data-key': 'review' },
+            on: { click: () => ctx.showReview(review.reviewId) },
+          }),
+        ]),
+      hasOutput &&
+        h(
+          'div',
+          { className: 'tool-output', attrs: { id: outputId, hidden: !open } },
+          open ? item.content.map((c, i) => renderContent(c, i, ctx)) : [],
+        ),
+    ],
+  );
+}
+
+export function renderLocations(locations: readonly ToolCallLocation[], ctx: CardContext): HTMLElement {
+  return h(
+    'ul',
+    { className: 'tool-locations', attrs: { 'aria-label': 'Files' } },
+    locations.map((loc, i) => {
+      const shown = displayPath(loc.path, ctx.workspaceRoot);
+      const label = loc.line ? `${shown}:${loc.line}` : shown;
+      return h('li', {}, [
+        h('button', {
+          className: 'link-button location',
+          text: label,
+          attrs: {
+            type: 'button',
+            'data-key': `loc-${i}`,
+            title: loc.path,
+            'aria-label': `Open ${shown}${loc.line ? ` at line ${loc.line}` : ''}`,
+          },
+          on: { click: () => ctx.openLocation(loc.path, loc.line ?? null) },
+        }),
+      ]);
+    }),
+  );
+}
+
+function clip(text: string): string {
+  if (text.length <= MAX_OUTPUT_CHARS) return text;
+  return `…(${text.length - MAX_OUTPUT_CHARS} earlier characters not shown)\n${text.slice(-MAX_OUTPUT_CHARS)}`;
+}
+
+function renderContent(content: ToolCallContent, index: number, ctx: CardContext): HTMLElement {
+  switch (content.type) {
+    case 'content':
+      return h('pre', { className: 'tool-text', text: clip(blockText(content.content)) });
+    case 'diff': {
+      const shown = displayPath(content.path, ctx.workspaceRoot);
+      const isNew = content.oldText === null || content.oldText === undefined;
+      const counts = diffChanges(content);
+      return h('div', { className: 'tool-diff' }, [
+        h('button', {
+          className: 'link-button',
+          text: baseName(content.path),
+          attrs: {
+            type: 'button',
+            'data-key': `diff-${index}`,
+            title: content.path,
+            'aria-label': `Open ${shown}`,
+          },
+          on: { click: () => ctx.openLocation(content.path, null) },
+        }),
+        h('span', { className: 'diff-dir', text: shown === baseName(content.path) ? '' : shown }),
+        isNew && h('span', { className: 'badge', text: 'new file' }),
+        h('span', {
+          className: 'diff-changes',
+          text: formatChanges(counts),
+          attrs: { 'aria-label': `${counts.added} lines added, ${counts.removed} removed` },
+        }),
+      ]);
+    }
+    case 'terminal': {
+      const output = ctx.terminal(content.terminalId);
+      const status = output?.exitStatus;
+      return h('div', { className: 'tool-terminal' }, [
+        h('pre', {
+          className: 'tool-text terminal-output',
+          text: output ? clip(output.output) || '(no output)' : 'Waiting for output…',
+          attrs: { 'aria-label': 'Terminal output' },
+        }),
+        output?.truncated && h('div', { className: 'muted', text: 'Output truncated.' }),
+        status &&
+          h('div', {
+            className: status.exitCode === 0 ? 'muted' : 'terminal-failed',
+            text:
+              status.exitCode !== null
+                ? `Exited with code ${status.exitCode}`
+                : `Killed by ${status.signal ?? 'signal'}`,
+          }),
+      ]);
+    }
+  }
+}
