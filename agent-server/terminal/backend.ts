@@ -6,12 +6,24 @@ export interface CommandSpec {
   command: string;
   /** Absolute working directory, already confined to the workspace. */
   cwd: string;
+  /** 0 means no timeout (background processes, stopped by `signal`). */
   timeoutMs: number;
   signal: AbortSignal;
   /** Output as it arrives (stdout and stderr interleaved), for live display. */
   onOutput?: (chunk: string) => void;
   /** Extra environment for this command. */
   env?: Record<string, string>;
+  /** Keep stdin open so `StartedCommand.write` can feed it (background processes). Else stdin is empty. */
+  interactive?: boolean;
+  /** Called once the command has started. */
+  onStart?: (started: StartedCommand) => void;
+}
+
+export interface StartedCommand {
+  /** ACP terminal id when the client runs the command: embed it in the tool call right away. */
+  terminalId?: string;
+  /** Feeds stdin; present only for `interactive` commands on backends that can. */
+  write?: (data: string) => Promise<void>;
 }
 
 export interface CommandResult {

@@ -1,0 +1,99 @@
+import * as os from 'node:os';
+import type { TerminalConfig } from '../../shared/config.js';
+import type { SessionMode } from '../permissions/policy.js';
+import { createProcessTool } from '../tools/process.js';
+import { createTerminalTool } from '../tools/terminal.js';
+import type { ToolDefinition } from '../tools/types.js';
+import type { TerminalBackend } from './backend.js';
+import { BackgroundProcesses } from './background.js';
+import { ClientBackend, type ClientTerminalHost } from './client-backend.js';
+import { LocalBackend } from './local-backend.js';
+import { probeSandbox, SandboxBackend } from './sandbox-backend.js';
+import { SshBackend } from './ssh-backend.js';
+
+export type { CommandResult, CommandSpec, StartedCommand, TerminalBackend } from './backend.js';
+export type { ClientTerminalExit, ClientTerminalHandle, ClientTerminalHost } from './client-backend.js';
+export { BackgroundProcess, BackgroundProcesses } from './background.js';
+export { classifyCommand, type CommandRisk, type RiskLevel } from './command-safety.js';
+export { killAllOnExit } from './process-registry.js';
+export { ClientBackend, LocalBackend, SandboxBackend, SshBackend };
+
+export interface TerminalBackendOptions {
+  config: TerminalConfig;
+  /** The workspace root: commands start here and the sandbox lets them write only here. */
+  cwd: string;
+  /** Extra folders the client added to the session (also writable in the sandbox). */
+  extraRoots?: readonly string[];
+  mode: () => SessionMode;
+  /** Cairn's home, hidden from sandboxed commands. */
+  home: string;
+  clientTerminal?: ClientTerminalHost;
+  /** The user's home folder (whose secrets folders are hidden); defaults to os.homedir(). */
+  userHome?: string;
+}
+
+/** Probed once per process: bubblewrap's availability does not change while the server runs. */
+let sandboxProbe: Promise<string | undefined> | undefined;
+
+/**
+ * Picks the backend from config. `auto` is the sandbox where bubblewrap works, else local with a
+ * notice saying why (shown in `initialize` agent info and `/status`). An explicitly configured
+ * backend that cannot work falls back the same way rather than failing every command.
+ */
+export async function createTerminalBackend(
+  opts: TerminalBackendOptions,
+): Promise<{ backend: TerminalBackend; notice?: string }> {
+  const { config } = opts;
+  const local = (): LocalBackend => new LocalBackend({ envAllowlist: config.envAllowlist });
+  switch (config.backend) {
+    case 'local':
+      return { backend: local() };
+    case 'client':
+      if (opts.clientTerminal) return { backend: new ClientBackend(opts.clientTerminal) };
+      return {
+        backend: await sandboxOrLocal(opts),
+        notice:
+          'terminal.backend is "client" but the editor does not offer terminals; using the default backend.',
+      };
+    case 'ssh':
+      if (config.ssh) return { backend: new SshBackend(config.ssh, opts.cwd, config.envAllowlist) };
+      return {
+        backend: local(),
+        notice: 'terminal.backend is "ssh" but terminal.ssh is not configured; commands run locally.',
+      };
+    case 'sandbox':
+    case 'auto': {
+      sandboxProbe ??= probeSandbox();
+      const problem = await sandboxProbe;
+      if (!problem) return { backend: sandbox(opts) };
+      return {
+        backend: local(),
+        notice: `Commands are NOT sandboxed: ${problem}. They run as plain processes in the workspace.`,
+      };
+    }
+  }
+}
+
+async function sandboxOrLocal(opts: TerminalBackendOptions): Promise<TerminalBackend> {
+  sandboxProbe ??= probeSandbox();
+  return (await sandboxProbe) ? new LocalBackend({ envAllowlist: opts.config.envAllowlist }) : sandbox(opts);
+}
+
+function sandbox(opts: TerminalBackendOptions): SandboxBackend {
+  return new SandboxBackend({
+    writable: [opts.cwd, ...(opts.extraRoots ?? [])],
+    userHome: opts.userHome ?? os.homedir(),
+    cairnHome: opts.home,
+    // Plan mode never gets network, whatever the setting.
+    network: () => opts.config.network && opts.mode() !== 'plan',
+    envAllowlist: opts.config.envAllowlist,
+  });
+}
+
+/** The model-facing `terminal` and `process` tools for one session. */
+export function createTerminalTools(deps: {
+  config: TerminalConfig;
+  processes: BackgroundProcesses;
+}): ToolDefinition[] {
+  return [createTerminalTool(deps), createProcessTool(deps)] as ToolDefinition[];
+}

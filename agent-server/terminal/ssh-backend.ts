@@ -1,0 +1,63 @@
+import * as path from 'node:path';
+import { quote } from 'shell-quote';
+import type { TerminalConfig } from '../../shared/config.js';
+import type { CommandResult, CommandSpec, TerminalBackend } from './backend.js';
+import { scrubEnvironment } from './env-scrub.js';
+import { RunningCommands } from './running-commands.js';
+import { runSpawned } from './spawn-command.js';
+
+export type SshConfig = NonNullable<TerminalConfig['ssh']>;
+
+/**
+ * Commands run on a remote host (OpenSSH client, key-based auth only: BatchMode never
+ * prompts), in the remote workspace folder that mirrors the local one.
+ */
+export class SshBackend implements TerminalBackend {
+  readonly name = 'ssh';
+  private readonly running = new RunningCommands();
+
+  constructor(
+    private readonly ssh: SshConfig,
+    /** Local workspace root: a local cwd below it maps to the same place below `remoteWorkspace`. */
+    private readonly localRoot: string,
+    private readonly envAllowlist: readonly string[] = [],
+  ) {}
+
+  private get target(): string {
+    return this.ssh.user ? `${this.ssh.user}@${this.ssh.host}` : this.ssh.host;
+  }
+
+  describe(): string {
+    return `ssh (${this.target}:${this.ssh.remoteWorkspace}, port ${this.ssh.port})`;
+  }
+
+  remoteDir(localCwd: string): string {
+    const rel = path.relative(this.localRoot, localCwd);
+    if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return this.ssh.remoteWorkspace;
+    return path.posix.join(this.ssh.remoteWorkspace, ...rel.split(path.sep));
+  }
+
+  argv(command: string, localCwd: string, env: Record<string, string> = {}): string[] {
+    const args = ['ssh', '-T', '-p', String(this.ssh.port), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=15'];
+    if (this.ssh.identityFile) args.push('-i', this.ssh.identityFile, '-o', 'IdentitiesOnly=yes');
+    for (const opt of this.ssh.options) args.push('-o', opt);
+    const exports = Object.entries(env).map(([k, v]) => `${k}=${quote([v])}`);
+    const remote =
+      `cd ${quote([this.remoteDir(localCwd)])} || exit 1; ` +
+      `${exports.length ? `export ${exports.join(' ')}; ` : ''}exec /bin/sh -c ${quote([command])}`;
+    args.push('--', this.target, remote);
+    return args;
+  }
+
+  run(spec: CommandSpec): Promise<CommandResult> {
+    // The local ssh client needs SSH_AUTH_SOCK for agent-held keys; the remote side gets only spec.env.
+    const env = scrubEnvironment(process.env, [...this.envAllowlist, 'SSH_AUTH_SOCK']);
+    return this.running.run(spec, (s) =>
+      runSpawned({ argv: this.argv(s.command, s.cwd, s.env), cwd: this.localRoot, env }, s),
+    );
+  }
+
+  dispose(): Promise<void> {
+    return this.running.stopAll();
+  }
+}
