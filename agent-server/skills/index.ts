@@ -13,7 +13,7 @@ export type {
   SkillScanner,
   ScanVerdict,
 } from './catalog.js';
-export { renderSkillsIndex, SKILLS_INDEX_MAX_CHARS } from './prompt-index.js';
+export { renderSkillsIndex, estimateTokens, SKILLS_INDEX_MAX_TOKENS } from './prompt-index.js';
 export { skillCommands, expandSkillCommand, RESERVED_COMMAND_NAMES, type SkillCommand } from './commands.js';
 export {
   FileSkillUsage,

@@ -3,15 +3,31 @@ import { sourceRank } from './catalog.js';
 
 /**
  * The index must stay small whatever is installed: under 1,500 tokens with 100 skills.
- * Counted in characters so the server needs no tokenizer: 4,800 chars is ~1,370 tokens even at
- * a pessimistic 3.5 chars per token (the unit test measures it with a real tokenizer).
+ * The server carries no tokenizer, so it budgets with `estimateTokens`, which errs high for
+ * prose and for the digit- and hyphen-heavy names skills tend to have (the unit test checks
+ * the result with a real tokenizer).
  */
-export const SKILLS_INDEX_MAX_CHARS = 4800;
+export const SKILLS_INDEX_MAX_TOKENS = 1300;
+
+/**
+ * Upper-bound-ish token count for BPE tokenizers: a letter run costs one token per 4 letters,
+ * a digit run one per 3 digits, any other visible character one token; spaces ride along.
+ */
+export function estimateTokens(text: string): number {
+  let tokens = 0;
+  for (const m of text.matchAll(/[A-Za-z]+|[0-9]+|\S/g)) {
+    const piece = m[0];
+    if (/^[A-Za-z]/.test(piece)) tokens += Math.ceil(piece.length / 4);
+    else if (/^[0-9]/.test(piece)) tokens += Math.ceil(piece.length / 3);
+    else tokens += 1;
+  }
+  return tokens;
+}
+
 /** Even when everything fits, a description in the index is a hint, not the documentation. */
 const DESCRIPTION_CAP = 160;
 
 const PREAMBLE = [
-  '## Skills',
   'Skills are saved procedures for this project and user. Only their names are listed here: when a task matches one, call `skill_view` with its name first and follow it (its linked files are read with `file_path`). The user can also invoke a skill as `/name`.',
   'After a complex task succeeds (many tool calls, a tricky fix, a procedure you had to work out), offer to save it as a skill with `skill_manage` (action `create`; the user reviews it). When a skill you followed turned out wrong or outdated, fix it with `skill_manage` action `patch`.',
 ].join('\n');
@@ -36,7 +52,7 @@ function render(skills: readonly Skill[], cap: number, omitted: number): { text:
   const lines: string[] = [PREAMBLE];
   let clipped = false;
   for (const category of [...groups.keys()].sort()) {
-    lines.push(`### ${category}`);
+    lines.push(`## ${category}`);
     for (const s of groups.get(category)!.sort((a, b) => a.name.localeCompare(b.name))) {
       const desc = clip(oneLine(s.description), cap);
       clipped ||= desc.clipped;
@@ -51,13 +67,15 @@ function render(skills: readonly Skill[], cap: number, omitted: number): { text:
 }
 
 /**
- * The skills section of the system prompt: names and short descriptions, grouped by category.
+ * The skills section of the system prompt (its text; the prompt builder adds the "Skills" title):
+ * names and short descriptions, grouped by category.
  * Deterministic for a given catalog, so a session that builds it once keeps a byte-stable prompt.
  */
 export function renderSkillsIndex(
   catalog: Pick<SkillCatalog, 'skills'>,
-  maxChars = SKILLS_INDEX_MAX_CHARS,
+  maxTokens = SKILLS_INDEX_MAX_TOKENS,
 ): string {
+  const fits = (text: string) => estimateTokens(text) <= maxTokens;
   if (catalog.skills.length === 0) {
     return `${PREAMBLE}\nNo skills are installed yet.\n`;
   }
@@ -69,14 +87,14 @@ export function renderSkillsIndex(
     const kept = ordered.slice(0, keep);
     const omitted = ordered.length - keep;
     const full = render(kept, DESCRIPTION_CAP, omitted);
-    if (full.text.length <= maxChars) return full.text;
+    if (fits(full.text)) return full.text;
     // Largest description cap that fits, by bisection (length grows with the cap).
     let lo = 0;
     let hi = DESCRIPTION_CAP;
-    if (render(kept, 0, omitted).text.length > maxChars) continue;
+    if (!fits(render(kept, 0, omitted).text)) continue;
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
-      if (render(kept, mid, omitted).text.length <= maxChars) lo = mid;
+      if (fits(render(kept, mid, omitted).text)) lo = mid;
       else hi = mid - 1;
     }
     // Very short clips are noise; below ~24 characters show names only.

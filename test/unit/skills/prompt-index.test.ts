@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { countTokens } from 'gpt-tokenizer';
-import { loadSkillCatalog, renderSkillsIndex } from '../../../agent-server/skills/index.js';
+import { createHash } from 'node:crypto';
+import { estimateTokens, loadSkillCatalog, renderSkillsIndex } from '../../../agent-server/skills/index.js';
 import { tempDir, skillText, writeSkill } from './helpers.js';
 
 const WORDS =
@@ -61,11 +62,26 @@ test('with 100 maximum-length names the index still fits, listing what it can an
   assert.match(index, /and \d+ more skills not listed here: call `skills_list`/);
 });
 
+test('digit-heavy names (worst case for tokens per character) still fit under 1,500 tokens', async () => {
+  const hex = (i: number) => createHash('sha256').update(String(i)).digest('hex').slice(0, 64);
+  for (const nameFor of [hex, (i: number) => hex(i).slice(0, 16), (i: number) => `a.${i}.b_${i}-c.${i}`]) {
+    const catalog = await catalogWith(100, nameFor, 1024);
+    const tokens = countTokens(renderSkillsIndex(catalog));
+    assert.ok(tokens < 1500, `${nameFor(1)}...: index is ${tokens} tokens`);
+  }
+});
+
+test('estimateTokens errs high for prose', () => {
+  const prose =
+    'Use when the deploy pipeline fails and the cache needs rebuilding for the frontend team. '.repeat(20);
+  assert.ok(estimateTokens(prose) >= countTokens(prose));
+});
+
 test('a few skills are listed with their descriptions, grouped by category, and the nudges are there', async () => {
   const catalog = await catalogWith(3, (i) => ['alpha', 'beta', 'gamma'][i]!, 80);
   const index = renderSkillsIndex(catalog);
-  assert.match(index, /### debugging\n- alpha: Use when the task involves deploy work:/);
-  assert.match(index, /### testing\n- beta: /);
+  assert.match(index, /## debugging\n- alpha: Use when the task involves deploy work:/);
+  assert.match(index, /## testing\n- beta: /);
   assert.doesNotMatch(index, /shortened/);
   assert.match(index, /call `skill_view`/);
   assert.match(index, /offer to save it as a skill with `skill_manage`/);
