@@ -1,6 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ProcessGroupStdioTransport } from './stdio-transport.js';
@@ -48,6 +51,8 @@ export class McpConnection {
   lastError: string | undefined;
   /** Bumped on every unexpected stop, so sessions can tell the user once per crash. */
   crashes = 0;
+  /** How the last unexpected stop looked, e.g. `stopped unexpectedly (exited with code 3)`. */
+  lastCrash: string | undefined;
   private failures = 0;
   private nextAttemptAt = 0;
   private readySince = 0;
@@ -205,8 +210,17 @@ export class McpConnection {
       reason = `it did not answer within ${seconds(this.options.startupTimeoutMs)} (the startup timeout)`;
     } else if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed && exit) {
       reason = `it ${exit} before it was ready`;
+    } else if ((error instanceof StreamableHTTPError || error instanceof SseError) && error.code) {
+      const hint =
+        error.code === 401 || error.code === 403
+          ? ' (check the Authorization header in its configuration)'
+          : '';
+      reason = `HTTP ${error.code}${hint}: ${error.message}`;
     } else {
       reason = messageOf(error);
+      // `fetch failed` alone does not say why; the cause does (ECONNREFUSED, DNS, TLS).
+      const cause = error instanceof Error ? (error.cause as { message?: string } | undefined) : undefined;
+      if (cause?.message && !reason.includes(cause.message)) reason += ` (${cause.message})`;
     }
     const tail = stderr ? `; its last output: ${stderr.split('\n').slice(-5).join(' | ')}` : '';
     return reason + tail;
@@ -222,6 +236,7 @@ export class McpConnection {
     this.crashes += 1;
     this.state = 'failed';
     this.lastError = `stopped unexpectedly (${exit ?? 'connection closed'})`;
+    this.lastCrash = this.lastError;
     const delay = backoffMs(this.failures);
     this.nextAttemptAt = Date.now() + delay;
     this.options.log(`MCP server ${this.options.label}: ${this.lastError}; restart in ${seconds(delay)}`);

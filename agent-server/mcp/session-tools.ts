@@ -27,8 +27,8 @@ function kiloTokens(tokens: number): string {
 
 export class SessionMcpTools implements McpSessionTools {
   private readonly pending: string[];
-  /** Last problem told to the user per server, so a failure is reported once, not every turn. */
-  private readonly reported = new Map<string, string>();
+  /** What the user has been told per server, so a failure is reported once, not every turn. */
+  private readonly seen = new Map<string, { crashes: number; error?: string }>();
   private catalog = new Map<string, McpToolEntry>();
   private bridged = false;
   private schemaTokens = 0;
@@ -45,6 +45,8 @@ export class SessionMcpTools implements McpSessionTools {
   ) {
     this.pending = [...mergeNotices];
     this.bridge = bridgeTools(() => this.catalog);
+    // Crashes before this session existed are not news to it.
+    for (const server of servers) this.seen.set(server.name, { crashes: server.connection.crashes });
   }
 
   async prepare(signal: AbortSignal): Promise<{ tools: ToolDefinition[]; notices: string[] }> {
@@ -147,24 +149,28 @@ export class SessionMcpTools implements McpSessionTools {
     return `${Math.round(this.budget.maxToolSchemaShare * 100)}% of the${assumed} ${kiloTokens(window)}-token context window`;
   }
 
-  /** A notice for a server's new problem (failed start or crash), or nothing if already told. */
+  /** A notice for a server's new problem (crash, failed start) or recovery; nothing if already told. */
   private problemNotice(server: AttachedServer): string | undefined {
     const c = server.connection;
-    if (c.state === 'ready' && c.crashes === 0) {
-      this.reported.delete(server.name);
-      return undefined;
+    const seen = this.seen.get(server.name) ?? { crashes: c.crashes };
+    this.seen.set(server.name, seen);
+    const name = `MCP server "${server.name}"`;
+    if (c.crashes > seen.crashes) {
+      seen.crashes = c.crashes;
+      seen.error = c.state === 'ready' ? undefined : c.lastError;
+      return c.state === 'ready'
+        ? `${name} ${c.lastCrash} and was restarted.`
+        : `${name} ${c.lastCrash}; Cairn restarts it with backoff. Its tools are unavailable until then.`;
     }
-    const key = `${c.crashes}:${c.state === 'ready' ? 'recovered' : c.lastError}`;
-    if (this.reported.get(server.name) === key) return undefined;
-    const firstTime = !this.reported.has(server.name);
-    this.reported.set(server.name, key);
     if (c.state === 'ready') {
-      // It crashed and came back between turns: only worth saying if the user saw it fail.
-      return firstTime ? undefined : `MCP server "${server.name}" is running again.`;
+      const wasDown = seen.error !== undefined;
+      seen.error = undefined;
+      return wasDown ? `${name} is running again.` : undefined;
     }
-    if (c.state !== 'failed') return undefined;
+    if (c.state !== 'failed' || c.lastError === seen.error) return undefined;
+    seen.error = c.lastError;
     return c.crashes > 0
-      ? `MCP server "${server.name}" ${c.lastError}; Cairn restarts it with backoff. Its tools are unavailable until then.`
-      : `MCP server "${server.name}" failed to start: ${c.lastError}. This session continues without its tools.`;
+      ? `${name} could not be restarted: ${c.lastError}. This session continues without its tools.`
+      : `${name} failed to start: ${c.lastError}. This session continues without its tools.`;
   }
 }

@@ -1,0 +1,95 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { MCP_CAPABILITIES, type AcpMcpServer } from '../../../agent-server/mcp/index.js';
+import { startEverythingHttp, type RunningHttpServer } from '../../fixtures/mcp/servers.js';
+import { findTool, makeContext, makeGate, makeHub, runTool } from './harness.js';
+
+const hub = makeHub();
+let streamable: RunningHttpServer;
+let sse: RunningHttpServer;
+
+before(async () => {
+  [streamable, sse] = await Promise.all([startEverythingHttp('streamableHttp'), startEverythingHttp('sse')]);
+});
+after(async () => {
+  await hub.closeAll();
+  await Promise.all([streamable?.close(), sse?.close()]);
+});
+
+test('both remote transports are advertised', () => {
+  assert.deepEqual(MCP_CAPABILITIES, { http: true, sse: true });
+});
+
+for (const kind of ['http', 'sse'] as const) {
+  test(`server-everything over ${kind}: lists tools, calls echo, returns an image`, async () => {
+    const server: AcpMcpServer = {
+      type: kind,
+      name: 'remote',
+      url: kind === 'http' ? streamable.url : sse.url,
+      headers: [{ name: 'X-Test', value: 'cairn' }],
+    };
+    const session = hub.openSession({ fromClient: [server], fromConfig: {}, maxToolSchemaShare: 0.5 });
+    try {
+      const { tools, notices } = await session.prepare(new AbortController().signal);
+      assert.deepEqual(notices, []);
+      assert.ok(tools.length >= 10, tools.map((t) => t.name).join(', '));
+      const { gate } = makeGate('ask');
+      const echo = await runTool(
+        findTool(tools, 'mcp__remote__echo'),
+        { message: `over ${kind}` },
+        makeContext(gate),
+      );
+      assert.equal(echo.forModel, `Echo: over ${kind}`);
+      const image = await runTool(findTool(tools, 'mcp__remote__get-tiny-image'), {}, makeContext(gate));
+      assert.ok(image.content?.some((c) => c.type === 'image' && c.mimeType === 'image/png'));
+      assert.match(
+        session.status().join('\n'),
+        new RegExp(`MCP remote \\(${kind}, from the client\\): ready`),
+      );
+    } finally {
+      await session.close();
+    }
+  });
+}
+
+test('configured headers are sent to an HTTP server', async () => {
+  const seen: http.IncomingHttpHeaders[] = [];
+  const probe = http.createServer((req, res) => {
+    seen.push(req.headers);
+    res.writeHead(401).end('no');
+  });
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  const session = hub.openSession({
+    fromClient: [],
+    fromConfig: {
+      probe: { type: 'http', url: `http://127.0.0.1:${port}/mcp`, headers: { Authorization: 'Bearer t0k' } },
+    },
+    maxToolSchemaShare: 0.5,
+  });
+  try {
+    const { tools, notices } = await session.prepare(new AbortController().signal);
+    assert.deepEqual(tools, []);
+    assert.match(notices[0]!, /MCP server "probe" failed to start: .*401/);
+    assert.equal(seen[0]?.authorization, 'Bearer t0k');
+  } finally {
+    await session.close();
+    probe.close();
+  }
+});
+
+test('an unreachable URL is a notice, not a failure of the session', async () => {
+  const session = hub.openSession({
+    fromClient: [{ type: 'http', name: 'gone', url: 'http://127.0.0.1:9/mcp', headers: [] }],
+    fromConfig: {},
+    maxToolSchemaShare: 0.5,
+  });
+  try {
+    const { tools, notices } = await session.prepare(new AbortController().signal);
+    assert.deepEqual(tools, []);
+    assert.match(notices[0]!, /^MCP server "gone" failed to start: /);
+  } finally {
+    await session.close();
+  }
+});
