@@ -225,9 +225,7 @@ export class ChatHost {
       return null;
     },
     answerPermission: async ({ requestId, optionId }) => {
-      const card = this.permissions.get(requestId);
       this.permissions.answer(requestId, optionId);
-      if (card?.toolCall.toolCallId) this.reviews.cancelForToolCall(card.toolCall.toolCallId);
       return null;
     },
     acceptEdit: async ({ reviewId }) => {
@@ -275,10 +273,17 @@ export class ChatHost {
     await this.stop();
     const connected = await this.ensureConnected();
     if (previous && connected.capabilities.loadSession) {
-      await this.loadInto(connected, previous, 'restart');
-    } else {
-      await this.ensureSession();
+      try {
+        await this.loadInto(connected, previous, 'restart');
+        return;
+      } catch (err) {
+        this.reportError(
+          new Error(`Could not reload the session (${errorMessage(err)}); starting a new chat.`),
+        );
+        this.session.sessionId = null;
+      }
     }
+    await this.ensureSession();
   }
 
   async stop(): Promise<void> {
@@ -456,16 +461,22 @@ export class ChatHost {
     const { card, answer } = this.permissions.ask(request, signal);
     const diff = request.toolCall.content?.find((c) => c.type === 'diff');
     if (diff && diff.type === 'diff') {
-      // The diff editor answers the same request: Accept / Reject map to the agent's options.
+      // The diff editor answers the same request: Accept / Reject map to the agent's options;
+      // an answer from the card (or a cancel) closes the diff.
+      const answered = new AbortController();
+      void answer.finally(() => answered.abort());
       void this.reviews
-        .propose({
-          sessionId: request.sessionId,
-          path: diff.path,
-          newText: diff.newText,
-          source: 'permission',
-          toolCallId: request.toolCall.toolCallId,
-          autoApply: false,
-        })
+        .propose(
+          {
+            sessionId: request.sessionId,
+            path: diff.path,
+            newText: diff.newText,
+            source: 'permission',
+            toolCallId: request.toolCall.toolCallId,
+            autoApply: false,
+          },
+          answered.signal,
+        )
         .then((outcome) => {
           if (outcome === 'cancelled' || !this.permissions.get(card.requestId)) return;
           const option = reviewAnswerOption(request.options, outcome === 'accepted');

@@ -56,8 +56,9 @@ export class EditReviews {
   ) {}
 
   /** Opens a review and resolves with the user's decision. */
-  async propose(proposal: EditProposal): Promise<ReviewOutcome> {
+  async propose(proposal: EditProposal, signal?: AbortSignal): Promise<ReviewOutcome> {
     const snapshot = await this.presenter.snapshot(proposal.path);
+    if (signal?.aborted) return 'cancelled';
     const approved =
       proposal.source === 'write' &&
       ((proposal.autoApply && !snapshot.dirty) ||
@@ -71,6 +72,7 @@ export class EditReviews {
     const outcome = new Promise<ReviewOutcome>((settle) =>
       this.pending.set(review.reviewId, { review, settle }),
     );
+    signal?.addEventListener('abort', () => this.settle(review.reviewId, 'cancelled'), { once: true });
     this.events.opened(card(review));
     await this.presenter.show(review);
     return await outcome;
@@ -111,13 +113,6 @@ export class EditReviews {
       if (sessionId === null || review.sessionId === sessionId) this.settle(id, 'cancelled');
     }
     if (sessionId === null) this.preapproved.clear();
-  }
-
-  /** Ends the review tied to a permission request that was answered elsewhere. */
-  cancelForToolCall(toolCallId: string): void {
-    for (const [id, { review }] of this.pending) {
-      if (review.source === 'permission' && review.toolCallId === toolCallId) this.settle(id, 'cancelled');
-    }
   }
 
   get(reviewId: string): PendingReview | undefined {
