@@ -12,6 +12,9 @@ export class BackgroundProcess {
   /** Characters of output already returned by `poll`. */
   private polled = 0;
   private writer: ((data: string) => Promise<void>) | undefined;
+  /** Settles once the command has started (or failed to): writes wait for it. */
+  private readonly started: Promise<void>;
+  private markStarted!: () => void;
   private readonly controller = new AbortController();
   readonly done: Promise<CommandResult>;
 
@@ -21,6 +24,7 @@ export class BackgroundProcess {
     readonly cwd: string,
     backend: TerminalBackend,
   ) {
+    this.started = new Promise<void>((resolve) => (this.markStarted = resolve));
     this.done = backend
       .run({
         command,
@@ -31,12 +35,14 @@ export class BackgroundProcess {
         onOutput: (chunk) => this.output.append(chunk),
         onStart: (started) => {
           this.writer = started.write;
+          this.markStarted();
         },
       })
       .then(
         (result) => {
           this.result = result;
           this.status = result.cancelled ? 'killed' : 'exited';
+          this.markStarted();
           return result;
         },
         (err: unknown) => {
@@ -44,6 +50,7 @@ export class BackgroundProcess {
           this.output.append(`\nCould not run the command: ${message}`);
           this.result = { exitCode: null, output: message, timedOut: false, cancelled: false };
           this.status = 'exited';
+          this.markStarted();
           return this.result;
         },
       );
@@ -60,6 +67,7 @@ export class BackgroundProcess {
   }
 
   async write(data: string): Promise<void> {
+    await this.started;
     if (this.status !== 'running') throw new Error(`Process ${this.id} has already ended.`);
     if (!this.writer) throw new Error(`Process ${this.id} does not accept input on this terminal backend.`);
     await this.writer(data);

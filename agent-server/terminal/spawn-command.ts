@@ -112,9 +112,11 @@ export function runSpawned(plan: SpawnPlan, spec: CommandSpec): Promise<CommandR
 
     child.on('exit', (code, signal) => {
       exit = { code, signal };
-      // Stray children holding the pipes open must not keep us waiting for ever.
+      // The command is over: whatever it left running in its group goes now (what they already
+      // wrote stays readable in the pipe). Children that left the group (setsid) are cut off
+      // after a grace period so they cannot keep us waiting for ever.
+      if (pgid !== undefined) signalProcessGroup(pgid, 'SIGKILL');
       const grace = setTimeout(() => {
-        if (pgid !== undefined) signalProcessGroup(pgid, 'SIGKILL');
         child.stdout?.destroy();
         child.stderr?.destroy();
       }, PIPE_CLOSE_GRACE_MS);
