@@ -42,3 +42,4 @@ export async function loadSkillCatalog(opts: LoadSkillCatalogOptions): Promise<S
   const options = { ...opts, scan: scanSkillText };
   return new SkillCatalog(options, await readSkillRoots(options));
 }
+export { createSessionSkills, type SessionSkills, type SkillSlashCommand } from './session-skills.js';
