@@ -160,11 +160,15 @@ export class WindowedList<T extends { id: string }> {
 
   private firstVisible(): { id: string; node: HTMLElement } | null {
     const top = this.element.scrollTop;
+    let first: { id: string; node: HTMLElement } | null = null;
     for (const item of this.items.slice(this.start, this.end)) {
       const node = this.rendered.get(item.id)?.node;
-      if (node && node.offsetTop + node.offsetHeight > top) return { id: item.id, node };
+      if (!node) continue;
+      first ??= { id: item.id, node };
+      if (node.offsetTop + node.offsetHeight > top) return { id: item.id, node };
     }
-    return null;
+    // Not laid out (hidden panel): the top of the window is the best anchor.
+    return first;
   }
 
   private slideTo(newStart: number): void {
@@ -216,7 +220,11 @@ export class WindowedList<T extends { id: string }> {
         this.rendered.set(item.id, entry);
       } else if (entry.item !== item) {
         const node = this.renderer.update(entry.node, item);
-        if (node !== entry.node) swapNode(entry.node, node);
+        if (node !== entry.node) {
+          // The new node takes the old one's place, including as the cursor.
+          if (cursor === entry.node) cursor = node;
+          swapNode(entry.node, node);
+        }
         entry = { item, node };
         this.rendered.set(item.id, entry);
       }
