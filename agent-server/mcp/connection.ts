@@ -125,6 +125,13 @@ export class McpConnection {
       if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
         throw new Error(`the server stopped during the call (${this.lastError ?? 'connection closed'})`);
       }
+      if (this.transportKind !== 'stdio' && !(error instanceof McpError)) {
+        // A remote server that restarted or went away: its session is gone, so reconnect.
+        this.onConnectionLost(client, `lost its connection (${messageOf(error)})`);
+        throw new Error(
+          `the server could not be reached (${messageOf(error)}); Cairn reconnects with backoff`,
+        );
+      }
       throw error;
     }
   }
@@ -227,19 +234,26 @@ export class McpConnection {
   }
 
   private onUnexpectedClose(client: Client, transport: Transport): void {
+    const exit = transport instanceof ProcessGroupStdioTransport ? transport.exitDescription : undefined;
+    this.onConnectionLost(client, `stopped unexpectedly (${exit ?? 'connection closed'})`);
+  }
+
+  /** The server died or can no longer be reached: drop the client and reconnect with backoff. */
+  private onConnectionLost(client: Client, description: string): void {
     if (client !== this.client || this.state === 'closed') return;
     this.client = undefined;
     this.transport = undefined;
-    const exit = transport instanceof ProcessGroupStdioTransport ? transport.exitDescription : undefined;
+    // Closing a stdio client whose process already exited is a no-op; for HTTP it drops the session.
+    void client.close().catch(() => undefined);
     if (Date.now() - this.readySince > HEALTHY_UPTIME_MS) this.failures = 0;
     this.failures += 1;
     this.crashes += 1;
     this.state = 'failed';
-    this.lastError = `stopped unexpectedly (${exit ?? 'connection closed'})`;
-    this.lastCrash = this.lastError;
+    this.lastError = description;
+    this.lastCrash = description;
     const delay = backoffMs(this.failures);
     this.nextAttemptAt = Date.now() + delay;
-    this.options.log(`MCP server ${this.options.label}: ${this.lastError}; restart in ${seconds(delay)}`);
+    this.options.log(`MCP server ${this.options.label}: ${description}; restart in ${seconds(delay)}`);
     if (this.failures <= MAX_AUTO_RESTARTS) {
       this.restartTimer = setTimeout(() => {
         if (this.state === 'failed') this.start().catch(() => undefined);

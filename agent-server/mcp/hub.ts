@@ -15,7 +15,8 @@ export interface McpSessionOptions {
   fromClient: readonly AcpMcpServer[];
   /** `mcpServers` from Cairn's config. */
   fromConfig: Readonly<Record<string, McpServerConfig>>;
-  contextWindow?: number;
+  /** The model's context window in tokens; a function when the session can switch models. */
+  contextWindow?: number | (() => number | undefined);
   /** Share of the context window MCP tool schemas may take before the search bridge is used. */
   maxToolSchemaShare: number;
 }

@@ -39,7 +39,10 @@ export class SessionMcpTools implements McpSessionTools {
   constructor(
     private readonly servers: readonly AttachedServer[],
     mergeNotices: string[],
-    private readonly budget: { contextWindow?: number; maxToolSchemaShare: number },
+    private readonly budget: {
+      contextWindow?: number | (() => number | undefined);
+      maxToolSchemaShare: number;
+    },
     private readonly release: (connection: McpConnection) => Promise<void>,
     private readonly log: (message: string) => void,
   ) {
@@ -139,13 +142,19 @@ export class SessionMcpTools implements McpSessionTools {
     await Promise.all(this.servers.map((s) => this.release(s.connection)));
   }
 
+  private contextWindow(): number | undefined {
+    const { contextWindow } = this.budget;
+    return typeof contextWindow === 'function' ? contextWindow() : contextWindow;
+  }
+
   private schemaBudget(): number {
-    return this.budget.maxToolSchemaShare * (this.budget.contextWindow ?? ASSUMED_CONTEXT_WINDOW);
+    return this.budget.maxToolSchemaShare * (this.contextWindow() ?? ASSUMED_CONTEXT_WINDOW);
   }
 
   private shareText(): string {
-    const window = this.budget.contextWindow ?? ASSUMED_CONTEXT_WINDOW;
-    const assumed = this.budget.contextWindow === undefined ? ' assumed' : '';
+    const known = this.contextWindow();
+    const window = known ?? ASSUMED_CONTEXT_WINDOW;
+    const assumed = known === undefined ? ' assumed' : '';
     return `${Math.round(this.budget.maxToolSchemaShare * 100)}% of the${assumed} ${kiloTokens(window)}-token context window`;
   }
 

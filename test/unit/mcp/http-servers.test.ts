@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { MCP_CAPABILITIES, type AcpMcpServer } from '../../../agent-server/mcp/index.js';
 import { startEverythingHttp, type RunningHttpServer } from '../../fixtures/mcp/servers.js';
-import { findTool, makeContext, makeGate, makeHub, runTool } from './harness.js';
+import { eventually, findTool, makeContext, makeGate, makeHub, runTool } from './harness.js';
 
 const hub = makeHub();
 let streamable: RunningHttpServer;
@@ -91,5 +91,39 @@ test('an unreachable URL is a notice, not a failure of the session', async () =>
     assert.match(notices[0]!, /^MCP server "gone" failed to start: /);
   } finally {
     await session.close();
+  }
+});
+
+test('a remote server that restarts is reconnected: one call fails, later ones work', async () => {
+  let server = await startEverythingHttp('streamableHttp');
+  const session = hub.openSession({
+    fromClient: [{ type: 'http', name: 'flaky', url: server.url, headers: [] }],
+    fromConfig: {},
+    maxToolSchemaShare: 0.5,
+  });
+  try {
+    const { tools } = await session.prepare(new AbortController().signal);
+    const { gate } = makeGate('auto');
+    const echo = findTool(tools, 'mcp__flaky__echo');
+    assert.equal((await runTool(echo, { message: 'one' }, makeContext(gate))).forModel, 'Echo: one');
+    await server.close();
+    server = await startEverythingHttp('streamableHttp', server.port);
+    // The old session id means nothing to the new process.
+    await assert.rejects(
+      runTool(echo, { message: 'two' }, makeContext(gate)),
+      /could not run "echo": the server could not be reached/,
+    );
+    let notices: string[] = [];
+    await eventually(async () => {
+      const turn = await session.prepare(new AbortController().signal);
+      notices.push(...turn.notices);
+      return turn.tools.length > 0;
+    }, 'the reconnection');
+    assert.match(notices[0]!, /^MCP server "flaky" lost its connection/);
+    const again = findTool((await session.prepare(new AbortController().signal)).tools, 'mcp__flaky__echo');
+    assert.equal((await runTool(again, { message: 'three' }, makeContext(gate))).forModel, 'Echo: three');
+  } finally {
+    await session.close();
+    await server.close();
   }
 });
