@@ -56,8 +56,9 @@ const HEADINGS: Record<MemoryTarget, string> = { memory: 'Your notes', user: 'Ab
 const PROMPT_OVERFLOW_FACTOR = 2;
 
 /**
- * The memory section of the system prompt: stable text derived only from the snapshot, so the
- * prompt stays byte-identical for the session. Empty string when every file is empty.
+ * The body of the system prompt's "Memory" section (the prompt builder adds the heading): stable
+ * text derived only from the snapshot, so the prompt stays byte-identical for the session.
+ * Empty string when every file is empty.
  */
 export function renderMemoryPromptSection(snapshot: MemorySnapshot): string {
   const parts: string[] = [];
@@ -72,7 +73,6 @@ export function renderMemoryPromptSection(snapshot: MemorySnapshot): string {
   }
   if (!parts.length) return '';
   return [
-    '# Memory',
     'Notes kept across sessions with the `memory` tool: facts about environments, conventions and lessons ' +
       "(your notes) and the user's preferences (about the user). This is a snapshot taken when the session " +
       'started; changes you make now are saved and appear here next session. Entries are separated by ' +

@@ -39,9 +39,14 @@ function isHidden(chars: string[], i: number, offset: number): boolean {
   return false;
 }
 
+/** Every character isHidden may flag: a cheap test that lets ordinary text skip the per-character walk. */
+const CANDIDATE =
+  /[\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]|[\u{E0000}-\u{E007F}]|[\u{E0100}-\u{E01EF}]/u;
+
 /** Runs of hidden characters with their UTF-16 offsets, in order. */
 export function findHiddenRuns(text: string): HiddenRun[] {
   const runs: HiddenRun[] = [];
+  if (!CANDIDATE.test(text)) return runs;
   const chars = Array.from(text);
   let offset = 0;
   let current: HiddenRun | undefined;

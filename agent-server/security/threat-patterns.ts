@@ -113,8 +113,12 @@ const CHAT_TOKENS =
 const PROMPT_LEAK =
   /\b(reveal|print|output|repeat|leak|dump|disclose|send|share)\s+(me\s+)?(your|the\s+full|the\s+hidden|the\s+entire|all\s+your)\s+(system\s+prompt|hidden\s+instructions|initial\s+instructions|instructions\s+verbatim)/;
 
+/**
+ * "bypass the permission checks" as an order (at the start of a clause, or after "you must",
+ * "please"…), not "an attempt to bypass the permission model" in documentation.
+ */
 const BYPASS_SAFETY =
-  /\b(bypass|circumvent|evade|get\s+around)\s+(the\s+|all\s+|any\s+|your\s+)?((sandbox|permissions?|approvals?|safety|security)\b|content\s+(filters?|scanner|checks?))/;
+  /(^|[.;:!?,]\s*|\b(and|then)\s+)(you\s+(must|should|need\s+to|have\s+to|can|may)\s+|please\s+|always\s+|just\s+|now\s+|first\s+|quietly\s+|silently\s+)*(bypass|circumvent|evade|get\s+around)\s+(the\s+|all\s+|any\s+|your\s+)?((sandbox|permissions?|approvals?|safety|security)\b|content\s+(filters?|scanner|checks?))/;
 
 // ---- exfiltration ----
 

@@ -38,7 +38,7 @@ describe('loadContextFiles', () => {
     await writeFile(path.join(ws, 'AGENTS.md'), AGENTS);
     await writeFile(path.join(ws, 'CLAUDE.md'), 'Claude-only notes');
     const { text, files } = await loadContextFiles(ws);
-    assert.ok(text.startsWith('# Project instructions\n\n'));
+    assert.ok(text.startsWith("The workspace's AGENTS.md, written by the project's maintainers"));
     assert.ok(text.endsWith(`## AGENTS.md\n${AGENTS.trim()}`));
     assert.doesNotMatch(text, /Claude-only/);
     assert.deepEqual(files, [

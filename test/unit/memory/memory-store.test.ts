@@ -203,7 +203,6 @@ describe('frozen snapshot', () => {
     assert.equal(
       renderMemoryPromptSection(await store.snapshot()),
       [
-        '# Memory',
         'Notes kept across sessions with the `memory` tool: facts about environments, conventions and lessons ' +
           "(your notes) and the user's preferences (about the user). This is a snapshot taken when the session " +
           'started; changes you make now are saved and appear here next session. Entries are separated by "§". ' +
