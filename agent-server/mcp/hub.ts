@@ -15,6 +15,8 @@ export interface McpSessionOptions {
   fromClient: readonly AcpMcpServer[];
   /** `mcpServers` from Cairn's config. */
   fromConfig: Readonly<Record<string, McpServerConfig>>;
+  /** The session's workspace: stdio servers without a `cwd` of their own run there. */
+  cwd?: string;
   /** The model's context window in tokens; a function when the session can switch models. */
   contextWindow?: number | (() => number | undefined);
   /** Share of the context window MCP tool schemas may take before the search bridge is used. */
@@ -36,7 +38,7 @@ export class McpHub {
   constructor(private readonly options: McpHubOptions) {}
 
   openSession(session: McpSessionOptions): McpSessionTools {
-    const { servers, notices } = mergeServers(session.fromClient, session.fromConfig);
+    const { servers, notices } = mergeServers(session.fromClient, session.fromConfig, session.cwd);
     const attached = servers.map((server) => {
       let entry = this.shared.get(server.identity);
       if (!entry) {

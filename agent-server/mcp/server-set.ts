@@ -24,6 +24,8 @@ function nameKey(name: string): string {
 export function mergeServers(
   fromClient: readonly AcpMcpServer[],
   fromConfig: Readonly<Record<string, McpServerConfig>>,
+  /** Where stdio servers without their own `cwd` run: the session's workspace. */
+  workspace?: string,
 ): { servers: SessionServer[]; notices: string[] } {
   const servers: SessionServer[] = [];
   const notices: string[] = [];
@@ -38,7 +40,12 @@ export function mergeServers(
       );
       return;
     }
-    const config = parsed.data;
+    // Relative paths in a server's arguments mean the project, as in other agents; servers started
+    // in different projects are therefore different processes.
+    const config =
+      'command' in parsed.data && !parsed.data.cwd && workspace
+        ? { ...parsed.data, cwd: workspace }
+        : parsed.data;
     const identity = serverIdentity(config);
     const existing = byName.get(nameKey(name));
     if (existing?.identity === identity) return;

@@ -80,3 +80,24 @@ test('an invalid server is skipped with a notice', () => {
   assert.deepEqual(servers, []);
   assert.match(notices[0]!, /MCP server "bad" from the client is invalid and was skipped/);
 });
+
+test('stdio servers run in the session workspace unless they set their own cwd', () => {
+  const { servers } = mergeServers(
+    [{ name: 'a', command: 'x', args: [], env: [] }],
+    {
+      b: { command: 'y', args: [], env: {}, cwd: '/srv' },
+      c: { type: 'http', url: 'https://x.test/mcp', headers: {} },
+    },
+    '/work/project',
+  );
+  assert.deepEqual(
+    servers.map((s) => ('command' in s.config ? s.config.cwd : 'remote')),
+    ['/work/project', '/srv', 'remote'],
+  );
+  const elsewhere = mergeServers([{ name: 'a', command: 'x', args: [], env: [] }], {}, '/work/other');
+  assert.notEqual(
+    servers[0]!.identity,
+    elsewhere.servers[0]!.identity,
+    'different projects, different processes',
+  );
+});

@@ -156,3 +156,24 @@ test('embedded resources map to text with their URI', async () => {
     await session.close();
   }
 });
+
+test('a stdio server runs in the session workspace: a relative root means the project', async () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'cairn-mcp-cwd-'));
+  writeFileSync(path.join(root, 'here.txt'), 'in the project\n');
+  const session = hub.openSession({
+    fromClient: [{ name: 'fs', ...filesystemStdio('.'), env: [] }],
+    fromConfig: {},
+    cwd: root,
+    maxToolSchemaShare: 0.5,
+  });
+  try {
+    const { tools } = await session.prepare(new AbortController().signal);
+    const { gate } = makeGate('auto');
+    const read = findTool(tools, 'mcp__fs__read_text_file');
+    const result = await runTool(read, { path: path.join(root, 'here.txt') }, makeContext(gate));
+    assert.match(result.forModel, /in the project/);
+  } finally {
+    await session.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
