@@ -10,6 +10,7 @@ import type {
   WriteTextFileRequest,
 } from '@agentclientprotocol/sdk';
 import type {
+  ContextItem,
   HostNotificationMethod,
   HostNotifications,
   HostState,
@@ -73,6 +74,8 @@ export class ChatHost {
     null;
   private readonly stateListeners = new Set<(state: HostState) => void>();
   private readonly forwardedTerminals = new Set<string>();
+  private viewReady = false;
+  private pendingContext: ContextItem[] = [];
 
   constructor(private readonly env: ChatHostEnvironment) {
     this.permissions = new PermissionRequests({
@@ -105,6 +108,13 @@ export class ChatHost {
   /** Connects the webview's notification channel (null when the view is gone). */
   attachView(sink: typeof this.sink): void {
     this.sink = sink;
+    this.viewReady = false;
+  }
+
+  /** "Add selection / file to chat": straight to the composer, or once the webview is ready. */
+  addContext(item: ContextItem): void {
+    this.pendingContext.push(item);
+    if (this.viewReady) this.flushContext();
   }
 
   onStateChange(listener: (state: HostState) => void): () => void {
@@ -135,6 +145,9 @@ export class ChatHost {
     ready: async () => {
       this.hasKey = await this.env.hasApiKey();
       void this.ensureSession().catch((err) => this.reportError(err));
+      this.viewReady = true;
+      // After the reply, so the panel has drawn itself first.
+      if (this.pendingContext.length) setTimeout(() => this.flushContext(), 0);
       return {
         state: this.state,
         permissions: this.permissions.list(),
@@ -257,9 +270,9 @@ export class ChatHost {
     },
   };
 
-  /** Accept / Reject from the diff editor's title bar: the newest review of that file. */
-  reviewForPath(path: string): string | null {
-    return this.reviews.findByPath(path)?.reviewId ?? null;
+  /** Pending review ids, oldest first (for the Accept / Reject commands without a diff in focus). */
+  pendingReviewIds(): string[] {
+    return this.reviews.list().map((r) => r.reviewId);
   }
 
   async refreshApiKeyState(): Promise<void> {
@@ -511,6 +524,11 @@ export class ChatHost {
       this.forwardedTerminals.delete(terminalId);
     });
     schedule();
+  }
+
+  private flushContext(): void {
+    for (const item of this.pendingContext.splice(0)) this.notify('composer/addContext', item);
+    this.notify('composer/focus', {});
   }
 
   private activity(): HostState['activity'] {

@@ -123,11 +123,6 @@ export class EditReviews {
     return [...this.pending.values()].map((e) => card(e.review));
   }
 
-  /** The newest pending review, for the diff editor's title-bar commands. */
-  findByPath(path: string): PendingReview | undefined {
-    return [...this.pending.values()].reverse().find((e) => e.review.path === path)?.review;
-  }
-
   get size(): number {
     return this.pending.size;
   }

@@ -1,0 +1,234 @@
+/**
+ * VS Code entry point: wiring only. The logic lives in modules that do not import `vscode`
+ * (chat-host, edit-reviews, ...); `vscode/` holds the thin adapters over the editor API.
+ * Nothing starts at activation: the server starts when the chat view opens or a command needs it.
+ */
+import * as vscode from 'vscode';
+import { ChatHost } from './chat-host.js';
+import { startAgentProcess } from './agent-process.js';
+import { serverLaunch, type ServerSettings } from './server-launch.js';
+import { ChatViewProvider, CHAT_VIEW_ID } from './vscode/chat-view.js';
+import { ReviewEditor } from './vscode/review-editor.js';
+import { showAgentTerminal } from './vscode/agent-terminal.js';
+import { createStatusBar } from './vscode/status-bar.js';
+import { mentionFiles, openLocation, readCurrentText } from './vscode/workspace-files.js';
+import type { ContextItem, HostCommand } from '../shared/webview-protocol.js';
+
+const API_KEY_SECRET = 'cairn.apiKey';
+
+let activeHost: ChatHost | null = null;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('Cairn');
+  const log = (line: string) => output.appendLine(line);
+  const config = () => vscode.workspace.getConfiguration('cairn');
+  const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null;
+  const reviewEditor = new ReviewEditor();
+
+  const runCommand = async (command: HostCommand) => {
+    if (command === 'setApiKey') await vscode.commands.executeCommand('cairn.setApiKey');
+    else if (command === 'openSettings')
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'cairn');
+    else output.show(true);
+  };
+
+  const host = new ChatHost({
+    workspaceRoot,
+    launchAgent: async () => {
+      const c = config();
+      const settings: ServerSettings = {
+        modelPreset: c.get<string>('model.preset', ''),
+        baseUrl: c.get<string>('model.baseUrl', ''),
+        model: c.get<string>('model.model', ''),
+        extraArgs: [],
+      };
+      const launch = serverLaunch({
+        execPath: process.execPath,
+        extensionPath: context.extensionPath,
+        cwd: workspaceRoot() ?? context.extensionPath,
+        baseEnv: process.env,
+        settings,
+        apiKey: await context.secrets.get(API_KEY_SECRET),
+      });
+      log(`[cairn] starting ${launch.args.join(' ')} in ${launch.cwd}`);
+      const trace = c.get<boolean>('trace.protocol', false);
+      return startAgentProcess(launch, {
+        stderr: (line) => output.appendLine(line),
+        trace: trace ? (dir, text) => output.append(`${dir === 'send' ? '→' : '←'} ${text}`) : undefined,
+      });
+    },
+    hasApiKey: async () => !!(await context.secrets.get(API_KEY_SECRET)),
+    autoApprove: () => ({
+      reads: config().get<boolean>('autoApprove.reads', false),
+      edits: config().get<boolean>('autoApprove.edits', false),
+    }),
+    readText: readCurrentText,
+    reviews: reviewEditor,
+    mentionFiles,
+    openLocation,
+    runCommand,
+    terminalStarted: (terminal) => void showAgentTerminal(terminal),
+    attentionNeeded: (message) => {
+      if (vscode.window.state.focused || !config().get<boolean>('notifyWhenUnfocused', true)) return;
+      void vscode.window.showInformationMessage(message, 'Open Cairn').then((pick) => {
+        if (pick) void view.reveal();
+      });
+    },
+    log,
+  });
+  activeHost = host;
+  const view = new ChatViewProvider(context.extensionUri, host, log);
+  const status = createStatusBar('cairn.openChat');
+  status.update(host.state);
+  host.onStateChange((state) => {
+    status.update(state);
+    void vscode.commands.executeCommand(
+      'setContext',
+      'cairn.reviewPending',
+      host.pendingReviewIds().length > 0,
+    );
+    void vscode.commands.executeCommand('setContext', 'cairn.working', state.activity === 'working');
+  });
+
+  /** Runs a webview request from a command, showing failures instead of dropping them. */
+  const guarded =
+    <A extends unknown[]>(fn: (...args: A) => Promise<unknown>) =>
+    async (...args: A) => {
+      try {
+        await fn(...args);
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Cairn: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+  const reviewIdFor = (uri: unknown): string | null =>
+    ReviewEditor.reviewIdOf(uri instanceof vscode.Uri ? uri : undefined) ??
+    ReviewEditor.reviewIdOf(vscode.window.activeTextEditor?.document.uri) ??
+    host.pendingReviewIds().at(-1) ??
+    null;
+  const addContext = async (item: ContextItem) => {
+    await view.reveal();
+    host.addContext(item);
+  };
+
+  context.subscriptions.push(
+    output,
+    status.item,
+    reviewEditor.register(),
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view, {
+      webviewOptions: { retainContextWhenHidden: true },
+    }),
+    vscode.commands.registerCommand('cairn.openChat', () => view.reveal()),
+    vscode.commands.registerCommand(
+      'cairn.newChat',
+      guarded(() => host.handlers.newChat({})),
+    ),
+    vscode.commands.registerCommand(
+      'cairn.stop',
+      guarded(() => host.handlers.cancel({})),
+    ),
+    vscode.commands.registerCommand(
+      'cairn.restart',
+      guarded(() => host.restart()),
+    ),
+    vscode.commands.registerCommand('cairn.showLog', () => output.show(true)),
+    vscode.commands.registerCommand(
+      'cairn.acceptEdit',
+      guarded(async (uri?: unknown) => {
+        const id = reviewIdFor(uri);
+        if (!id) throw new Error('No edit is waiting for review.');
+        await host.handlers.acceptEdit({ reviewId: id });
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'cairn.rejectEdit',
+      guarded(async (uri?: unknown) => {
+        const id = reviewIdFor(uri);
+        if (!id) throw new Error('No edit is waiting for review.');
+        await host.handlers.rejectEdit({ reviewId: id });
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'cairn.setApiKey',
+      guarded(async () => {
+        const key = await vscode.window.showInputBox({
+          title: 'Cairn: API key',
+          prompt: 'Stored in VS Code’s secret storage and passed to the Cairn server as OPENAI_API_KEY.',
+          password: true,
+          ignoreFocusOut: true,
+        });
+        if (key === undefined) return;
+        if (key.trim()) await context.secrets.store(API_KEY_SECRET, key.trim());
+        else await context.secrets.delete(API_KEY_SECRET);
+        await host.refreshApiKeyState();
+        // The key reaches the server through its environment: a running server needs a restart.
+        if (host.state.activity !== 'starting' && host.state.activity !== 'stopped') await host.restart();
+        void vscode.window.showInformationMessage(
+          key.trim() ? 'Cairn: API key saved.' : 'Cairn: API key removed.',
+        );
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'cairn.resumeSession',
+      guarded(async () => {
+        const { sessions } = await host.handlers.listSessions({});
+        const pick = await vscode.window.showQuickPick(
+          sessions.map((s) => ({
+            label: s.title ?? s.sessionId,
+            description: s.updatedAt ? new Date(s.updatedAt).toLocaleString() : undefined,
+            sessionId: s.sessionId,
+          })),
+          {
+            title: 'Cairn: Resume a session',
+            placeHolder: sessions.length ? undefined : 'No saved sessions',
+          },
+        );
+        if (!pick) return;
+        await view.reveal();
+        await host.handlers.loadSession({ sessionId: pick.sessionId });
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'cairn.addSelection',
+      guarded(async () => {
+        const editor = vscode.window.activeTextEditor;
+        if (!editor || editor.document.uri.scheme !== 'file')
+          throw new Error('Select some text in a file first.');
+        const sel = editor.selection;
+        const range = sel.isEmpty ? editor.document.lineAt(sel.active.line).range : sel;
+        await addContext({
+          kind: 'selection',
+          path: editor.document.uri.fsPath,
+          relPath: vscode.workspace.asRelativePath(editor.document.uri, false),
+          startLine: range.start.line + 1,
+          endLine: range.end.line + 1,
+          text: editor.document.getText(range),
+          languageId: editor.document.languageId,
+        });
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'cairn.addFile',
+      guarded(async (uri?: unknown) => {
+        const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+        if (!target || target.scheme !== 'file') throw new Error('Choose a file to add.');
+        await addContext({
+          kind: 'file',
+          path: target.fsPath,
+          relPath: vscode.workspace.asRelativePath(target, false),
+        });
+      }),
+    ),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('cairn.model') || host.state.activity === 'stopped') return;
+      void vscode.window
+        .showInformationMessage('Cairn: restart the server to use the new model settings.', 'Restart')
+        .then((pick) => pick && host.restart());
+    }),
+    { dispose: () => host.dispose() },
+  );
+}
+
+export async function deactivate(): Promise<void> {
+  await activeHost?.stop();
+  activeHost = null;
+}

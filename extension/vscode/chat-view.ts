@@ -1,0 +1,102 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { JSONRPCClient, JSONRPCServer, JSONRPCServerAndClient } from 'json-rpc-2.0';
+import type { ChatHost } from '../chat-host.js';
+import {
+  WebviewMethod,
+  type HostNotificationMethod,
+  type HostNotifications,
+  type WebviewRequestMethod,
+} from '../../shared/webview-protocol.js';
+
+export const CHAT_VIEW_ID = 'cairn.chat';
+
+/**
+ * The sidebar chat: loads the webview bundle and connects it to the chat host with typed
+ * JSON-RPC over `postMessage`.
+ */
+export class ChatViewProvider implements vscode.WebviewViewProvider {
+  private view: vscode.WebviewView | null = null;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly host: ChatHost,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    view.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [dist, vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+
+    const peer = new JSONRPCServerAndClient(
+      new JSONRPCServer(),
+      new JSONRPCClient((payload) => void view.webview.postMessage(payload)),
+      { errorListener: (message, data) => this.log(`[webview rpc] ${message} ${String(data ?? '')}`) },
+    );
+    for (const method of Object.values(WebviewMethod) as WebviewRequestMethod[]) {
+      const handler = this.host.handlers[method] as (params: unknown) => Promise<unknown>;
+      peer.addMethod(method, (params: unknown) => handler(params ?? {}));
+    }
+    const received = view.webview.onDidReceiveMessage((message: unknown) => {
+      if (
+        typeof message !== 'object' ||
+        message === null ||
+        (message as { jsonrpc?: unknown }).jsonrpc !== '2.0'
+      )
+        return;
+      peer
+        .receiveAndSend(message, undefined, undefined)
+        .catch((err: unknown) => this.log(`[webview rpc] ${String(err)}`));
+    });
+    this.host.attachView(<M extends HostNotificationMethod>(method: M, params: HostNotifications[M]) =>
+      peer.notify(method, params as never, undefined),
+    );
+    view.onDidDispose(() => {
+      received.dispose();
+      peer.rejectAllPendingRequests('The chat view was closed.');
+      this.host.attachView(null);
+      this.view = null;
+    });
+    view.webview.html = this.html(view.webview);
+  }
+
+  get visible(): boolean {
+    return !!this.view?.visible;
+  }
+
+  async reveal(): Promise<void> {
+    if (this.view) this.view.show(true);
+    else await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = randomBytes(16).toString('base64');
+    const asset = (name: string) =>
+      webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', name));
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} data:`,
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('webview.css')}">
+<title>Cairn</title>
+</head>
+<body>
+<div id="app"></div>
+<script nonce="${nonce}" src="${asset('webview.js')}"></script>
+</body>
+</html>`;
+  }
+}
