@@ -107,7 +107,10 @@ function findThreats(text: string, source: ContentSource): Finding[] {
   return findings;
 }
 
-const BLOCK_START = /^\s*([-*+]\s|\d+[.)]\s|#|>|\||```|~~~|<)/;
+/** Lines that start a Markdown block (list item, heading, quote, table row, fence, HTML, link definition). */
+const BLOCK_START = /^\s*([-*+]\s|\d+[.)]\s|#|>|\||```|~~~|<|\[[^\]]*\]:\s)/;
+/** Soft-wrapped paragraphs longer than this are judged in pieces, so one hit never blanks a whole page. */
+const MAX_JOINED_LINES = 12;
 
 function* logicalLines(text: string): Generator<{ source: string[]; lines: number[] }> {
   const source = text.split('\n');
@@ -130,6 +133,7 @@ function* logicalLines(text: string): Generator<{ source: string[]; lines: numbe
       if (fence) inFence = !inFence;
       continue;
     }
+    if (current.length >= MAX_JOINED_LINES) yield* flush();
     current.push(i);
   }
   yield* flush();

@@ -104,7 +104,7 @@ const ROLE_HIJACK = any(
   /\byou\s+(have|has)\s+no\s+(restrictions|rules|limits|limitations|guidelines|filters|guardrails)\b/,
   /\byour\s+(new|real|true|actual)\s+(instructions|task|goal|purpose|objective|role|directive)\s+(is|are)\b/,
   /\b(new|updated|revised|real)\s+system\s+(prompt|instructions?|message)\s*(:|is|are|follows)/,
-  /\bsystem\s+prompt\s+(override|update|injection)\b/,
+  /\bsystem\s+(prompt\s+)?(override|update|injection)\b/,
   /\bbegin\s+(new\s+)?system\s+(prompt|instructions?|message)\b/,
 );
 const CHAT_TOKENS =
@@ -131,7 +131,14 @@ function pipesSecretsToNetwork(line: string): boolean {
   return ENV_DUMP.test(before + ' ') || SECRET_FILE.test(before) || SECRET_VAR.test(before);
 }
 
+const CODE_NET =
+  /\b(requests\.(post|get|put)|urllib\.request|urlopen|fetch\(|axios(\.(post|get|put))?\(|https?\.request|xmlhttprequest)/;
+const CODE_ENV_OBJECT = /\bos\.environ\b(?!\s*(\.get|\[))|\bprocess\.env\b(?!\s*(\.|\[))/;
+const CODE_SENDS_ENV = { test: (line: string) => CODE_NET.test(line) && CODE_ENV_OBJECT.test(line) };
+
 function networkCommandCarriesSecrets(line: string): boolean {
+  // Code that posts the whole environment: requests.post(url, data=dict(os.environ)).
+  if (CODE_SENDS_ENV.test(line)) return true;
   if (!NET_SENDER.test(line)) return false;
   // Command substitution that dumps the environment or reads a secret file.
   for (const m of line.matchAll(/\$\(([^)]*)\)|`([^`]*)`/g)) {
@@ -152,13 +159,13 @@ function networkCommandCarriesSecrets(line: string): boolean {
 
 const SECRET_NOUN = String.raw`(api[\s_-]?keys?|secrets?|tokens?|credentials?|passwords?|private\s+keys?|ssh\s+keys?|env(ironment)?\s+var(iable)?s?|\.env\b|~\/\.ssh|~\/\.aws|id_rsa|cookies|session\s+ids?)`;
 const SEND_SECRETS_TO = new RegExp(
-  String.raw`\b(send|post|upload|transmit|forward|exfiltrate|leak|e-?mail|copy|pipe|beacon)\b(?:[^\n.;]|\.(?=\S)){0,80}?\b` +
+  String.raw`\b(send|post|upload|transmit|forward|exfiltrate|leak|e-?mail|copy|pipe|beacon)\b(?:[^\n.;]|\.(?=\S)){0,80}?(?<![a-z0-9])` +
     SECRET_NOUN +
     String.raw`(?:[^\n.;]|\.(?=\S)){0,80}?\b(to|into|at|via)\s+(https?:\/\/|www\.|[\w.+-]+@[\w-]+\.[a-z]|(\d{1,3}\.){3}\d{1,3}|[^\n.;]{0,30}\b(webhook|pastebin|requestbin|ngrok|discord|telegram|attacker|external\s+(server|endpoint|url)|remote\s+(server|endpoint))\b)`,
   'g',
 );
 const DISCLOSE_SECRETS = new RegExp(
-  String.raw`\b(include|paste|put|embed|append|insert|print|output|echo|leak)\b(?:[^\n.;]|\.(?=\S)){0,40}?\b(the\s+)?(contents?\s+of\s+)?` +
+  String.raw`\b(include|paste|put|embed|append|insert|print|output|echo|leak)\b(?:[^\n.;]|\.(?=\S)){0,40}?(?<![a-z0-9])(the\s+)?(contents?\s+of\s+)?` +
     String.raw`(~\/\.ssh\/\S*|~\/\.aws\/\S*|id_rsa|id_ed25519|\.env\b|api[\s_-]?keys?|secrets|all\s+environment\s+variables|all\s+env\s+vars)` +
     String.raw`(?:[^\n.;]|\.(?=\S)){0,60}?\b(in|into|to)\s+(your|the|every|each|a|all)\s+(replies|reply|responses?|answers?|output|commits?|commit\s+messages?|pull\s+requests?|prs?|issues?|comments?|messages?)\b`,
   'g',
