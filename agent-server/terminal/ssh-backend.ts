@@ -9,6 +9,32 @@ import { runSpawned } from './spawn-command.js';
 export type SshConfig = NonNullable<TerminalConfig['ssh']>;
 
 /**
+ * The script the remote shell runs. Without a terminal, sshd does not signal a command when the
+ * connection drops, so killing the local ssh client alone would orphan it on the remote host.
+ * The command therefore runs in its own session (setsid) and a watchdog kills that whole group
+ * once the sshd process that started us is gone. Stdin is passed through (fd 3) for `write`.
+ */
+export function remoteScript(command: string, dir: string, env: Record<string, string>): string {
+  const exports = Object.entries(env)
+    .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+    .map(([k, v]) => `export ${k}=${quote([v])}`);
+  return [
+    `cd ${quote([dir])} || exit 1`,
+    ...exports,
+    'exec 3<&0',
+    `setsid /bin/sh -c ${quote([command])} <&3 3<&- &`,
+    'job=$!',
+    'exec 3<&-',
+    '( while kill -0 $PPID 2>/dev/null; do sleep 1; done; kill -TERM -$job; sleep 2; kill -KILL -$job ) </dev/null >/dev/null 2>&1 &',
+    'watch=$!',
+    'wait $job',
+    'code=$?',
+    'kill $watch 2>/dev/null',
+    'exit $code',
+  ].join('\n');
+}
+
+/**
  * Commands run on a remote host (OpenSSH client, key-based auth only: BatchMode never
  * prompts), in the remote workspace folder that mirrors the local one.
  */
@@ -41,11 +67,11 @@ export class SshBackend implements TerminalBackend {
     const args = ['ssh', '-T', '-p', String(this.ssh.port), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=15'];
     if (this.ssh.identityFile) args.push('-i', this.ssh.identityFile, '-o', 'IdentitiesOnly=yes');
     for (const opt of this.ssh.options) args.push('-o', opt);
-    const exports = Object.entries(env).map(([k, v]) => `${k}=${quote([v])}`);
-    const remote =
-      `cd ${quote([this.remoteDir(localCwd)])} || exit 1; ` +
-      `${exports.length ? `export ${exports.join(' ')}; ` : ''}exec /bin/sh -c ${quote([command])}`;
-    args.push('--', this.target, remote);
+    args.push(
+      '--',
+      this.target,
+      `exec /bin/sh -c ${quote([remoteScript(command, this.remoteDir(localCwd), env)])}`,
+    );
     return args;
   }
 
