@@ -1,4 +1,4 @@
-import { parseDocument, isMap, stringify } from 'yaml';
+import { parseDocument, isMap, Scalar } from 'yaml';
 import { z } from 'zod';
 
 /** Limits from the Agent Skills format, shared by every agent that reads these folders. */
@@ -88,12 +88,12 @@ export function stampFrontmatter(text: string, entries: Record<string, string>):
   const match = FRONTMATTER.exec(text);
   if (!match) return text;
   const doc = parseDocument(match[1] ?? '');
-  for (const [key, value] of Object.entries(entries)) doc.setIn(['metadata', key], value);
+  for (const [key, value] of Object.entries(entries)) {
+    // Quoted, so YAML 1.1 readers (other agents) keep timestamps as the strings the format expects.
+    const scalar = new Scalar(value);
+    scalar.type = Scalar.QUOTE_DOUBLE;
+    doc.setIn(['metadata', key], scalar);
+  }
   const yamlText = doc.toString().replace(/\n+$/, '');
   return `---\n${yamlText}\n---\n${text.slice(match[0].length)}`;
-}
-
-/** A SKILL.md from parts, for tools that build one. */
-export function composeSkillFile(frontmatter: Record<string, unknown>, body: string): string {
-  return `---\n${stringify(frontmatter).replace(/\n+$/, '')}\n---\n\n${body.replace(/^\n+/, '')}`;
 }

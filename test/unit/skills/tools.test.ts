@@ -122,7 +122,7 @@ test('skill_manage create goes through the permission flow with a diff, stamps c
   const diff = req.content![0] as { path: string; oldText: string | null; newText: string };
   assert.equal(diff.path, file);
   assert.equal(diff.oldText, null);
-  assert.match(diff.newText, /created_by: agent/);
+  assert.match(diff.newText, /created_by: "agent"/);
   assert.match(diff.newText, /created_at: "?\d{4}-\d\d-\d\dT/);
   const written = await fs.readFile(file, 'utf8');
   assert.equal(written, diff.newText);
@@ -166,7 +166,7 @@ test('patch replaces one exact occurrence, with a diff of the old and new text',
   const diff = asked[0]!.content![0] as { oldText: string; newText: string };
   assert.equal(diff.oldText, DEPLOY);
   assert.match(diff.newText, /make deploy ENV=staging REGION=eu/);
-  assert.match(diff.newText, /updated_by: agent/);
+  assert.match(diff.newText, /updated_by: "agent"/);
   assert.match(result.forModel, /Updated \.cairn\/skills\/deploy\/SKILL\.md/);
   assert.match(
     await fs.readFile(path.join(s.cwd, '.cairn', 'skills', 'deploy', 'SKILL.md'), 'utf8'),
@@ -184,7 +184,7 @@ test('user scope asks with its own rule key and writes under CAIRN_HOME', async 
   assert.equal(asked[0]!.ruleKey, 'skill:user');
   assert.match(
     await fs.readFile(path.join(s.home, 'skills', 'mine', 'SKILL.md'), 'utf8'),
-    /created_by: agent/,
+    /created_by: "agent"/,
   );
   assert.equal(s.catalog.get('mine')?.source, 'user');
 });
