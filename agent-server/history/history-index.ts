@@ -12,6 +12,9 @@ import type {
   SessionPage,
 } from './types.js';
 
+/** Matches ranked per query (the newest ones); see `rankedMatches`. */
+const CANDIDATES = 5000;
+
 /** Bump when the schema changes: an index with another version is rebuilt from the journal. */
 const SCHEMA_VERSION = '1';
 
@@ -26,9 +29,12 @@ CREATE INDEX sessions_by_cwd ON sessions(cwd, updated_at, id);
 CREATE TABLE deleted_sessions(id TEXT PRIMARY KEY);
 CREATE TABLE records(
   id INTEGER PRIMARY KEY, session_id TEXT NOT NULL, ord INTEGER NOT NULL, role TEXT NOT NULL,
-  at INTEGER NOT NULL, seg INTEGER NOT NULL, pos INTEGER NOT NULL, len INTEGER NOT NULL, body TEXT);
+  at INTEGER NOT NULL, seg INTEGER NOT NULL, pos INTEGER NOT NULL, len INTEGER NOT NULL,
+  body TEXT, words INTEGER NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX records_by_session ON records(session_id, ord);
-CREATE VIRTUAL TABLE records_fts USING fts4(content="records", body, tokenize=porter);
+-- matchinfo=fts3: no per-row size table; BM25 gets lengths from records.words instead,
+-- which is cheaper per ranked row and smaller on disk.
+CREATE VIRTUAL TABLE records_fts USING fts4(content="records", body, tokenize=porter, matchinfo=fts3);
 `;
 
 interface SessionRow {
@@ -55,6 +61,9 @@ export interface IndexedRecord {
  */
 export class HistoryIndex {
   private readonly segmentIds = new Map<string, number>();
+  /** Searchable records and their words, for BM25's average length. */
+  private docs = 0;
+  private words = 0;
   private readonly segmentNames = new Map<number, string>();
   private readonly stmt: Record<
     | 'session'
@@ -69,7 +78,15 @@ export class HistoryIndex {
   >;
 
   private constructor(private readonly db: Database) {
-    db.create_function('bm25', (info: Uint8Array) => bm25(info));
+    db.create_function('bm25', (info: Uint8Array, words: number, docs: number, avgWords: number) =>
+      bm25(info, words, docs, avgWords),
+    );
+    const totals = rows<{ docs: number; words: number }>(
+      db,
+      'SELECT count(*) AS docs, total(words) AS words FROM records WHERE words > 0',
+    )[0]!;
+    this.docs = totals.docs;
+    this.words = totals.words;
     for (const { id, name } of rows<{ id: number; name: string }>(db, 'SELECT id, name FROM segments')) {
       this.segmentIds.set(name, id);
       this.segmentNames.set(id, name);
@@ -83,7 +100,7 @@ export class HistoryIndex {
         'UPDATE sessions SET record_count = record_count + 1, updated_at = max(updated_at, ?) WHERE id = ?',
       ),
       insertRecord: db.prepare(
-        'INSERT INTO records(session_id, ord, role, at, seg, pos, len, body) VALUES (?,?,?,?,?,?,?,?)',
+        'INSERT INTO records(session_id, ord, role, at, seg, pos, len, body, words) VALUES (?,?,?,?,?,?,?,?,?)',
       ),
       lastId: db.prepare('SELECT last_insert_rowid()'),
       insertFts: db.prepare('INSERT INTO records_fts(docid, body) VALUES (?, ?)'),
@@ -146,12 +163,12 @@ export class HistoryIndex {
             if (!row) break;
             const p = entry.patch;
             this.db.run(
-              'UPDATE sessions SET title = ?, model = ?, parent_id = ?, updated_at = max(updated_at, ?) WHERE id = ?',
+              // Not activity: a title set after the first exchange must not reorder the list.
+              'UPDATE sessions SET title = ?, model = ?, parent_id = ? WHERE id = ?',
               [
                 p.title !== undefined ? p.title : row.title,
                 p.model !== undefined ? p.model : row.model,
                 p.parentId !== undefined ? p.parentId : row.parent_id,
-                entry.at,
                 entry.id,
               ],
             );
@@ -160,7 +177,14 @@ export class HistoryIndex {
           case 'record':
             this.applyRecord(entry.sessionId, entry.record, entry.record.at, seg, position);
             break;
-          case 'delete':
+          case 'delete': {
+            const gone = rows<{ docs: number; words: number }>(
+              this.db,
+              'SELECT count(*) AS docs, total(words) AS words FROM records WHERE session_id = ? AND words > 0',
+              [entry.id],
+            )[0]!;
+            this.docs -= gone.docs;
+            this.words -= gone.words;
             this.db.run(
               'DELETE FROM records_fts WHERE docid IN (SELECT id FROM records WHERE session_id = ?)',
               [entry.id],
@@ -169,6 +193,7 @@ export class HistoryIndex {
             this.db.run('DELETE FROM sessions WHERE id = ?', [entry.id]);
             this.db.run('INSERT OR IGNORE INTO deleted_sessions(id) VALUES (?)', [entry.id]);
             break;
+          }
         }
         this.stmt.segmentTo.run([position.pos + position.len, seg]);
       }
@@ -277,6 +302,9 @@ export class HistoryIndex {
     if (q.role !== undefined) (where.push('r.role = ?'), params.push(q.role));
     if (q.since !== undefined) (where.push('r.at >= ?'), params.push(q.since));
     if (q.until !== undefined) (where.push('r.at < ?'), params.push(q.until));
+    const avgWords = this.docs ? this.words / this.docs : 1;
+    // Ranks the newest CANDIDATES matches only: FTS4 walks docids newest first and stops, so a
+    // word found in half of all messages costs a bounded amount instead of a full scan.
     return rows<{
       id: number;
       session_id: string;
@@ -288,11 +316,13 @@ export class HistoryIndex {
       score: number;
     }>(
       this.db,
-      `SELECT r.id, r.session_id, r.ord, r.role, r.at, s.title, s.cwd,
-              bm25(matchinfo(records_fts, 'pcnalx')) AS score
-       FROM records_fts JOIN records r ON r.id = records_fts.docid JOIN sessions s ON s.id = r.session_id
-       WHERE ${where.join(' AND ')} ORDER BY score DESC, r.id DESC LIMIT ?`,
-      [...params, limit],
+      `SELECT * FROM (
+         SELECT r.id, r.session_id, r.ord, r.role, r.at, s.title, s.cwd,
+                bm25(matchinfo(records_fts, 'pcx'), r.words, ?, ?) AS score
+         FROM records_fts JOIN records r ON r.id = records_fts.docid JOIN sessions s ON s.id = r.session_id
+         WHERE ${where.join(' AND ')} ORDER BY records_fts.docid DESC LIMIT ${CANDIDATES})
+       ORDER BY score DESC, id DESC LIMIT ?`,
+      [Math.max(this.docs, 1), avgWords, ...params, limit],
     ).map((h) => ({ ...h, expression }));
   }
 
@@ -311,6 +341,7 @@ export class HistoryIndex {
       session = this.sessionRow(sessionId)!;
     }
     const searchable = searchableText(record);
+    const words = searchable?.text ? countWords(searchable.text) : 0;
     this.stmt.insertRecord.run([
       sessionId,
       session.record_count,
@@ -320,8 +351,11 @@ export class HistoryIndex {
       position.pos,
       position.len,
       searchable?.text ?? null,
+      words,
     ]);
     if (searchable?.text) {
+      this.docs += 1;
+      this.words += words;
       const last = this.stmt.lastId;
       last.step();
       const id = last.get()[0] as number;
@@ -373,6 +407,10 @@ function rows<T>(db: Database, sql: string, params: SqlValue[] = []): T[] {
   } finally {
     stmt.free();
   }
+}
+
+function countWords(text: string): number {
+  return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
 }
 
 function toMeta(row: SessionRow): SessionMeta {

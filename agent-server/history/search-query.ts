@@ -60,28 +60,26 @@ const K1 = 1.2;
 const B = 0.75;
 
 /**
- * BM25 over a single-column FTS4 table from `matchinfo(t, 'pcnalx')`: p phrases, c columns,
- * n rows, a average tokens per column, l this row's tokens per column, then 3 ints per
- * phrase and column: hits in this row, hits in all rows, rows with a hit.
+ * BM25 over a single-column FTS4 table from `matchinfo(t, 'pcx')`: p phrases, c columns, then
+ * 3 ints per phrase and column: hits in this row, hits in all rows, rows with a hit. The row's
+ * length, the row count and the average length come from the caller (the table is built with
+ * `matchinfo=fts3`, which keeps no per-row sizes).
  */
-export function bm25(matchinfo: Uint8Array): number {
+export function bm25(matchinfo: Uint8Array, words: number, docs: number, avgWords: number): number {
   const aligned = matchinfo.byteOffset % 4 === 0 ? matchinfo : matchinfo.slice();
   const info = new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2);
   const phrases = info[0]!;
   const columns = info[1]!;
-  const rows = info[2]!;
+  const norm = K1 * (1 - B + (B * words) / (avgWords || 1));
   let score = 0;
-  for (let col = 0; col < columns; col++) {
-    const avg = info[3 + col]! || 1;
-    const len = info[3 + columns + col]!;
-    const norm = K1 * (1 - B + (B * len) / avg);
-    for (let p = 0; p < phrases; p++) {
-      const x = 3 + 2 * columns + 3 * (p * columns + col);
+  for (let p = 0; p < phrases; p++) {
+    for (let col = 0; col < columns; col++) {
+      const x = 2 + 3 * (p * columns + col);
       const tf = info[x]!;
       if (!tf) continue;
       const df = info[x + 2]!;
       // The "+1" form keeps idf positive for terms found in more than half the rows.
-      const idf = Math.log(1 + (rows - df + 0.5) / (df + 0.5));
+      const idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5));
       score += (idf * tf * (K1 + 1)) / (tf + norm);
     }
   }
