@@ -33,8 +33,7 @@ export interface PermissionRuleStore {
 }
 
 export type PermissionOutcome =
-  | { allowed: true }
-  | { allowed: false; reason: 'rejected' | 'cancelled' | 'mode'; message: string };
+  { allowed: true } | { allowed: false; reason: 'rejected' | 'cancelled' | 'mode'; message: string };
 
 /** Decides whether a tool may act: mode policy, then remembered rules, then the human. */
 export class PermissionGate {
@@ -73,7 +72,11 @@ export class PermissionGate {
       case 'reject_once':
         return { allowed: false, reason: 'rejected', message: 'The user rejected this.' };
       case 'cancelled':
-        return { allowed: false, reason: 'cancelled', message: 'The turn was cancelled before the user answered.' };
+        return {
+          allowed: false,
+          reason: 'cancelled',
+          message: 'The turn was cancelled before the user answered.',
+        };
     }
   }
 }

@@ -18,7 +18,11 @@ export type PermissionCategory = 'read' | 'edit' | 'execute' | 'external';
 export type PolicyVerdict = 'allow' | 'ask' | 'deny';
 
 /** The mode's answer before any remembered rule is consulted. */
-export function modeVerdict(mode: SessionMode, category: PermissionCategory, dangerous: boolean): PolicyVerdict {
+export function modeVerdict(
+  mode: SessionMode,
+  category: PermissionCategory,
+  dangerous: boolean,
+): PolicyVerdict {
   if (category === 'read') return 'allow';
   if (mode === 'plan') return 'deny';
   if (dangerous) return 'ask';

@@ -3,7 +3,10 @@ import * as path from 'node:path';
 
 export class PathOutsideWorkspaceError extends Error {
   override name = 'PathOutsideWorkspaceError';
-  constructor(readonly requested: string, roots: readonly string[]) {
+  constructor(
+    readonly requested: string,
+    roots: readonly string[],
+  ) {
     super(
       `Path "${requested}" is outside the workspace (${roots.join(', ')}). ` +
         'Only files inside the session folder, or folders the client added, can be used.',

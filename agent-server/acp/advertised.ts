@@ -1,0 +1,7 @@
+/**
+ * What Cairn advertises in `initialize` for features that live outside the ACP adapter.
+ * Kept here, free of imports, so the fast `initialize` path needs nothing else.
+ * Each is pinned by a test against the feature itself.
+ */
+export const MCP_ADVERTISED = { http: false, sse: false };
+export const HISTORY_ADVERTISED = false;

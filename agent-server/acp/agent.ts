@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import * as acp from '@agentclientprotocol/sdk';
+import type { TokenUsage } from '../core/model-client.js';
+import { isSessionMode } from '../permissions/policy.js';
+import { AgentSession, ModelNotConfiguredError, TurnInProgressError } from '../runtime/agent-session.js';
+import { createAgentSession, type ClientBindings } from '../runtime/session-factory.js';
+import type { RuntimeServices } from '../runtime/services.js';
+import { parseSlashCommand } from '../runtime/slash-commands.js';
+import { DiskWorkspace } from '../workspace/disk-workspace.js';
+import { initializeResponse, type InitializeFacts } from './capabilities.js';
+import { ClientPermissionPrompter } from './client-prompter.js';
+import { ClientWorkspace } from './client-workspace.js';
+import { availableCommands, configOptions, modeState } from './session-config.js';
+import { noticeAsUpdate, promptToUserMessage, turnEventToUpdate } from './translate.js';
+
+/** Used when neither config nor provider tells the context window. */
+const DEFAULT_CONTEXT_WINDOW = 128_000;
+
+export interface CairnAgentOptions {
+  /** Loaded lazily on first use so `initialize` never waits for config or model set-up. */
+  services: () => RuntimeServices;
+  facts: InitializeFacts;
+  log: (line: string) => void;
+}
+
+/** Per-connection state: the client's capabilities and its live sessions. */
+interface ConnectionState {
+  client?: acp.AgentContext;
+  capabilities: acp.ClientCapabilities;
+  sessions: Map<string, AgentSession>;
+}
+
+function requireAbsolute(dir: string, field: string): string {
+  if (!path.isAbsolute(dir))
+    throw acp.RequestError.invalidParams({ field }, `${field} must be an absolute path, got "${dir}"`);
+  return path.resolve(dir);
+}
+
+/** The ACP agent: requests → sessions, turn events → `session/update`. */
+export function createCairnAgent(opts: CairnAgentOptions): {
+  app: acp.AgentApp;
+  closeAll: () => Promise<void>;
+} {
+  const state: ConnectionState = { capabilities: {}, sessions: new Map() };
+  const app = acp.agent({ name: 'cairn' });
+
+  const send = (client: acp.AgentContext, sessionId: string, update: acp.SessionUpdate) =>
+    client.notify('session/update', { sessionId, update });
+
+  const sessionOr404 = (sessionId: string): AgentSession => {
+    const session = state.sessions.get(sessionId);
+    if (!session) throw acp.RequestError.sessionNotFound(sessionId);
+    return session;
+  };
+
+  const bindings = (client: acp.AgentContext, sessionId: string): ClientBindings => {
+    const fs = state.capabilities.fs ?? {};
+    return {
+      prompter: new ClientPermissionPrompter(client, sessionId),
+      workspace: (paths) =>
+        fs.readTextFile || fs.writeTextFile
+          ? new ClientWorkspace(paths, client, sessionId, {
+              read: !!fs.readTextFile,
+              write: !!fs.writeTextFile,
+            })
+          : new DiskWorkspace(paths),
+      persistRules: true,
+    };
+  };
+
+  /** Sent right after the session/new (or load) response, so the client knows the session. */
+  const announce = (client: acp.AgentContext, session: AgentSession) => {
+    setImmediate(() => {
+      void send(client, session.id, {
+        sessionUpdate: 'available_commands_update',
+        availableCommands: availableCommands(session),
+      }).catch((err: unknown) => opts.log(`cairn: could not send commands: ${String(err)}`));
+    });
+  };
+
+  app.onRequest('initialize', ({ params }) => {
+    state.capabilities = params.clientCapabilities ?? {};
+    return initializeResponse(params, opts.facts);
+  });
+
+  app.onRequest('authenticate', () => {
+    const services = opts.services();
+    if (!services.model.ok)
+      throw acp.RequestError.authRequired(undefined, `${services.model.problem} ${services.model.hint}`);
+    return {};
+  });
+
+  app.onRequest('session/new', async ({ params, client }) => {
+    state.client = client;
+    const cwd = requireAbsolute(params.cwd, 'cwd');
+    const extra = (params.additionalDirectories ?? []).map((d) =>
+      requireAbsolute(d, 'additionalDirectories'),
+    );
+    const id = randomUUID();
+    const session = await createAgentSession(opts.services(), bindings(client, id), {
+      id,
+      cwd,
+      additionalDirectories: extra,
+    });
+    state.sessions.set(id, session);
+    announce(client, session);
+    return { sessionId: id, modes: modeState(session), configOptions: configOptions(session) };
+  });
+
+  app.onRequest('session/prompt', async ({ params, client }) => {
+    const session = sessionOr404(params.sessionId);
+    const message = promptToUserMessage(params.prompt);
+    const text = typeof message.content === 'string' ? message.content : '';
+    const command = parseSlashCommand(text);
+    const known = command && session.commands.find((c) => c.name === command.name);
+    if (known && command) {
+      const result = await known.run(session, command.args);
+      if ('reply' in result) {
+        await send(client, session.id, {
+          sessionUpdate: 'agent_message_chunk',
+          content: { type: 'text', text: result.reply },
+        });
+        return { stopReason: 'end_turn' as const };
+      }
+      message.content = result.prompt;
+    }
+
+    let usage: TokenUsage | undefined;
+    let turn: AsyncGenerator<import('../core/events.js').TurnEvent, import('../core/events.js').TurnOutcome>;
+    try {
+      turn = session.prompt(message);
+      let step = await turn.next();
+      while (!step.done) {
+        const event = step.value;
+        if (event.type === 'usage') usage = event.usage;
+        const update =
+          event.type === 'notice'
+            ? noticeAsUpdate(event.severity, event.message, !!state.capabilities.session?.notices)
+            : turnEventToUpdate(event);
+        if (update) await send(client, session.id, update);
+        step = await turn.next();
+      }
+      const outcome = step.value;
+      if (usage) {
+        await send(client, session.id, {
+          sessionUpdate: 'usage_update',
+          used: usage.inputTokens + usage.outputTokens,
+          size: session.contextWindow ?? DEFAULT_CONTEXT_WINDOW,
+        });
+      }
+      if (outcome.error) {
+        if (outcome.error.kind === 'auth')
+          throw acp.RequestError.authRequired(undefined, outcome.error.message);
+        throw acp.RequestError.internalError({ kind: outcome.error.kind }, outcome.error.message);
+      }
+      return { stopReason: outcome.stopReason };
+    } catch (err) {
+      if (err instanceof ModelNotConfiguredError) {
+        throw acp.RequestError.authRequired(
+          { authMethods: ['cairn-model-env'] },
+          `${err.problem} ${err.hint}`,
+        );
+      }
+      if (err instanceof TurnInProgressError) throw acp.RequestError.invalidRequest(undefined, err.message);
+      throw err;
+    }
+  });
+
+  app.onNotification('session/cancel', async ({ params }) => {
+    await state.sessions.get(params.sessionId)?.cancel();
+  });
+
+  app.onRequest('session/set_mode', async ({ params, client }) => {
+    const session = sessionOr404(params.sessionId);
+    if (!isSessionMode(params.modeId))
+      throw acp.RequestError.invalidParams({ modeId: params.modeId }, `Unknown mode "${params.modeId}"`);
+    session.setMode(params.modeId);
+    await send(client, session.id, { sessionUpdate: 'current_mode_update', currentModeId: session.mode });
+    await send(client, session.id, {
+      sessionUpdate: 'config_option_update',
+      configOptions: configOptions(session),
+    });
+    return {};
+  });
+
+  app.onRequest('session/set_config_option', async ({ params, client }) => {
+    const session = sessionOr404(params.sessionId);
+    const value = params.value;
+    if (typeof value !== 'string')
+      throw acp.RequestError.invalidParams({ configId: params.configId }, 'Expected a string value');
+    if (params.configId === 'mode') {
+      if (!isSessionMode(value)) throw acp.RequestError.invalidParams({ value }, `Unknown mode "${value}"`);
+      session.setMode(value);
+      await send(client, session.id, { sessionUpdate: 'current_mode_update', currentModeId: session.mode });
+    } else if (params.configId === 'model') {
+      try {
+        session.setModel(value);
+      } catch (err) {
+        throw acp.RequestError.invalidParams({ value }, (err as Error).message);
+      }
+    } else {
+      throw acp.RequestError.invalidParams(
+        { configId: params.configId },
+        `Unknown config option "${params.configId}"`,
+      );
+    }
+    return { configOptions: configOptions(session) };
+  });
+
+  app.onRequest('session/close', async ({ params }) => {
+    const session = sessionOr404(params.sessionId);
+    state.sessions.delete(session.id);
+    await session.close();
+    return {};
+  });
+
+  const closeAll = async () => {
+    const all = [...state.sessions.values()];
+    state.sessions.clear();
+    await Promise.allSettled(all.map((s) => s.close()));
+  };
+  return { app, closeAll };
+}

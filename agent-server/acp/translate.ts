@@ -1,0 +1,124 @@
+import type * as acp from '@agentclientprotocol/sdk';
+import type { TurnEvent } from '../core/events.js';
+import type { ChatMessage, UserContentPart } from '../core/messages.js';
+import type { ToolContent } from '../core/tool-content.js';
+
+/** Cairn tool content → ACP tool-call content. */
+export function toAcpToolContent(content: ToolContent): acp.ToolCallContent {
+  switch (content.type) {
+    case 'text':
+      return { type: 'content', content: { type: 'text', text: content.text } };
+    case 'diff':
+      return { type: 'diff', path: content.path, oldText: content.oldText, newText: content.newText };
+    case 'image':
+      return { type: 'content', content: { type: 'image', mimeType: content.mimeType, data: content.data } };
+    case 'terminal':
+      return { type: 'terminal', terminalId: content.terminalId };
+  }
+}
+
+/**
+ * One turn event → the `session/update` the client should see, or undefined when it has
+ * no ACP form (usage is reported once per turn; notices depend on client support).
+ */
+export function turnEventToUpdate(event: TurnEvent): acp.SessionUpdate | undefined {
+  switch (event.type) {
+    case 'text':
+      return { sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: event.delta } };
+    case 'thought':
+      return { sessionUpdate: 'agent_thought_chunk', content: { type: 'text', text: event.delta } };
+    case 'tool_call':
+      return {
+        sessionUpdate: 'tool_call',
+        toolCallId: event.toolCallId,
+        title: event.title,
+        kind: event.kind,
+        status: 'pending',
+        locations: event.locations.map((l) => ({ path: l.path, ...(l.line ? { line: l.line } : {}) })),
+        rawInput: event.rawInput,
+      };
+    case 'tool_call_update':
+      return {
+        sessionUpdate: 'tool_call_update',
+        toolCallId: event.toolCallId,
+        ...(event.status ? { status: event.status } : {}),
+        ...(event.title ? { title: event.title } : {}),
+        ...(event.locations
+          ? { locations: event.locations.map((l) => ({ path: l.path, ...(l.line ? { line: l.line } : {}) })) }
+          : {}),
+        ...(event.content ? { content: event.content.map(toAcpToolContent) } : {}),
+        ...(event.rawOutput !== undefined ? { rawOutput: event.rawOutput } : {}),
+      };
+    case 'plan':
+      return { sessionUpdate: 'plan', entries: event.entries };
+    case 'usage':
+    case 'notice':
+      return undefined;
+  }
+}
+
+/** A notice for clients without notice support: a visible line in the agent's message. */
+export function noticeAsUpdate(
+  severity: 'info' | 'warning' | 'error',
+  message: string,
+  clientSupportsNotices: boolean,
+): acp.SessionUpdate {
+  if (clientSupportsNotices) return { sessionUpdate: 'notice', severity, title: message };
+  const mark = severity === 'error' ? '⛔' : severity === 'warning' ? '⚠️' : 'ℹ️';
+  return {
+    sessionUpdate: 'agent_message_chunk',
+    content: { type: 'text', text: `\n> ${mark} ${message}\n\n` },
+  };
+}
+
+const MAX_EMBEDDED_CHARS = 200_000;
+
+function uriToPath(uri: string): string {
+  if (uri.startsWith('file://')) {
+    try {
+      return decodeURIComponent(new URL(uri).pathname);
+    } catch {
+      return uri;
+    }
+  }
+  return uri;
+}
+
+/** ACP prompt content → the user message the model sees. Embedded files are fenced with their path. */
+export function promptToUserMessage(blocks: acp.ContentBlock[]): Extract<ChatMessage, { role: 'user' }> {
+  const parts: UserContentPart[] = [];
+  const text: string[] = [];
+  for (const block of blocks) {
+    switch (block.type) {
+      case 'text':
+        text.push(block.text);
+        break;
+      case 'resource_link':
+        text.push(`[@${block.name}](${uriToPath(block.uri)})`);
+        break;
+      case 'resource': {
+        const res = block.resource;
+        const where = uriToPath(res.uri);
+        if ('text' in res) {
+          const body =
+            res.text.length > MAX_EMBEDDED_CHARS
+              ? res.text.slice(0, MAX_EMBEDDED_CHARS) + '\n[… cut]'
+              : res.text;
+          text.push(`<context file="${where}">\n${body}\n</context>`);
+        } else {
+          text.push(`[binary attachment ${where} (${res.mimeType ?? 'unknown type'}) not shown]`);
+        }
+        break;
+      }
+      case 'image':
+        parts.push({ type: 'image', mimeType: block.mimeType, data: block.data });
+        break;
+      case 'audio':
+        text.push('[audio attachment not supported]');
+        break;
+    }
+  }
+  const joined = text.join('\n');
+  if (!parts.length) return { role: 'user', content: joined };
+  return { role: 'user', content: [{ type: 'text', text: joined }, ...parts] };
+}

@@ -1,0 +1,111 @@
+import type { ChatMessage } from '../core/messages.js';
+import type { ModelClient } from '../core/model-client.js';
+import type { ToolContent } from '../core/tool-content.js';
+import { OpenAIModelClient } from '../model/openai-client.js';
+import { PermissionGate, type PermissionPrompter } from '../permissions/gate.js';
+import type { SessionMode } from '../permissions/policy.js';
+import { PathPolicy } from '../workspace/paths.js';
+import type { Workspace } from '../workspace/workspace.js';
+import type { AnyTool } from '../tools/types.js';
+import { AgentSession, ModelNotConfiguredError } from './agent-session.js';
+import { MemoryPermissionRules, ProjectPermissionRules } from './permission-rules.js';
+import { SessionToolRunner } from './session-tool-runner.js';
+import { coreTools } from './session-tools.js';
+import { buildSystemPrompt, type PromptSection } from './system-prompt.js';
+import { builtinCommands, type SlashCommand } from './slash-commands.js';
+import type { RuntimeServices } from './services.js';
+
+/** What the client side (ACP connection, CLI) lends a session. */
+export interface ClientBindings {
+  prompter: PermissionPrompter;
+  /** File access: through the client when it offers it, else the disk. */
+  workspace(paths: PathPolicy, sessionId: string): Workspace;
+  /** Remember "always" answers in Cairn's home (false: only for this process). */
+  persistRules: boolean;
+}
+
+export interface NewSessionParams {
+  id: string;
+  cwd: string;
+  additionalDirectories?: string[];
+  createdAt?: Date;
+  earlier?: ChatMessage[];
+  mode?: SessionMode;
+  modelId?: string;
+}
+
+function makeModelClient(services: RuntimeServices, modelId?: string): ModelClient | ModelNotConfiguredError {
+  if (!services.model.ok) return new ModelNotConfiguredError(services.model.problem, services.model.hint);
+  return new OpenAIModelClient(modelId ? { ...services.model.model, model: modelId } : services.model.model);
+}
+
+/** Wires a session from configuration: model, tools, permissions, prompt. */
+export async function createAgentSession(
+  services: RuntimeServices,
+  client: ClientBindings,
+  params: NewSessionParams,
+): Promise<AgentSession> {
+  const additionalDirectories = params.additionalDirectories ?? [];
+  const paths = new PathPolicy(params.cwd, additionalDirectories);
+  const workspace = client.workspace(paths, params.id);
+  const mode: SessionMode = params.mode ?? services.config.agent.defaultMode;
+  let session: AgentSession | undefined;
+  const currentMode = () => session?.mode ?? mode;
+  const rules = client.persistRules
+    ? new ProjectPermissionRules(services.home, params.cwd)
+    : new MemoryPermissionRules();
+  const gate = new PermissionGate(currentMode, client.prompter, rules);
+
+  const tools: AnyTool[] = [...coreTools()];
+  const sections: PromptSection[] = [];
+  const commands: SlashCommand[] = [];
+  commands.push(...builtinCommands(() => commands));
+  const terminalDescription = 'not available';
+
+  const createdAt = params.createdAt ?? new Date();
+  const systemPrompt = buildSystemPrompt({
+    cwd: params.cwd,
+    additionalDirectories,
+    terminal: terminalDescription,
+    date: createdAt.toISOString().slice(0, 10),
+    sections,
+  });
+
+  const runner = new SessionToolRunner({
+    tools: () => tools,
+    mode: currentMode,
+    workspace,
+    context: (toolCallId: string, signal: AbortSignal, progress: (c: ToolContent[]) => void) => ({
+      sessionId: params.id,
+      toolCallId,
+      workspace,
+      permissions: gate,
+      signal,
+      progress,
+      terminal: undefined as never,
+    }),
+  });
+
+  const model = makeModelClient(services, params.modelId);
+  session = new AgentSession({
+    id: params.id,
+    cwd: params.cwd,
+    additionalDirectories,
+    createdAt,
+    systemPrompt,
+    earlier: params.earlier,
+    mode,
+    model,
+    switchModel: (id) => {
+      const next = makeModelClient(services, id);
+      if (next instanceof ModelNotConfiguredError) throw next;
+      return next;
+    },
+    modelChoices: services.model.ok ? services.model.model.choices : [],
+    tools: runner,
+    maxTurnRequests: services.config.agent.maxTurnRequests,
+    terminalDescription,
+    commands: () => commands,
+  });
+  return session;
+}

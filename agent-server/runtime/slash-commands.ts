@@ -1,0 +1,51 @@
+import type { AgentSession } from './agent-session.js';
+
+/** A command the user types as `/name args` in the editor's prompt box. */
+export interface SlashCommand {
+  name: string;
+  description: string;
+  /** Shown by the editor as the argument hint. */
+  hint?: string;
+  /**
+   * Either text for the user, shown without calling the model (`reply`), or a user message
+   * that replaces what was typed and runs a normal turn (`prompt`).
+   */
+  run(session: AgentSession, args: string): Promise<{ reply: string } | { prompt: string }>;
+}
+
+/** `/name rest` → parts; undefined when the text is not a command. */
+export function parseSlashCommand(text: string): { name: string; args: string } | undefined {
+  const m = /^\/([A-Za-z0-9][\w.-]*)(?:\s+([\s\S]*))?$/.exec(text.trim());
+  return m ? { name: m[1]!, args: (m[2] ?? '').trim() } : undefined;
+}
+
+/** Cairn's own commands. Features add theirs (skills, memory, compaction) where the session is built. */
+export function builtinCommands(all: () => SlashCommand[]): SlashCommand[] {
+  return [
+    {
+      name: 'help',
+      description: 'What Cairn can do, and its commands',
+      async run() {
+        const lines = all().map((c) => `- \`/${c.name}${c.hint ? ` <${c.hint}>` : ''}\` — ${c.description}`);
+        return {
+          reply:
+            'Cairn reads, searches and edits files, runs commands in a workspace-scoped terminal, keeps a plan, ' +
+            'and remembers across sessions.\n\nCommands:\n' +
+            lines.join('\n'),
+        };
+      },
+    },
+    {
+      name: 'status',
+      description: 'Model, mode, terminal backend and tools of this session',
+      async run(session) {
+        return {
+          reply: session
+            .statusLines()
+            .map((l) => `- ${l}`)
+            .join('\n'),
+        };
+      },
+    },
+  ];
+}
