@@ -1,6 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import * as acp from '@agentclientprotocol/sdk';
 import { loadRuntimeServices, type RuntimeServices } from '../runtime/services.js';
+import { killAllOnExit } from '../terminal/index.js';
 import { createCairnAgent } from './agent.js';
 import type { InitializeFacts } from './capabilities.js';
 
@@ -30,10 +31,13 @@ export async function runAgent(opts: RunAgentOptions): Promise<void> {
     stopping ??= (async () => {
       opts.log(`cairn: shutting down (${why})`);
       await closeAll();
+      killAllOnExit();
       connection.close();
     })();
     return stopping;
   };
+  // Whatever happens, no command Cairn started outlives it.
+  process.once('exit', killAllOnExit);
   process.once('SIGTERM', () => void stop('SIGTERM').then(() => process.exit(0)));
   process.once('SIGINT', () => void stop('SIGINT').then(() => process.exit(0)));
   await connection.closed.catch((err: unknown) =>

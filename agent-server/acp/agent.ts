@@ -11,6 +11,7 @@ import { DiskWorkspace } from '../workspace/disk-workspace.js';
 import { initializeResponse, type InitializeFacts } from './capabilities.js';
 import { ClientPermissionPrompter } from './client-prompter.js';
 import { ClientWorkspace } from './client-workspace.js';
+import { AcpClientTerminalHost } from './client-terminal-host.js';
 import { availableCommands, configOptions, modeState } from './session-config.js';
 import { noticeAsUpdate, promptToUserMessage, turnEventToUpdate } from './translate.js';
 
@@ -66,6 +67,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
             })
           : new DiskWorkspace(paths),
       persistRules: true,
+      ...(state.capabilities.terminal ? { clientTerminal: new AcpClientTerminalHost(client, sessionId) } : {}),
     };
   };
 

@@ -46,8 +46,10 @@ function toolContentText(content: acp.ToolCallContent[] | null | undefined, cwd:
   for (const c of content ?? []) {
     if (c.type === 'diff') out.push(renderDiff(c, cwd));
     else if (c.type === 'content' && c.content.type === 'text') {
-      const text = c.content.text.replace(/^```\w*\n?|\n?```$/g, '').trimEnd();
-      const lines = text.split('\n');
+      const lines = c.content.text
+        .trimEnd()
+        .split('\n')
+        .filter((l) => !/^```\w*$/.test(l));
       const shown =
         lines.length > 12
           ? [...lines.slice(0, 5), dim(`  … ${lines.length - 10} more lines`), ...lines.slice(-5)]

@@ -7,6 +7,7 @@ import type { SessionMode } from '../permissions/policy.js';
 import { PathPolicy } from '../workspace/paths.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { AnyTool } from '../tools/types.js';
+import { BackgroundProcesses, createTerminalBackend, createTerminalTools, type ClientTerminalHost } from '../terminal/index.js';
 import { AgentSession, ModelNotConfiguredError } from './agent-session.js';
 import { MemoryPermissionRules, ProjectPermissionRules } from './permission-rules.js';
 import { SessionToolRunner } from './session-tool-runner.js';
@@ -22,6 +23,8 @@ export interface ClientBindings {
   workspace(paths: PathPolicy, sessionId: string): Workspace;
   /** Remember "always" answers in Cairn's home (false: only for this process). */
   persistRules: boolean;
+  /** The editor's terminal, when the client offers one (used by `terminal.backend: "client"`). */
+  clientTerminal?: ClientTerminalHost;
 }
 
 export interface NewSessionParams {
@@ -56,11 +59,24 @@ export async function createAgentSession(
     : new MemoryPermissionRules();
   const gate = new PermissionGate(currentMode, client.prompter, rules);
 
-  const tools: AnyTool[] = [...coreTools()];
+  const terminalConfig = services.config.terminal;
+  const terminal = await createTerminalBackend({
+    config: terminalConfig,
+    cwd: params.cwd,
+    extraRoots: additionalDirectories,
+    mode: currentMode,
+    home: services.home,
+    clientTerminal: client.clientTerminal,
+  });
+  const processes = new BackgroundProcesses(terminalConfig.maxBackgroundProcesses);
+  const terminalDescription = terminal.backend.describe();
+  // Said once, at the first turn: e.g. commands are not sandboxed on this machine.
+  const pendingNotices: string[] = terminal.notice ? [terminal.notice] : [];
+
+  const tools: AnyTool[] = [...coreTools(), ...createTerminalTools({ config: terminalConfig, processes })];
   const sections: PromptSection[] = [];
   const commands: SlashCommand[] = [];
   commands.push(...builtinCommands(() => commands));
-  const terminalDescription = 'not available';
 
   const createdAt = params.createdAt ?? new Date();
   const systemPrompt = buildSystemPrompt({
@@ -82,7 +98,7 @@ export async function createAgentSession(
       permissions: gate,
       signal,
       progress,
-      terminal: undefined as never,
+      terminal: terminal.backend,
     }),
   });
 
@@ -106,6 +122,13 @@ export async function createAgentSession(
     maxTurnRequests: services.config.agent.maxTurnRequests,
     terminalDescription,
     commands: () => commands,
+    beforeTurn: async () => pendingNotices.splice(0),
+    // session/cancel stops everything the turn started, background processes included.
+    onCancel: () => processes.killAll(),
+    onClose: async () => {
+      await processes.killAll();
+      await terminal.backend.dispose();
+    },
   });
   return session;
 }
