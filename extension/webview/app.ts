@@ -154,9 +154,11 @@ export function createChatApp(
       try {
         await host.request('prompt', { text, context });
       } catch (error) {
+        // Once the prompt was echoed, `turn/ended` shows the failure in the transcript.
+        if (userPrompts !== before) return;
         report(error);
         // Not sent at all: hand the draft back to the composer.
-        if (userPrompts === before) throw error;
+        throw error;
       }
     },
     cancel: () => call(host.request('cancel', {})),

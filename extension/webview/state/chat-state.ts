@@ -21,6 +21,7 @@ import type {
   ReadyResult,
   ReviewCard,
 } from '../../../shared/webview-protocol.js';
+import { displayPath } from '../paths.js';
 
 export type ToolCallItem = {
   kind: 'tool';
@@ -265,11 +266,12 @@ function appendChunk(
 function appendUserChunk(state: ChatState, block: ContentBlock, messageId: string | null): ChatState {
   const last = state.items[state.items.length - 1];
   // Replayed prompts carry attached files as resources: show them as context chips.
+  const root = state.host?.workspaceRoot ?? null;
   const context: ContextItem[] =
     block.type === 'resource'
-      ? [{ kind: 'file', path: block.resource.uri, relPath: uriLabel(block.resource.uri) }]
+      ? [contextFromUri(block.resource.uri, root, 'text' in block.resource ? block.resource.text : '')]
       : block.type === 'resource_link'
-        ? [{ kind: 'file', path: block.uri, relPath: block.title ?? block.name }]
+        ? [contextFromUri(block.uri, root, '')]
         : [];
   const text = block.type === 'text' ? block.text : block.type === 'image' ? '[image]' : '';
   if (last && last.kind === 'user' && sameMessage(last.messageId, messageId)) {
@@ -283,8 +285,22 @@ function appendUserChunk(state: ChatState, block: ContentBlock, messageId: strin
   return appendItem(withId, { kind: 'user', id, text, context, messageId });
 }
 
-function uriLabel(uri: string): string {
-  return uri.replace(/^file:\/\//, '');
+/** A prompt resource back as the chip it was sent from: `file:///p#L3-L9` is a selection. */
+export function contextFromUri(uri: string, workspaceRoot: string | null, text: string): ContextItem {
+  const match = /^file:\/\/([^#]*)(?:#L(\d+)(?:-L(\d+))?)?$/.exec(uri);
+  let path = uri;
+  if (match) {
+    try {
+      path = decodeURIComponent(match[1] ?? '');
+    } catch {
+      path = match[1] ?? uri; // not percent-encoded after all: show it as sent
+    }
+  }
+  const relPath = displayPath(path, workspaceRoot);
+  const start = match?.[2] ? Number(match[2]) : null;
+  if (start === null) return { kind: 'file', path, relPath };
+  const end = match?.[3] ? Number(match[3]) : start;
+  return { kind: 'selection', path, relPath, startLine: start, endLine: end, text };
 }
 
 // Chunks without ids belong to whatever message is streaming; with ids on

@@ -56,14 +56,7 @@ export const PLAN_LABEL: Record<PlanEntryStatus, string> = {
   completed: 'done',
 };
 
-/** A path as the user knows it: relative to the workspace when inside it. */
-export function displayPath(path: string, workspaceRoot: string | null): string {
-  if (workspaceRoot) {
-    const root = workspaceRoot.replace(/[\\/]+$/, '');
-    if (path.startsWith(root + '/') || path.startsWith(root + '\\')) return path.slice(root.length + 1);
-  }
-  return path;
-}
+export { displayPath } from '../paths.js';
 
 /** A chip label for attached context: file name, plus lines for a selection. */
 export function contextLabel(item: ContextItem): string {

@@ -295,6 +295,24 @@ test('a prompt the host refuses puts the draft back and says why', async () => {
   assert.match(m.root.querySelector('.notices')?.textContent ?? '', /not running/);
 });
 
+test('a turn that fails after the prompt was sent is reported once, in the transcript', async () => {
+  const m = await mount();
+  m.host.handle('prompt', async () => {
+    m.host.notify('chat/userPrompt', { sessionId: SESSION, text: 'go', context: [] });
+    m.host.notify('turn/ended', { sessionId: SESSION, stopReason: null, error: 'Model returned HTTP 500' });
+    await settle();
+    throw new Error('Model returned HTTP 500');
+  });
+  const input = m.root.querySelector<HTMLTextAreaElement>('.composer-input')!;
+  type(input, 'go');
+  key(input, 'Enter');
+  await settle(15);
+  m.app.flush();
+  assert.equal(input.value, '', 'the prompt was sent: the draft is not put back');
+  assert.match(m.root.querySelector('.msg-notice.notice-error')?.textContent ?? '', /HTTP 500/);
+  assert.equal(m.root.querySelector('.notices')?.textContent, '', 'no second copy in the banner');
+});
+
 test('slash commands from available_commands_update complete in the composer', async () => {
   const m = await mount();
   await notify(

@@ -197,7 +197,34 @@ test('replayed user prompts keep attached resources as context', () => {
   assert.equal(item?.kind, 'user');
   if (item?.kind !== 'user') return;
   assert.equal(item.text, 'explain');
-  assert.deepEqual(item.context, [{ kind: 'file', path: 'file:///ws/a.ts', relPath: '/ws/a.ts' }]);
+  assert.deepEqual(item.context, [{ kind: 'file', path: '/ws/a.ts', relPath: 'a.ts' }]);
+});
+
+test('a replayed selection resource (file URI with #L range) comes back as a selection chip', () => {
+  const state = run([
+    ready([
+      note({
+        sessionUpdate: 'user_message_chunk',
+        content: { type: 'resource', resource: { uri: 'file:///ws/src/my%20file.ts#L3-L9', text: 'let x;' } },
+      }),
+      note({
+        sessionUpdate: 'user_message_chunk',
+        content: { type: 'resource_link', uri: 'file:///elsewhere/b.ts', name: 'b.ts' },
+      }),
+    ]),
+  ]);
+  const item = state.items[0];
+  assert.deepEqual(item?.kind === 'user' && item.context, [
+    {
+      kind: 'selection',
+      path: '/ws/src/my file.ts',
+      relPath: 'src/my file.ts',
+      startLine: 3,
+      endLine: 9,
+      text: 'let x;',
+    },
+    { kind: 'file', path: '/elsewhere/b.ts', relPath: '/elsewhere/b.ts' },
+  ]);
 });
 
 test('echoed prompts append user items with their context', () => {
