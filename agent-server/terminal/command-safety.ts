@@ -132,9 +132,11 @@ const CREDENTIAL_FILES = new Set([
 const CREDENTIAL_DIRS = ['.ssh', '.aws', '.gnupg', '.kube', '.docker', '.config/gcloud', '.azure'];
 const HARMLESS_DEVICES = /^\/dev\/(null|zero|full|u?random|stdout|stderr|stdin|tty|fd\/\d+|pts\/\d+)$/;
 
+/** One parser for every call: Parse is synchronous, and creating a parser is most of the cost. */
+const parser = syntax.NewParser();
+
 /** Ops resolved from the parser itself, so a parser upgrade cannot silently renumber them. */
 const OPS = (() => {
-  const parser = syntax.NewParser();
   const binary = (src: string): number => parser.Parse(src, '').Stmts[0].Cmd.Op;
   const redir = (src: string): number => parser.Parse(src, '').Stmts[0].Redirs[0].Op;
   return {
@@ -178,7 +180,7 @@ class Classifier {
     }
     let file: ShNode;
     try {
-      file = syntax.NewParser().Parse(source, '');
+      file = parser.Parse(source, '');
     } catch {
       this.flag('dangerous', 'The command could not be parsed, so it cannot be checked.');
       return;
