@@ -1,7 +1,8 @@
-// Markdown → sanitised HTML. marked renders, highlight.js colours code blocks
-// (class names only, so the strict CSP needs no inline styles), DOMPurify
-// removes anything executable. Streaming re-renders the whole message text:
-// marked copes with an unterminated code fence, so partial text renders fine.
+// Markdown → sanitised HTML. marked renders (raw HTML in the source is shown
+// as text), highlight.js colours code blocks (class names only, so the strict
+// CSP needs no inline styles), and DOMPurify removes anything executable that
+// Markdown itself can express, such as javascript: links. Streaming re-renders
+// the whole message text: marked copes with an unterminated code fence.
 import { Marked, type Tokens } from 'marked';
 import DOMPurify, { type DOMPurify as Purifier } from 'dompurify';
 import hljs from 'highlight.js/lib/common';
@@ -10,6 +11,12 @@ const marked = new Marked({
   gfm: true,
   breaks: false,
   renderer: {
+    // Raw HTML in agent output is shown as text, never parsed: the agent's
+    // output is untrusted, and even a blocked inline style would be reported
+    // as a CSP violation when the sanitiser parses it.
+    html({ text }: Tokens.HTML | Tokens.Tag): string {
+      return escapeHtml(text);
+    },
     code({ text, lang }: Tokens.Code): string {
       const language = (lang ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
       const known = language !== '' && hljs.getLanguage(language) !== undefined;

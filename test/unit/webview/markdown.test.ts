@@ -59,6 +59,13 @@ test('removes scripts, event handlers, javascript: links, styles and forms', () 
   assert.match(html.textContent ?? '', /styled/);
 });
 
+test('raw HTML in agent output shows as text instead of being parsed', () => {
+  const html = fragment(renderMarkdown('Use <kbd>Ctrl</kbd> and <b>this</b>.\n\n<div class="x">block</div>'));
+  assert.equal(html.querySelector('kbd, b, div'), null);
+  assert.match(html.textContent ?? '', /Use <kbd>Ctrl<\/kbd> and <b>this<\/b>\./);
+  assert.match(html.textContent ?? '', /<div class="x">block<\/div>/);
+});
+
 test('setMarkdown skips re-parsing unchanged text and updates changed text', () => {
   const target = document.createElement('div');
   setMarkdown(target, 'one');
