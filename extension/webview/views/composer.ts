@@ -57,13 +57,18 @@ export class Composer {
     this.sendButton = h('button', {
       className: 'primary',
       text: 'Send',
-      attrs: { type: 'button', 'aria-label': 'Send message (Enter)' },
+      attrs: { type: 'button', 'aria-label': 'Send message (Enter)', 'aria-keyshortcuts': 'Enter' },
       on: { click: () => void this.submit() },
     });
     this.stopButton = h('button', {
       className: 'danger',
       text: 'Stop',
-      attrs: { type: 'button', 'aria-label': 'Stop the running turn', hidden: true },
+      attrs: {
+        type: 'button',
+        'aria-label': 'Stop the running turn (Escape)',
+        'aria-keyshortcuts': 'Escape',
+        hidden: true,
+      },
       on: { click: () => this.deps.cancel() },
     });
     this.element = h('form', { className: 'composer', attrs: { 'aria-label': 'Compose' } }, [
@@ -161,6 +166,11 @@ export class Composer {
     if (open && e.key === 'Escape') {
       e.preventDefault();
       this.closeCompletion();
+      return;
+    }
+    if (e.key === 'Escape' && this.running) {
+      e.preventDefault();
+      this.deps.cancel();
       return;
     }
     if (e.key === 'Enter' && !e.shiftKey) {

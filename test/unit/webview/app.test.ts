@@ -271,9 +271,12 @@ test('sending a prompt, then Stop while the turn runs', async () => {
   const stop = button(m.root, 'Stop');
   assert.equal(stop.hidden, false);
   assert.equal(button(m.root, 'Send').disabled, true);
+  key(input, 'Escape');
+  await settle();
+  assert.equal(m.host.calls.filter((c) => c.method === 'cancel').length, 1, 'Escape in the composer stops');
   stop.click();
   await settle();
-  assert.ok(m.host.calls.some((c) => c.method === 'cancel'));
+  assert.equal(m.host.calls.filter((c) => c.method === 'cancel').length, 2);
   finish();
   await notify(m, 'turn/ended', { sessionId: SESSION, stopReason: 'cancelled', error: null });
   await notify(m, 'state', hostState({ activity: 'idle' }));
