@@ -97,3 +97,36 @@ export function createTerminalTools(deps: {
 }): ToolDefinition[] {
   return [createTerminalTool(deps), createProcessTool(deps)] as ToolDefinition[];
 }
+
+/** Everything terminal-related one session needs, built from config. */
+export interface SessionTerminal {
+  backend: TerminalBackend;
+  /** Set when the configured backend could not be used (e.g. the sandbox fell back to local). */
+  notice?: string;
+  processes: BackgroundProcesses;
+  /** The `terminal` and `process` tools. */
+  tools: ToolDefinition[];
+  /** One line for `/status`, agent info and the system prompt (includes the notice). */
+  description(): string;
+  /** session/cancel: kill the session's background processes (foreground ones stop with the turn). */
+  cancel(): Promise<void>;
+  /** session/close: kill everything the session started and release the backend. */
+  close(): Promise<void>;
+}
+
+export async function createSessionTerminal(opts: TerminalBackendOptions): Promise<SessionTerminal> {
+  const { backend, notice } = await createTerminalBackend(opts);
+  const processes = new BackgroundProcesses(opts.config.maxBackgroundProcesses);
+  return {
+    backend,
+    notice,
+    processes,
+    tools: createTerminalTools({ config: opts.config, processes }),
+    description: () => (notice ? `${backend.describe()}. ${notice}` : backend.describe()),
+    cancel: () => processes.killAll(),
+    close: async () => {
+      await processes.killAll();
+      await backend.dispose();
+    },
+  };
+}
