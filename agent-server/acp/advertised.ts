@@ -3,5 +3,5 @@
  * Kept here, free of imports, so the fast `initialize` path needs nothing else.
  * Each is pinned by a test against the feature itself.
  */
-export const MCP_ADVERTISED = { http: false, sse: false };
+export const MCP_ADVERTISED = { http: true, sse: true };
 export const HISTORY_ADVERTISED = false;

@@ -104,6 +104,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       id,
       cwd,
       additionalDirectories: extra,
+      mcpServers: params.mcpServers,
     });
     state.sessions.set(id, session);
     announce(client, session);

@@ -1,6 +1,7 @@
 import type { CairnConfig } from '../../shared/config.js';
 import { loadConfig } from '../config/load.js';
 import { resolveModel, type ModelResolution } from '../model/resolve.js';
+import { McpHub } from '../mcp/index.js';
 
 /** Process-wide settings every session is built from. */
 export interface RuntimeServices {
@@ -9,9 +10,16 @@ export interface RuntimeServices {
   config: CairnConfig;
   env: NodeJS.ProcessEnv;
   model: ModelResolution;
+  /** Every MCP server of the process; sessions with the same server configuration share one. */
+  mcp: McpHub;
 }
 
 export function loadRuntimeServices(env: NodeJS.ProcessEnv = process.env): RuntimeServices {
   const { home, file, config } = loadConfig(env);
-  return { home, configFile: file, config, env, model: resolveModel(config.model, env) };
+  const mcp = new McpHub({
+    startupTimeoutMs: config.mcp.startupTimeoutSec * 1000,
+    callTimeoutMs: config.mcp.callTimeoutSec * 1000,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  return { home, configFile: file, config, env, model: resolveModel(config.model, env), mcp };
 }

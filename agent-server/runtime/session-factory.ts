@@ -7,6 +7,7 @@ import type { SessionMode } from '../permissions/policy.js';
 import { PathPolicy } from '../workspace/paths.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { AnyTool } from '../tools/types.js';
+import type { AcpMcpServer } from '../mcp/index.js';
 import { BackgroundProcesses, createTerminalBackend, createTerminalTools, type ClientTerminalHost } from '../terminal/index.js';
 import { AgentSession, ModelNotConfiguredError } from './agent-session.js';
 import { MemoryPermissionRules, ProjectPermissionRules } from './permission-rules.js';
@@ -35,6 +36,8 @@ export interface NewSessionParams {
   earlier?: ChatMessage[];
   mode?: SessionMode;
   modelId?: string;
+  /** MCP servers the client passed in `session/new`, as received. */
+  mcpServers?: readonly AcpMcpServer[];
 }
 
 function makeModelClient(services: RuntimeServices, modelId?: string): ModelClient | ModelNotConfiguredError {
@@ -74,6 +77,16 @@ export async function createAgentSession(
   const pendingNotices: string[] = terminal.notice ? [terminal.notice] : [];
 
   const tools: AnyTool[] = [...coreTools(), ...createTerminalTools({ config: terminalConfig, processes })];
+  // MCP servers start on the first prompt (never delaying session/new); their tools are
+  // refreshed before every turn, so a restarted server's tools come back.
+  const mcp = services.mcp.openSession({
+    fromClient: params.mcpServers ?? [],
+    fromConfig: services.config.mcpServers,
+    cwd: params.cwd,
+    contextWindow: () => session?.contextWindow,
+    maxToolSchemaShare: services.config.mcp.maxToolSchemaShare,
+  });
+  let mcpTools: AnyTool[] = [];
   const sections: PromptSection[] = [];
   const commands: SlashCommand[] = [];
   commands.push(...builtinCommands(() => commands));
@@ -88,7 +101,7 @@ export async function createAgentSession(
   });
 
   const runner = new SessionToolRunner({
-    tools: () => tools,
+    tools: () => (mcpTools.length ? [...tools, ...mcpTools] : tools),
     mode: currentMode,
     workspace,
     context: (toolCallId: string, signal: AbortSignal, progress: (c: ToolContent[]) => void) => ({
@@ -122,12 +135,18 @@ export async function createAgentSession(
     maxTurnRequests: services.config.agent.maxTurnRequests,
     terminalDescription,
     commands: () => commands,
-    beforeTurn: async () => pendingNotices.splice(0),
+    beforeTurn: async (signal) => {
+      const prepared = await mcp.prepare(signal);
+      mcpTools = prepared.tools;
+      return [...pendingNotices.splice(0), ...prepared.notices];
+    },
+    statusLines: () => mcp.status(),
     // session/cancel stops everything the turn started, background processes included.
     onCancel: () => processes.killAll(),
     onClose: async () => {
       await processes.killAll();
       await terminal.backend.dispose();
+      await mcp.close();
     },
   });
   return session;
