@@ -74,15 +74,41 @@ export function readPersisted(raw: unknown): PersistedUiState {
   };
   if (typeof raw !== 'object' || raw === null || (raw as { version?: unknown }).version !== 1) return empty;
   const saved = raw as Partial<PersistedUiState>;
+  const scroll = saved.scroll;
   return {
     version: 1,
     draft: {
       text: typeof saved.draft?.text === 'string' ? saved.draft.text : '',
-      context: Array.isArray(saved.draft?.context) ? saved.draft.context : [],
+      context: Array.isArray(saved.draft?.context) ? saved.draft.context.filter(isContextItem) : [],
     },
-    scroll: saved.scroll ?? null,
-    expanded: saved.expanded && typeof saved.expanded === 'object' ? saved.expanded : {},
+    scroll:
+      scroll && typeof scroll.following === 'boolean' && typeof scroll.anchorOffset === 'number'
+        ? {
+            following: scroll.following,
+            anchorId: typeof scroll.anchorId === 'string' ? scroll.anchorId : null,
+            anchorOffset: scroll.anchorOffset,
+          }
+        : null,
+    expanded: Object.fromEntries(
+      Object.entries(saved.expanded && typeof saved.expanded === 'object' ? saved.expanded : {}).filter(
+        ([, open]) => typeof open === 'boolean',
+      ),
+    ),
   };
+}
+
+// Saved state comes from an older panel build, perhaps: keep only what this one can show.
+function isContextItem(value: unknown): value is ContextItem {
+  if (typeof value !== 'object' || value === null) return false;
+  const item = value as Record<string, unknown>;
+  if (typeof item.path !== 'string' || typeof item.relPath !== 'string') return false;
+  if (item.kind === 'file') return true;
+  return (
+    item.kind === 'selection' &&
+    typeof item.startLine === 'number' &&
+    typeof item.endLine === 'number' &&
+    typeof item.text === 'string'
+  );
 }
 
 export function createChatApp(

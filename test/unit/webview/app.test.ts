@@ -4,7 +4,12 @@
 import { freshRoot } from './dom-env.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChatApp, type PersistedUiState, createChatApp } from '../../../extension/webview/app.js';
+import {
+  type ChatApp,
+  type PersistedUiState,
+  createChatApp,
+  readPersisted,
+} from '../../../extension/webview/app.js';
 import { connectToHost } from '../../../extension/webview/rpc.js';
 import { type HostPeer, createHostPeer, settle } from './host-peer.js';
 import { SESSION, agentText, hostState, longTranscript, note, readyResult } from './fixtures.js';
@@ -562,4 +567,23 @@ test('every button and form control has an accessible name', async () => {
       (control.textContent?.trim() || control.closest('label')?.textContent?.trim() || '');
     assert.ok(name, `${control.outerHTML.slice(0, 80)} has a name`);
   }
+});
+
+test('saved UI state from elsewhere is checked: what is malformed is dropped, the rest kept', () => {
+  const state = readPersisted({
+    version: 1,
+    draft: {
+      text: 'keep',
+      context: [{ kind: 'file', path: '/ws/a.ts', relPath: 'a.ts' }, { kind: 'file' }, 'junk'],
+    },
+    scroll: { following: 'yes' },
+    expanded: { i1: true, i2: 'open' },
+  });
+  assert.deepEqual(state.draft, {
+    text: 'keep',
+    context: [{ kind: 'file', path: '/ws/a.ts', relPath: 'a.ts' }],
+  });
+  assert.equal(state.scroll, null);
+  assert.deepEqual(state.expanded, { i1: true });
+  assert.deepEqual(readPersisted('garbage').draft, { text: '', context: [] });
 });
