@@ -52,7 +52,7 @@ export class ClientPermissionPrompter implements PermissionPrompter {
           options: permissionOptions(request),
         },
         // session/cancel answers pending permission requests: the client replies `cancelled`.
-        { cancellationSignal: signal },
+        { cancellationSignal: signal, stopWaitingOnCancel: true },
       );
     } catch (err) {
       if (signal.aborted) return 'cancelled';
