@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CommandResult, CommandSpec, TerminalBackend } from './backend.js';
 import { scrubEnvironment } from './env-scrub.js';
@@ -49,14 +50,21 @@ function isInside(child: string, parent: string): boolean {
 
 /**
  * Each command runs under bubblewrap: the root filesystem read-only, the workspace read-write,
- * a private `/tmp` and `/dev`, its own PID namespace (so killing it kills everything it
+ * a private `/tmp` (per session) and `/dev` (no disks), its own PID namespace (so killing it kills everything it
  * started), secrets folders and Cairn's home hidden, and optionally no network.
  */
 export class SandboxBackend implements TerminalBackend {
   readonly name = 'sandbox';
   private readonly running = new RunningCommands();
+  /** The sandbox's /tmp: private to this backend (one session), shared by its commands. */
+  private tmpDir: string | undefined;
 
   constructor(private readonly options: SandboxOptions) {}
+
+  private privateTmp(): string {
+    this.tmpDir ??= mkdtempSync(path.join(os.tmpdir(), 'cairn-sandbox-tmp-'));
+    return this.tmpDir;
+  }
 
   describe(): string {
     return `sandbox (bubblewrap, network ${this.options.network() ? 'on' : 'off'})`;
@@ -74,7 +82,10 @@ export class SandboxBackend implements TerminalBackend {
       '/dev',
       '--proc',
       '/proc',
-      '--tmpfs',
+      // /tmp is this session's own folder, not the machine's: later commands (and background
+      // ones) see what earlier ones left there; other programs' temp files stay out of reach.
+      '--bind',
+      this.privateTmp(),
       '/tmp',
     ];
     const writable = o.writable.map(realOrSelf);
@@ -101,6 +112,10 @@ export class SandboxBackend implements TerminalBackend {
   run(spec: CommandSpec): Promise<CommandResult> {
     const env = {
       ...scrubEnvironment(this.options.env ?? process.env, this.options.envAllowlist),
+      // The home folder is read-only: tools that cache there (npm, pip, go) use /tmp instead.
+      TMPDIR: '/tmp',
+      XDG_CACHE_HOME: '/tmp/.cache',
+      npm_config_cache: '/tmp/.npm',
       ...spec.env,
     };
     return this.running.run(spec, (s) =>
@@ -108,8 +123,10 @@ export class SandboxBackend implements TerminalBackend {
     );
   }
 
-  dispose(): Promise<void> {
-    return this.running.stopAll();
+  async dispose(): Promise<void> {
+    await this.running.stopAll();
+    if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true });
+    this.tmpDir = undefined;
   }
 }
 

@@ -76,11 +76,14 @@ describe('sandbox backend (bubblewrap)', { skip }, () => {
     assert.notEqual(result.exitCode, 0);
     assert.match(result.output, /Read-only file system/);
     assert.ok(!existsSync(target));
-    // /tmp is private: what a command writes there never reaches the real /tmp.
+    // /tmp is private: what a command writes there never reaches the real /tmp,
+    // but the session's later commands see it.
     const marker = `/tmp/cairn-sandbox-marker-${process.pid}`;
-    const tmp = await sandbox.run(spec(`echo x > ${marker} && cat ${marker}`, workspace));
+    const tmp = await sandbox.run(spec(`echo kept > ${marker}`, workspace));
     assert.equal(tmp.exitCode, 0);
     assert.ok(!existsSync(marker));
+    const later = await sandbox.run(spec(`cat ${marker}`, workspace));
+    assert.match(later.output, /kept/);
   });
 
   test('cannot read secrets folders or Cairn home, but can read the rest of home', async () => {
@@ -117,8 +120,19 @@ describe('sandbox backend (bubblewrap)', { skip }, () => {
       path.join(workspace, 'check.js'),
       "process.exit(require('fs').readFileSync('dist/out.txt','utf8')==='built'?0:1)",
     );
+    await writeFile(
+      path.join(workspace, 'package.json'),
+      JSON.stringify({
+        name: 'sbx',
+        version: '1.0.0',
+        scripts: { build: 'node build.js', test: 'node check.js' },
+      }),
+    );
     const result = await sandbox.run(
-      spec(`${NODE} build.js && ${NODE} check.js && mkdir -p tmp && echo ok > tmp/t && echo PASS`, workspace),
+      spec(
+        'npm install --offline --no-audit --no-fund && npm run build && npm test && git init -q . && git add -A && echo PASS',
+        workspace,
+      ),
     );
     assert.equal(result.exitCode, 0, result.output);
     assert.match(result.output, /PASS/);
