@@ -2,6 +2,7 @@
 // host. DOM-only (no VS Code API): `main.ts` supplies the channel and storage,
 // tests supply a real JSON-RPC peer in place of the host.
 import type { ContextItem, HostCommand } from '../../shared/webview-protocol.js';
+import { type UiStateStorage, readPersisted } from './ui-state.js';
 import { h, patchChildren } from './dom.js';
 import type { HostClient, HostNotification } from './rpc.js';
 import {
@@ -13,27 +14,14 @@ import {
 } from './state/chat-state.js';
 import type { TranscriptItem } from './state/chat-state.js';
 import { type Store, createStore } from './state/store.js';
-import { Composer, type Draft } from './views/composer.js';
+import { Composer } from './views/composer.js';
 import { Header } from './views/header.js';
-import { type ListOptions, type ScrollSnapshot, WindowedList } from './views/message-list.js';
+import { type ListOptions, WindowedList } from './views/message-list.js';
 import { type PendingActions, renderPermissionCard, renderReviewCard } from './views/pending-cards.js';
 import { PlanView } from './views/plan-view.js';
 import { SessionList } from './views/session-list.js';
 import type { CardContext } from './views/tool-card.js';
 import { createTranscriptRenderer } from './views/transcript-item.js';
-
-/** What survives hiding/reloading the panel (`vscode.setState`). */
-export type PersistedUiState = {
-  version: 1;
-  draft: Draft;
-  scroll: ScrollSnapshot | null;
-  expanded: Record<string, boolean>;
-};
-
-export type UiStateStorage = {
-  load(): unknown;
-  save(state: PersistedUiState): void;
-};
 
 export type ChatAppOptions = {
   /** Runs a render soon (default: next animation frame). */
@@ -63,52 +51,6 @@ function defaultSchedule(render: () => void): void {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-export function readPersisted(raw: unknown): PersistedUiState {
-  const empty: PersistedUiState = {
-    version: 1,
-    draft: { text: '', context: [] },
-    scroll: null,
-    expanded: {},
-  };
-  if (typeof raw !== 'object' || raw === null || (raw as { version?: unknown }).version !== 1) return empty;
-  const saved = raw as Partial<PersistedUiState>;
-  const scroll = saved.scroll;
-  return {
-    version: 1,
-    draft: {
-      text: typeof saved.draft?.text === 'string' ? saved.draft.text : '',
-      context: Array.isArray(saved.draft?.context) ? saved.draft.context.filter(isContextItem) : [],
-    },
-    scroll:
-      scroll && typeof scroll.following === 'boolean' && typeof scroll.anchorOffset === 'number'
-        ? {
-            following: scroll.following,
-            anchorId: typeof scroll.anchorId === 'string' ? scroll.anchorId : null,
-            anchorOffset: scroll.anchorOffset,
-          }
-        : null,
-    expanded: Object.fromEntries(
-      Object.entries(saved.expanded && typeof saved.expanded === 'object' ? saved.expanded : {}).filter(
-        ([, open]) => typeof open === 'boolean',
-      ),
-    ),
-  };
-}
-
-// Saved state comes from an older panel build, perhaps: keep only what this one can show.
-function isContextItem(value: unknown): value is ContextItem {
-  if (typeof value !== 'object' || value === null) return false;
-  const item = value as Record<string, unknown>;
-  if (typeof item.path !== 'string' || typeof item.relPath !== 'string') return false;
-  if (item.kind === 'file') return true;
-  return (
-    item.kind === 'selection' &&
-    typeof item.startLine === 'number' &&
-    typeof item.endLine === 'number' &&
-    typeof item.text === 'string'
-  );
 }
 
 export function createChatApp(

@@ -1,6 +1,7 @@
 // Webview entry point (bundled to dist/webview.js): wires the panel to the
 // extension host through `acquireVsCodeApi()` and JSON-RPC.
-import { createChatApp, type PersistedUiState } from './app.js';
+import { createChatApp } from './app.js';
+import type { PersistedUiState } from './ui-state.js';
 import { connectToHost } from './rpc.js';
 
 type VsCodeApi = {

@@ -4,12 +4,8 @@
 import { freshRoot } from './dom-env.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  type ChatApp,
-  type PersistedUiState,
-  createChatApp,
-  readPersisted,
-} from '../../../extension/webview/app.js';
+import { type ChatApp, createChatApp } from '../../../extension/webview/app.js';
+import { type PersistedUiState, readPersisted } from '../../../extension/webview/ui-state.js';
 import { connectToHost } from '../../../extension/webview/rpc.js';
 import { type HostPeer, createHostPeer, settle } from './host-peer.js';
 import { SESSION, agentText, hostState, longTranscript, note, readyResult } from './fixtures.js';
