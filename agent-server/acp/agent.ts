@@ -113,6 +113,8 @@ export function createCairnAgent(opts: CairnAgentOptions): {
 
   app.onRequest('session/prompt', async ({ params, client }) => {
     const session = sessionOr404(params.sessionId);
+    // A turn can change the command list (skill_manage saved a skill): re-send it then.
+    const commandsBefore = JSON.stringify(availableCommands(session));
     const message = promptToUserMessage(params.prompt);
     const text = typeof message.content === 'string' ? message.content : '';
     const command = parseSlashCommand(text);
@@ -167,6 +169,8 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       }
       if (err instanceof TurnInProgressError) throw acp.RequestError.invalidRequest(undefined, err.message);
       throw err;
+    } finally {
+      if (JSON.stringify(availableCommands(session)) !== commandsBefore) announce(client, session);
     }
   });
 

@@ -9,6 +9,8 @@ import type { Workspace } from '../workspace/workspace.js';
 import type { AnyTool } from '../tools/types.js';
 import type { AcpMcpServer } from '../mcp/index.js';
 import { BackgroundProcesses, createTerminalBackend, createTerminalTools, type ClientTerminalHost } from '../terminal/index.js';
+import { bundledSkillsDir } from '../config/package-root.js';
+import { createSessionSkills, loadSkillCatalog } from '../skills/index.js';
 import { AgentSession, ModelNotConfiguredError } from './agent-session.js';
 import { MemoryPermissionRules, ProjectPermissionRules } from './permission-rules.js';
 import { SessionToolRunner } from './session-tool-runner.js';
@@ -87,9 +89,18 @@ export async function createAgentSession(
     maxToolSchemaShare: services.config.mcp.maxToolSchemaShare,
   });
   let mcpTools: AnyTool[] = [];
-  const sections: PromptSection[] = [];
+  const skills = createSessionSkills({
+    catalog: await loadSkillCatalog({ cwd: params.cwd, home: services.home, bundledDir: bundledSkillsDir() }),
+    cwd: params.cwd,
+    home: services.home,
+  });
+  tools.push(...skills.tools);
+  pendingNotices.push(...skills.notices);
+  const sections: PromptSection[] = [skills.promptSection];
   const commands: SlashCommand[] = [];
-  commands.push(...builtinCommands(() => commands));
+  // Skill commands are read each time: a skill saved during the session becomes a command.
+  const allCommands = (): SlashCommand[] => [...commands, ...skills.commands()];
+  commands.push(...builtinCommands(allCommands));
 
   const createdAt = params.createdAt ?? new Date();
   const systemPrompt = buildSystemPrompt({
@@ -134,7 +145,7 @@ export async function createAgentSession(
     tools: runner,
     maxTurnRequests: services.config.agent.maxTurnRequests,
     terminalDescription,
-    commands: () => commands,
+    commands: allCommands,
     beforeTurn: async (signal) => {
       const prepared = await mcp.prepare(signal);
       mcpTools = prepared.tools;
