@@ -1,8 +1,8 @@
 // Webview entry point (bundled to dist/webview.js): wires the panel to the
 // extension host through `acquireVsCodeApi()` and JSON-RPC.
-import { createChatApp } from './app.js';
+import { type ChatApp, createChatApp } from './app.js';
+import { type HostNotification, connectToHost } from './rpc.js';
 import type { PersistedUiState } from './ui-state.js';
-import { connectToHost } from './rpc.js';
 
 type VsCodeApi = {
   postMessage(message: unknown): void;
@@ -16,8 +16,9 @@ function main(): void {
   const root = document.getElementById('app');
   if (!root) throw new Error('Cairn webview: the page has no #app element.');
   const vscode = acquireVsCodeApi();
-  let app: ReturnType<typeof createChatApp> | undefined;
-  const pending: Parameters<ReturnType<typeof createChatApp>['receive']>[0][] = [];
+  let app: ChatApp | undefined;
+  // The channel must exist before the app; anything arriving in between is kept.
+  const early: HostNotification[] = [];
   const host = connectToHost(
     {
       post: (message) => vscode.postMessage(message),
@@ -27,11 +28,10 @@ function main(): void {
         return () => window.removeEventListener('message', listener);
       },
     },
-    // Notifications that arrive while the app is being built are replayed into it.
-    (notification) => (app ? app.receive(notification) : pending.push(notification)),
+    (notification) => (app ? app.receive(notification) : early.push(notification)),
   );
   app = createChatApp(root, host, { load: () => vscode.getState(), save: (state) => vscode.setState(state) });
-  for (const notification of pending.splice(0)) app.receive(notification);
+  for (const notification of early.splice(0)) app.receive(notification);
   void app.start();
 }
 
