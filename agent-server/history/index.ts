@@ -12,3 +12,6 @@ export type {
   StoredRecord,
   StoredToolCall,
 } from './types.js';
+export { SessionRecorder } from './session-recorder.js';
+export { titleFromFirstExchange } from './session-title.js';
+export { conversationFromRecords } from './conversation-records.js';
