@@ -113,6 +113,14 @@ export function createChatApp(
 
   const list = new WindowedList<TranscriptItem>(createTranscriptRenderer(cardContext), options.list);
   list.onScroll(saveSoon);
+  const emptyHint = h('div', { className: 'empty-state' }, [
+    h('p', { text: 'Ask Cairn to explain, change or review code in this workspace.' }),
+    h('p', {
+      className: 'muted',
+      text: 'Type / for commands, @ to attach a file, or use “Add selection to chat” in the editor.',
+    }),
+  ]);
+  list.element.prepend(emptyHint);
 
   const composer = new Composer({
     commands: () => store.getState().host?.commands ?? [],
@@ -214,7 +222,10 @@ export function createChatApp(
     const prev = rendered;
     rendered = state;
     header.update(state.host, state.title, state.usage, sessionsOpen);
-    if (prev?.items !== state.items) list.setItems(state.items);
+    if (prev?.items !== state.items) {
+      list.setItems(state.items);
+      emptyHint.hidden = state.items.length > 0;
+    }
     if (prev && prev.reviews !== state.reviews) redrawReviewedTools(prev, state);
     plan.set(state.plan);
     if (prev?.permissions !== state.permissions || prev?.reviews !== state.reviews) {

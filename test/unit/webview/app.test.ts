@@ -71,6 +71,15 @@ test('ready replays the transcript and streamed chunks render as Markdown', asyn
   assert.ok(m.root.querySelector('.msg-agent pre code .hljs-keyword'));
 });
 
+test('an empty chat shows a hint, gone once the conversation starts', async () => {
+  const m = await mount();
+  const hint = m.root.querySelector<HTMLElement>('.empty-state')!;
+  assert.equal(hint.hidden, false);
+  assert.match(hint.textContent ?? '', /@ to attach a file/);
+  await notify(m, 'session/update', agentText('Hi', 'a'));
+  assert.equal(hint.hidden, true);
+});
+
 test('a 2,000-message chat renders a bounded number of DOM nodes', async () => {
   const m = await mount(readyResult({ transcript: longTranscript(2000) }));
   assert.equal(m.app.store.getState().items.length, 2000);
