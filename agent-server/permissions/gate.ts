@@ -77,6 +77,9 @@ export class PermissionGate {
           reason: 'cancelled',
           message: 'The turn was cancelled before the user answered.',
         };
+      default:
+        // An answer we do not know is not a yes.
+        return { allowed: false, reason: 'rejected', message: 'The user did not approve this.' };
     }
   }
 }

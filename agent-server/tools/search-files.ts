@@ -67,9 +67,11 @@ export const searchFilesTool = defineTool({
     let hits: SearchHit[];
     let truncated: boolean;
     if (rg) {
+      // --no-require-git: honour .gitignore in folders that are not (yet) git repositories too.
       const args = [
         '--no-heading',
         '--color=never',
+        '--no-require-git',
         '--hidden',
         '--glob',
         '!.git',
