@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineTool, ToolError, type ToolContext, type ToolDefinition, type ToolResult } from './types.js';
 import type { SkillCatalog } from '../skills/catalog.js';
@@ -10,11 +10,9 @@ import {
   SKILL_NAME_PATTERN,
 } from '../skills/skill-file.js';
 import { checkWritableLinkedPath, listLinkedFiles, resolveLinkedFile } from '../skills/linked-files.js';
-import { WriteRejectedError } from '../workspace/workspace.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { applyChange, removeReviewed, type Change, type Scope } from './skills-write-review.js';
 
 const ACTIONS = ['create', 'patch', 'edit', 'delete', 'write_file', 'remove_file'] as const;
-type Scope = 'project' | 'user';
 const MAX_CONTENT_CHARS = 256 * 1024;
 
 export const SkillManageInput = z.object({
@@ -116,78 +114,6 @@ function prepareSkillText(text: string, name: string, file: string, stamp: Recor
   }
   const stamped = stampFrontmatter(text, stamp);
   return stamped.endsWith('\n') ? stamped : stamped + '\n';
-}
-
-interface Change {
-  scope: Scope;
-  file: string;
-  oldText: string | undefined;
-  newText: string;
-  title: string;
-}
-
-/** One reviewed write: the user sees the diff, then the file is written (or nothing happens). */
-async function applyChange(
-  change: Change,
-  ctx: ToolContext,
-  input: SkillManageInput,
-): Promise<string | undefined> {
-  const abs = change.scope === 'project' ? ctx.workspace.paths.resolve(change.file) : change.file;
-  const outcome = await ctx.permissions.request(
-    {
-      toolCallId: ctx.toolCallId,
-      toolName: 'skill_manage',
-      category: 'edit',
-      kind: 'edit',
-      title: change.title,
-      ruleKey: change.scope === 'project' ? 'edit' : 'skill:user',
-      content: [{ type: 'diff', path: abs, oldText: change.oldText ?? null, newText: change.newText }],
-      locations: [{ path: abs }],
-      rawInput: input,
-    },
-    ctx.signal,
-  );
-  if (!outcome.allowed) return `Skill not changed: ${outcome.message}`;
-  if (change.scope === 'project') {
-    try {
-      await ctx.workspace.writeText(abs, change.newText);
-    } catch (err) {
-      if (err instanceof WriteRejectedError)
-        return `Skill not changed: the user rejected the edit. ${err.message}`;
-      throw err;
-    }
-  } else {
-    await writeFileAtomic(abs, change.newText);
-  }
-  return undefined;
-}
-
-async function removeReviewed(
-  scope: Scope,
-  target: string,
-  files: { path: string; text: string }[],
-  title: string,
-  ctx: ToolContext,
-  input: SkillManageInput,
-): Promise<string | undefined> {
-  const abs = scope === 'project' ? ctx.workspace.paths.resolve(target) : target;
-  const outcome = await ctx.permissions.request(
-    {
-      toolCallId: ctx.toolCallId,
-      toolName: 'skill_manage',
-      category: 'edit',
-      kind: 'delete',
-      title,
-      ruleKey: scope === 'project' ? 'edit' : 'skill:user',
-      content: files.map((f) => ({ type: 'diff' as const, path: f.path, oldText: f.text, newText: '' })),
-      locations: [{ path: abs }],
-      rawInput: input,
-    },
-    ctx.signal,
-  );
-  if (!outcome.allowed) return `Skill not changed: ${outcome.message}`;
-  await rm(abs, { recursive: true, force: true });
-  return undefined;
 }
 
 function countOccurrences(haystack: string, needle: string): number {

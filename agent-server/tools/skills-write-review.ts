@@ -1,0 +1,79 @@
+import { rm } from 'node:fs/promises';
+import type { ToolContext } from './types.js';
+import { WriteRejectedError } from '../workspace/workspace.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+
+/** Project skills live in the repo (.cairn/skills); user skills in Cairn's home. */
+export type Scope = 'project' | 'user';
+
+export interface Change {
+  scope: Scope;
+  file: string;
+  oldText: string | undefined;
+  newText: string;
+  title: string;
+}
+
+/** One reviewed write: the user sees the diff, then the file is written (or nothing happens). */
+export async function applyChange(
+  change: Change,
+  ctx: ToolContext,
+  rawInput: unknown,
+): Promise<string | undefined> {
+  const abs = change.scope === 'project' ? ctx.workspace.paths.resolve(change.file) : change.file;
+  const outcome = await ctx.permissions.request(
+    {
+      toolCallId: ctx.toolCallId,
+      toolName: 'skill_manage',
+      category: 'edit',
+      kind: 'edit',
+      title: change.title,
+      ruleKey: change.scope === 'project' ? 'edit' : 'skill:user',
+      content: [{ type: 'diff', path: abs, oldText: change.oldText ?? null, newText: change.newText }],
+      locations: [{ path: abs }],
+      rawInput,
+    },
+    ctx.signal,
+  );
+  if (!outcome.allowed) return `Skill not changed: ${outcome.message}`;
+  if (change.scope === 'project') {
+    try {
+      await ctx.workspace.writeText(abs, change.newText);
+    } catch (err) {
+      if (err instanceof WriteRejectedError)
+        return `Skill not changed: the user rejected the edit. ${err.message}`;
+      throw err;
+    }
+  } else {
+    await writeFileAtomic(abs, change.newText);
+  }
+  return undefined;
+}
+
+export async function removeReviewed(
+  scope: Scope,
+  target: string,
+  files: { path: string; text: string }[],
+  title: string,
+  ctx: ToolContext,
+  rawInput: unknown,
+): Promise<string | undefined> {
+  const abs = scope === 'project' ? ctx.workspace.paths.resolve(target) : target;
+  const outcome = await ctx.permissions.request(
+    {
+      toolCallId: ctx.toolCallId,
+      toolName: 'skill_manage',
+      category: 'edit',
+      kind: 'delete',
+      title,
+      ruleKey: scope === 'project' ? 'edit' : 'skill:user',
+      content: files.map((f) => ({ type: 'diff' as const, path: f.path, oldText: f.text, newText: '' })),
+      locations: [{ path: abs }],
+      rawInput,
+    },
+    ctx.signal,
+  );
+  if (!outcome.allowed) return `Skill not changed: ${outcome.message}`;
+  await rm(abs, { recursive: true, force: true });
+  return undefined;
+}
