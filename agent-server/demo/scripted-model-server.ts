@@ -205,15 +205,9 @@ async function respond(
   }
   for (const part of splitText(step.text ?? '', size)) {
     await send({ content: part });
-    if (step.fault === 'cut_stream' && ++sent >= 2) {
-      res.socket?.destroy();
-      return;
-    }
+    if (step.fault === 'cut_stream' && ++sent >= 2) return cut(res);
   }
-  if (step.fault === 'cut_stream') {
-    res.socket?.destroy();
-    return;
-  }
+  if (step.fault === 'cut_stream') return cut(res);
   const calls = step.toolCalls ?? [];
   for (const [index, call] of calls.entries()) {
     let args = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
@@ -242,6 +236,13 @@ async function respond(
     res.write('data: [DONE]\n\n');
     res.end();
   }
+}
+
+/** Ends the connection mid-stream, after what was sent so far has reached the client. */
+async function cut(res: http.ServerResponse): Promise<void> {
+  await new Promise<void>((resolve) => res.write('', () => resolve()));
+  await sleep(20);
+  res.socket?.destroy();
 }
 
 /** Rough token counts (4 chars a token) so usage updates carry plausible numbers. */

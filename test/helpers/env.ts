@@ -11,7 +11,8 @@ export async function tempDir(prefix: string): Promise<string> {
 export function cleanEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/KEY|TOKEN|SECRET|PASSWORD|^OPENAI_|^CAIRN_/i.test(k)) continue;
+    // NODE_TEST_CONTEXT would make a `node --test` run by the agent think it is nested in ours.
+    if (/KEY|TOKEN|SECRET|PASSWORD|^OPENAI_|^CAIRN_|^NODE_TEST_CONTEXT$/i.test(k)) continue;
     env[k] = v;
   }
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) env[k] = v;
