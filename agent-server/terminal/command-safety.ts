@@ -1,35 +1,20 @@
 import * as path from 'node:path';
 import type { ShNode } from 'mvdan-sh';
+import { unwrapCommand, type WrapperHooks } from './command-wrappers.js';
+import { PathRisk } from './path-risk.js';
+import { checkProgram, type RuleContext } from './program-rules.js';
+import { Findings, programName, type ClassifyOptions, type CommandRisk, type Word } from './risk.js';
 import { syntax, wordValue, type WordContext } from './shell-words.js';
+
+export type { ClassifyOptions, CommandRisk, RiskLevel } from './risk.js';
 
 /**
  * Classifies a command line before it runs, by parsing it (mvdan/sh's parser) and looking at
  * every simple command it contains: inside `$(...)`, subshells, pipelines, `;`/`&&`/`||`,
  * behind env prefixes and wrappers (`env`, `command`, `exec`, `nice`, `xargs`, `sudo`, ...),
  * and inside `bash -c '...'` strings. Unparseable or run-time-computed commands are never safe.
+ * What each program does with its arguments is judged in program-rules.ts.
  */
-export type RiskLevel = 'ordinary' | 'dangerous' | 'blocked';
-
-export interface CommandRisk {
-  level: RiskLevel;
-  /** Why, one line each; empty for ordinary commands. */
-  reasons: string[];
-}
-
-export interface ClassifyOptions {
-  /** The user's home folder (what `~` and `$HOME` mean). */
-  home: string;
-  /** The workspace, so build folders given by absolute path are recognised. */
-  workspace?: string;
-}
-
-interface Word {
-  text: string;
-  dynamic: boolean;
-  glob: boolean;
-}
-
-const RANK: Record<RiskLevel, number> = { ordinary: 0, dangerous: 1, blocked: 2 };
 const MAX_NESTING = 6;
 
 const SHELLS = new Set([
@@ -59,79 +44,6 @@ const INTERPRETERS = new Set([
   'bun',
 ]);
 const DOWNLOADERS = new Set(['curl', 'wget', 'fetch', 'aria2c', 'http', 'https', 'lwp-request']);
-const PRIVILEGE = new Set(['sudo', 'doas', 'pkexec', 'su', 'run0', 'sudoedit']);
-const POWER = new Set(['shutdown', 'reboot', 'halt', 'poweroff', 'telinit', 'kexec']);
-const FORMATTERS =
-  /^(mkfs(\..+)?|mke2fs|mkswap|wipefs|mkntfs|mkdosfs|mkfs\.[a-z0-9]+|blkdiscard|sgdisk|fdisk|sfdisk|parted)$/;
-const SYSTEM_DIRS = [
-  '/bin',
-  '/boot',
-  '/dev',
-  '/etc',
-  '/home',
-  '/lib',
-  '/lib32',
-  '/lib64',
-  '/opt',
-  '/proc',
-  '/root',
-  '/sbin',
-  '/srv',
-  '/sys',
-  '/usr',
-  '/var',
-  '/snap',
-];
-const BUILD_FOLDERS = new Set([
-  'node_modules',
-  'dist',
-  'build',
-  'out',
-  'target',
-  'coverage',
-  '.cache',
-  '.next',
-  '.nuxt',
-  '.turbo',
-  '.parcel-cache',
-  '__pycache__',
-  '.pytest_cache',
-  '.mypy_cache',
-  '.ruff_cache',
-  '.tox',
-  '.gradle',
-  'obj',
-  'tmp',
-  '.tmp',
-]);
-const RC_FILES = new Set([
-  '.bashrc',
-  '.bash_profile',
-  '.bash_login',
-  '.bash_logout',
-  '.profile',
-  '.zshrc',
-  '.zshenv',
-  '.zprofile',
-  '.zlogin',
-  '.cshrc',
-  '.tcshrc',
-  '.kshrc',
-  '.inputrc',
-  'config.fish',
-]);
-const CREDENTIAL_FILES = new Set([
-  '.netrc',
-  '.git-credentials',
-  '.npmrc',
-  '.pypirc',
-  'authorized_keys',
-  '.pgpass',
-  'credentials',
-]);
-const CREDENTIAL_DIRS = ['.ssh', '.aws', '.gnupg', '.kube', '.docker', '.config/gcloud', '.azure'];
-const HARMLESS_DEVICES = /^\/dev\/(null|zero|full|u?random|stdout|stderr|stdin|tty|fd\/\d+|pts\/\d+)$/;
-
 /** One parser for every call: Parse is synchronous, and creating a parser is most of the cost. */
 const parser = syntax.NewParser();
 
@@ -158,18 +70,15 @@ const OPS = (() => {
 type StdinSource = { kind: 'literal'; text: string } | { kind: 'download' } | { kind: 'unknown' };
 
 class Classifier {
-  private level: RiskLevel = 'ordinary';
-  private readonly reasons: string[] = [];
+  readonly findings = new Findings();
+  private readonly paths: PathRisk;
 
-  constructor(private readonly options: ClassifyOptions) {}
-
-  flag(level: RiskLevel, reason: string): void {
-    if (!this.reasons.includes(reason)) this.reasons.push(reason);
-    if (RANK[level] > RANK[this.level]) this.level = level;
+  constructor(private readonly options: ClassifyOptions) {
+    this.paths = new PathRisk(options);
   }
 
-  result(): CommandRisk {
-    return { level: this.level, reasons: this.level === 'ordinary' ? [] : this.reasons };
+  private flag(level: 'dangerous' | 'blocked', reason: string): void {
+    this.findings.flag(level, reason);
   }
 
   /** Parses and checks one script (the top-level command line or a nested `-c` string). */
@@ -294,65 +203,9 @@ class Classifier {
     }
     const writes = OPS.writes.has(op) || (op === OPS.dupOut && !/^(\d+|-)$/.test(redir.Word?.Lit?.() ?? ''));
     if (!writes || !redir.Word) return;
-    for (const target of flatten([redir.Word], ctx)) this.writeTarget(target, cwds, 'Redirects output to');
-  }
-
-  /** A path some command writes to. */
-  private writeTarget(target: Word, cwds: string[], verb: string): void {
-    if (target.dynamic) return;
-    for (const p of this.resolvePaths(target.text, cwds)) {
-      if (isBlockDevice(p)) this.flag('blocked', `${verb} the block device ${p}: this can destroy a disk.`);
-      else if (this.isShellRc(p)) this.flag('dangerous', `${verb} the shell startup file ${p}.`);
-      else if (this.isCredential(p)) this.flag('dangerous', `${verb} the credential file ${p}.`);
-      else if (p.startsWith('/etc/')) this.flag('dangerous', `${verb} the system file ${p}.`);
+    for (const target of flatten([redir.Word], ctx)) {
+      this.paths.checkWrite(this.findings, target, cwds, 'Redirects output to');
     }
-  }
-
-  private resolvePaths(text: string, cwds: string[]): string[] {
-    if (path.isAbsolute(text)) return [path.normalize(text)];
-    return cwds.map((cwd) =>
-      cwd === '.' || cwd === '?' || !path.isAbsolute(cwd) ? path.normalize(text) : path.join(cwd, text),
-    );
-  }
-
-  private isShellRc(p: string): boolean {
-    return RC_FILES.has(path.basename(p));
-  }
-
-  private isCredential(p: string): boolean {
-    if (CREDENTIAL_FILES.has(path.basename(p))) return true;
-    const home = this.options.home;
-    return CREDENTIAL_DIRS.some(
-      (d) => p.includes(`/${d}/`) || p.endsWith(`/${d}`) || p.startsWith(`${d}/`) || p === `${home}/${d}`,
-    );
-  }
-
-  /** `/`, home, top-level system folders, and globs that reach them. */
-  private isProtectedTree(p: string, glob: boolean): boolean {
-    const home = path.normalize(this.options.home);
-    const norm = path.normalize(p).replace(/(.)\/+$/, '$1');
-    if (norm === '/' || norm === home || SYSTEM_DIRS.includes(norm)) return true;
-    if (!glob) return false;
-    // A glob in the first component below `/` or home reaches protected folders.
-    for (const root of ['/', home + '/']) {
-      if (norm.startsWith(root)) {
-        const first = norm.slice(root.length).split('/')[0] ?? '';
-        if (/[*?[]/.test(first)) return true;
-      }
-    }
-    return false;
-  }
-
-  private isBuildFolder(text: string): boolean {
-    const norm = path.normalize(text);
-    let rel = norm;
-    if (path.isAbsolute(norm)) {
-      if (!this.options.workspace) return false;
-      rel = path.relative(this.options.workspace, norm);
-      if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return false;
-    }
-    if (rel.startsWith('..')) return false;
-    return rel.split('/').some((seg) => BUILD_FOLDERS.has(seg));
   }
 
   private call(
@@ -365,7 +218,7 @@ class Classifier {
   ): void {
     let words = [...flatten(node.Args, ctx), ...extra];
     if (!words.length) return; // a bare assignment
-    words = this.unwrap(words, depth);
+    words = unwrapCommand(words, this.wrapperHooks(depth));
     if (!words.length) return;
     const head = words[0]!;
     if (head.dynamic) {
@@ -377,149 +230,30 @@ class Classifier {
     if (SHELLS.has(name)) this.shell(name, args, depth, stdin);
     else if (INTERPRETERS.has(name) && stdin?.kind === 'download')
       this.flag('dangerous', `Pipes a download into ${name}.`);
-    this.program(name, args, cwds, depth);
+    checkProgram(name, args, this.ruleContext(cwds, depth));
   }
 
-  /** Strips env prefixes and wrappers (`env`, `sudo`, `nice`, `xargs`, ...) to find the real program. */
-  private unwrap(words: Word[], depth: number): Word[] {
-    for (let guard = 0; guard < 20 && words.length; guard++) {
-      const head = words[0]!;
-      if (head.dynamic) return words;
-      const name = path.basename(head.text);
-      const rest = words.slice(1);
-      if (PRIVILEGE.has(name)) {
-        this.flag('dangerous', `Runs with elevated privileges (${name}).`);
-        if (name === 'su') {
-          const c = rest.findIndex((w) => w.text === '-c' || w.text === '--command');
-          if (c >= 0 && rest[c + 1]) this.nested(rest[c + 1]!, depth, 'su -c');
-          return [];
-        }
-        words = skipOptions(
-          rest,
-          new Set([
-            '-u',
-            '-g',
-            '-h',
-            '-p',
-            '-C',
-            '-r',
-            '-t',
-            '-U',
-            '-D',
-            '-R',
-            '--user',
-            '--group',
-            '--host',
-            '--prompt',
-            '--chdir',
-          ]),
-        );
-        continue;
-      }
-      switch (name) {
-        case 'env': {
-          let i = 0;
-          while (i < rest.length) {
-            const w = rest[i]!;
-            if (w.text === '-S' || w.text === '--split-string') {
-              if (rest[i + 1]) this.nested(rest[i + 1]!, depth, 'env -S');
-              return [];
-            }
-            if (w.text.startsWith('-S') && w.text.length > 2) {
-              this.nested({ ...w, text: w.text.slice(2) }, depth, 'env -S');
-              return [];
-            }
-            if (w.text === '-u' || w.text === '-C' || w.text === '--unset' || w.text === '--chdir') i += 2;
-            else if (w.text === '--') {
-              i++;
-              break;
-            } else if (w.text.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text)) i++;
-            else break;
-          }
-          words = rest.slice(i);
-          continue;
-        }
-        case 'command':
-          if (rest.some((w) => w.text === '-v' || w.text === '-V')) return [];
-          words = skipOptions(rest, new Set());
-          continue;
-        case 'builtin':
-        case 'nohup':
-        case 'busybox':
-          words = rest;
-          continue;
-        case 'exec':
-          words = skipOptions(rest, new Set(['-a']));
-          continue;
-        case 'time':
-          words = skipOptions(rest, new Set(['-f', '-o', '--format', '--output']));
-          continue;
-        case 'nice':
-          words = skipOptions(rest, new Set(['-n', '--adjustment']), /^-\d+$/);
-          continue;
-        case 'ionice':
-          words = skipOptions(rest, new Set(['-c', '-n', '-p', '-P', '-u', '--class', '--classdata']));
-          continue;
-        case 'stdbuf':
-        case 'setsid':
-        case 'unbuffer':
-          words = skipOptions(rest, new Set(['-i', '-o', '-e']));
-          continue;
-        case 'chrt':
-        case 'taskset':
-        case 'timeout': {
-          const opts =
-            name === 'timeout' ? new Set(['-s', '-k', '--signal', '--kill-after']) : new Set<string>();
-          const after = skipOptions(rest, opts);
-          words = after.slice(1); // the duration, CPU mask or priority
-          continue;
-        }
-        case 'watch':
-          words = skipOptions(rest, new Set(['-n', '-d', '--interval']));
-          if (words.length === 1) {
-            this.nested(words[0]!, depth, 'watch');
-            return [];
-          }
-          continue;
-        case 'flock':
-          words = skipOptions(rest, new Set(['-w', '-E', '--timeout', '--conflict-exit-code'])).slice(1);
-          if (words[0]?.text === '-c' && words[1]) {
-            this.nested(words[1], depth, 'flock -c');
-            return [];
-          }
-          continue;
-        case 'xargs':
-          words = skipOptions(
-            rest,
-            new Set([
-              '-n',
-              '-L',
-              '-I',
-              '-d',
-              '-P',
-              '-s',
-              '-E',
-              '-a',
-              '--max-args',
-              '--max-lines',
-              '--delimiter',
-              '--max-procs',
-              '--arg-file',
-              '--replace',
-            ]),
-          );
-          if (!words.length) words = [{ text: 'echo', dynamic: false, glob: false }];
-          continue;
-        case 'eval': {
-          const joined = rest.some((w) => w.dynamic) ? undefined : rest.map((w) => w.text).join(' ');
-          if (joined === undefined) this.flag('dangerous', 'Evaluates a command computed at run time.');
-          else this.script(joined, depth + 1);
-          return [];
-        }
-      }
-      return words;
-    }
-    return words;
+  private wrapperHooks(depth: number): WrapperHooks {
+    return {
+      findings: this.findings,
+      nested: (word: Word, via: string) => this.nested(word, depth, via),
+      script: (text: string) => this.script(text, depth + 1),
+    };
+  }
+
+  private ruleContext(cwds: string[], depth: number): RuleContext {
+    return {
+      findings: this.findings,
+      paths: this.paths,
+      cwds,
+      // `find -exec CMD`: the command find runs, judged like any other.
+      checkInner: (words) => {
+        const inner = unwrapCommand(words, this.wrapperHooks(depth));
+        if (!inner.length) return;
+        if (inner[0]!.dynamic) this.flag('dangerous', 'find runs a program computed at run time.');
+        else checkProgram(path.basename(inner[0]!.text), inner.slice(1), this.ruleContext(cwds, depth));
+      },
+    };
   }
 
   /** A command string handed to another shell (`bash -c`, `su -c`, `env -S`, `watch`). */
@@ -543,189 +277,6 @@ class Classifier {
     else if (stdin.kind === 'literal') this.script(stdin.text, depth + 1);
     else this.flag('dangerous', `Pipes generated commands into ${name}.`);
   }
-
-  private program(name: string, args: Word[], cwds: string[], depth: number): void {
-    if (FORMATTERS.test(name)) this.flag('blocked', `${name} formats or repartitions a disk.`);
-    if (POWER.has(name)) this.flag('blocked', `${name} shuts down or restarts the machine.`);
-    if (name === 'init' && args.some((w) => /^[06sS]$/.test(w.text)))
-      this.flag('blocked', "init changes the machine's runlevel.");
-    if (
-      name === 'systemctl' &&
-      args.some((w) => /^(poweroff|reboot|halt|kexec|emergency|rescue)$/.test(w.text))
-    ) {
-      this.flag('blocked', 'systemctl would shut down or restart the machine.');
-    }
-    if (name === 'kill' || name === 'pkill' || name === 'killall') {
-      if (name === 'kill' && args.some((w) => w.text === '-1'))
-        this.flag('blocked', 'kill -1 kills every process you own.');
-      if (name === 'killall' && args.length === 0) this.flag('dangerous', 'killall with no name.');
-    }
-    switch (name) {
-      case 'rm':
-        this.remove(args, cwds);
-        break;
-      case 'rmdir':
-        break;
-      case 'shred':
-      case 'truncate':
-      case 'tee':
-        for (const w of operands(args)) this.writeTarget(w, cwds, `${name} writes to`);
-        break;
-      case 'cp':
-      case 'mv':
-      case 'install':
-      case 'ln':
-      case 'rsync': {
-        const ops = operands(args);
-        if (ops.length) this.writeTarget(ops[ops.length - 1]!, cwds, `${name} writes to`);
-        if (name === 'mv') {
-          for (const w of ops.slice(0, -1)) {
-            if (!w.dynamic && this.resolvePaths(w.text, cwds).some((p) => this.isProtectedTree(p, w.glob))) {
-              this.flag('blocked', `Moves ${w.text}, a protected system or home folder.`);
-            }
-          }
-        }
-        break;
-      }
-      case 'sed':
-      case 'perl':
-        if (args.some((w) => /^-[a-zA-Z]*i/.test(w.text) || w.text.startsWith('--in-place'))) {
-          for (const w of operands(args)) this.writeTarget(w, cwds, `${name} -i edits`);
-        }
-        break;
-      case 'dd':
-        for (const w of args)
-          if (w.text.startsWith('of='))
-            this.writeTarget({ ...w, text: w.text.slice(3) }, cwds, 'dd writes to');
-        break;
-      case 'chmod':
-      case 'chown':
-      case 'chgrp':
-        if (args.some((w) => /^-[a-zA-Z]*R/.test(w.text) || w.text === '--recursive')) {
-          for (const w of operands(args)) {
-            if (!w.dynamic && this.resolvePaths(w.text, cwds).some((p) => this.isProtectedTree(p, w.glob))) {
-              this.flag('blocked', `Recursive ${name} of ${w.text}, a protected system or home folder.`);
-            }
-          }
-        }
-        break;
-      case 'find':
-        this.find(args, cwds, depth);
-        break;
-      case 'git':
-        this.git(args);
-        break;
-    }
-  }
-
-  private remove(args: Word[], cwds: string[]): void {
-    const flags = [];
-    const targets: Word[] = [];
-    let endOfOptions = false;
-    for (const w of args) {
-      if (!endOfOptions && w.text === '--') endOfOptions = true;
-      else if (!endOfOptions && !w.dynamic && w.text.startsWith('-') && w.text !== '-') flags.push(w.text);
-      else targets.push(w);
-    }
-    if (flags.includes('--no-preserve-root'))
-      this.flag('blocked', 'rm --no-preserve-root can wipe the whole machine.');
-    const recursive = flags.some((f) => f === '--recursive' || (/^-[a-zA-Z]+$/.test(f) && /[rR]/.test(f)));
-    if (!recursive) {
-      for (const t of targets) {
-        if (
-          !t.dynamic &&
-          this.resolvePaths(t.text, cwds).some((p) => this.isCredential(p) || this.isShellRc(p))
-        ) {
-          this.flag('dangerous', `Deletes ${t.text}, a credential or shell startup file.`);
-        }
-      }
-      return;
-    }
-    let outsideBuild = targets.length === 0;
-    for (const t of targets) {
-      if (t.dynamic) {
-        outsideBuild = true;
-        continue;
-      }
-      const paths = this.resolvePaths(t.text, cwds);
-      if (paths.some((p) => this.isProtectedTree(p, t.glob))) {
-        this.flag('blocked', `Recursive delete of ${t.text} would wipe the system or your home folder.`);
-      }
-      if (cwds.length > 1 || !this.isBuildFolder(t.text)) outsideBuild = true;
-    }
-    if (outsideBuild) this.flag('dangerous', 'Recursive delete outside build folders.');
-  }
-
-  private find(args: Word[], cwds: string[], depth: number): void {
-    const deletes = args.some((w) => w.text === '-delete');
-    const exec = args.findIndex((w) => w.text === '-exec' || w.text === '-execdir' || w.text === '-ok');
-    let execRm = false;
-    if (exec >= 0) {
-      const end = args.findIndex((w, i) => i > exec && (w.text === ';' || w.text === '+'));
-      const inner = args.slice(exec + 1, end < 0 ? undefined : end);
-      execRm = inner[0] !== undefined && path.basename(inner[0].text) === 'rm';
-      this.unwrapAndCheck(inner, cwds, depth);
-    }
-    if (!deletes && !execRm) return;
-    const firstExpr = args.findIndex((w) => w.text.startsWith('-') || w.text === '(' || w.text === '!');
-    const roots = firstExpr < 0 ? args : args.slice(0, firstExpr);
-    for (const r of roots.length ? roots : [{ text: '.', dynamic: false, glob: false }]) {
-      if (!r.dynamic && this.resolvePaths(r.text, cwds).some((p) => this.isProtectedTree(p, r.glob))) {
-        this.flag('blocked', `find deleting under ${r.text} would wipe the system or your home folder.`);
-      }
-    }
-    this.flag('dangerous', 'find deletes files.');
-  }
-
-  private unwrapAndCheck(words: Word[], cwds: string[], depth: number): void {
-    const inner = this.unwrap(
-      words.filter((w) => w.text !== '{}'),
-      depth,
-    );
-    if (!inner.length) return;
-    if (inner[0]!.dynamic)
-      this.flag('dangerous', 'The program to run is computed at run time, so it cannot be checked.');
-    else this.program(path.basename(inner[0]!.text), inner.slice(1), cwds, depth);
-  }
-
-  private git(args: Word[]): void {
-    const sub = skipOptions(args, new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace']));
-    const [cmd, ...rest] = sub;
-    if (!cmd) return;
-    if (cmd.text === 'push') {
-      if (
-        rest.some(
-          (w) =>
-            /^(-f|--force|--force-with-lease|--force-if-includes|--mirror|--delete|-d)(=.*)?$/.test(w.text) ||
-            /^-[a-zA-Z]*f[a-zA-Z]*$/.test(w.text) ||
-            /^\+/.test(w.text) ||
-            w.text.startsWith(':'),
-        )
-      ) {
-        this.flag('dangerous', 'git push that rewrites or deletes remote history.');
-      }
-    }
-    if (
-      cmd.text === 'reset' &&
-      rest.some((w) => w.text === '--hard' || w.text === '--merge' || w.text === '--keep')
-    ) {
-      this.flag('dangerous', 'git reset --hard discards uncommitted work.');
-    }
-    if (cmd.text === 'clean' && rest.some((w) => /^-[a-zA-Z]*f/.test(w.text) || w.text === '--force')) {
-      this.flag('dangerous', 'git clean deletes untracked files.');
-    }
-    if (
-      cmd.text === 'checkout' &&
-      rest.some((w) => w.text === '--' || w.text === '.' || w.text === '-f' || w.text === '--force')
-    ) {
-      this.flag('dangerous', 'git checkout that discards local changes.');
-    }
-    if (cmd.text === 'stash' && rest.some((w) => w.text === 'clear' || w.text === 'drop')) {
-      this.flag('dangerous', 'git stash clear/drop deletes stashed work.');
-    }
-    if (cmd.text === 'branch' && rest.some((w) => w.text === '-D'))
-      this.flag('dangerous', 'git branch -D deletes a branch.');
-  }
 }
 
 function flatten(args: ShNode[], ctx: WordContext): Word[] {
@@ -735,43 +286,6 @@ function flatten(args: ShNode[], ctx: WordContext): Word[] {
     for (const text of v.values) out.push({ text, dynamic: v.dynamic, glob: v.glob });
   }
   return out;
-}
-
-function programName(words: Word[]): string {
-  return words[0] && !words[0].dynamic ? path.basename(words[0].text) : '';
-}
-
-/** Skips options (and the values of those in `withValue`) up to the first operand. */
-function skipOptions(words: Word[], withValue: ReadonlySet<string>, alsoOption?: RegExp): Word[] {
-  let i = 0;
-  while (i < words.length) {
-    const w = words[i]!;
-    if (w.dynamic) break;
-    if (w.text === '--') return words.slice(i + 1);
-    if (!w.text.startsWith('-') || w.text === '-') {
-      if (alsoOption?.test(w.text)) {
-        i++;
-        continue;
-      }
-      break;
-    }
-    i += withValue.has(w.text) ? 2 : 1;
-  }
-  return words.slice(i);
-}
-
-function operands(words: Word[]): Word[] {
-  const out: Word[] = [];
-  let end = false;
-  for (const w of words) {
-    if (!end && w.text === '--') end = true;
-    else if (end || w.dynamic || !w.text.startsWith('-') || w.text === '-') out.push(w);
-  }
-  return out;
-}
-
-function isBlockDevice(p: string): boolean {
-  return p.startsWith('/dev/') && !HARMLESS_DEVICES.test(p);
 }
 
 function span(node: ShNode): string {
@@ -831,9 +345,9 @@ function literalAssignments(file: ShNode, home: string): Map<string, string> {
 export function classifyCommand(command: string, options: ClassifyOptions): CommandRisk {
   const classifier = new Classifier(options);
   if (command.includes('\0')) {
-    classifier.flag('dangerous', 'The command contains a NUL byte.');
-    return classifier.result();
+    classifier.findings.flag('dangerous', 'The command contains a NUL byte.');
+    return classifier.findings.result();
   }
   classifier.script(command, 0);
-  return classifier.result();
+  return classifier.findings.result();
 }

@@ -1,0 +1,148 @@
+import * as path from 'node:path';
+import type { ClassifyOptions, Findings, Word } from './risk.js';
+
+/**
+ * Which paths matter to the command classifier: the system, home, credentials, shell startup
+ * files, disks, and the build folders whose recursive deletion is routine.
+ */
+const SYSTEM_DIRS = [
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/home',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/opt',
+  '/proc',
+  '/root',
+  '/sbin',
+  '/srv',
+  '/sys',
+  '/usr',
+  '/var',
+  '/snap',
+];
+const BUILD_FOLDERS = new Set([
+  'node_modules',
+  'dist',
+  'build',
+  'out',
+  'target',
+  'coverage',
+  '.cache',
+  '.next',
+  '.nuxt',
+  '.turbo',
+  '.parcel-cache',
+  '__pycache__',
+  '.pytest_cache',
+  '.mypy_cache',
+  '.ruff_cache',
+  '.tox',
+  '.gradle',
+  'obj',
+  'tmp',
+  '.tmp',
+]);
+const RC_FILES = new Set([
+  '.bashrc',
+  '.bash_profile',
+  '.bash_login',
+  '.bash_logout',
+  '.profile',
+  '.zshrc',
+  '.zshenv',
+  '.zprofile',
+  '.zlogin',
+  '.cshrc',
+  '.tcshrc',
+  '.kshrc',
+  '.inputrc',
+  'config.fish',
+]);
+const CREDENTIAL_FILES = new Set([
+  '.netrc',
+  '.git-credentials',
+  '.npmrc',
+  '.pypirc',
+  'authorized_keys',
+  '.pgpass',
+  'credentials',
+]);
+const CREDENTIAL_DIRS = ['.ssh', '.aws', '.gnupg', '.kube', '.docker', '.config/gcloud', '.azure'];
+const HARMLESS_DEVICES = /^\/dev\/(null|zero|full|u?random|stdout|stderr|stdin|tty|fd\/\d+|pts\/\d+)$/;
+
+export class PathRisk {
+  constructor(private readonly options: ClassifyOptions) {}
+
+  /** Absolute or relative paths a word may mean, given the folders the command may have `cd`-ed to. */
+  resolve(text: string, cwds: string[]): string[] {
+    if (path.isAbsolute(text)) return [path.normalize(text)];
+    return cwds.map((cwd) =>
+      cwd === '.' || cwd === '?' || !path.isAbsolute(cwd) ? path.normalize(text) : path.join(cwd, text),
+    );
+  }
+
+  isShellRc(p: string): boolean {
+    return RC_FILES.has(path.basename(p));
+  }
+
+  isCredential(p: string): boolean {
+    if (CREDENTIAL_FILES.has(path.basename(p))) return true;
+    const home = this.options.home;
+    return CREDENTIAL_DIRS.some(
+      (d) => p.includes(`/${d}/`) || p.endsWith(`/${d}`) || p.startsWith(`${d}/`) || p === `${home}/${d}`,
+    );
+  }
+
+  /** `/`, home, top-level system folders, and globs that reach them. */
+  isProtectedTree(p: string, glob: boolean): boolean {
+    const home = path.normalize(this.options.home);
+    const norm = path.normalize(p).replace(/(.)\/+$/, '$1');
+    if (norm === '/' || norm === home || SYSTEM_DIRS.includes(norm)) return true;
+    if (!glob) return false;
+    // A glob in the first component below `/` or home reaches protected folders.
+    for (const root of ['/', home + '/']) {
+      if (norm.startsWith(root)) {
+        const first = norm.slice(root.length).split('/')[0] ?? '';
+        if (/[*?[]/.test(first)) return true;
+      }
+    }
+    return false;
+  }
+
+  isBuildFolder(text: string): boolean {
+    const norm = path.normalize(text);
+    let rel = norm;
+    if (path.isAbsolute(norm)) {
+      if (!this.options.workspace) return false;
+      rel = path.relative(this.options.workspace, norm);
+      if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return false;
+    }
+    if (rel.startsWith('..')) return false;
+    return rel.split('/').some((seg) => BUILD_FOLDERS.has(seg));
+  }
+
+  isBlockDevice(p: string): boolean {
+    return p.startsWith('/dev/') && !HARMLESS_DEVICES.test(p);
+  }
+
+  /** The word names `/`, home or a top-level system folder (possibly through a glob). */
+  reachesProtected(w: Word, cwds: string[]): boolean {
+    return !w.dynamic && this.resolve(w.text, cwds).some((p) => this.isProtectedTree(p, w.glob));
+  }
+
+  /** A path some command writes to. */
+  checkWrite(findings: Findings, target: Word, cwds: string[], verb: string): void {
+    if (target.dynamic) return;
+    for (const p of this.resolve(target.text, cwds)) {
+      if (this.isBlockDevice(p))
+        findings.flag('blocked', `${verb} the block device ${p}: this can destroy a disk.`);
+      else if (this.isShellRc(p)) findings.flag('dangerous', `${verb} the shell startup file ${p}.`);
+      else if (this.isCredential(p)) findings.flag('dangerous', `${verb} the credential file ${p}.`);
+      else if (p.startsWith('/etc/')) findings.flag('dangerous', `${verb} the system file ${p}.`);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+import * as path from 'node:path';
+import type { PathRisk } from './path-risk.js';
+import { operands, skipOptions, type Findings, type Word } from './risk.js';
+
+/**
+ * What one program does with its arguments: deletes, disk writes, power, history rewrites.
+ * Wrappers are already peeled off (command-wrappers.ts) and words resolved (shell-words.ts).
+ */
+const POWER = new Set(['shutdown', 'reboot', 'halt', 'poweroff', 'telinit', 'kexec']);
+const FORMATTERS =
+  /^(mkfs(\..+)?|mke2fs|mkswap|wipefs|mkntfs|mkdosfs|mkfs\.[a-z0-9]+|blkdiscard|sgdisk|fdisk|sfdisk|parted)$/;
+
+export interface RuleContext {
+  findings: Findings;
+  paths: PathRisk;
+  /** Folders the command line may have `cd`-ed into ('.' is where it starts). */
+  cwds: string[];
+  /** Checks a command another program runs (`find -exec ...`). */
+  checkInner(words: Word[]): void;
+}
+
+export function checkProgram(name: string, args: Word[], ctx: RuleContext): void {
+  if (FORMATTERS.test(name)) ctx.findings.flag('blocked', `${name} formats or repartitions a disk.`);
+  if (POWER.has(name)) ctx.findings.flag('blocked', `${name} shuts down or restarts the machine.`);
+  if (name === 'init' && args.some((w) => /^[06sS]$/.test(w.text)))
+    ctx.findings.flag('blocked', "init changes the machine's runlevel.");
+  if (
+    name === 'systemctl' &&
+    args.some((w) => /^(poweroff|reboot|halt|kexec|emergency|rescue)$/.test(w.text))
+  ) {
+    ctx.findings.flag('blocked', 'systemctl would shut down or restart the machine.');
+  }
+  if (name === 'kill' || name === 'pkill' || name === 'killall') {
+    if (name === 'kill' && args.some((w) => w.text === '-1'))
+      ctx.findings.flag('blocked', 'kill -1 kills every process you own.');
+    if (name === 'killall' && args.length === 0) ctx.findings.flag('dangerous', 'killall with no name.');
+  }
+  switch (name) {
+    case 'rm':
+      checkRemove(args, ctx);
+      break;
+    case 'rmdir':
+      break;
+    case 'shred':
+    case 'truncate':
+    case 'tee':
+      for (const w of operands(args)) ctx.paths.checkWrite(ctx.findings, w, ctx.cwds, `${name} writes to`);
+      break;
+    case 'cp':
+    case 'mv':
+    case 'install':
+    case 'ln':
+    case 'rsync': {
+      const ops = operands(args);
+      if (ops.length) ctx.paths.checkWrite(ctx.findings, ops[ops.length - 1]!, ctx.cwds, `${name} writes to`);
+      if (name === 'mv') {
+        for (const w of ops.slice(0, -1)) {
+          if (ctx.paths.reachesProtected(w, ctx.cwds)) {
+            ctx.findings.flag('blocked', `Moves ${w.text}, a protected system or home folder.`);
+          }
+        }
+      }
+      break;
+    }
+    case 'sed':
+    case 'perl':
+      if (args.some((w) => /^-[a-zA-Z]*i/.test(w.text) || w.text.startsWith('--in-place'))) {
+        for (const w of operands(args)) ctx.paths.checkWrite(ctx.findings, w, ctx.cwds, `${name} -i edits`);
+      }
+      break;
+    case 'dd':
+      for (const w of args)
+        if (w.text.startsWith('of='))
+          ctx.paths.checkWrite(ctx.findings, { ...w, text: w.text.slice(3) }, ctx.cwds, 'dd writes to');
+      break;
+    case 'chmod':
+    case 'chown':
+    case 'chgrp':
+      if (args.some((w) => /^-[a-zA-Z]*R/.test(w.text) || w.text === '--recursive')) {
+        for (const w of operands(args)) {
+          if (ctx.paths.reachesProtected(w, ctx.cwds)) {
+            ctx.findings.flag(
+              'blocked',
+              `Recursive ${name} of ${w.text}, a protected system or home folder.`,
+            );
+          }
+        }
+      }
+      break;
+    case 'find':
+      checkFind(args, ctx);
+      break;
+    case 'git':
+      checkGit(args, ctx.findings);
+      break;
+  }
+}
+
+function checkRemove(args: Word[], ctx: RuleContext): void {
+  const flags: string[] = [];
+  const targets: Word[] = [];
+  let endOfOptions = false;
+  for (const w of args) {
+    if (!endOfOptions && w.text === '--') endOfOptions = true;
+    else if (!endOfOptions && !w.dynamic && w.text.startsWith('-') && w.text !== '-') flags.push(w.text);
+    else targets.push(w);
+  }
+  if (flags.includes('--no-preserve-root'))
+    ctx.findings.flag('blocked', 'rm --no-preserve-root can wipe the whole machine.');
+  const recursive = flags.some((f) => f === '--recursive' || (/^-[a-zA-Z]+$/.test(f) && /[rR]/.test(f)));
+  if (!recursive) {
+    for (const t of targets) {
+      if (
+        !t.dynamic &&
+        ctx.paths.resolve(t.text, ctx.cwds).some((p) => ctx.paths.isCredential(p) || ctx.paths.isShellRc(p))
+      ) {
+        ctx.findings.flag('dangerous', `Deletes ${t.text}, a credential or shell startup file.`);
+      }
+    }
+    return;
+  }
+  let outsideBuild = targets.length === 0;
+  for (const t of targets) {
+    if (t.dynamic) {
+      outsideBuild = true;
+      continue;
+    }
+    const paths = ctx.paths.resolve(t.text, ctx.cwds);
+    if (paths.some((p) => ctx.paths.isProtectedTree(p, t.glob))) {
+      ctx.findings.flag(
+        'blocked',
+        `Recursive delete of ${t.text} would wipe the system or your home folder.`,
+      );
+    }
+    if (ctx.cwds.length > 1 || !ctx.paths.isBuildFolder(t.text)) outsideBuild = true;
+  }
+  if (outsideBuild) ctx.findings.flag('dangerous', 'Recursive delete outside build folders.');
+}
+
+function checkFind(args: Word[], ctx: RuleContext): void {
+  const deletes = args.some((w) => w.text === '-delete');
+  const exec = args.findIndex((w) => w.text === '-exec' || w.text === '-execdir' || w.text === '-ok');
+  let execRm = false;
+  if (exec >= 0) {
+    const end = args.findIndex((w, i) => i > exec && (w.text === ';' || w.text === '+'));
+    const inner = args.slice(exec + 1, end < 0 ? undefined : end);
+    execRm = inner[0] !== undefined && path.basename(inner[0].text) === 'rm';
+    ctx.checkInner(inner.filter((w) => w.text !== '{}'));
+  }
+  if (!deletes && !execRm) return;
+  const firstExpr = args.findIndex((w) => w.text.startsWith('-') || w.text === '(' || w.text === '!');
+  const roots = firstExpr < 0 ? args : args.slice(0, firstExpr);
+  for (const r of roots.length ? roots : [{ text: '.', dynamic: false, glob: false }]) {
+    if (ctx.paths.reachesProtected(r, ctx.cwds)) {
+      ctx.findings.flag(
+        'blocked',
+        `find deleting under ${r.text} would wipe the system or your home folder.`,
+      );
+    }
+  }
+  ctx.findings.flag('dangerous', 'find deletes files.');
+}
+
+function checkGit(args: Word[], findings: Findings): void {
+  const sub = skipOptions(args, new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace']));
+  const [cmd, ...rest] = sub;
+  if (!cmd) return;
+  if (cmd.text === 'push') {
+    if (
+      rest.some(
+        (w) =>
+          /^(-f|--force|--force-with-lease|--force-if-includes|--mirror|--delete|-d)(=.*)?$/.test(w.text) ||
+          /^-[a-zA-Z]*f[a-zA-Z]*$/.test(w.text) ||
+          /^\+/.test(w.text) ||
+          w.text.startsWith(':'),
+      )
+    ) {
+      findings.flag('dangerous', 'git push that rewrites or deletes remote history.');
+    }
+  }
+  if (
+    cmd.text === 'reset' &&
+    rest.some((w) => w.text === '--hard' || w.text === '--merge' || w.text === '--keep')
+  ) {
+    findings.flag('dangerous', 'git reset --hard discards uncommitted work.');
+  }
+  if (cmd.text === 'clean' && rest.some((w) => /^-[a-zA-Z]*f/.test(w.text) || w.text === '--force')) {
+    findings.flag('dangerous', 'git clean deletes untracked files.');
+  }
+  if (
+    cmd.text === 'checkout' &&
+    rest.some((w) => w.text === '--' || w.text === '.' || w.text === '-f' || w.text === '--force')
+  ) {
+    findings.flag('dangerous', 'git checkout that discards local changes.');
+  }
+  if (cmd.text === 'stash' && rest.some((w) => w.text === 'clear' || w.text === 'drop')) {
+    findings.flag('dangerous', 'git stash clear/drop deletes stashed work.');
+  }
+  if (cmd.text === 'branch' && rest.some((w) => w.text === '-D'))
+    findings.flag('dangerous', 'git branch -D deletes a branch.');
+}
