@@ -100,17 +100,15 @@ export class PathRisk {
   /** `/`, home, top-level system folders, and globs that reach them. */
   isProtectedTree(p: string, glob: boolean): boolean {
     const home = path.normalize(this.options.home);
+    const isProtected = (dir: string): boolean => dir === '/' || dir === home || SYSTEM_DIRS.includes(dir);
     const norm = path.normalize(p).replace(/(.)\/+$/, '$1');
-    if (norm === '/' || norm === home || SYSTEM_DIRS.includes(norm)) return true;
+    if (isProtected(norm)) return true;
     if (!glob) return false;
-    // A glob in the first component below `/` or home reaches protected folders.
-    for (const root of ['/', home + '/']) {
-      if (norm.startsWith(root)) {
-        const first = norm.slice(root.length).split('/')[0] ?? '';
-        if (/[*?[]/.test(first)) return true;
-      }
-    }
-    return false;
+    // `/*`, `~/.*`, `/home/*`: a glob directly inside a protected folder reaches all of it.
+    const parts = norm.split('/');
+    const firstGlob = parts.findIndex((seg) => /[*?[]/.test(seg));
+    if (firstGlob < 0) return false;
+    return isProtected(parts.slice(0, firstGlob).join('/') || '/');
   }
 
   isBuildFolder(text: string): boolean {

@@ -87,6 +87,23 @@ const BYPASS_ATTEMPTS: string[] = [
   'chmod -R 000 /',
   'chown -R nobody ~',
   'mv ~ /tmp/gone',
+  'rm -rf /.',
+  'rm -rf //',
+  'rm -rf /home/*',
+  'rm -Rf /usr',
+  'rm -rf ~root',
+  'busybox rm -rf /',
+  'sudo -- rm -rf /',
+  'command -p rm -rf /',
+  'exec -a foo rm -rf /',
+  'stdbuf -oL setsid rm -rf /',
+  'watch "rm -rf /"',
+  'a=\'rm -rf /\'; eval "$a"',
+  'pushd / && rm -rf *',
+  'nohup sh -c "rm -rf /" &',
+  'coproc rm -rf /',
+  '> /dev/sda',
+  'echo x | sudo tee /dev/sda',
 ];
 
 describe('command classifier', () => {
