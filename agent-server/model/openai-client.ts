@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type {
   ChatCompletionChunk,
   ChatCompletionMessageParam,
@@ -45,8 +45,17 @@ export function toOpenAIMessages(messages: ChatMessage[]): ChatCompletionMessage
   });
 }
 
+type OpenAIModule = typeof import('openai');
+let openaiModule: Promise<OpenAIModule> | undefined;
+/** The openai package loads on the first model call, not at start-up: `session/new` stays fast. */
+const loadOpenAI = () => (openaiModule ??= import('openai'));
+
 /** Turns any failure from the openai client into a user-facing description. */
-export function describeFailure(err: unknown, baseUrl: string): ModelFailure {
+export function describeFailure(
+  OpenAI: OpenAIModule['default'],
+  err: unknown,
+  baseUrl: string,
+): ModelFailure {
   if (err instanceof OpenAI.APIError && err.status !== undefined) {
     const detail = err.message.replace(/^\d{3}\s*/, '');
     const status = err.status;
@@ -98,16 +107,20 @@ interface PartialCall {
 
 /** Any OpenAI-compatible chat-completions endpoint, streaming, with tool calls. */
 export class OpenAIModelClient implements ModelClient {
-  private readonly client: OpenAI;
+  private client: OpenAI | undefined;
 
-  constructor(private readonly config: ResolvedModel) {
-    this.client = new OpenAI({
-      baseURL: config.baseUrl,
-      apiKey: config.apiKey,
+  constructor(private readonly config: ResolvedModel) {}
+
+  private async connect(): Promise<{ client: OpenAI; OpenAI: OpenAIModule['default'] }> {
+    const { default: OpenAI } = await loadOpenAI();
+    this.client ??= new OpenAI({
+      baseURL: this.config.baseUrl,
+      apiKey: this.config.apiKey,
       // The SDK retries 408/409/429/5xx and connection errors with exponential backoff.
-      maxRetries: config.maxRetries,
-      timeout: config.timeoutMs,
+      maxRetries: this.config.maxRetries,
+      timeout: this.config.timeoutMs,
     });
+    return { client: this.client, OpenAI };
   }
 
   get modelId(): string {
@@ -123,9 +136,10 @@ export class OpenAIModelClient implements ModelClient {
       type: 'function',
       function: { name: t.name, description: t.description, parameters: t.parameters },
     }));
+    const { client, OpenAI } = await this.connect();
     let stream: AsyncIterable<ChatCompletionChunk>;
     try {
-      stream = await this.client.chat.completions.create(
+      stream = await client.chat.completions.create(
         {
           model: this.config.model,
           messages: toOpenAIMessages(request.messages),
@@ -139,7 +153,7 @@ export class OpenAIModelClient implements ModelClient {
     } catch (err) {
       yield request.signal.aborted
         ? { type: 'aborted' }
-        : { type: 'error', failure: describeFailure(err, this.config.baseUrl) };
+        : { type: 'error', failure: describeFailure(OpenAI, err, this.config.baseUrl) };
       return;
     }
 
@@ -177,7 +191,7 @@ export class OpenAIModelClient implements ModelClient {
     } catch (err) {
       yield request.signal.aborted
         ? { type: 'aborted' }
-        : { type: 'error', failure: describeFailure(err, this.config.baseUrl) };
+        : { type: 'error', failure: describeFailure(OpenAI, err, this.config.baseUrl) };
       return;
     }
     if (request.signal.aborted) {
