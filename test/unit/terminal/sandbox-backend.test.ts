@@ -9,6 +9,7 @@ import { TerminalConfigSchema } from '../../../shared/config.js';
 import type { CommandSpec } from '../../../agent-server/terminal/backend.js';
 import { createTerminalBackend } from '../../../agent-server/terminal/index.js';
 import { probeSandbox, SandboxBackend } from '../../../agent-server/terminal/sandbox-backend.js';
+import { eventually, processesMatching } from './harness.js';
 
 const bwrapMissing = spawnSync('bwrap', ['--version']).error !== undefined;
 if (bwrapMissing && process.env.CI)
@@ -141,18 +142,21 @@ describe('sandbox backend (bubblewrap)', { skip }, () => {
 
   test('cancellation kills everything the command started (its own PID namespace)', async () => {
     const controller = new AbortController();
-    const marker = `cairn-sbx-tree-${process.pid}`;
+    const sleep = `${4000 + Math.floor(Math.random() * 5000)}.${process.pid % 1000}`;
     const running = sandbox.run(
-      spec(`(sleep 300 && echo ${marker}) & (sh -c "sleep 301; echo ${marker}") & wait`, workspace, {
+      // One child escapes the process group with setsid: the PID namespace still takes it down.
+      spec(`sleep ${sleep} & setsid sh -c "sleep ${sleep}" & sh -c "sleep ${sleep}" & wait`, workspace, {
         signal: controller.signal,
       }),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(await eventually(async () => (await processesMatching(`sleep ${sleep}`)).length >= 3));
     controller.abort();
     const result = await running;
     assert.equal(result.cancelled, true);
-    const ps = spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).stdout;
-    assert.doesNotMatch(ps, /sleep 30[01]/);
+    assert.ok(
+      await eventually(async () => (await processesMatching(`sleep ${sleep}`)).length === 0),
+      'orphans left',
+    );
   });
 
   test('plan mode forces the network off through createTerminalBackend', async () => {
