@@ -6,7 +6,15 @@ import { z } from 'zod';
  * API keys are never stored here: `apiKeyEnv` names the variable that holds one.
  */
 
-export const MODEL_PRESETS = ['openai', 'openrouter', 'ollama', 'lmstudio', 'vllm', 'llamacpp', 'custom'] as const;
+export const MODEL_PRESETS = [
+  'openai',
+  'openrouter',
+  'ollama',
+  'lmstudio',
+  'vllm',
+  'llamacpp',
+  'custom',
+] as const;
 export type ModelPresetName = (typeof MODEL_PRESETS)[number];
 
 export const ModelConfigSchema = z
@@ -15,7 +23,10 @@ export const ModelConfigSchema = z
     baseUrl: z.string().url().optional(),
     model: z.string().min(1).optional(),
     /** Name of the environment variable holding the API key. */
-    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional(),
     contextWindow: z.number().int().positive().optional(),
     maxOutputTokens: z.number().int().positive().optional(),
     maxRetries: z.number().int().min(0).max(10).default(4),
