@@ -34,9 +34,8 @@ if (!files.length) {
   console.error(`No test files match ${args.join(' ')}`);
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', cwd: root },
-);
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(result.status ?? 1);
