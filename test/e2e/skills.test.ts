@@ -191,12 +191,29 @@ test(
 );
 
 test(
-  'the model loads a skill with skill_view, then saves a new one that the user approves as a diff; the command list is re-sent',
+  'the model loads a skill with skill_view, saves a new one the user approves as a diff (command list re-sent), then patches it',
   HANG_GUARD,
   async () => {
     const h = await startServer((req) => {
       const lastTool = [...req.messages].reverse().find((m) => m.role === 'tool');
       const turnText = userText([...req.messages].reverse().find((m) => m.role === 'user')!);
+      if (turnText.includes('50 runs')) {
+        const last = req.messages.at(-1)!;
+        if (last.role === 'tool') return { text: 'Patched the skill.' };
+        return {
+          toolCalls: [
+            {
+              name: 'skill_manage',
+              arguments: {
+                action: 'patch',
+                name: 'fix-flaky-cache',
+                old_string: '20 times',
+                new_string: '50 times',
+              },
+            },
+          ],
+        };
+      }
       if (!turnText.includes('flaky')) return { text: 'ok' };
       if (!lastTool) return { toolCalls: [{ name: 'skill_view', arguments: { name: 'deploy' } }] };
       const toolText = userText(lastTool);
@@ -257,6 +274,25 @@ test(
       h.child,
     );
     assert.ok(lists.at(-1)!.includes('fix-flaky-cache'), lists.at(-1)!.join(', '));
+
+    // A later turn patches the skill: again a reviewed diff, from the old text to the new.
+    const asked = h.permissions.length;
+    await h.request('session/prompt', {
+      sessionId,
+      prompt: [{ type: 'text', text: 'It needs 50 runs to be sure; fix the skill.' }],
+    });
+    const patchAsk = h.permissions
+      .slice(asked)
+      .find((p) => p.toolCall.content?.some((c) => c.type === 'diff'));
+    assert.ok(patchAsk, 'a permission request with a diff for the patch');
+    const patchDiff = patchAsk.toolCall.content!.find((c) => c.type === 'diff') as {
+      oldText?: string | null;
+      newText: string;
+    };
+    assert.equal(patchDiff.oldText, diff.newText);
+    assert.match(patchDiff.newText, /50 times/);
+    assert.match(patchDiff.newText, /updated_by: "agent"/);
+    assert.equal(await fs.readFile(file, 'utf8'), patchDiff.newText);
 
     // The system prompt did not change during the session (byte-stable).
     const systems = new Set(h.model.requests.map((r) => userText(r.messages[0]!)));
