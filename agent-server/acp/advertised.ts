@@ -4,4 +4,4 @@
  * Each is pinned by a test against the feature itself.
  */
 export const MCP_ADVERTISED = { http: true, sse: true };
-export const HISTORY_ADVERTISED = false;
+export const HISTORY_ADVERTISED = true;

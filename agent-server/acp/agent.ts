@@ -14,6 +14,7 @@ import { ClientWorkspace } from './client-workspace.js';
 import { AcpClientTerminalHost } from './client-terminal-host.js';
 import { availableCommands, configOptions, modeState } from './session-config.js';
 import { noticeAsUpdate, promptToUserMessage, turnEventToUpdate } from './translate.js';
+import { AcpSessionHistory } from './session-history.js';
 
 /** Used when neither config nor provider tells the context window. */
 const DEFAULT_CONTEXT_WINDOW = 128_000;
@@ -49,6 +50,24 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   const send = (client: acp.AgentContext, sessionId: string, update: acp.SessionUpdate) =>
     client.notify('session/update', { sessionId, update });
 
+  const history = new AcpSessionHistory({
+    history: () => opts.services().history,
+    sessions: state.sessions,
+    restore: (client, p) =>
+      createAgentSession(opts.services(), bindings(client, p.id), {
+        id: p.id,
+        cwd: p.cwd,
+        additionalDirectories: p.additionalDirectories,
+        mcpServers: p.mcpServers,
+        createdAt: p.createdAt,
+        earlier: p.earlier,
+      }),
+    announce: (client, session) => announce(client, session),
+    send,
+    log: opts.log,
+  });
+  history.register(app);
+
   const sessionOr404 = (sessionId: string): AgentSession => {
     const session = state.sessions.get(sessionId);
     if (!session) throw acp.RequestError.sessionNotFound(sessionId);
@@ -83,6 +102,8 @@ export function createCairnAgent(opts: CairnAgentOptions): {
 
   app.onRequest('initialize', ({ params }) => {
     state.capabilities = params.clientCapabilities ?? {};
+    // The history index loads after the answer, so a long history never delays startup.
+    setImmediate(() => history.warmUp());
     return initializeResponse(params, opts.facts);
   });
 
@@ -106,6 +127,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       additionalDirectories: extra,
       mcpServers: params.mcpServers,
     });
+    await history.started(session);
     state.sessions.set(id, session);
     announce(client, session);
     return { sessionId: id, modes: modeState(session), configOptions: configOptions(session) };
@@ -139,6 +161,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       while (!step.done) {
         const event = step.value;
         if (event.type === 'usage') usage = event.usage;
+        history.observe(session.id, event);
         const update =
           event.type === 'notice'
             ? noticeAsUpdate(event.severity, event.message, !!state.capabilities.session?.notices)
@@ -147,6 +170,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
         step = await turn.next();
       }
       const outcome = step.value;
+      await history.turnEnded(client, session);
       if (usage) {
         await send(client, session.id, {
           sessionUpdate: 'usage_update',
@@ -218,6 +242,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   app.onRequest('session/close', async ({ params }) => {
     const session = sessionOr404(params.sessionId);
     state.sessions.delete(session.id);
+    await history.closed(session.id);
     await session.close();
     return {};
   });
@@ -226,6 +251,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     const all = [...state.sessions.values()];
     state.sessions.clear();
     await Promise.allSettled(all.map((s) => s.close()));
+    await history.closeAll();
   };
   return { app, closeAll };
 }

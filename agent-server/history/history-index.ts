@@ -16,7 +16,7 @@ import type {
 const CANDIDATES = 5000;
 
 /** Bump when the schema changes: an index with another version is rebuilt from the journal. */
-const SCHEMA_VERSION = '1';
+const SCHEMA_VERSION = '2';
 
 const SCHEMA = `
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,6 +26,7 @@ CREATE TABLE sessions(
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, record_count INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX sessions_by_time ON sessions(updated_at, id);
 CREATE INDEX sessions_by_cwd ON sessions(cwd, updated_at, id);
+CREATE INDEX sessions_by_parent ON sessions(parent_id);
 CREATE TABLE deleted_sessions(id TEXT PRIMARY KEY);
 CREATE TABLE records(
   id INTEGER PRIMARY KEY, session_id TEXT NOT NULL, ord INTEGER NOT NULL, role TEXT NOT NULL,
@@ -218,6 +219,8 @@ export class HistoryIndex {
       where.push('cwd = ?');
       params.push(q.cwd);
     }
+    if (q.nonEmpty) where.push('record_count > 0');
+    if (q.latestOnly) where.push('NOT EXISTS (SELECT 1 FROM sessions c WHERE c.parent_id = sessions.id)');
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
       where.push('(updated_at < ? OR (updated_at = ? AND id < ?))');
@@ -232,6 +235,15 @@ export class HistoryIndex {
     const sessions = found.slice(0, limit).map(toMeta);
     const last = sessions[sessions.length - 1];
     return { sessions, nextCursor: found.length > limit && last ? encodeCursor(last) : undefined };
+  }
+
+  /** Sessions that continue `id` after a compaction, newest first. */
+  children(id: string): SessionMeta[] {
+    return rows<SessionRow>(
+      this.db,
+      'SELECT * FROM sessions WHERE parent_id = ? ORDER BY created_at DESC, id DESC',
+      [id],
+    ).map(toMeta);
   }
 
   /** Positions of a session's records with `from <= ord < to`, in order. */

@@ -63,6 +63,11 @@ export class HistoryStore {
 
   /** Opens history in `dir` (normally `<cairnHome>/history`). Fast: the index loads on first use. */
   static async open(dir: string, options: HistoryStoreOptions = {}): Promise<HistoryStore> {
+    return HistoryStore.create(dir, options);
+  }
+
+  /** `open` for callers that cannot wait: nothing is read or written until first use. */
+  static create(dir: string, options: HistoryStoreOptions = {}): HistoryStore {
     return new HistoryStore(path.resolve(dir), options);
   }
 
@@ -114,6 +119,11 @@ export class HistoryStore {
   /** Newest first. */
   async listSessions(query: ListSessionsQuery = {}): Promise<SessionPage> {
     return (await this.readyIndex()).listSessions(query);
+  }
+
+  /** The newest session continuing `id` after a compaction, if any. */
+  async childOf(id: string): Promise<SessionMeta | undefined> {
+    return (await this.readyIndex()).children(id)[0];
   }
 
   /** A session's records in order; `from`/`to` select ords `from <= ord < to`. */

@@ -70,6 +70,10 @@ export interface SearchHit {
 
 export interface ListSessionsQuery {
   cwd?: string;
+  /** Leave out sessions with no records yet (opened, never prompted). */
+  nonEmpty?: boolean;
+  /** Leave out sessions a compaction continued in a child session (the child stands for them). */
+  latestOnly?: boolean;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
   limit?: number;

@@ -2,6 +2,8 @@ import type { CairnConfig } from '../../shared/config.js';
 import { loadConfig } from '../config/load.js';
 import { resolveModel, type ModelResolution } from '../model/resolve.js';
 import { McpHub } from '../mcp/index.js';
+import * as path from 'node:path';
+import { HistoryStore } from '../history/index.js';
 
 /** Process-wide settings every session is built from. */
 export interface RuntimeServices {
@@ -12,6 +14,8 @@ export interface RuntimeServices {
   model: ModelResolution;
   /** Every MCP server of the process; sessions with the same server configuration share one. */
   mcp: McpHub;
+  /** Every session's messages, searchable; opened lazily (nothing is read until first use). */
+  history: HistoryStore;
 }
 
 export function loadRuntimeServices(env: NodeJS.ProcessEnv = process.env): RuntimeServices {
@@ -21,5 +25,6 @@ export function loadRuntimeServices(env: NodeJS.ProcessEnv = process.env): Runti
     callTimeoutMs: config.mcp.callTimeoutSec * 1000,
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  return { home, configFile: file, config, env, model: resolveModel(config.model, env), mcp };
+  const history = HistoryStore.create(path.join(home, 'history'));
+  return { home, configFile: file, config, env, model: resolveModel(config.model, env), mcp, history };
 }

@@ -15,6 +15,7 @@ import { AgentSession, ModelNotConfiguredError } from './agent-session.js';
 import { MemoryPermissionRules, ProjectPermissionRules } from './permission-rules.js';
 import { SessionToolRunner } from './session-tool-runner.js';
 import { coreTools } from './session-tools.js';
+import { createSessionSearchTool } from '../tools/session-search.js';
 import { buildSystemPrompt, type PromptSection } from './system-prompt.js';
 import { builtinCommands, type SlashCommand } from './slash-commands.js';
 import type { RuntimeServices } from './services.js';
@@ -79,6 +80,7 @@ export async function createAgentSession(
   const pendingNotices: string[] = terminal.notice ? [terminal.notice] : [];
 
   const tools: AnyTool[] = [...coreTools(), ...createTerminalTools({ config: terminalConfig, processes })];
+  tools.push(createSessionSearchTool(services.history, () => params.id));
   // MCP servers start on the first prompt (never delaying session/new); their tools are
   // refreshed before every turn, so a restarted server's tools come back.
   const mcp = services.mcp.openSession({

@@ -63,7 +63,10 @@ export function createSessionSearchTool(
           : 'Recent sessions',
     }),
     async run(input) {
-      const current = currentSessionId();
+      // After a compaction the conversation continues in a child session: that one is "this session".
+      let current = currentSessionId();
+      for (let child = await history.childOf(current); child; child = await history.childOf(current))
+        current = child.id;
       const cwd = input.project === 'current' ? (await history.getSession(current))?.cwd : undefined;
       if (input.query?.trim()) return discover(history, input, current, cwd);
       if (input.session_id) {
