@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ -f .ci/apt-packages.txt ]; then
-  mapfile -t wanted < <(grep -v '^[[:space:]]*\(#\|$\)' .ci/apt-packages.txt | tr -d '[:space:]' | sort -u)
+  # One package a line; blank lines and # comments are skipped.
+  mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' .ci/apt-packages.txt | grep -v '^$' | sort -u)
   missing=()
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
