@@ -84,14 +84,13 @@ const SOURCE_ORDER: SkillSource[] = ['project', 'agents', 'claude', 'user', 'bun
 
 export function skillRoots(opts: Pick<SkillCatalogOptions, 'cwd' | 'home' | 'bundledDir'>): SkillRoot[] {
   const roots: SkillRoot[] = [];
+  const userDir = path.join(path.resolve(opts.home), 'skills');
   if (opts.cwd) {
     const cwd = path.resolve(opts.cwd);
-    roots.push({
-      source: 'project',
-      dir: path.join(cwd, '.cairn', 'skills'),
-      writable: true,
-      untrusted: true,
-    });
+    const projectDir = path.join(cwd, '.cairn', 'skills');
+    // A session opened in the home folder would otherwise see the user's skills twice.
+    if (projectDir !== userDir)
+      roots.push({ source: 'project', dir: projectDir, writable: true, untrusted: true });
     roots.push({
       source: 'agents',
       dir: path.join(cwd, '.agents', 'skills'),
@@ -105,7 +104,7 @@ export function skillRoots(opts: Pick<SkillCatalogOptions, 'cwd' | 'home' | 'bun
       untrusted: true,
     });
   }
-  roots.push({ source: 'user', dir: path.join(opts.home, 'skills'), writable: true, untrusted: false });
+  roots.push({ source: 'user', dir: userDir, writable: true, untrusted: false });
   if (opts.bundledDir)
     roots.push({ source: 'bundled', dir: opts.bundledDir, writable: false, untrusted: false });
   return roots;

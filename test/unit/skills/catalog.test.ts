@@ -175,3 +175,15 @@ test('refresh picks up new skills and tells listeners only when something change
   assert.equal(await catalog.refresh(), false);
   assert.equal(calls, 1);
 });
+
+test('a session in the home folder does not see user skills twice as project skills', async () => {
+  const parent = await tempDir();
+  const home = path.join(parent, '.cairn');
+  await writeSkill(path.join(home, 'skills'), 'mine', skillText('mine', 'mine'));
+  const catalog = await loadSkillCatalog({ cwd: parent, home });
+  assert.deepEqual(
+    catalog.skills.map((s) => `${s.name}:${s.source}`),
+    ['mine:user'],
+  );
+  assert.deepEqual(catalog.shadowed, []);
+});
