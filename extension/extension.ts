@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { ChatHost } from './chat-host.js';
 import { startAgentProcess } from './agent-process.js';
-import { serverLaunch, type ServerSettings } from './server-launch.js';
+import { existsSync } from 'node:fs';
+import { editorRipgrepCandidates, serverLaunch, type ServerSettings } from './server-launch.js';
 import { ChatViewProvider, CHAT_VIEW_ID } from './vscode/chat-view.js';
 import { ReviewEditor } from './vscode/review-editor.js';
 import { showAgentTerminal } from './vscode/agent-terminal.js';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
         baseEnv: process.env,
         settings,
         apiKey: await context.secrets.get(API_KEY_SECRET),
+        ripgrepPath: editorRipgrepCandidates(vscode.env.appRoot).find((p) => existsSync(p)) ?? null,
       });
       log(`[cairn] starting ${launch.args.join(' ')} in ${launch.cwd}`);
       const trace = c.get<boolean>('trace.protocol', false);
@@ -57,7 +59,8 @@ export function activate(context: vscode.ExtensionContext): void {
         trace: trace ? (dir, text) => output.append(`${dir === 'send' ? '→' : '←'} ${text}`) : undefined,
       });
     },
-    hasApiKey: async () => !!(await context.secrets.get(API_KEY_SECRET)),
+    // A key in the editor's environment counts too (it reaches the server the same way).
+    hasApiKey: async () => !!(await context.secrets.get(API_KEY_SECRET)) || !!process.env.OPENAI_API_KEY,
     autoApprove: () => ({
       reads: config().get<boolean>('autoApprove.reads', false),
       edits: config().get<boolean>('autoApprove.edits', false),

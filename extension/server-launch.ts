@@ -27,6 +27,8 @@ export function serverLaunch(options: {
   baseEnv: NodeJS.ProcessEnv;
   settings: ServerSettings;
   apiKey: string | undefined;
+  /** ripgrep shipped with the editor, so the package need not carry its own. */
+  ripgrepPath?: string | null;
 }): AgentLaunch {
   const env: NodeJS.ProcessEnv = { ...options.baseEnv };
   for (const name of DROPPED) delete env[name];
@@ -36,10 +38,20 @@ export function serverLaunch(options: {
   if (s.baseUrl.trim()) env.OPENAI_BASE_URL = s.baseUrl.trim();
   if (s.model.trim()) env.CAIRN_MODEL = s.model.trim();
   if (options.apiKey) env.OPENAI_API_KEY = options.apiKey;
+  if (options.ripgrepPath) env.CAIRN_RIPGREP_PATH = options.ripgrepPath;
   return {
     command: options.execPath,
     args: [join(options.extensionPath, 'dist', 'cairn.js'), 'acp', ...s.extraArgs],
     cwd: options.cwd,
     env,
   };
+}
+
+/** Where VS Code keeps its ripgrep under `vscode.env.appRoot` (desktop: unpacked from asar). */
+export function editorRipgrepCandidates(appRoot: string, platform = process.platform): string[] {
+  const exe = platform === 'win32' ? 'rg.exe' : 'rg';
+  return [
+    join(appRoot, 'node_modules', '@vscode', 'ripgrep', 'bin', exe),
+    join(appRoot, 'node_modules.asar.unpacked', '@vscode', 'ripgrep', 'bin', exe),
+  ];
 }

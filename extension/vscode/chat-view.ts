@@ -39,7 +39,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     );
     for (const method of Object.values(WebviewMethod) as WebviewRequestMethod[]) {
       const handler = this.host.handlers[method] as (params: unknown) => Promise<unknown>;
-      peer.addMethod(method, (params: unknown) => handler(params ?? {}));
+      peer.addMethod(method, async (params: unknown) => {
+        try {
+          return await handler(params ?? {});
+        } catch (err) {
+          // The webview shows the message; the log keeps it for a bug report.
+          this.log(`[cairn] ${method} failed: ${err instanceof Error ? err.message : String(err)}`);
+          throw err;
+        }
+      });
     }
     const received = view.webview.onDidReceiveMessage((message: unknown) => {
       if (

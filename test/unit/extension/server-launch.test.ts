@@ -11,8 +11,10 @@ test('the server runs as Node from the extension folder, with settings and key i
     baseEnv: { PATH: '/bin', OPENAI_API_KEY: 'inherited', VSCODE_PID: '1' },
     settings: { modelPreset: 'ollama', baseUrl: ' http://x/v1 ', model: 'm', extraArgs: [] },
     apiKey: 'sk-secret',
+    ripgrepPath: '/opt/code/rg',
   });
   assert.equal(launch.command, '/opt/code/code');
+  assert.equal(launch.env.CAIRN_RIPGREP_PATH, '/opt/code/rg');
   assert.deepEqual(launch.args, ['/ext/dist/cairn.js', 'acp']);
   assert.equal(launch.cwd, '/w');
   assert.equal(launch.env.ELECTRON_RUN_AS_NODE, '1');

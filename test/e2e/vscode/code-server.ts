@@ -1,0 +1,174 @@
+/**
+ * Real VS Code in a real browser for the end-to-end tests: code-server (installed by
+ * `scripts/setup-code-server.sh` into `.tools/code-server/`) driven by playwright-core with
+ * Debian's Chromium. The extension is installed from a `.vsix` packaged by `vsce`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+export const CODE_SERVER = join(ROOT, '.tools/code-server/node_modules/.bin/code-server');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Why the e2e suite cannot run here, or null. Under CI a missing tool is a failure, not a skip. */
+export function missingTools(): string | null {
+  const missing = [CODE_SERVER, CHROMIUM].filter((p) => !existsSync(p));
+  if (!missing.length) return null;
+  const reason = `missing ${missing.join(', ')} (run scripts/setup-code-server.sh)`;
+  if (process.env.CI) throw new Error(`VS Code e2e: ${reason}`);
+  return reason;
+}
+
+/** Packages the built extension (dist/ must hold the bundles: `npm run build`). */
+export function packageExtension(outDir: string): string {
+  for (const f of ['extension.cjs', 'webview.js', 'cairn.js']) {
+    if (!existsSync(join(ROOT, 'dist', f)))
+      throw new Error(`dist/${f} is missing: run \`npm run build\` first.`);
+  }
+  const vsix = join(outDir, 'cairn.vsix');
+  const r = spawnSync(
+    join(ROOT, 'node_modules/.bin/vsce'),
+    ['package', '--no-dependencies', '--allow-missing-repository', '--out', vsix],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
+  return vsix;
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+export type CodeServerOptions = {
+  vsix: string;
+  workspace: string;
+  settings: Record<string, unknown>;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+};
+
+export type RunningCodeServer = {
+  url: string;
+  userDataDir: string;
+  stop(): Promise<void>;
+};
+
+export async function startCodeServer(o: CodeServerOptions): Promise<RunningCodeServer> {
+  const base = mkdtempSync(join(tmpdir(), 'cairn-cs-'));
+  const userDataDir = join(base, 'data');
+  const extensionsDir = join(base, 'extensions');
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(o.settings, null, 2));
+  const install = spawnSync(
+    CODE_SERVER,
+    ['--install-extension', o.vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir],
+    { encoding: 'utf8', env: o.env },
+  );
+  if (install.status !== 0)
+    throw new Error(`installing the extension failed:\n${install.stdout}\n${install.stderr}`);
+
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    CODE_SERVER,
+    [
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
+      o.workspace,
+    ],
+    { env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  child.stdout!.on('data', (d: Buffer) => o.log(d.toString().trimEnd()));
+  child.stderr!.on('data', (d: Buffer) => o.log(d.toString().trimEnd()));
+  const url = `http://127.0.0.1:${port}/`;
+  // Poll until it answers (startup time is the machine's business, not an assertion).
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}healthz`);
+      if (res.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    userDataDir,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
+      await gone;
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/**
+ * The chat webview's document: two frames deep inside the workbench (`iframe.webview.ready`,
+ * then its `#active-frame`). Found as a Frame because the inner frame is swapped in after load.
+ */
+export async function chatFrame(page: Page): Promise<Frame> {
+  for (;;) {
+    for (const outer of page.frames()) {
+      if (!outer.url().includes('purpose=webviewView')) continue;
+      for (const inner of outer.childFrames()) {
+        if (
+          (await inner
+            .locator('#app')
+            .count()
+            .catch(() => 0)) > 0
+        )
+          return inner;
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Runs a command from the command palette by its title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await input.press('Enter');
+}
