@@ -116,3 +116,14 @@ async function readContextFile(root: string, file: string, maxChars: number): Pr
     await handle.close();
   }
 }
+
+/** What the user should hear once about context files: refused files and blocked lines. */
+export function contextNotices(files: readonly ContextFileInfo[]): string[] {
+  return files
+    .filter((f) => f.blocked.length)
+    .map((f) =>
+      f.chars === 0
+        ? `Not loading ${f.path}: ${f.blocked.join('; ')}`
+        : `${f.path}: left out of the prompt by the content scanner — ${f.blocked.join('; ')}`,
+    );
+}

@@ -15,3 +15,4 @@ export {
   type MemoryScope,
   type MemoryTarget,
 } from './entries.js';
+export { createSessionMemory, type SessionMemory, type MemorySlashCommand } from './session-memory.js';

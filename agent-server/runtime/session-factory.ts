@@ -11,6 +11,8 @@ import type { AcpMcpServer } from '../mcp/index.js';
 import { BackgroundProcesses, createTerminalBackend, createTerminalTools, type ClientTerminalHost } from '../terminal/index.js';
 import { bundledSkillsDir } from '../config/package-root.js';
 import { createSessionSkills, loadSkillCatalog } from '../skills/index.js';
+import { createSessionMemory } from '../memory/index.js';
+import { contextNotices, loadContextFiles } from '../context/context-files.js';
 import { AgentSession, ModelNotConfiguredError } from './agent-session.js';
 import { MemoryPermissionRules, ProjectPermissionRules } from './permission-rules.js';
 import { SessionToolRunner } from './session-tool-runner.js';
@@ -98,10 +100,23 @@ export async function createAgentSession(
   });
   tools.push(...skills.tools);
   pendingNotices.push(...skills.notices);
-  const sections: PromptSection[] = [skills.promptSection];
+  // AGENTS.md and memory are read once here: the prompt is a frozen snapshot for the session.
+  const context = await loadContextFiles(params.cwd);
+  const memory = await createSessionMemory({
+    home: services.home,
+    cwd: params.cwd,
+    limits: services.config.memory,
+  });
+  tools.push(...memory.tools);
+  pendingNotices.push(...contextNotices(context.files), ...memory.notices);
+  const sections: PromptSection[] = [
+    { title: 'Project instructions', text: context.text },
+    memory.promptSection,
+    skills.promptSection,
+  ];
   const commands: SlashCommand[] = [];
   // Skill commands are read each time: a skill saved during the session becomes a command.
-  const allCommands = (): SlashCommand[] => [...commands, ...skills.commands()];
+  const allCommands = (): SlashCommand[] => [...commands, ...memory.commands, ...skills.commands()];
   commands.push(...builtinCommands(allCommands));
 
   const createdAt = params.createdAt ?? new Date();
