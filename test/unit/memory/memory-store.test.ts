@@ -2,7 +2,7 @@ import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MemoryStore } from '../../../agent-server/memory/memory-store.js';
@@ -129,6 +129,31 @@ describe('MemoryStore on disk', () => {
     assert.equal(after.length, 39);
     assert.ok(!after.some((e) => e.includes('Preference 7:')));
     assert.ok(after.includes(`- Preference 39: ${'detail '.repeat(6).trimEnd()}`));
+  });
+
+  test('a lock left by a crashed process is taken over once stale', async () => {
+    await mkdir(path.join(home, 'MEMORY.md.lock'), { recursive: true });
+    const old = new Date(Date.now() - 60_000);
+    await utimes(path.join(home, 'MEMORY.md.lock'), old, old);
+    const store = new MemoryStore(home, workspace, LIMITS);
+    await store.edit('global', 'memory', { action: 'add', content: 'After the crash.' });
+    assert.equal(await readFile(path.join(home, 'MEMORY.md'), 'utf8'), 'After the crash.\n');
+  });
+
+  test('a far-over-limit hand-edited file is shown only up to twice its limit in the prompt, with a note', async () => {
+    await mkdir(home, { recursive: true });
+    const entries = Array.from({ length: 100 }, (_, i) => `Note ${i}: ${'x'.repeat(90)}`);
+    const text = entries.join('\n§\n') + '\n';
+    await writeFile(path.join(home, 'MEMORY.md'), text);
+    const section = renderMemoryPromptSection(await new MemoryStore(home, workspace, LIMITS).snapshot());
+    assert.match(section, /Note 0: /);
+    assert.doesNotMatch(section, /Note 99: /);
+    assert.match(
+      section,
+      /\[\d+ more entries not shown: this file is over its limit; consolidate it with the memory tool\]/,
+    );
+    assert.ok(section.length < 2 * 2200 + 1000, String(section.length));
+    assert.equal(await readFile(path.join(home, 'MEMORY.md'), 'utf8'), text);
   });
 
   test('injection and exfiltration attempts are refused and nothing is written', async () => {
