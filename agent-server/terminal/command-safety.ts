@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { ShNode } from 'mvdan-sh';
+import type { ShNode, ShParser } from 'mvdan-sh';
 import { unwrapCommand, type WrapperHooks } from './command-wrappers.js';
 import { PathRisk } from './path-risk.js';
 import { checkProgram, type RuleContext } from './program-rules.js';
@@ -7,6 +7,7 @@ import { Findings, programName, type ClassifyOptions, type CommandRisk, type Wor
 import { syntax, wordValue, type WordContext } from './shell-words.js';
 
 export type { ClassifyOptions, CommandRisk, RiskLevel } from './risk.js';
+export { loadShellSyntax } from './shell-words.js';
 
 /**
  * Classifies a command line before it runs, by parsing it (mvdan/sh's parser) and looking at
@@ -45,10 +46,19 @@ const INTERPRETERS = new Set([
 ]);
 const DOWNLOADERS = new Set(['curl', 'wget', 'fetch', 'aria2c', 'http', 'https', 'lwp-request']);
 /** One parser for every call: Parse is synchronous, and creating a parser is most of the cost. */
-const parser = syntax.NewParser();
+let parser: ShParser;
+let OPS: ReturnType<typeof resolveOps>;
+
+function ensureParser(): void {
+  if (parser) return;
+  if (!syntax)
+    throw new Error('The shell parser is not loaded: await loadShellSyntax() before classifyCommand().');
+  parser = syntax.NewParser();
+  OPS = resolveOps();
+}
 
 /** Ops resolved from the parser itself, so a parser upgrade cannot silently renumber them. */
-const OPS = (() => {
+function resolveOps() {
   const binary = (src: string): number => parser.Parse(src, '').Stmts[0].Cmd.Op;
   const redir = (src: string): number => parser.Parse(src, '').Stmts[0].Redirs[0].Op;
   return {
@@ -64,7 +74,7 @@ const OPS = (() => {
     dupOut: redir('a >& f'),
     hereDocs: new Set([redir('a <<E\nx\nE'), redir('a <<-E\nx\nE'), redir('a <<< x')]),
   };
-})();
+}
 
 /** What a pipeline feeds into a command's stdin, when a shell reads it. */
 type StdinSource = { kind: 'literal'; text: string } | { kind: 'download' } | { kind: 'unknown' };
@@ -343,6 +353,7 @@ function literalAssignments(file: ShNode, home: string): Map<string, string> {
 }
 
 export function classifyCommand(command: string, options: ClassifyOptions): CommandRisk {
+  ensureParser();
   const classifier = new Classifier(options);
   if (command.includes('\0')) {
     classifier.findings.flag('dangerous', 'The command contains a NUL byte.');

@@ -14,7 +14,7 @@ import { SshBackend } from './ssh-backend.js';
 export type { CommandResult, CommandSpec, StartedCommand, TerminalBackend } from './backend.js';
 export type { ClientTerminalExit, ClientTerminalHandle, ClientTerminalHost } from './client-backend.js';
 export { BackgroundProcess, BackgroundProcesses } from './background.js';
-export { classifyCommand, type CommandRisk, type RiskLevel } from './command-safety.js';
+export { classifyCommand, loadShellSyntax, type CommandRisk, type RiskLevel } from './command-safety.js';
 export { killAllOnExit } from './process-registry.js';
 export { ClientBackend, LocalBackend, SandboxBackend, SshBackend };
 

@@ -1,5 +1,4 @@
-import sh from 'mvdan-sh';
-import type { ShNode } from 'mvdan-sh';
+import type { ShNode, ShSyntax } from 'mvdan-sh';
 
 /**
  * Turns mvdan-sh word nodes into the strings the shell would pass to a program, as far as
@@ -7,7 +6,22 @@ import type { ShNode } from 'mvdan-sh';
  * variables assigned literally earlier in the command substituted, braces expanded.
  * Anything computed at run time (`$(...)`, unknown `$VAR`) marks the word `dynamic`.
  */
-export const { syntax } = sh;
+export let syntax: ShSyntax;
+
+let loading: Promise<void> | undefined;
+
+/**
+ * mvdan-sh is about 2 MB of GopherJS that takes hundreds of milliseconds to initialise, so it
+ * loads with the first command to classify, not when the server starts.
+ */
+export function loadShellSyntax(): Promise<void> {
+  loading ??= import('mvdan-sh').then((mod) => {
+    const sh =
+      (mod as { default?: { syntax: ShSyntax } }).default ?? (mod as unknown as { syntax: ShSyntax });
+    syntax = sh.syntax;
+  });
+  return loading;
+}
 
 export interface WordValue {
   /** Every string the word can expand to (brace expansion gives several). */

@@ -4,7 +4,7 @@ import type { TerminalConfig } from '../../shared/config.js';
 import type { ToolContent } from '../core/tool-content.js';
 import type { BackgroundProcesses } from '../terminal/background.js';
 import type { CommandResult } from '../terminal/backend.js';
-import { classifyCommand } from '../terminal/command-safety.js';
+import { classifyCommand, loadShellSyntax } from '../terminal/command-safety.js';
 import { cleanOutput, explainExitCode, truncateHeadTail } from '../terminal/output.js';
 import { PathOutsideWorkspaceError } from '../workspace/paths.js';
 import { defineTool, ToolError, type ToolContext, type ToolDefinition } from './types.js';
@@ -100,6 +100,7 @@ export function createTerminalTool(deps: {
     },
     async run(input, ctx) {
       const cwd = resolveWorkdir(ctx, input.workdir);
+      await loadShellSyntax();
       const risk = classifyCommand(input.command, {
         home: os.homedir(),
         workspace: ctx.workspace.paths.root,

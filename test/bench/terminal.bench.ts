@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TerminalBackend } from '../../agent-server/terminal/backend.js';
-import { classifyCommand } from '../../agent-server/terminal/command-safety.js';
+import { classifyCommand, loadShellSyntax } from '../../agent-server/terminal/command-safety.js';
 import { LocalBackend } from '../../agent-server/terminal/local-backend.js';
 import { probeSandbox, SandboxBackend } from '../../agent-server/terminal/sandbox-backend.js';
 import { SshBackend } from '../../agent-server/terminal/ssh-backend.js';
@@ -58,6 +58,7 @@ function viaBackend(backend: TerminalBackend, cwd: string): () => Promise<void> 
 export async function bench(
   report: (name: string, figures: Record<string, number | string>) => void,
 ): Promise<void> {
+  await loadShellSyntax();
   const workspace = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-terminal-'));
   const ms = (v: number): number => Math.round(v * 100) / 100;
   try {

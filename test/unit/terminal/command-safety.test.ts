@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { classifyCommand, type RiskLevel } from '../../../agent-server/terminal/command-safety.js';
+import { before, describe, test } from 'node:test';
+import {
+  classifyCommand,
+  loadShellSyntax,
+  type RiskLevel,
+} from '../../../agent-server/terminal/command-safety.js';
+
+// The parser loads lazily (it is large); the tool awaits this before classifying.
+before(() => loadShellSyntax());
 
 const options = { home: '/home/dev', workspace: '/work/project' };
 const level = (command: string): RiskLevel => classifyCommand(command, options).level;
