@@ -85,15 +85,21 @@ const IGNORE_USER_A =
 const IGNORE_USER_B =
   /\b(ignore|disregard|override)\s+(the\s+|any\s+|all\s+)?(user|human)('s|s)?\s+(instructions?|requests?|messages?|commands?|wishes|questions|corrections|objections|refusals?)\b/;
 const DONT_OBEY_USER = /\b(do\s+not|don't|never)\s+(obey|listen\s+to|follow)\s+(the\s+)?(user|human)\b/;
-const HIDE_FROM_USER = any(
-  // "do not tell the user" — but "don't tell the user to run npm install" is advice about wording.
-  /\b(do\s+not|don't|never)\s+(tell|inform|mention\s+(this|it|that|anything)\s+to)\s+(the\s+)?(user|human)\b(?!\s+to\b)/,
-  /\bwithout\s+(telling|informing|alerting)\s+(the\s+)?(user|human)\b/,
+/**
+ * Secrecy toward the user. Real agent docs say "do not tell the user to type done" (wording
+ * advice) and "do not stash without telling the user" (transparency): only the bare order to
+ * keep something from the user counts.
+ */
+const WITHOUT_TELLING = /\bwithout\s+(telling|informing|alerting)\s+(the\s+)?(user|human)\b/g;
+const HIDE_FROM_USER_PHRASES = any(
+  /\b(do\s+not|don't|never)\s+(tell|inform)\s+(the\s+)?(user|human)(\s+about\s+(this|it|that|these|them|what\s+you)\b|\s+anything\b|\s*($|[.,;:!)]))/,
+  /\b(do\s+not|don't|never)\s+mention\s+(this|it|that|anything)\s+to\s+(the\s+)?(user|human)\b/,
   /\b(do\s+not|don't|never)\s+let\s+(the\s+)?(user|human)\s+(know|see|notice|find\s+out)\b/,
   /\b(hide|conceal|keep)\s+(this|it|that|these|them|everything|the\s+\w+)\s+(secret\s+)?(hidden\s+)?from\s+(the\s+)?(user|human)\b/,
   /\bwithout\s+(the\s+)?(user|human)\s+(knowing|noticing|seeing|finding\s+out)\b/,
   /\b(the\s+)?(user|human)\s+(must|should)\s+(not|never)\s+(know|notice|find\s+out|be\s+told)\b/,
 );
+const HIDE_FROM_USER = (line: string) => HIDE_FROM_USER_PHRASES(line) || affirmed(line, WITHOUT_TELLING);
 
 // ---- role hijack and fake conversation structure ----
 
