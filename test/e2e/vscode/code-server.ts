@@ -32,7 +32,14 @@ export function packageExtension(outDir: string): string {
   const vsix = join(outDir, 'cairn.vsix');
   const r = spawnSync(
     join(ROOT, 'node_modules/.bin/vsce'),
-    ['package', '--no-dependencies', '--allow-missing-repository', '--out', vsix],
+    [
+      'package',
+      '--no-dependencies',
+      '--baseImagesUrl',
+      'https://example.invalid/cairn/raw/HEAD/',
+      '--out',
+      vsix,
+    ],
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
@@ -163,12 +170,20 @@ export async function chatFrame(page: Page): Promise<Frame> {
   }
 }
 
-/** Runs a command from the command palette by its title. */
-export async function runCommand(page: Page, title: string): Promise<void> {
+/** Picks an entry in a quick pick opened by the command palette: `>title`, then `pick`. */
+export async function runCommand(page: Page, title: string, pick?: string): Promise<void> {
+  await page.locator('.part.editor').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await input.press('Enter');
+  await row(page, title).click();
+  if (pick === undefined) return;
+  await row(page, pick).click();
+}
+
+/** The quick-pick row whose label starts with `label` (not merely contains it). */
+function row(page: Page, label: string) {
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^${escaped}`) }).first();
 }

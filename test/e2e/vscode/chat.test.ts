@@ -1,0 +1,198 @@
+/**
+ * The extension in real VS Code (code-server) in a real browser (Chromium), running the real
+ * `dist/cairn.js` against the scripted model: chat, tool card, inline diff review (accept +
+ * one-step undo, reject), a command approval, and panel screenshots in light and dark.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { startScriptedModel, type ChatRequestBody, type ScriptStep } from '../../fixtures/model-server.js';
+import {
+  ROOT,
+  chatFrame,
+  launchBrowser,
+  missingTools,
+  packageExtension,
+  runCommand,
+  startCodeServer,
+} from './code-server.js';
+
+const skip = missingTools();
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+function text(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p) => (p as { text?: string }).text ?? '').join('');
+  return '';
+}
+
+/** The model: answers by the user's words; after a tool result it reports what it saw. */
+function script(req: ChatRequestBody): ScriptStep {
+  const last = req.messages.at(-1)!;
+  if (last.role === 'tool') return { text: `Tool said: ${text(last.content).slice(0, 200)}` };
+  const said = text(last.content);
+  if (said.includes('say hello')) return { text: 'Hello from the scripted model!' };
+  if (said.includes('edit greeting'))
+    return {
+      toolCalls: [{ name: 'write_file', arguments: { path: 'greeting.txt', content: 'hello, world\n' } }],
+    };
+  if (said.includes('edit notes'))
+    return {
+      toolCalls: [{ name: 'write_file', arguments: { path: 'notes.txt', content: 'overwritten\n' } }],
+    };
+  if (said.includes('run a command'))
+    return { toolCalls: [{ name: 'terminal', arguments: { command: 'echo cairn-e2e-$((20+22))' } }] };
+  return { text: 'OK.' };
+}
+
+async function send(chat: Frame, prompt: string): Promise<void> {
+  const box = chat.locator('textarea[aria-label="Message Cairn"]');
+  await box.fill(prompt);
+  await chat.locator('button[aria-label^="Send"]:not([disabled])').click();
+}
+
+/** Waits for a condition the UI or the disk reaches eventually (no timing assertions). */
+async function eventually(what: string, check: () => boolean | Promise<boolean>, page: Page): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (await check()) return;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`never happened: ${what}`);
+}
+
+async function idle(chat: Frame): Promise<void> {
+  await chat.locator('.activity-idle').waitFor();
+}
+
+test(
+  'VS Code: chat, tool cards, inline diff review, command approval',
+  { skip: skip ?? false, timeout: 900_000 },
+  async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const work = mkdtempSync(join(tmpdir(), 'cairn-e2e-vscode-'));
+    const workspace = join(work, 'project');
+    const home = join(work, 'cairn-home');
+    mkdirSync(workspace);
+    mkdirSync(home);
+    writeFileSync(join(workspace, 'greeting.txt'), 'hello\n');
+    writeFileSync(join(workspace, 'notes.txt'), 'keep me\n');
+
+    const vsix = packageExtension(work);
+    const model = await startScriptedModel(script);
+    const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_HOME: home, OPENAI_API_KEY: 'test' };
+    for (const k of Object.keys(env)) if (/_API_KEY$/.test(k) && k !== 'OPENAI_API_KEY') delete env[k];
+    const settings = {
+      'workbench.colorTheme': 'Default Light Modern',
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'security.workspace.trust.enabled': false,
+      'extensions.ignoreRecommendations': true,
+      'cairn.model.baseUrl': model.url,
+      'cairn.model.model': 'scripted-model',
+      'cairn.notifyWhenUnfocused': false,
+    };
+    const serverLog: string[] = [];
+    const cs = await startCodeServer({ vsix, workspace, settings, env, log: (l) => serverLog.push(l) });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${cs.url}?folder=${encodeURIComponent(workspace)}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+      await page.locator('.activitybar a[aria-label^="Cairn"]').click({ timeout: 120_000 });
+      const chat = await chatFrame(page);
+      await idle(chat);
+
+      // 1. A streamed answer.
+      await send(chat, 'say hello');
+      await chat.locator('text=Hello from the scripted model!').waitFor();
+      await idle(chat);
+
+      // 2. An edit: tool card, diff editor, Accept writes the file; one undo reverts it.
+      await send(chat, 'edit greeting');
+      const review = chat.locator('.review-card');
+      await review.waitFor();
+      await chat.locator('.tool-card', { hasText: 'greeting.txt' }).first().waitFor();
+      await page.locator('.tab', { hasText: 'Cairn: greeting.txt' }).waitFor();
+      assert.equal(
+        readFileSync(join(workspace, 'greeting.txt'), 'utf8'),
+        'hello\n',
+        'nothing written before Accept',
+      );
+      await page.waitForTimeout(500); // let the diff paint for the screenshot
+      await page.screenshot({ path: join(ARTIFACTS, 'vscode-light.png') });
+      await review.locator('button', { hasText: 'Accept' }).click();
+      await eventually(
+        'greeting.txt written',
+        () => readFileSync(join(workspace, 'greeting.txt'), 'utf8') === 'hello, world\n',
+        page,
+      );
+      await idle(chat);
+      await eventually(
+        'the model was told the file changed',
+        () => model.requests.some((r) => text(r.messages.at(-1)?.content).includes('greeting.txt')),
+        page,
+      );
+      assert.equal(
+        await page.locator('.tab', { hasText: 'Cairn: greeting.txt' }).count(),
+        0,
+        'the diff closed',
+      );
+
+      // The tool card's location opens the file; one undo there restores the old text.
+      await chat.locator('.tool-card .location', { hasText: 'greeting.txt' }).first().click();
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await page.locator('.tab.active', { hasText: 'greeting.txt' }).waitFor();
+      await editor.click();
+      await page.keyboard.press('Control+Z');
+      await page.keyboard.press('Control+S');
+      await eventually(
+        'one undo restores greeting.txt',
+        () => readFileSync(join(workspace, 'greeting.txt'), 'utf8') === 'hello\n',
+        page,
+      );
+
+      // 3. A rejected edit leaves the file alone and the model hears it was not changed.
+      await send(chat, 'edit notes');
+      await chat.locator('.review-card').waitFor();
+      await chat.locator('.review-card button', { hasText: 'Reject' }).click();
+      await idle(chat);
+      assert.equal(readFileSync(join(workspace, 'notes.txt'), 'utf8'), 'keep me\n');
+      const toolResult = model.requests.map((r) => r.messages.at(-1)!).findLast((m) => m.role === 'tool');
+      assert.match(text(toolResult?.content), /NOT changed/);
+
+      // 4. A command approval: the card shows the agent's options; Allow runs it.
+      await send(chat, 'run a command');
+      const permission = chat.locator('.permission-card');
+      await permission.waitFor();
+      const options = await permission.locator('.pending-actions button').allInnerTexts();
+      assert.ok(options.includes('Allow') && options.includes('Reject'), `options: ${options.join(', ')}`);
+      await permission.locator('.pending-actions button', { hasText: /^Allow$/ }).click();
+      await idle(chat);
+      await eventually(
+        'the command ran',
+        () => model.requests.some((r) => text(r.messages.at(-1)?.content).includes('cairn-e2e-42')),
+        page,
+      );
+      await chat.locator('text=Tool said:').last().waitFor();
+
+      // Dark theme screenshot of the same panel.
+      await runCommand(page, 'Preferences: Color Theme', 'Dark Modern');
+      await page.locator('.monaco-workbench.vs-dark').waitFor();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(ARTIFACTS, 'vscode-dark.png') });
+    } catch (err) {
+      writeFileSync(join(ARTIFACTS, 'vscode-code-server.log'), serverLog.join('\n'));
+      const pages = browser.contexts().flatMap((c) => c.pages());
+      if (pages[0])
+        await pages[0].screenshot({ path: join(ARTIFACTS, 'vscode-failure.png') }).catch(() => {});
+      throw err;
+    } finally {
+      await browser.close();
+      await cs.stop();
+      await model.close();
+    }
+  },
+);
