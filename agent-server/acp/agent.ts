@@ -64,6 +64,10 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       }),
     announce: (client, session) => announce(client, session),
     send,
+    clientSupports: () => ({
+      compaction: !!state.capabilities.session?.compaction,
+      notices: !!state.capabilities.session?.notices,
+    }),
     log: opts.log,
   });
   history.register(app);
@@ -140,6 +144,11 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     const message = promptToUserMessage(params.prompt);
     const text = typeof message.content === 'string' ? message.content : '';
     const command = parseSlashCommand(text);
+    if (command?.name === 'compact') {
+      const reply = await history.compact(client, session);
+      await send(client, session.id, { sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: reply } });
+      return { stopReason: 'end_turn' as const };
+    }
     const known = command && session.commands.find((c) => c.name === command.name);
     if (known && command) {
       const result = await known.run(session, command.args);
@@ -156,6 +165,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     let usage: TokenUsage | undefined;
     let turn: AsyncGenerator<import('../core/events.js').TurnEvent, import('../core/events.js').TurnOutcome>;
     try {
+      await history.compactIfNeeded(client, session, DEFAULT_CONTEXT_WINDOW);
       turn = session.prompt(message);
       let step = await turn.next();
       while (!step.done) {

@@ -8,8 +8,13 @@ import { toAcpToolContent } from './translate.js';
  * chunks, thoughts, and each tool call once, in its final state. Pure, so `session/load`
  * replays exactly what this returns.
  */
-export function replayUpdates(records: readonly StoredRecord[]): acp.SessionUpdate[] {
+export function replayUpdates(
+  records: readonly StoredRecord[],
+  client: { compaction: boolean } = { compaction: false },
+): acp.SessionUpdate[] {
   const out: acp.SessionUpdate[] = [];
+  // Messages a compaction copied from the session it continues: already shown from there.
+  let carried = 0;
   // Calls the model made whose final state was never stored (the process died mid-turn).
   let unshown = new Map<string, { name: string; arguments: string }>();
   const showUnfinished = () => {
@@ -17,6 +22,16 @@ export function replayUpdates(records: readonly StoredRecord[]): acp.SessionUpda
     unshown = new Map();
   };
   for (const r of records) {
+    if (r.type === 'compaction') {
+      showUnfinished();
+      out.push(compactionUpdate(r.summary, r.ord, client.compaction));
+      carried = r.carried;
+      continue;
+    }
+    if (carried > 0 && r.type === 'message') {
+      carried--;
+      continue;
+    }
     if (r.type === 'tool_call') {
       unshown.delete(r.toolCall.toolCallId);
       out.push(toolCallUpdate(r.toolCall));
@@ -36,6 +51,29 @@ export function replayUpdates(records: readonly StoredRecord[]): acp.SessionUpda
   }
   showUnfinished();
   return out;
+}
+
+/** A compaction as the client saw it live: its own update where supported, else a line of text. */
+export function compactionUpdate(
+  summary: string,
+  id: number | string,
+  supported: boolean,
+): acp.SessionUpdate {
+  if (supported) {
+    return {
+      sessionUpdate: 'compaction_update',
+      compactionId: String(id),
+      status: 'completed',
+      summary: [{ type: 'text', text: summary }],
+    };
+  }
+  return {
+    sessionUpdate: 'agent_message_chunk',
+    content: {
+      type: 'text',
+      text: '\n> ℹ️ The earlier conversation was summarised to free context; the session continues from the summary.\n\n',
+    },
+  };
 }
 
 function userChunks(m: Extract<ChatMessage, { role: 'user' }>): acp.SessionUpdate[] {

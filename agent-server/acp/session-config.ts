@@ -38,9 +38,16 @@ export function configOptions(session: AgentSession): acp.SessionConfigOption[] 
 }
 
 export function availableCommands(session: AgentSession): acp.AvailableCommand[] {
-  return session.commands.map((c) => ({
-    name: c.name,
-    description: c.description,
-    ...(c.hint ? { input: { hint: c.hint } } : {}),
-  }));
+  return [
+    ...session.commands.map((c) => ({
+      name: c.name,
+      description: c.description,
+      ...(c.hint ? { input: { hint: c.hint } } : {}),
+    })),
+    // Handled by the ACP adapter itself: it needs the client (compaction updates) and history.
+    {
+      name: 'compact',
+      description: 'Summarise older turns to free context; the session continues from the summary',
+    },
+  ];
 }

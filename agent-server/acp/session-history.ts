@@ -1,5 +1,7 @@
 import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import * as acp from '@agentclientprotocol/sdk';
+import { shouldCompact, splitForCompaction, summarise, summaryMessage } from '../core/compaction.js';
 import type { TurnEvent } from '../core/events.js';
 import { userText, type ChatMessage } from '../core/messages.js';
 import type { McpServer } from '@agentclientprotocol/sdk';
@@ -12,7 +14,8 @@ import {
   type StoredRecord,
 } from '../history/index.js';
 import type { AgentSession } from '../runtime/agent-session.js';
-import { replayUpdates } from './history-replay.js';
+import { compactionUpdate, replayUpdates } from './history-replay.js';
+import { noticeAsUpdate } from './translate.js';
 import { configOptions, modeState } from './session-config.js';
 
 export interface RestoreParams {
@@ -33,6 +36,8 @@ export interface SessionHistoryDeps {
   /** Tells the client the session's commands (after the load/resume answer). */
   announce(client: acp.AgentContext, session: AgentSession): void;
   send(client: acp.AgentContext, sessionId: string, update: acp.SessionUpdate): Promise<void>;
+  /** What the client said it can show (from `initialize`). */
+  clientSupports(): { compaction: boolean; notices: boolean };
   log(line: string): void;
 }
 
@@ -46,6 +51,8 @@ const LIST_PAGE = 50;
  */
 export class AcpSessionHistory {
   private readonly recorders = new Map<string, SessionRecorder>();
+  /** Context in use after each session's last model request, for compaction. */
+  private readonly contextUsed = new Map<string, { tokens: number; window?: number }>();
   private opened: HistoryStore | undefined;
 
   constructor(private readonly deps: SessionHistoryDeps) {}
@@ -83,7 +90,8 @@ export class AcpSessionHistory {
 
     app.onRequest('session/load', async ({ params, client }) => {
       const { session, records } = await this.bringBack(client, params);
-      for (const update of replayUpdates(records)) await this.deps.send(client, session.id, update);
+      const supports = this.deps.clientSupports();
+      for (const update of replayUpdates(records, supports)) await this.deps.send(client, session.id, update);
       this.deps.announce(client, session);
       return { modes: modeState(session), configOptions: configOptions(session) };
     });
@@ -122,7 +130,72 @@ export class AcpSessionHistory {
   }
 
   observe(sessionId: string, event: TurnEvent): void {
+    if (event.type === 'usage') {
+      this.contextUsed.set(sessionId, {
+        tokens: event.usage.inputTokens + event.usage.outputTokens,
+        window: event.contextWindow,
+      });
+    }
     this.recorders.get(sessionId)?.observe(event);
+  }
+
+  /** Before a turn: compacts when the last one left the context window nearly full. */
+  async compactIfNeeded(
+    client: acp.AgentContext,
+    session: AgentSession,
+    fallbackWindow: number,
+  ): Promise<void> {
+    const used = this.contextUsed.get(session.id);
+    if (!used || !shouldCompact(used.tokens, session.contextWindow ?? used.window ?? fallbackWindow)) return;
+    await this.compact(client, session);
+  }
+
+  /**
+   * Summarises the older turns with the model and continues in a child session linked to the
+   * current one; the client is told with `compaction_update` (or a notice). Returns what to
+   * tell the user. The live session keeps its id; only the history it writes to changes.
+   */
+  async compact(client: acp.AgentContext, session: AgentSession): Promise<string> {
+    const recorder = this.recorders.get(session.id);
+    if (!recorder) return 'This session is not recorded, so it cannot be compacted.';
+    await recorder.flush();
+    const { older, kept } = splitForCompaction(session.conversation.messages);
+    if (!older.length) return 'Nothing to compact yet: the conversation is only its latest turns.';
+    const supports = this.deps.clientSupports();
+    const compactionId = randomUUID();
+    const tell = (update: acp.SessionUpdate) => this.deps.send(client, session.id, update);
+    if (supports.compaction)
+      await tell({ sessionUpdate: 'compaction_update', compactionId, status: 'in_progress' });
+    let summary: string;
+    try {
+      summary = await summarise(session.requireModel(), older, new AbortController().signal);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (supports.compaction)
+        await tell({ sessionUpdate: 'compaction_update', compactionId, status: 'failed', error: message });
+      else await tell(noticeAsUpdate('error', message, supports.notices));
+      return `Compaction failed: ${message}`;
+    }
+    const store = this.store();
+    const parentId = recorder.sessionId;
+    const childId = randomUUID();
+    await store.createSession({
+      id: childId,
+      cwd: session.cwd,
+      parentId,
+      ...(session.title ? { title: session.title } : {}),
+      ...(session.modelId ? { model: session.modelId } : {}),
+    });
+    // Issued together so they share fsyncs; the journal keeps call order.
+    await Promise.all([
+      store.append(childId, { type: 'compaction', summary, carried: kept.length }),
+      ...kept.map((message) => store.append(childId, { type: 'message', message })),
+    ]);
+    session.conversation.replace([summaryMessage(summary), ...kept]);
+    recorder.sessionId = childId;
+    this.contextUsed.delete(session.id);
+    await tell(compactionUpdate(summary, compactionId, supports.compaction));
+    return `Compacted ${older.length} earlier messages into a summary; the latest ${kept.length} are kept as they were.`;
   }
 
   /** The history session a live session writes to now (differs from its id after compaction). */

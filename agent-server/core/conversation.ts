@@ -30,6 +30,11 @@ export class Conversation {
     for (const l of this.listeners) l(message);
   }
 
+  /** Compaction: the messages become these (a summary and the latest turns). Listeners are not told. */
+  replace(messages: readonly ChatMessage[]): void {
+    this.items.splice(0, this.items.length, ...messages.filter((m) => m.role !== 'system'));
+  }
+
   onAppend(listener: (message: ChatMessage) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

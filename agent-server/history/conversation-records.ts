@@ -1,3 +1,4 @@
+import { summaryMessage } from '../core/compaction.js';
 import type { ChatMessage } from '../core/messages.js';
 import type { StoredRecord } from './types.js';
 
@@ -21,6 +22,11 @@ export function conversationFromRecords(records: readonly StoredRecord[]): ChatM
     open = [];
   };
   for (const r of records) {
+    if (r.type === 'compaction') {
+      closeOpen();
+      out.push(summaryMessage(r.summary));
+      continue;
+    }
     if (r.type !== 'message' || r.message.role === 'system') continue;
     const m = r.message;
     if (m.role === 'tool') {

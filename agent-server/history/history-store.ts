@@ -102,7 +102,7 @@ export class HistoryStore {
 
   /** Resolves once the record is durable (fsync'd). */
   async append(sessionId: string, record: HistoryRecord): Promise<void> {
-    if (record?.type !== 'message' && record?.type !== 'tool_call') {
+    if (record?.type !== 'message' && record?.type !== 'tool_call' && record?.type !== 'compaction') {
       throw new Error(`Unknown history record type ${JSON.stringify((record as { type?: unknown })?.type)}.`);
     }
     await this.write({ op: 'record', sessionId, record: { ...record, at: record.at ?? Date.now() } });

@@ -6,6 +6,7 @@ const MAX_TOOL_TEXT = 16_000;
 
 /** The searchable role and text of a record; undefined when it is not searched. */
 export function searchableText(record: HistoryRecord): { role: SearchRole; text: string } | undefined {
+  if (record.type === 'compaction') return { role: 'assistant', text: record.summary };
   if (record.type !== 'message') return undefined;
   const m = record.message;
   switch (m.role) {
@@ -29,5 +30,6 @@ export function searchableText(record: HistoryRecord): { role: SearchRole; text:
 
 /** The role column stored for a record (also what `role` filters match). */
 export function recordRole(record: HistoryRecord): string {
+  if (record.type === 'compaction') return 'assistant';
   return record.type === 'message' ? record.message.role : 'tool_call';
 }

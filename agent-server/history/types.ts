@@ -35,7 +35,12 @@ export interface StoredToolCall {
 /** What a session's history is made of, in order. `at` defaults to the time of the append. */
 export type HistoryRecord =
   | { type: 'message'; message: ChatMessage; at?: number }
-  | { type: 'tool_call'; toolCall: StoredToolCall; at?: number };
+  | { type: 'tool_call'; toolCall: StoredToolCall; at?: number }
+  /**
+   * Opens a session that continues another after a compaction: the summary of the older turns,
+   * then `carried` message records copied from the parent (its latest turns).
+   */
+  | { type: 'compaction'; summary: string; carried: number; at?: number };
 
 /** A record read back: its position in the session (`ord`, from 0) and its time. */
 export type StoredRecord = HistoryRecord & { ord: number; at: number };

@@ -205,10 +205,13 @@ function describeSpan(s: SessionMeta): string {
 }
 
 function messagesOnly(records: StoredRecord[]): StoredRecord[] {
-  return records.filter((r) => r.type === 'message' && r.message.role !== 'system');
+  return records.filter(
+    (r) => r.type === 'compaction' || (r.type === 'message' && r.message.role !== 'system'),
+  );
 }
 
 function roleOf(r: StoredRecord): string {
+  if (r.type === 'compaction') return 'summary of earlier turns';
   return r.type === 'message'
     ? r.message.role === 'tool'
       ? `tool ${r.message.name}`
@@ -217,6 +220,7 @@ function roleOf(r: StoredRecord): string {
 }
 
 function recordPreview(r: StoredRecord, max: number, keepLines = false): string {
+  if (r.type === 'compaction') return keepLines ? clip(r.summary, max) : oneLine(r.summary, max);
   if (r.type !== 'message') return '';
   const m = r.message;
   let text: string;

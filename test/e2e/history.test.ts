@@ -214,3 +214,74 @@ test('kill -9 in the middle of turns: no acknowledged turn is lost, and the inde
   );
   await Promise.all([fromIndex.close(), fromJournal.close()]);
 });
+
+test('compaction: near the window the older turns are summarised into a linked child session; /compact on demand', async () => {
+  const summaries: number[] = [];
+  const w = await world((req, i) => {
+    const system = String(req.messages[0]?.content ?? '');
+    if (system.startsWith('You summarise')) {
+      summaries.push(i);
+      return { text: `## Goal\n- Ship the parser (summary ${summaries.length})` };
+    }
+    const last = String(req.messages[req.messages.length - 1]?.content ?? '');
+    const n = /^question (\d+)/.exec(last)?.[1] ?? '?';
+    // The third answer leaves the 1,000-token window 90% full.
+    return { text: `answer ${n}`, usage: { prompt_tokens: n === '3' ? 880 : 200, completion_tokens: 20 } };
+  });
+  await fs.writeFile(
+    path.join(w.home, 'config.json'),
+    JSON.stringify({ model: { contextWindow: 1000 }, terminal: { backend: 'local' } }),
+  );
+  const agent = await AcpHarness.start({
+    env: cleanEnv({
+      CAIRN_HOME: w.home,
+      HOME: w.home,
+      OPENAI_BASE_URL: w.model.url,
+      CAIRN_MODEL: 'scripted',
+      OPENAI_API_KEY: 'sk-test-not-real',
+    }),
+    clientCapabilities: { session: { compaction: {} } },
+  });
+  cleanups.push(() => agent.close());
+  const { sessionId } = await agent.newSession(w.repo);
+  for (const n of [1, 2, 3]) await agent.prompt(sessionId, `question ${n}`);
+  assert.equal(summaries.length, 0);
+  await agent.prompt(sessionId, 'question 4');
+  assert.equal(summaries.length, 1, 'the fourth turn started with a compaction');
+  const updates = agent.updatesOf(sessionId, 'compaction_update');
+  assert.deepEqual(
+    updates.map((u) => u.status),
+    ['in_progress', 'completed'],
+  );
+  assert.deepEqual(updates[1]!.summary, [{ type: 'text', text: '## Goal\n- Ship the parser (summary 1)' }]);
+  // The model now sees the summary and the two latest turns, not the first one.
+  const sent = w.model.requests[w.model.requests.length - 1]!.messages.map((m) => String(m.content));
+  assert.match(sent[1]!, /^\[Summary of the earlier conversation[\s\S]*Ship the parser \(summary 1\)/);
+  assert.deepEqual(sent.slice(2), ['question 2', 'answer 2', 'question 3', 'answer 3', 'question 4']);
+
+  // History: the parent is continued by a child; the list shows the child, with the title.
+  const listed = (await agent.request('session/list', { cwd: w.repo })).sessions;
+  assert.equal(listed.length, 1);
+  const child = listed[0]!.sessionId;
+  assert.notEqual(child, sessionId);
+  assert.equal(listed[0]!.title, 'question 1');
+
+  // /compact on demand summarises again (the old summary and turn 2 this time).
+  await agent.prompt(sessionId, '/compact');
+  assert.equal(summaries.length, 2);
+  assert.match(agent.agentText(sessionId), /Compacted 3 earlier messages into a summary/);
+  await agent.close();
+
+  // After a restart, loading either id shows the whole conversation once, with the compactions marked.
+  const again = await w.start();
+  await again.request('session/load', { sessionId, cwd: w.repo, mcpServers: [] });
+  const users = again.updatesOf(sessionId, 'user_message_chunk').map(text);
+  assert.deepEqual(users, ['question 1', 'question 2', 'question 3', 'question 4']);
+  assert.equal((again.agentText(sessionId).match(/summarised to free context/g) ?? []).length, 2);
+  assert.match(again.agentText(sessionId), /answer 1[\s\S]*answer 3[\s\S]*summarised[\s\S]*answer 4/);
+  await again.prompt(sessionId, 'question 5');
+  const resumed = w.model.requests[w.model.requests.length - 1]!.messages.map((m) => String(m.content));
+  assert.match(resumed[1]!, /summary 2/);
+  assert.equal(resumed[resumed.length - 1], 'question 5');
+  void child;
+});

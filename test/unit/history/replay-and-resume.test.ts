@@ -176,7 +176,11 @@ test('the recorder stores messages and final tool states; flush means durable', 
   const records = await history.readSession('s');
   assert.deepEqual(
     records.map((r) =>
-      r.type === 'message' ? r.message.role : `${r.toolCall.toolCallId}:${r.toolCall.status}`,
+      r.type === 'tool_call'
+        ? `${r.toolCall.toolCallId}:${r.toolCall.status}`
+        : r.type === 'message'
+          ? r.message.role
+          : r.type,
     ),
     ['user', 'a:completed', 'b:failed'],
   );
