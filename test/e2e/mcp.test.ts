@@ -23,7 +23,13 @@ import {
   type ScriptedModel,
   type ScriptStep,
 } from '../fixtures/model-server.js';
-import { everythingStdio, faultyStdio, isAlive } from '../fixtures/mcp/servers.js';
+import {
+  everythingStdio,
+  faultyStdio,
+  isAlive,
+  startEverythingHttp,
+  type RunningHttpServer,
+} from '../fixtures/mcp/servers.js';
 
 const root = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const cairnJs = path.join(root, 'dist', 'cairn.js');
@@ -35,6 +41,7 @@ const startedFile = path.join(scratch, 'faulty-started');
 const slowMarker = path.join(scratch, 'slow-marker');
 
 let model: ScriptedModel;
+let remote: RunningHttpServer;
 let cairn: ChildProcess;
 let connection: ClientConnection;
 const updates: SessionNotification[] = [];
@@ -73,6 +80,7 @@ before(async () => {
   assert.ok(existsSync(cairnJs), `${cairnJs} is missing: run npm run build first`);
   mkdirSync(home, { recursive: true });
   mkdirSync(workspace, { recursive: true });
+  remote = await startEverythingHttp('streamableHttp');
   model = await startScriptedModel((req) => {
     const next = steps.shift();
     if (!next) throw new Error('the model was asked more than the test scripted');
@@ -113,6 +121,7 @@ before(async () => {
 after(async () => {
   if (cairn && cairn.exitCode === null) cairn.kill('SIGKILL');
   await model?.close();
+  await remote?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -132,6 +141,7 @@ test('session/new takes the client’s MCP servers and starts none of them yet',
     mcpServers: [
       { name: 'everything', ...everythingStdio(), env: [] },
       { name: 'ghost', command: '/nonexistent/mcp-server', args: [], env: [] },
+      { type: 'http', name: 'remote', url: remote.url, headers: [] },
     ],
   });
   sessionId = res.sessionId;
@@ -144,11 +154,16 @@ test('the model calls an MCP tool from the client and one from Cairn config; a c
       const names = toolNames(req);
       assert.ok(names.includes('mcp__everything__echo'), names.join(', '));
       assert.ok(names.includes('mcp__faulty__destroy'), names.join(', '));
+      assert.ok(names.includes('mcp__remote__get-tiny-image'), names.join(', '));
       assert.ok(!names.some((n) => n.startsWith('mcp__ghost__')));
       return { toolCalls: [{ name: 'mcp__everything__echo', arguments: { message: 'hi from acp' } }] };
     },
     (req) => {
       assert.equal(lastToolResult(req), 'Echo: hi from acp');
+      return { toolCalls: [{ name: 'mcp__remote__get-tiny-image', arguments: {} }] };
+    },
+    (req) => {
+      assert.match(lastToolResult(req), /\[image\/png image, .*\]/);
       return { toolCalls: [{ name: 'mcp__faulty__destroy', arguments: { target: 'the test' } }] };
     },
     (req) => {
@@ -174,6 +189,13 @@ test('the model calls an MCP tool from the client and one from Cairn config; a c
   assert.ok(echoCall, updatesText());
   assert.equal(echoCall.update.sessionUpdate === 'tool_call' && echoCall.update.kind, 'read');
   assert.match(updatesText(), /Echo: hi from acp/);
+  // The image from the HTTP server reaches the client as ACP image content.
+  const imageUpdate = updates.find(
+    (u) =>
+      u.update.sessionUpdate === 'tool_call_update' &&
+      (u.update.content ?? []).some((c) => c.type === 'content' && c.content.type === 'image'),
+  );
+  assert.ok(imageUpdate, updatesText());
   assert.match(updatesText(), /MCP server \\"ghost\\" failed to start: cannot run \/nonexistent\/mcp-server/);
   // echo is read-only and ran without asking; the tools without that hint asked through ACP.
   assert.deepEqual(permissionTitles, ['destroy (faulty)', 'crash (faulty)']);
@@ -204,6 +226,7 @@ test('the next prompt still works, with the crashed server back, and /status lis
   assert.match(reply, /MCP everything \(stdio, from the client\): ready, \d+ tools/);
   assert.match(reply, /MCP faulty \(stdio, from Cairn config\): ready/);
   assert.match(reply, /MCP ghost \(stdio, from the client\): unavailable/);
+  assert.match(reply, /MCP remote \(http, from the client\): ready/);
   assert.match(reply, /listed individually/);
 });
 
@@ -220,6 +243,30 @@ test('session/cancel cancels an in-flight MCP call on the server', async () => {
     () => readFileSync(slowMarker, 'utf8').includes('cancelled'),
     'the server to see the cancellation',
   );
+});
+
+test('a second session with the same servers shares them; session/close releases its share', async () => {
+  const pidsBefore = readFileSync(startedFile, 'utf8').trim().split('\n');
+  const second = await connection.agent.request('session/new', { cwd: workspace, mcpServers: [] });
+  steps.push(
+    (req) => {
+      assert.ok(toolNames(req).includes('mcp__faulty__echo'));
+      assert.ok(
+        !toolNames(req).some((n) => n.startsWith('mcp__everything__')),
+        'client servers are per session',
+      );
+      return { toolCalls: [{ name: 'mcp__faulty__echo', arguments: { message: 'shared' } }] };
+    },
+    (req) => {
+      assert.equal(lastToolResult(req), 'echo: shared');
+      return { text: 'ok' };
+    },
+  );
+  assert.equal((await prompt(second.sessionId, 'Share.')).stopReason, 'end_turn', stderr);
+  assert.deepEqual(readFileSync(startedFile, 'utf8').trim().split('\n'), pidsBefore, 'no second process');
+  await connection.agent.request('session/close', { sessionId: second.sessionId });
+  const current = Number(pidsBefore[pidsBefore.length - 1]);
+  assert.ok(isAlive(current), 'still used by the first session');
 });
 
 test('when Cairn exits, its MCP servers are stopped', async () => {

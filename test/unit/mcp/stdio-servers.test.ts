@@ -177,3 +177,21 @@ test('a stdio server runs in the session workspace: a relative root means the pr
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('progress notifications from a long call reach the client as live content', async () => {
+  const session = hub.openSession({ fromClient: [everything], fromConfig: {}, maxToolSchemaShare: 0.5 });
+  try {
+    const { tools } = await session.prepare(new AbortController().signal);
+    const { gate } = makeGate('auto');
+    const ctx = makeContext(gate);
+    const long = findTool(tools, 'mcp__everything__trigger-long-running-operation');
+    const result = await runTool(long, { duration: 0.2, steps: 2 }, ctx);
+    assert.match(result.forModel, /Long running operation completed/);
+    // The last step's notice may race the result; the first one always arrives while the call runs.
+    assert.deepEqual(ctx.progressed[0], [{ type: 'text', text: 'Progress 1/2' }]);
+    for (const shown of ctx.progressed)
+      assert.match((shown[0] as { text: string }).text, /^Progress [12]\/2$/);
+  } finally {
+    await session.close();
+  }
+});
