@@ -195,3 +195,27 @@ test('progress notifications from a long call reach the client as live content',
     await session.close();
   }
 });
+
+test('a stdio server gets its configured env and the safe defaults, never Cairn’s API keys', async () => {
+  const saved = process.env.OPENAI_API_KEY;
+  process.env.OPENAI_API_KEY = 'sk-must-not-leak';
+  const session = hub.openSession({
+    fromClient: [
+      { name: 'everything', ...everythingStdio(), env: [{ name: 'CAIRN_MCP_TEST', value: 'given' }] },
+    ],
+    fromConfig: {},
+    maxToolSchemaShare: 0.5,
+  });
+  try {
+    const { tools } = await session.prepare(new AbortController().signal);
+    const { gate } = makeGate('auto');
+    const result = await runTool(findTool(tools, 'mcp__everything__get-env'), {}, makeContext(gate));
+    assert.match(result.forModel, /"CAIRN_MCP_TEST": "given"/);
+    assert.match(result.forModel, /"PATH":/);
+    assert.doesNotMatch(result.forModel, /sk-must-not-leak|OPENAI_API_KEY/);
+  } finally {
+    if (saved === undefined) delete process.env.OPENAI_API_KEY;
+    else process.env.OPENAI_API_KEY = saved;
+    await session.close();
+  }
+});
