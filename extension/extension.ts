@@ -1,11 +1,11 @@
 /**
  * VS Code entry point: wiring only. The logic lives in modules that do not import `vscode`
  * (chat-host, edit-reviews, ...); `vscode/` holds the thin adapters over the editor API.
- * Nothing starts at activation: the server starts when the chat view opens or a command needs it.
+ * Nothing starts at activation: the chat host (and the ACP SDK, the costly part to load) is
+ * imported when the chat view opens or a command needs it, and it starts the server then.
  */
 import * as vscode from 'vscode';
-import { ChatHost } from './chat-host.js';
-import { startAgentProcess } from './agent-process.js';
+import type { ChatHost } from './chat-host.js';
 import { existsSync } from 'node:fs';
 import { editorRipgrepCandidates, serverLaunch, type ServerSettings } from './server-launch.js';
 import { ChatViewProvider, CHAT_VIEW_ID } from './vscode/chat-view.js';
@@ -17,7 +17,7 @@ import type { ContextItem, HostCommand } from '../shared/webview-protocol.js';
 
 const API_KEY_SECRET = 'cairn.apiKey';
 
-let activeHost: ChatHost | null = null;
+let loadedHost: Promise<ChatHost> | null = null;
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Cairn');
@@ -33,65 +33,70 @@ export function activate(context: vscode.ExtensionContext): void {
     else output.show(true);
   };
 
-  const host = new ChatHost({
-    workspaceRoot,
-    launchAgent: async () => {
-      const c = config();
-      const settings: ServerSettings = {
-        modelPreset: c.get<string>('model.preset', ''),
-        baseUrl: c.get<string>('model.baseUrl', ''),
-        model: c.get<string>('model.model', ''),
-        extraArgs: [],
-      };
-      const launch = serverLaunch({
-        execPath: process.execPath,
-        extensionPath: context.extensionPath,
-        cwd: workspaceRoot() ?? context.extensionPath,
-        baseEnv: process.env,
-        settings,
-        apiKey: await context.secrets.get(API_KEY_SECRET),
-        ripgrepPath: editorRipgrepCandidates(vscode.env.appRoot).find((p) => existsSync(p)) ?? null,
-      });
-      log(`[cairn] starting ${launch.args.join(' ')} in ${launch.cwd}`);
-      const trace = c.get<boolean>('trace.protocol', false);
-      return startAgentProcess(launch, {
-        stderr: (line) => output.appendLine(line),
-        trace: trace ? (dir, text) => output.append(`${dir === 'send' ? '→' : '←'} ${text}`) : undefined,
-      });
-    },
-    // A key in the editor's environment counts too (it reaches the server the same way).
-    hasApiKey: async () => !!(await context.secrets.get(API_KEY_SECRET)) || !!process.env.OPENAI_API_KEY,
-    autoApprove: () => ({
-      reads: config().get<boolean>('autoApprove.reads', false),
-      edits: config().get<boolean>('autoApprove.edits', false),
-    }),
-    readText: readCurrentText,
-    reviews: reviewEditor,
-    mentionFiles,
-    openLocation,
-    runCommand,
-    terminalStarted: (terminal) => void showAgentTerminal(terminal),
-    attentionNeeded: (message) => {
-      if (vscode.window.state.focused || !config().get<boolean>('notifyWhenUnfocused', true)) return;
-      void vscode.window.showInformationMessage(message, 'Open Cairn').then((pick) => {
-        if (pick) void view.reveal();
-      });
-    },
-    log,
-  });
-  activeHost = host;
-  const view = new ChatViewProvider(context.extensionUri, host, log);
+  const createHost = async (): Promise<ChatHost> => {
+    const [{ ChatHost }, { startAgentProcess }] = await Promise.all([
+      import('./chat-host.js'),
+      import('./agent-process.js'),
+    ]);
+    const host = new ChatHost({
+      workspaceRoot,
+      launchAgent: async () => {
+        const c = config();
+        const settings: ServerSettings = {
+          modelPreset: c.get<string>('model.preset', ''),
+          baseUrl: c.get<string>('model.baseUrl', ''),
+          model: c.get<string>('model.model', ''),
+          extraArgs: [],
+        };
+        const launch = serverLaunch({
+          execPath: process.execPath,
+          extensionPath: context.extensionPath,
+          cwd: workspaceRoot() ?? context.extensionPath,
+          baseEnv: process.env,
+          settings,
+          apiKey: await context.secrets.get(API_KEY_SECRET),
+          ripgrepPath: editorRipgrepCandidates(vscode.env.appRoot).find((p) => existsSync(p)) ?? null,
+        });
+        log(`[cairn] starting ${launch.args.join(' ')} in ${launch.cwd}`);
+        const trace = c.get<boolean>('trace.protocol', false);
+        return startAgentProcess(launch, {
+          stderr: (line) => output.appendLine(line),
+          trace: trace ? (dir, text) => output.append(`${dir === 'send' ? '→' : '←'} ${text}`) : undefined,
+        });
+      },
+      // A key in the editor's environment counts too (it reaches the server the same way).
+      hasApiKey: async () => !!(await context.secrets.get(API_KEY_SECRET)) || !!process.env.OPENAI_API_KEY,
+      autoApprove: () => ({
+        reads: config().get<boolean>('autoApprove.reads', false),
+        edits: config().get<boolean>('autoApprove.edits', false),
+      }),
+      readText: readCurrentText,
+      reviews: reviewEditor,
+      mentionFiles,
+      openLocation,
+      runCommand,
+      terminalStarted: (terminal) => void showAgentTerminal(terminal),
+      attentionNeeded: (message) => {
+        if (vscode.window.state.focused || !config().get<boolean>('notifyWhenUnfocused', true)) return;
+        void vscode.window.showInformationMessage(message, 'Open Cairn').then((pick) => {
+          if (pick) void view.reveal();
+        });
+      },
+      log,
+    });
+    status.update(host.state);
+    host.onStateChange((state) => {
+      status.update(state);
+      const reviewPending = host.pendingReviewIds().length > 0;
+      void vscode.commands.executeCommand('setContext', 'cairn.reviewPending', reviewPending);
+      void vscode.commands.executeCommand('setContext', 'cairn.working', state.activity === 'working');
+    });
+    context.subscriptions.push({ dispose: () => host.dispose() });
+    return host;
+  };
+  const getHost = () => (loadedHost ??= createHost());
+  const view = new ChatViewProvider(context.extensionUri, getHost, log);
   const status = createStatusBar('cairn.openChat');
-  status.update(host.state);
-  host.onStateChange((state) => {
-    status.update(state);
-    void vscode.commands.executeCommand(
-      'setContext',
-      'cairn.reviewPending',
-      host.pendingReviewIds().length > 0,
-    );
-    void vscode.commands.executeCommand('setContext', 'cairn.working', state.activity === 'working');
-  });
 
   /** Runs a webview request from a command, showing failures instead of dropping them. */
   const guarded =
@@ -103,14 +108,14 @@ export function activate(context: vscode.ExtensionContext): void {
         void vscode.window.showErrorMessage(`Cairn: ${err instanceof Error ? err.message : String(err)}`);
       }
     };
-  const reviewIdFor = (uri: unknown): string | null =>
+  const reviewIdFor = async (uri: unknown): Promise<string | null> =>
     ReviewEditor.reviewIdOf(uri instanceof vscode.Uri ? uri : undefined) ??
     ReviewEditor.reviewIdOf(vscode.window.activeTextEditor?.document.uri) ??
-    host.pendingReviewIds().at(-1) ??
+    (await getHost()).pendingReviewIds().at(-1) ??
     null;
   const addContext = async (item: ContextItem) => {
     await view.reveal();
-    host.addContext(item);
+    (await getHost()).addContext(item);
   };
 
   context.subscriptions.push(
@@ -123,31 +128,31 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('cairn.openChat', () => view.reveal()),
     vscode.commands.registerCommand(
       'cairn.newChat',
-      guarded(() => host.handlers.newChat({})),
+      guarded(async () => (await getHost()).handlers.newChat({})),
     ),
     vscode.commands.registerCommand(
       'cairn.stop',
-      guarded(() => host.handlers.cancel({})),
+      guarded(async () => (await getHost()).handlers.cancel({})),
     ),
     vscode.commands.registerCommand(
       'cairn.restart',
-      guarded(() => host.restart()),
+      guarded(async () => (await getHost()).restart()),
     ),
     vscode.commands.registerCommand('cairn.showLog', () => output.show(true)),
     vscode.commands.registerCommand(
       'cairn.acceptEdit',
       guarded(async (uri?: unknown) => {
-        const id = reviewIdFor(uri);
+        const id = await reviewIdFor(uri);
         if (!id) throw new Error('No edit is waiting for review.');
-        await host.handlers.acceptEdit({ reviewId: id });
+        await (await getHost()).handlers.acceptEdit({ reviewId: id });
       }),
     ),
     vscode.commands.registerCommand(
       'cairn.rejectEdit',
       guarded(async (uri?: unknown) => {
-        const id = reviewIdFor(uri);
+        const id = await reviewIdFor(uri);
         if (!id) throw new Error('No edit is waiting for review.');
-        await host.handlers.rejectEdit({ reviewId: id });
+        await (await getHost()).handlers.rejectEdit({ reviewId: id });
       }),
     ),
     vscode.commands.registerCommand(
@@ -160,6 +165,7 @@ export function activate(context: vscode.ExtensionContext): void {
           ignoreFocusOut: true,
         });
         if (key === undefined) return;
+        const host = await getHost();
         if (key.trim()) await context.secrets.store(API_KEY_SECRET, key.trim());
         else await context.secrets.delete(API_KEY_SECRET);
         await host.refreshApiKeyState();
@@ -173,6 +179,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(
       'cairn.resumeSession',
       guarded(async () => {
+        const host = await getHost();
         const { sessions } = await host.handlers.listSessions({});
         const pick = await vscode.window.showQuickPick(
           sessions.map((s) => ({
@@ -221,17 +228,22 @@ export function activate(context: vscode.ExtensionContext): void {
         });
       }),
     ),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('cairn.model') || host.state.activity === 'stopped') return;
-      void vscode.window
-        .showInformationMessage('Cairn: restart the server to use the new model settings.', 'Restart')
-        .then((pick) => pick && host.restart());
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      // Only a server that is running needs a restart to see new model settings.
+      if (!e.affectsConfiguration('cairn.model') || !loadedHost) return;
+      const host = await loadedHost;
+      if (host.state.activity === 'stopped') return;
+      const pick = await vscode.window.showInformationMessage(
+        'Cairn: restart the server to use the new model settings.',
+        'Restart',
+      );
+      if (pick) await host.restart();
     }),
-    { dispose: () => host.dispose() },
   );
 }
 
 export async function deactivate(): Promise<void> {
-  await activeHost?.stop();
-  activeHost = null;
+  const host = await loadedHost?.catch(() => null);
+  loadedHost = null;
+  await host?.stop();
 }

@@ -20,7 +20,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly host: ChatHost,
+    private readonly getHost: () => Promise<ChatHost>,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -38,9 +38,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       { errorListener: (message, data) => this.log(`[webview rpc] ${message} ${String(data ?? '')}`) },
     );
     for (const method of Object.values(WebviewMethod) as WebviewRequestMethod[]) {
-      const handler = this.host.handlers[method] as (params: unknown) => Promise<unknown>;
       peer.addMethod(method, async (params: unknown) => {
         try {
+          const host = await this.getHost();
+          const handler = host.handlers[method] as (params: unknown) => Promise<unknown>;
           return await handler(params ?? {});
         } catch (err) {
           // The webview shows the message; the log keeps it for a bug report.
@@ -60,13 +61,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         .receiveAndSend(message, undefined, undefined)
         .catch((err: unknown) => this.log(`[webview rpc] ${String(err)}`));
     });
-    this.host.attachView(<M extends HostNotificationMethod>(method: M, params: HostNotifications[M]) =>
-      peer.notify(method, params as never, undefined),
-    );
+    const sink = <M extends HostNotificationMethod>(method: M, params: HostNotifications[M]) =>
+      peer.notify(method, params as never, undefined);
+    // Attached before the webview's first request can reach the host (requests await it too).
+    const attached = this.getHost().then((host) => {
+      host.attachView(sink);
+      return host;
+    });
     view.onDidDispose(() => {
       received.dispose();
       peer.rejectAllPendingRequests('The chat view was closed.');
-      this.host.attachView(null);
+      void attached.then((host) => host.attachView(null));
       this.view = null;
     });
     view.webview.html = this.html(view.webview);

@@ -31,6 +31,9 @@ export function createStatusBar(openCommand: string): {
     item.tooltip = s.activity === 'stopped' && s.exit ? s.exit.message : look.tooltip;
     item.backgroundColor = look.warn ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   };
+  // Until the chat host loads (first use), a plain entry point.
+  item.text = '$(comment-discussion) Cairn';
+  item.tooltip = 'Open the Cairn chat';
   item.show();
   return { item, update };
 }
