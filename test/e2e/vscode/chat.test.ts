@@ -121,8 +121,13 @@ test(
         'hello\n',
         'nothing written before Accept',
       );
-      await page.waitForTimeout(500); // let the diff paint for the screenshot
+      // Screenshots of the review in both themes (the README uses them).
+      await page.waitForTimeout(500); // let the diff paint
       await page.screenshot({ path: join(ARTIFACTS, 'vscode-light.png') });
+      await runCommand(page, 'Preferences: Color Theme', 'Dark Modern');
+      await page.locator('.monaco-workbench.vs-dark').waitFor();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(ARTIFACTS, 'vscode-dark.png') });
       await review.locator('button', { hasText: 'Accept' }).click();
       await eventually(
         'greeting.txt written',
@@ -177,12 +182,6 @@ test(
         page,
       );
       await chat.locator('text=Tool said:').last().waitFor();
-
-      // Dark theme screenshot of the same panel.
-      await runCommand(page, 'Preferences: Color Theme', 'Dark Modern');
-      await page.locator('.monaco-workbench.vs-dark').waitFor();
-      await page.waitForTimeout(500);
-      await page.screenshot({ path: join(ARTIFACTS, 'vscode-dark.png') });
     } catch (err) {
       writeFileSync(join(ARTIFACTS, 'vscode-code-server.log'), serverLog.join('\n'));
       const pages = browser.contexts().flatMap((c) => c.pages());
