@@ -59,6 +59,8 @@ export class McpConnection {
   private client: Client | undefined;
   private transport: Transport | undefined;
   private starting: Promise<void> | undefined;
+  /** The client of a start in progress, so closing need not wait out the startup timeout. */
+  private connecting: Client | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: McpConnectionOptions) {}
@@ -139,6 +141,7 @@ export class McpConnection {
   async close(): Promise<void> {
     this.state = 'closed';
     clearTimeout(this.restartTimer);
+    await this.connecting?.close().catch(() => undefined);
     await this.starting?.catch(() => undefined);
     await this.disconnect();
   }
@@ -185,6 +188,7 @@ export class McpConnection {
       },
     });
     client.onerror = (error) => this.options.log(`MCP server ${this.options.label}: ${error.message}`);
+    this.connecting = client;
     try {
       await client.connect(transport, { timeout: this.options.startupTimeoutMs });
       const tools: Tool[] = [];
@@ -199,6 +203,8 @@ export class McpConnection {
     } catch (error) {
       await client.close().catch(() => undefined);
       throw new Error(this.explainStartError(error, transport));
+    } finally {
+      this.connecting = undefined;
     }
     if (this.state === 'closed') {
       await client.close().catch(() => undefined);

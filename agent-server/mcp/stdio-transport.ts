@@ -99,7 +99,14 @@ export class ProcessGroupStdioTransport implements Transport {
       });
       child.stdin?.on('error', (error) => this.onerror?.(error));
       child.stdout?.on('data', (chunk: Buffer) => {
-        this.buffer.append(chunk);
+        try {
+          this.buffer.append(chunk);
+        } catch (error) {
+          // A line longer than the SDK's limit: the stream cannot be resynchronised; stop the server.
+          this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+          void this.close();
+          return;
+        }
         for (;;) {
           let message: JSONRPCMessage | null;
           try {

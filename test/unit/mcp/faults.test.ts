@@ -265,3 +265,65 @@ test('closeAll stops every server', async () => {
 });
 
 after(() => undefined);
+
+test(
+  'closing a session while its server is still starting stops the server without waiting for the timeout',
+  { timeout: 60_000 },
+  async () => {
+    // A startup timeout far beyond the test's own: only an interrupted start lets this finish.
+    const hub = makeHub({ startupTimeoutMs: 600_000 });
+    const started = path.join(scratch, 'never-ready-started');
+    const silent = faultyStdio('never-ready');
+    const session = hub.openSession({
+      fromClient: [],
+      fromConfig: { silent: { ...silent, env: { FAULTY_STARTED_FILE: started } } },
+      maxToolSchemaShare: 0.5,
+    });
+    const turn = new AbortController();
+    const preparing = session.prepare(turn.signal);
+    await eventually(() => existsSync(started), 'the server process to start');
+    const pid = Number(readFileSync(started, 'utf8').trim());
+    await session.close();
+    turn.abort();
+    await preparing;
+    await eventually(() => !isAlive(pid), 'the starting server to be stopped');
+  },
+);
+
+test('a server that prints a stray line to stdout still works', async () => {
+  const hub = makeHub();
+  const session = hub.openSession({
+    fromClient: [],
+    fromConfig: { noisy: faultyStdio('noisy') },
+    maxToolSchemaShare: 0.5,
+  });
+  try {
+    const { tools, notices } = await session.prepare(never());
+    assert.deepEqual(notices, []);
+    const { gate } = makeGate('auto');
+    const result = await runTool(findTool(tools, 'mcp__noisy__echo'), { message: 'fine' }, makeContext(gate));
+    assert.equal(result.forModel, 'echo: fine');
+  } finally {
+    await session.close();
+  }
+});
+
+test('a server flooding stdout past the line limit is stopped; Cairn and the session carry on', async () => {
+  const hub = makeHub();
+  const session = hub.openSession({
+    fromClient: [],
+    fromConfig: { faulty: faultyStdio('ok') },
+    maxToolSchemaShare: 0.5,
+  });
+  try {
+    const { tools } = await session.prepare(never());
+    const { gate } = makeGate('auto');
+    await assert.rejects(
+      runTool(findTool(tools, 'mcp__faulty__flood'), {}, makeContext(gate)),
+      /MCP server "faulty" could not run "flood": the server stopped during the call/,
+    );
+    await eventually(async () => (await session.prepare(never())).tools.length > 0, 'the restart');
+  } finally {
+    await session.close();
+  }
+});
