@@ -22,7 +22,7 @@ test('both remote transports are advertised', () => {
 });
 
 for (const kind of ['http', 'sse'] as const) {
-  test(`server-everything over ${kind}: lists tools, calls echo, returns an image`, async () => {
+  test(`server-everything over ${kind}: lists tools, calls echo, returns an image, reports errors, cancels`, async () => {
     const server: AcpMcpServer = {
       type: kind,
       name: 'remote',
@@ -43,6 +43,28 @@ for (const kind of ['http', 'sse'] as const) {
       assert.equal(echo.forModel, `Echo: over ${kind}`);
       const image = await runTool(findTool(tools, 'mcp__remote__get-tiny-image'), {}, makeContext(gate));
       assert.ok(image.content?.some((c) => c.type === 'image' && c.mimeType === 'image/png'));
+      // A tool error over the wire reaches the model as an error.
+      await assert.rejects(
+        runTool(findTool(tools, 'mcp__remote__get-sum'), { a: 'x' }, makeContext(gate)),
+        (error: Error) => error.name === 'ToolError',
+      );
+      // Cancelling a long call ends it now (the server would take ten minutes).
+      const turn = new AbortController();
+      const running = makeContext(gate, turn.signal);
+      const long = runTool(
+        findTool(tools, 'mcp__remote__trigger-long-running-operation'),
+        { duration: 600, steps: 600 },
+        running,
+      );
+      // Cancel once the server has reported progress, so the call is surely running there.
+      await eventually(() => running.progressed.length > 0, 'progress from the long call');
+      turn.abort();
+      await assert.rejects(long);
+      assert.equal(
+        (await runTool(findTool(tools, 'mcp__remote__echo'), { message: 'after' }, makeContext(gate)))
+          .forModel,
+        'Echo: after',
+      );
       assert.match(
         session.status().join('\n'),
         new RegExp(`MCP remote \\(${kind}, from the client\\): ready`),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { AcpMcpServer } from '../../../agent-server/mcp/index.js';
 import { everythingStdio, filesystemStdio } from '../../fixtures/mcp/servers.js';
-import { findTool, makeContext, makeGate, makeHub, runTool, ScriptedHuman } from './harness.js';
+import { eventually, findTool, makeContext, makeGate, makeHub, runTool, ScriptedHuman } from './harness.js';
 
 const hub = makeHub();
 after(() => hub.closeAll());
@@ -216,6 +216,33 @@ test('a stdio server gets its configured env and the safe defaults, never Cairnâ
   } finally {
     if (saved === undefined) delete process.env.OPENAI_API_KEY;
     else process.env.OPENAI_API_KEY = saved;
+    await session.close();
+  }
+});
+
+test('cancelling a long server-everything call ends it at once and the server stays usable', async () => {
+  const session = hub.openSession({ fromClient: [everything], fromConfig: {}, maxToolSchemaShare: 0.5 });
+  try {
+    const { tools } = await session.prepare(new AbortController().signal);
+    const { gate } = makeGate('auto');
+    const turn = new AbortController();
+    const ctx = makeContext(gate, turn.signal);
+    const long = runTool(
+      findTool(tools, 'mcp__everything__trigger-long-running-operation'),
+      { duration: 600, steps: 600 },
+      ctx,
+    );
+    // Cancel once the server has reported progress, so the call is surely running there.
+    await eventually(() => ctx.progressed.length > 0, 'progress from the long call');
+    turn.abort();
+    await assert.rejects(long);
+    const echo = await runTool(
+      findTool(tools, 'mcp__everything__echo'),
+      { message: 'after' },
+      makeContext(gate),
+    );
+    assert.equal(echo.forModel, 'Echo: after');
+  } finally {
     await session.close();
   }
 });
