@@ -24,7 +24,7 @@ export class CommandTerminal {
     baseEnv: NodeJS.ProcessEnv = process.env,
   ) {
     this.buffer = new ByteLimitedOutput(request.outputByteLimit ?? null);
-    const env = { ...baseEnv };
+    const env = commandEnvironment(baseEnv);
     for (const v of request.env ?? []) env[v.name] = v.value;
     const args = request.args ?? [];
     // Without arguments the command is a shell command line, as agents send them.
@@ -97,4 +97,17 @@ export class CommandTerminal {
     this.exitListeners.clear();
     resolve(exit);
   }
+}
+
+/** Secret-looking variables the editor's environment must not hand to the agent's commands. */
+const SECRET_NAME = /(^|_)(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)($|_)/i;
+
+/**
+ * The editor's environment for an agent command, without secrets: the agent asks for any
+ * variables it needs through the request's `env`.
+ */
+export function commandEnvironment(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(base)) if (!SECRET_NAME.test(k)) env[k] = v;
+  return env;
 }

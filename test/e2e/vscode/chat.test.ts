@@ -43,6 +43,7 @@ function script(req: ChatRequestBody): ScriptStep {
     return {
       toolCalls: [{ name: 'write_file', arguments: { path: 'notes.txt', content: 'overwritten\n' } }],
     };
+  if (said.includes('hang')) return { fault: 'hang' };
   if (said.includes('run a command'))
     return { toolCalls: [{ name: 'terminal', arguments: { command: 'echo cairn-e2e-$((20+22))' } }] };
   return { text: 'OK.' };
@@ -77,6 +78,8 @@ test(
     const home = join(work, 'cairn-home');
     mkdirSync(workspace);
     mkdirSync(home);
+    // Commands run through the editor (ACP terminal/*), shown in a VS Code pseudo-terminal.
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ terminal: { backend: 'client' } }));
     writeFileSync(join(workspace, 'greeting.txt'), 'hello\n');
     writeFileSync(join(workspace, 'notes.txt'), 'keep me\n');
 
@@ -182,6 +185,25 @@ test(
         page,
       );
       await chat.locator('text=Tool said:').last().waitFor();
+      // The command ran in a terminal the user can watch.
+      await page.locator('.part.panel').locator('text=/Cairn: \\/bin\\/sh/').first().waitFor();
+
+      // 5. Stop: a turn waiting on a model that never answers ends when the user stops it.
+      await send(chat, 'hang please');
+      await chat.locator('.activity-working').waitFor();
+      await chat.locator('button[aria-label^="Stop the running turn"]').click();
+      await idle(chat);
+
+      // 6. Resume: a new chat, then the first session again from the session list.
+      await chat.locator('button[aria-label="Start a new chat"]').click();
+      await eventually(
+        'a fresh chat',
+        async () => (await chat.locator('text=Hello from the scripted model!').count()) === 0,
+        page,
+      );
+      await runCommand(page, 'Cairn: Resume Session', 'say hello');
+      await chat.locator('text=Hello from the scripted model!').waitFor();
+      await chat.locator('text=Tool said: cairn-e2e-42').first().waitFor();
     } catch (err) {
       writeFileSync(join(ARTIFACTS, 'vscode-code-server.log'), serverLog.join('\n'));
       const pages = browser.contexts().flatMap((c) => c.pages());
