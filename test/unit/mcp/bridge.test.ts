@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BRIDGE_TOOL_NAMES } from '../../../agent-server/mcp/index.js';
+import { estimateToolTokens } from '../../../agent-server/mcp/tool-schema.js';
 import { everythingStdio, faultyStdio } from '../../fixtures/mcp/servers.js';
 import { findTool, makeContext, makeGate, makeHub, runTool } from './harness.js';
 
@@ -83,6 +84,34 @@ test('schemas over the budget are reached through search / describe / call, and 
     );
     const second = await session.prepare(never());
     assert.deepEqual(second.notices, [], 'the switch is told once');
+  } finally {
+    await hub.closeAll();
+  }
+});
+
+test('the schema token estimate errs high against a real tokenizer, so the budget is never overrun', async () => {
+  const { countTokens } = await import('gpt-tokenizer');
+  const hub = makeHub();
+  const session = hub.openSession({
+    fromClient: [],
+    fromConfig: { everything: everythingStdio(), many: faultyStdio('many-tools', 20) },
+    maxToolSchemaShare: 1,
+  });
+  try {
+    const { tools } = await session.prepare(never());
+    assert.ok(tools.length > 30);
+    let estimated = 0;
+    let real = 0;
+    for (const tool of tools) {
+      const schema = tool.jsonSchema ?? {};
+      estimated += estimateToolTokens(tool.name, tool.description, schema);
+      const spec = {
+        type: 'function',
+        function: { name: tool.name, description: tool.description, parameters: schema },
+      };
+      real += countTokens(JSON.stringify(spec));
+    }
+    assert.ok(estimated >= real, `estimate ${estimated} < real ${real}`);
   } finally {
     await hub.closeAll();
   }
