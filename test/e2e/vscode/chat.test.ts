@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,7 +166,9 @@ test(
       // 3. A rejected edit leaves the file alone and the model hears it was not changed.
       await send(chat, 'edit notes');
       await chat.locator('.review-card').waitFor();
-      await chat.locator('.review-card button', { hasText: 'Reject' }).click();
+      // This time from the diff editor's title bar (the cairn.rejectEdit command).
+      await page.locator('.tab', { hasText: 'Cairn: notes.txt' }).waitFor();
+      await page.locator('.editor-actions .action-label[aria-label^="Reject Edit"]').click();
       await idle(chat);
       assert.equal(readFileSync(join(workspace, 'notes.txt'), 'utf8'), 'keep me\n');
       const toolResult = model.requests.map((r) => r.messages.at(-1)!).findLast((m) => m.role === 'tool');
@@ -204,6 +207,24 @@ test(
       await runCommand(page, 'Cairn: Resume Session', 'say hello');
       await chat.locator('text=Hello from the scripted model!').waitFor();
       await chat.locator('text=Tool said: cairn-e2e-42').first().waitFor();
+
+      // 7. A crash: the panel says so; one click restarts the server and reloads the session.
+      const server = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .find((l) => l.includes(cs.extensionsDir) && l.includes('cairn.js acp'));
+      assert.ok(server, 'the extension started dist/cairn.js acp');
+      process.kill(Number(server.trim().split(/\s+/)[0]), 'SIGKILL');
+      const banner = chat.locator('.banner-error');
+      await banner.locator('text=/killed \\(SIGKILL\\)/').waitFor();
+      await banner.locator('button[data-key="restart"]').click();
+      await idle(chat);
+      await chat.locator('text=Hello from the scripted model!').waitFor();
+      await send(chat, 'say hello');
+      await eventually(
+        'a second answer after the restart',
+        async () => (await chat.locator('text=Hello from the scripted model!').count()) === 2,
+        page,
+      );
     } catch (err) {
       writeFileSync(join(ARTIFACTS, 'vscode-code-server.log'), serverLog.join('\n'));
       const pages = browser.contexts().flatMap((c) => c.pages());

@@ -68,6 +68,7 @@ export type CodeServerOptions = {
 export type RunningCodeServer = {
   url: string;
   userDataDir: string;
+  extensionsDir: string;
   stop(): Promise<void>;
 };
 
@@ -121,6 +122,7 @@ export async function startCodeServer(o: CodeServerOptions): Promise<RunningCode
   return {
     url,
     userDataDir,
+    extensionsDir,
     stop: async () => {
       if (child.exitCode !== null) return;
       const gone = new Promise((r) => child.once('exit', r));
