@@ -241,7 +241,10 @@ export class McpConnection {
 
   private onUnexpectedClose(client: Client, transport: Transport): void {
     const exit = transport instanceof ProcessGroupStdioTransport ? transport.exitDescription : undefined;
-    this.onConnectionLost(client, `stopped unexpectedly (${exit ?? 'connection closed'})`);
+    const description = exit?.startsWith('stopped by Cairn')
+      ? exit
+      : `stopped unexpectedly (${exit ?? 'connection closed'})`;
+    this.onConnectionLost(client, description);
   }
 
   /** The server died or can no longer be reached: drop the client and reconnect with backoff. */

@@ -53,6 +53,8 @@ export class ProcessGroupStdioTransport implements Transport {
   private stderrTail = '';
   private exited: Promise<void> = Promise.resolve();
   exitDescription: string | undefined;
+  /** Why Cairn stopped the server itself, when it did so outside `close()`. */
+  private stoppedBecause: string | undefined;
 
   constructor(private readonly launch: StdioLaunch) {}
 
@@ -93,7 +95,8 @@ export class ProcessGroupStdioTransport implements Transport {
           killGroup(child.pid, 'SIGKILL');
           liveGroups.delete(child.pid);
         }
-        this.exitDescription = signal ? `killed by ${signal}` : `exited with code ${code}`;
+        this.exitDescription =
+          this.stoppedBecause ?? (signal ? `killed by ${signal}` : `exited with code ${code}`);
         this.child = undefined;
         if (spawned) this.onclose?.();
       });
@@ -104,6 +107,7 @@ export class ProcessGroupStdioTransport implements Transport {
         } catch (error) {
           // A line longer than the SDK's limit: the stream cannot be resynchronised; stop the server.
           this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+          this.stoppedBecause = 'stopped by Cairn: it wrote an oversized message to stdout';
           void this.close();
           return;
         }

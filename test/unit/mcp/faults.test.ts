@@ -320,7 +320,7 @@ test('a server flooding stdout past the line limit is stopped; Cairn and the ses
     const { gate } = makeGate('auto');
     await assert.rejects(
       runTool(findTool(tools, 'mcp__faulty__flood'), {}, makeContext(gate)),
-      /MCP server "faulty" could not run "flood": the server stopped during the call/,
+      /MCP server "faulty" could not run "flood": the server stopped during the call \(stopped by Cairn: it wrote an oversized message to stdout\)/,
     );
     await eventually(async () => (await session.prepare(never())).tools.length > 0, 'the restart');
   } finally {
