@@ -2,12 +2,8 @@ import { client, PROTOCOL_VERSION, RequestError } from '@agentclientprotocol/sdk
 import type {
   AgentCapabilities,
   ClientConnection,
-  ReadTextFileRequest,
-  RequestPermissionRequest,
-  RequestPermissionResponse,
   SessionNotification,
   Stream,
-  WriteTextFileRequest,
 } from '@agentclientprotocol/sdk';
 import type {
   ContextItem,
@@ -18,11 +14,7 @@ import type {
   WebviewRequestMethod,
   WebviewRequests,
 } from '../shared/webview-protocol.js';
-import { autoApprovalOption, reviewAnswerOption, type AutoApproveSettings } from './approval-policy.js';
-import { ClientTerminals } from './client-terminals.js';
-import type { CommandTerminal } from './command-terminal.js';
-import { EditReviews, type ReviewPresenter } from './edit-reviews.js';
-import { PermissionRequests } from './permission-requests.js';
+import { AgentRequests, type AgentRequestsEnvironment } from './agent-requests.js';
 import { promptBlocks } from './prompt-content.js';
 import { SessionView } from './session-view.js';
 
@@ -30,22 +22,12 @@ import { SessionView } from './session-view.js';
 export type LaunchedAgent = { stream: Stream; exited: Promise<ServerExit>; stop(): void };
 
 /** What the chat host needs from the editor (the VS Code adapters, or fakes in tests). */
-export interface ChatHostEnvironment {
-  workspaceRoot(): string | null;
+export interface ChatHostEnvironment extends AgentRequestsEnvironment {
   launchAgent(): Promise<LaunchedAgent>;
   hasApiKey(): Promise<boolean>;
-  autoApprove(): AutoApproveSettings;
-  /** Current text of a file: the open document (unsaved edits included), else disk. */
-  readText(path: string): Promise<string>;
-  reviews: ReviewPresenter;
   mentionFiles(query: string, limit: number): Promise<{ path: string; relPath: string }[]>;
   openLocation(path: string, line: number | null): Promise<void>;
   runCommand(command: 'setApiKey' | 'openSettings' | 'showLog'): Promise<void>;
-  /** A command the agent runs through the editor started (shown in a pseudo-terminal). */
-  terminalStarted(terminal: CommandTerminal): void;
-  /** The agent waits on the user; tells them if the editor is not focused (when enabled). */
-  attentionNeeded(message: string): void;
-  log(line: string): void;
 }
 
 type Handlers = {
@@ -67,42 +49,20 @@ export class ChatHost {
   private exit: ServerExit | null = null;
   private turn: { sessionId: string } | null = null;
   private hasKey = false;
-  private readonly permissions: PermissionRequests;
-  private readonly reviews: EditReviews;
-  private readonly terminals: ClientTerminals;
+  private readonly requests: AgentRequests;
   private sink: (<M extends HostNotificationMethod>(method: M, params: HostNotifications[M]) => void) | null =
     null;
   private readonly stateListeners = new Set<(state: HostState) => void>();
-  private readonly forwardedTerminals = new Set<string>();
   private viewReady = false;
   private pendingContext: ContextItem[] = [];
 
   constructor(private readonly env: ChatHostEnvironment) {
-    this.permissions = new PermissionRequests({
-      requested: (card) => {
-        this.notify('permission/requested', card);
-        this.env.attentionNeeded(`Cairn asks: ${card.toolCall.title ?? 'permission needed'}`);
-        this.stateChanged();
-      },
-      resolved: (requestId, optionId) => {
-        this.notify('permission/resolved', { requestId, optionId });
-        this.stateChanged();
-      },
+    this.requests = new AgentRequests(env, {
+      notify: (method, params) => this.notify(method, params),
+      stateChanged: () => this.stateChanged(),
+      reportError: (err) => this.reportError(err),
+      editToolCallFor: (path) => this.session.editToolCallFor(path),
     });
-    this.reviews = new EditReviews(env.reviews, {
-      opened: (card) => {
-        this.notify('review/opened', card);
-        this.stateChanged();
-      },
-      resolved: (reviewId, outcome) => {
-        this.notify('review/resolved', { reviewId, outcome });
-        this.stateChanged();
-      },
-    });
-    this.terminals = new ClientTerminals(
-      () => this.env.workspaceRoot() ?? process.cwd(),
-      (t) => this.env.terminalStarted(t),
-    );
   }
 
   /** Connects the webview's notification channel (null when the view is gone). */
@@ -150,8 +110,8 @@ export class ChatHost {
       if (this.pendingContext.length) setTimeout(() => this.flushContext(), 0);
       return {
         state: this.state,
-        permissions: this.permissions.list(),
-        reviews: this.reviews.list(),
+        permissions: this.requests.permissions.list(),
+        reviews: this.requests.reviews.list(),
         transcript: this.session.transcript,
       };
     },
@@ -238,19 +198,19 @@ export class ChatHost {
       return null;
     },
     answerPermission: async ({ requestId, optionId }) => {
-      this.permissions.answer(requestId, optionId);
+      this.requests.permissions.answer(requestId, optionId);
       return null;
     },
     acceptEdit: async ({ reviewId }) => {
-      await this.reviews.accept(reviewId);
+      await this.requests.reviews.accept(reviewId);
       return null;
     },
     rejectEdit: async ({ reviewId }) => {
-      this.reviews.reject(reviewId);
+      this.requests.reviews.reject(reviewId);
       return null;
     },
     showReview: async ({ reviewId }) => {
-      const review = this.reviews.get(reviewId);
+      const review = this.requests.reviews.get(reviewId);
       if (!review) throw new Error('This edit review is no longer pending.');
       await this.env.reviews.show(review);
       return null;
@@ -272,7 +232,7 @@ export class ChatHost {
 
   /** Pending review ids, oldest first (for the Accept / Reject commands without a diff in focus). */
   pendingReviewIds(): string[] {
-    return this.reviews.list().map((r) => r.reviewId);
+    return this.requests.reviews.list().map((r) => r.reviewId);
   }
 
   async refreshApiKeyState(): Promise<void> {
@@ -307,7 +267,7 @@ export class ChatHost {
   }
 
   dispose(): void {
-    this.terminals.disposeAll();
+    this.requests.terminals.disposeAll();
     this.connected?.agent.stop();
   }
 
@@ -365,9 +325,7 @@ export class ChatHost {
     if (this.connected?.connection === connection) this.connected = null;
     this.exit = exit;
     this.turn = null;
-    this.permissions.cancelSession(null);
-    this.reviews.cancelSession(null);
-    this.terminals.disposeAll();
+    this.requests.cancelAll();
     this.stateChanged();
   }
 
@@ -389,33 +347,18 @@ export class ChatHost {
   private async cancelTurn(): Promise<void> {
     const sessionId = this.session.sessionId;
     if (!sessionId) return;
-    this.permissions.cancelSession(sessionId);
-    this.reviews.cancelSession(sessionId);
+    this.requests.permissions.cancelSession(sessionId);
+    this.requests.reviews.cancelSession(sessionId);
     if (this.turn && this.connected) {
       await this.connected.connection.agent.notify('session/cancel', { sessionId });
     }
   }
 
   private clientApp() {
-    return client({ name: 'cairn-vscode' })
-      .onNotification('session/update', ({ params }) => this.onSessionUpdate(params))
-      .onRequest('fs/read_text_file', ({ params }) => this.readTextFile(params))
-      .onRequest('fs/write_text_file', async ({ params }) => {
-        await this.writeTextFile(params);
-        return {};
-      })
-      .onRequest('session/request_permission', ({ params, signal }) => this.requestPermission(params, signal))
-      .onRequest('terminal/create', ({ params }) => this.terminals.create(params))
-      .onRequest('terminal/output', ({ params }) => this.terminals.output(params.terminalId))
-      .onRequest('terminal/wait_for_exit', ({ params }) => this.terminals.waitForExit(params.terminalId))
-      .onRequest('terminal/kill', ({ params }) => {
-        this.terminals.kill(params.terminalId);
-        return {};
-      })
-      .onRequest('terminal/release', ({ params }) => {
-        this.terminals.release(params.terminalId);
-        return {};
-      });
+    const app = client({ name: 'cairn-vscode' }).onNotification('session/update', ({ params }) =>
+      this.onSessionUpdate(params),
+    );
+    return this.requests.register(app);
   }
 
   private onSessionUpdate(n: SessionNotification): void {
@@ -423,7 +366,7 @@ export class ChatHost {
     this.notify('session/update', n);
     const u = n.update;
     if (u.sessionUpdate === 'tool_call' || u.sessionUpdate === 'tool_call_update') {
-      for (const c of u.content ?? []) if (c.type === 'terminal') this.forwardTerminal(c.terminalId);
+      for (const c of u.content ?? []) if (c.type === 'terminal') this.requests.forwardTerminal(c.terminalId);
     }
     if (
       u.sessionUpdate === 'available_commands_update' ||
@@ -435,97 +378,6 @@ export class ChatHost {
     }
   }
 
-  private async readTextFile(p: ReadTextFileRequest) {
-    const text = await this.env.readText(p.path);
-    if (p.line == null && p.limit == null) return { content: text };
-    const lines = text.split('\n');
-    const start = Math.max(0, (p.line ?? 1) - 1);
-    const end = p.limit == null ? lines.length : start + p.limit;
-    return { content: lines.slice(start, end).join('\n') };
-  }
-
-  private async writeTextFile(p: WriteTextFileRequest): Promise<void> {
-    const outcome = await this.reviews.propose({
-      sessionId: p.sessionId,
-      path: p.path,
-      newText: p.content,
-      source: 'write',
-      toolCallId: this.session.editToolCallFor(p.path),
-      autoApply: this.env.autoApprove().edits,
-    });
-    if (outcome === 'accepted') return;
-    throw new RequestError(
-      -32000,
-      outcome === 'rejected'
-        ? `The user rejected this edit; ${p.path} was not changed.`
-        : `The edit was cancelled; ${p.path} was not changed.`,
-    );
-  }
-
-  private async requestPermission(
-    request: RequestPermissionRequest,
-    signal: AbortSignal,
-  ): Promise<RequestPermissionResponse> {
-    const auto = autoApprovalOption(request, this.env.autoApprove());
-    if (auto) {
-      this.env.log(`[cairn] auto-approved (${request.toolCall.kind}): ${request.toolCall.title ?? ''}`);
-      return { outcome: { outcome: 'selected', optionId: auto.optionId } };
-    }
-    const { card, answer } = this.permissions.ask(request, signal);
-    const diff = request.toolCall.content?.find((c) => c.type === 'diff');
-    if (diff && diff.type === 'diff') {
-      // The diff editor answers the same request: Accept / Reject map to the agent's options;
-      // an answer from the card (or a cancel) closes the diff.
-      const answered = new AbortController();
-      void answer.finally(() => answered.abort());
-      void this.reviews
-        .propose(
-          {
-            sessionId: request.sessionId,
-            path: diff.path,
-            newText: diff.newText,
-            source: 'permission',
-            toolCallId: request.toolCall.toolCallId,
-            autoApply: false,
-          },
-          answered.signal,
-        )
-        .then((outcome) => {
-          if (outcome === 'cancelled' || !this.permissions.get(card.requestId)) return;
-          const option = reviewAnswerOption(request.options, outcome === 'accepted');
-          this.permissions.answer(card.requestId, option?.optionId ?? null);
-        })
-        .catch((err) => this.reportError(err));
-    }
-    return await answer;
-  }
-
-  private forwardTerminal(terminalId: string): void {
-    if (this.forwardedTerminals.has(terminalId)) return;
-    const terminal = this.terminals.find(terminalId);
-    if (!terminal) return;
-    this.forwardedTerminals.add(terminalId);
-    let timer: NodeJS.Timeout | null = null;
-    const send = () => {
-      timer = null;
-      this.notify('terminal/output', {
-        terminalId,
-        output: terminal.buffer.output,
-        truncated: terminal.buffer.truncated,
-        exitStatus: terminal.exitStatus,
-      });
-    };
-    // Coalesce bursts of output into one message per 100 ms.
-    const schedule = () => (timer ??= setTimeout(send, 100));
-    terminal.onData(schedule);
-    terminal.onExit(() => {
-      if (timer) clearTimeout(timer);
-      send();
-      this.forwardedTerminals.delete(terminalId);
-    });
-    schedule();
-  }
-
   private flushContext(): void {
     for (const item of this.pendingContext.splice(0)) this.notify('composer/addContext', item);
     this.notify('composer/focus', {});
@@ -534,7 +386,7 @@ export class ChatHost {
   private activity(): HostState['activity'] {
     if (this.exit && !this.connected && !this.starting) return 'stopped';
     if (!this.connected) return 'starting';
-    if (this.permissions.size > 0 || this.reviews.size > 0) return 'awaiting_approval';
+    if (this.requests.permissions.size > 0 || this.requests.reviews.size > 0) return 'awaiting_approval';
     return this.turn ? 'working' : 'idle';
   }
 
