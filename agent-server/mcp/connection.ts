@@ -1,13 +1,21 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { ProcessGroupStdioTransport } from './stdio-transport.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { transportName, type McpServerConfig } from './server-config.js';
+
+type SdkRuntime = typeof import('./sdk-runtime.js');
+let sdk: SdkRuntime | undefined;
+let loadingSdk: Promise<SdkRuntime> | undefined;
+/** Loads the MCP SDK on the first server start (see sdk-runtime.ts). */
+function loadSdk(): Promise<SdkRuntime> {
+  loadingSdk ??= import('./sdk-runtime.js').then((mod) => (sdk = mod));
+  return loadingSdk;
+}
+/** The SDK, once a server has started; every caller below runs after `connect()` loaded it. */
+function rt(): SdkRuntime {
+  if (!sdk) throw new Error('MCP SDK used before a server started');
+  return sdk;
+}
 
 export type ConnectionState = 'idle' | 'starting' | 'ready' | 'failed' | 'closed';
 
@@ -121,13 +129,13 @@ export class McpConnection {
       return result as CallToolResult;
     } catch (error) {
       if (options.signal.aborted) throw error;
-      if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      if (error instanceof rt().McpError && error.code === rt().ErrorCode.RequestTimeout) {
         throw new Error(`no answer within ${seconds(timeout)} (the call timeout)`);
       }
-      if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+      if (error instanceof rt().McpError && error.code === rt().ErrorCode.ConnectionClosed) {
         throw new Error(`the server stopped during the call (${this.lastError ?? 'connection closed'})`);
       }
-      if (this.transportKind !== 'stdio' && !(error instanceof McpError)) {
+      if (this.transportKind !== 'stdio' && !(error instanceof rt().McpError)) {
         // A remote server that restarted or went away: its session is gone, so reconnect.
         this.onConnectionLost(client, `lost its connection (${messageOf(error)})`);
         throw new Error(
@@ -173,6 +181,7 @@ export class McpConnection {
 
   private async connect(): Promise<void> {
     const deadline = Date.now() + this.options.startupTimeoutMs;
+    const { Client } = await loadSdk();
     const transport = this.makeTransport();
     const client = new Client(CLIENT_INFO, {
       capabilities: {},
@@ -216,14 +225,14 @@ export class McpConnection {
   }
 
   private explainStartError(error: unknown, transport: Transport): string {
-    const stderr = transport instanceof ProcessGroupStdioTransport ? transport.recentStderr : '';
-    const exit = transport instanceof ProcessGroupStdioTransport ? transport.exitDescription : undefined;
+    const stderr = transport instanceof rt().ProcessGroupStdioTransport ? transport.recentStderr : '';
+    const exit = transport instanceof rt().ProcessGroupStdioTransport ? transport.exitDescription : undefined;
     let reason: string;
-    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+    if (error instanceof rt().McpError && error.code === rt().ErrorCode.RequestTimeout) {
       reason = `it did not answer within ${seconds(this.options.startupTimeoutMs)} (the startup timeout)`;
-    } else if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed && exit) {
+    } else if (error instanceof rt().McpError && error.code === rt().ErrorCode.ConnectionClosed && exit) {
       reason = `it ${exit} before it was ready`;
-    } else if ((error instanceof StreamableHTTPError || error instanceof SseError) && error.code) {
+    } else if ((error instanceof rt().StreamableHTTPError || error instanceof rt().SseError) && error.code) {
       const hint =
         error.code === 401 || error.code === 403
           ? ' (check the Authorization header in its configuration)'
@@ -240,7 +249,7 @@ export class McpConnection {
   }
 
   private onUnexpectedClose(client: Client, transport: Transport): void {
-    const exit = transport instanceof ProcessGroupStdioTransport ? transport.exitDescription : undefined;
+    const exit = transport instanceof rt().ProcessGroupStdioTransport ? transport.exitDescription : undefined;
     const description = exit?.startsWith('stopped by Cairn')
       ? exit
       : `stopped unexpectedly (${exit ?? 'connection closed'})`;
@@ -274,7 +283,7 @@ export class McpConnection {
   private makeTransport(): Transport {
     const config = this.options.config;
     if ('command' in config) {
-      return new ProcessGroupStdioTransport({
+      return new (rt().ProcessGroupStdioTransport)({
         command: config.command,
         args: config.args ?? [],
         env: config.env ?? {},
@@ -285,8 +294,8 @@ export class McpConnection {
     const url = new URL(config.url);
     const requestInit = { headers: config.headers ?? {} };
     return config.type === 'sse'
-      ? new SSEClientTransport(url, { requestInit })
-      : new StreamableHTTPClientTransport(url, { requestInit });
+      ? new (rt().SSEClientTransport)(url, { requestInit })
+      : new (rt().StreamableHTTPClientTransport)(url, { requestInit });
   }
 
   private async disconnect(): Promise<void> {
@@ -295,7 +304,7 @@ export class McpConnection {
     this.client = undefined;
     this.transport = undefined;
     if (!client) return;
-    if (transport instanceof StreamableHTTPClientTransport) {
+    if (transport instanceof rt().StreamableHTTPClientTransport) {
       // Lets the server free the session now rather than on its own timeout.
       await transport.terminateSession().catch(() => undefined);
     }
