@@ -225,6 +225,33 @@ test(
         async () => (await chat.locator('text=Hello from the scripted model!').count()) === 2,
         page,
       );
+
+      // 8. Context: an @file mention from the picker and "Add Selection to Chat" from the editor.
+      const box = chat.locator('textarea[aria-label="Message Cairn"]');
+      await box.fill('');
+      await box.pressSequentially('@greet');
+      await chat.locator('#composer-completion .option', { hasText: 'greeting.txt' }).first().click();
+      await chat.locator('.context-chips .chip', { hasText: 'greeting.txt' }).waitFor();
+      await page.locator('.part.editor').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input').fill('notes.txt');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'notes.txt' }).first().click();
+      await page.locator('.tab.active', { hasText: 'notes.txt' }).waitFor();
+      await page.locator('.editor-instance .monaco-editor:visible').first().click();
+      await page.keyboard.press('Control+A');
+      // The editor keeps focus (and its selection) while the palette runs the command.
+      await runCommand(page, 'Cairn: Add Selection to Chat', undefined, { focusWorkbench: false });
+      await chat.locator('.context-chips .chip', { hasText: 'notes.txt:1' }).waitFor();
+      await box.fill('say hello with context');
+      await chat.locator('button[aria-label^="Send"]:not([disabled])').click();
+      const lastUserSaid = () =>
+        model.requests
+          .map((r) => r.messages.findLast((m) => m.role === 'user'))
+          .findLast((m) => text(m?.content).includes('say hello with context'));
+      await eventually('the prompt with context reached the model', () => !!lastUserSaid(), page);
+      const withContext = lastUserSaid();
+      assert.match(text(withContext?.content), /greeting\.txt[^]*hello/);
+      assert.match(text(withContext?.content), /notes\.txt[^]*keep me/);
     } catch (err) {
       writeFileSync(join(ARTIFACTS, 'vscode-code-server.log'), serverLog.join('\n'));
       const pages = browser.contexts().flatMap((c) => c.pages());

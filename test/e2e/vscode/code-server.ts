@@ -173,8 +173,14 @@ export async function chatFrame(page: Page): Promise<Frame> {
 }
 
 /** Picks an entry in a quick pick opened by the command palette: `>title`, then `pick`. */
-export async function runCommand(page: Page, title: string, pick?: string): Promise<void> {
-  await page.locator('.part.editor').click({ position: { x: 5, y: 5 } });
+export async function runCommand(
+  page: Page,
+  title: string,
+  pick?: string,
+  opts: { focusWorkbench: boolean } = { focusWorkbench: true },
+): Promise<void> {
+  // Keys typed while a webview has focus may not reach the workbench; the editor's tab strip is neutral.
+  if (opts.focusWorkbench) await page.locator('.part.editor').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
