@@ -54,6 +54,7 @@ export class ChatHost {
     null;
   private readonly stateListeners = new Set<(state: HostState) => void>();
   private viewReady = false;
+  private readonly knownTitles = new Map<string, string>();
   private pendingContext: ContextItem[] = [];
 
   constructor(private readonly env: ChatHostEnvironment) {
@@ -161,6 +162,7 @@ export class ChatHost {
         cwd: this.env.workspaceRoot(),
         cursor: cursor ?? null,
       });
+      for (const s of res.sessions) if (s.title) this.knownTitles.set(s.sessionId, s.title);
       return {
         sessions: res.sessions.map((s) => ({
           sessionId: s.sessionId,
@@ -331,8 +333,11 @@ export class ChatHost {
 
   private async loadInto(c: Connected, sessionId: string, reason: 'load' | 'restart'): Promise<void> {
     if (!c.capabilities.loadSession) throw new Error('This agent cannot resume sessions.');
+    // The replay may not repeat the title: keep the one we know (restart) or were listed.
+    const title = this.session.sessionId === sessionId ? this.session.title : this.knownTitles.get(sessionId);
     // Set first: the replayed updates arrive before the response.
     this.session.reset(sessionId, null);
+    this.session.title = title ?? null;
     this.notify('chat/reset', { sessionId, reason });
     this.stateChanged();
     const res = await c.connection.agent.request('session/load', {

@@ -16,6 +16,8 @@ import { mentionFiles, openLocation, readCurrentText } from './vscode/workspace-
 import type { ContextItem, HostCommand } from '../shared/webview-protocol.js';
 
 const API_KEY_SECRET = 'cairn.apiKey';
+/** Presets for local model servers, which take any key (see agent-server/model/presets.ts). */
+const KEYLESS_PRESETS = new Set(['ollama', 'lmstudio', 'vllm', 'llamacpp']);
 
 let loadedHost: Promise<ChatHost> | null = null;
 
@@ -64,8 +66,12 @@ export function activate(context: vscode.ExtensionContext): void {
           trace: trace ? (dir, text) => output.append(`${dir === 'send' ? '→' : '←'} ${text}`) : undefined,
         });
       },
-      // A key in the editor's environment counts too (it reaches the server the same way).
-      hasApiKey: async () => !!(await context.secrets.get(API_KEY_SECRET)) || !!process.env.OPENAI_API_KEY,
+      // "Has a key" means "no key is missing": one in the editor's environment reaches the server
+      // the same way, and local model servers need none.
+      hasApiKey: async () =>
+        !!(await context.secrets.get(API_KEY_SECRET)) ||
+        !!process.env.OPENAI_API_KEY ||
+        KEYLESS_PRESETS.has(config().get<string>('model.preset', '')),
       autoApprove: () => ({
         reads: config().get<boolean>('autoApprove.reads', false),
         edits: config().get<boolean>('autoApprove.edits', false),

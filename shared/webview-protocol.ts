@@ -159,7 +159,10 @@ export type ReadyResult = {
   state: HostState;
   permissions: PermissionCard[];
   reviews: ReviewCard[];
-  /** The transcript so far, as the ACP updates received for the current session (replay on reload). */
+  /**
+   * The transcript so far, as the ACP updates received for the current session (replay on
+   * reload). The user's prompts appear in it as `user_message_chunk`s, as `session/load` replays them.
+   */
   transcript: SessionNotification[];
 };
 

@@ -228,6 +228,7 @@ test('sessions are listed and resumed with their history replayed', async () => 
   );
   await h.host.handlers.loadSession({ sessionId: first });
   assert.equal(h.host.state.sessionId, first);
+  assert.equal(h.host.state.sessionTitle, `Chat ${first}`, 'the listed title is kept');
   const reset = h.sent.filter((s) => s.method === 'chat/reset').at(-1)?.params;
   assert.deepEqual(reset, { sessionId: first, reason: 'load' });
   assert.ok(h.host.session.transcript.some((n) => n.update.sessionUpdate === 'agent_message_chunk'));
