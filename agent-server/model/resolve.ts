@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../../shared/config.js';
+import { MODEL_PRESETS as MODEL_PRESET_NAMES, type ModelConfig } from '../../shared/config.js';
 import { MODEL_PRESETS } from './presets.js';
 
 /** Everything needed to call the model. The key lives only in memory. */
@@ -18,12 +18,14 @@ export type ModelResolution =
   { ok: true; model: ResolvedModel } | { ok: false; problem: string; hint: string };
 
 /**
- * Config file first, then the environment on top: `OPENAI_BASE_URL`, `OPENAI_API_KEY`,
- * `CAIRN_MODEL`. A preset gives the base URL, the key variable and maybe a default model.
+ * Config file first, then the environment on top: `CAIRN_MODEL_PRESET` (the VS Code setting),
+ * `OPENAI_BASE_URL`, `OPENAI_API_KEY`, `CAIRN_MODEL`. A preset gives the base URL, the key
+ * variable and maybe a default model.
  */
 export function resolveModel(config: ModelConfig, env: NodeJS.ProcessEnv): ModelResolution {
   const envBase = env.OPENAI_BASE_URL?.trim();
-  const presetName = config.preset ?? (envBase || config.baseUrl ? 'custom' : 'openai');
+  const envPreset = MODEL_PRESET_NAMES.find((name) => name === env.CAIRN_MODEL_PRESET?.trim());
+  const presetName = envPreset ?? config.preset ?? (envBase || config.baseUrl ? 'custom' : 'openai');
   const preset = presetName === 'custom' ? undefined : MODEL_PRESETS[presetName];
   const baseUrl = envBase || config.baseUrl || preset?.baseUrl;
   const model = env.CAIRN_MODEL?.trim() || config.model || preset?.defaultModel;

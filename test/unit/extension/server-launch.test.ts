@@ -46,3 +46,20 @@ test('exit messages say what happened and what to do', () => {
   assert.match(describeExit(0, null, true).message, /stopped/);
   assert.match(describeExit(null, null, false, new Error('ENOENT')).message, /could not start \(ENOENT\)/);
 });
+
+test('the model preset setting reaches the server’s model resolution', async () => {
+  const { resolveModel } = await import('../../../agent-server/model/resolve.js');
+  const { ModelConfigSchema } = await import('../../../shared/config.js');
+  const launch = serverLaunch({
+    execPath: 'node',
+    extensionPath: '/ext',
+    cwd: '/w',
+    baseEnv: {},
+    settings: { modelPreset: 'ollama', baseUrl: '', model: 'qwen2.5-coder', extraArgs: [] },
+    apiKey: undefined,
+  });
+  const resolved = resolveModel(ModelConfigSchema.parse({}), launch.env);
+  assert.ok(resolved.ok);
+  assert.equal(resolved.ok && resolved.model.baseUrl, 'http://127.0.0.1:11434/v1');
+  assert.equal(resolved.ok && resolved.model.model, 'qwen2.5-coder');
+});
