@@ -263,10 +263,12 @@ test('a crash in the middle of a review cancels it and leaves the file alone', a
   assert.equal(readFileSync(h.file, 'utf8'), 'old text\n');
 });
 
-test('mode changes go to the agent and into the state', async () => {
+test('mode and config option changes go to the agent and into the state', async () => {
   const h = makeHost();
   await h.host.handlers.ready(none);
   await h.next('chat/reset');
   await h.host.handlers.setMode({ modeId: 'auto' });
   assert.equal(h.host.state.modes?.currentModeId, 'auto');
+  await h.host.handlers.setConfigOption({ configId: 'model', value: 'large' });
+  assert.equal(h.host.state.configOptions[0]?.currentValue, 'large');
 });

@@ -75,6 +75,21 @@ export function createFakeAgent(options: { editPath?: string } = {}) {
       })),
     }))
     .onRequest('session/set_mode', () => ({}))
+    .onRequest('session/set_config_option', ({ params }) => ({
+      configOptions: [
+        {
+          type: 'select' as const,
+          id: params.configId,
+          name: 'Model',
+          category: 'model',
+          currentValue: String(params.value),
+          options: [
+            { value: 'small', name: 'Small' },
+            { value: 'large', name: 'Large' },
+          ],
+        },
+      ],
+    }))
     .onRequest('session/load', async ({ params, client }) => {
       const history = histories.get(params.sessionId);
       if (!history) throw RequestError.resourceNotFound(params.sessionId);
