@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
@@ -45,6 +45,8 @@ function script(req: ChatRequestBody): ScriptStep {
       toolCalls: [{ name: 'write_file', arguments: { path: 'notes.txt', content: 'overwritten\n' } }],
     };
   if (said.includes('hang')) return { fault: 'hang' };
+  if (said.includes('create a file'))
+    return { toolCalls: [{ name: 'write_file', arguments: { path: 'docs/new.md', content: '# New\n' } }] };
   if (said.includes('run a command'))
     return { toolCalls: [{ name: 'terminal', arguments: { command: 'echo cairn-e2e-$((20+22))' } }] };
   return { text: 'OK.' };
@@ -163,6 +165,20 @@ test(
         page,
       );
 
+      // A new file is created only on Accept, folders included.
+      await send(chat, 'create a file');
+      await chat.locator('.review-card', { hasText: 'new.md' }).waitFor();
+      assert.equal(existsSync(join(workspace, 'docs/new.md')), false);
+      await chat.locator('.review-card button', { hasText: 'Accept' }).click();
+      await eventually(
+        'docs/new.md created',
+        () =>
+          existsSync(join(workspace, 'docs/new.md')) &&
+          readFileSync(join(workspace, 'docs/new.md'), 'utf8') === '# New\n',
+        page,
+      );
+      await idle(chat);
+
       // 3. A rejected edit leaves the file alone and the model hears it was not changed.
       await send(chat, 'edit notes');
       await chat.locator('.review-card').waitFor();
@@ -232,10 +248,8 @@ test(
       await box.pressSequentially('@greet');
       await chat.locator('#composer-completion .option', { hasText: 'greeting.txt' }).first().click();
       await chat.locator('.context-chips .chip', { hasText: 'greeting.txt' }).waitFor();
-      await page.locator('.part.editor').click({ position: { x: 5, y: 5 } });
-      await page.keyboard.press('Control+P');
-      await page.locator('.quick-input-widget input').fill('notes.txt');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'notes.txt' }).first().click();
+      // (The replayed tool card's file link opens notes.txt.)
+      await chat.locator('.tool-card .location', { hasText: 'notes.txt' }).first().click();
       await page.locator('.tab.active', { hasText: 'notes.txt' }).waitFor();
       await page.locator('.editor-instance .monaco-editor:visible').first().click();
       await page.keyboard.press('Control+A');
