@@ -120,12 +120,18 @@ export class AcpSessionHistory {
 
   /** `session/new`: the session is in history before the client hears of it. */
   async started(session: AgentSession): Promise<void> {
-    await this.store().createSession({
-      id: session.id,
-      cwd: session.cwd,
-      createdAt: session.createdAt.getTime(),
-      ...(session.modelId ? { model: session.modelId } : {}),
-    });
+    try {
+      await this.store().createSession({
+        id: session.id,
+        cwd: session.cwd,
+        createdAt: session.createdAt.getTime(),
+        ...(session.modelId ? { model: session.modelId } : {}),
+      });
+    } catch (err) {
+      // The session still works; it just will not be listed or searchable later.
+      this.deps.log(`cairn: session ${session.id} is not recorded in history: ${(err as Error).message}`);
+      return;
+    }
     this.record(session, session.id);
   }
 

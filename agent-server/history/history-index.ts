@@ -79,6 +79,9 @@ export class HistoryIndex {
   >;
 
   private constructor(private readonly db: Database) {
+    // The database lives in memory and the journal is the durable copy: SQLite's own rollback
+    // journal and syncs would only copy bytes around inside WebAssembly memory.
+    db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY');
     db.create_function('bm25', (info: Uint8Array, words: number, docs: number, avgWords: number) =>
       bm25(info, words, docs, avgWords),
     );
@@ -141,6 +144,7 @@ export class HistoryIndex {
   apply(batch: PositionedEntry[], segmentEnd?: { segment: string; end: number }): void {
     if (!batch.length && !segmentEnd) return;
     this.db.exec('BEGIN');
+    const ends = new Map<number, number>();
     try {
       for (const { entry, position } of batch) {
         const seg = this.segmentId(position.segment);
@@ -196,9 +200,13 @@ export class HistoryIndex {
             break;
           }
         }
-        this.stmt.segmentTo.run([position.pos + position.len, seg]);
+        ends.set(seg, Math.max(ends.get(seg) ?? 0, position.pos + position.len));
       }
-      if (segmentEnd) this.stmt.segmentTo.run([segmentEnd.end, this.segmentId(segmentEnd.segment)]);
+      if (segmentEnd) {
+        const seg = this.segmentId(segmentEnd.segment);
+        ends.set(seg, Math.max(ends.get(seg) ?? 0, segmentEnd.end));
+      }
+      for (const [seg, end] of ends) this.stmt.segmentTo.run([end, seg]);
       this.db.exec('COMMIT');
     } catch (err) {
       this.db.exec('ROLLBACK');
@@ -421,8 +429,17 @@ function rows<T>(db: Database, sql: string, params: SqlValue[] = []): T[] {
   }
 }
 
+/** Whitespace-separated words: close enough to the tokenizer's count for length normalisation, and cheap. */
 function countWords(text: string): number {
-  return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space = c === 32 || (c >= 9 && c <= 13);
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
+  return words;
 }
 
 function toMeta(row: SessionRow): SessionMeta {

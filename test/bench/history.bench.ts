@@ -197,6 +197,40 @@ export async function bench(
       'RSS MB (index loaded)': round(load.rss / 1e6),
     });
 
+    // After a crash: the snapshot misses the last 5,000 messages, which are replayed from the journal.
+    const crashed = await HistoryStore.open(dir, { snapshotEveryBytes: Number.MAX_SAFE_INTEGER });
+    await crashed.whenSearchReady();
+    next = 0;
+    const tail = 5_000;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < tail) {
+          next++;
+          await crashed.append('bench-0', {
+            type: 'message',
+            message: { role: 'user', content: messageText(words, rand) },
+          });
+        }
+      }),
+    );
+    const withTail = JSON.parse(
+      (await runChild(['load', dir, JSON.stringify(topic.slice(0, 20))])).trim(),
+    ) as {
+      ready: number;
+    };
+    // No snapshot at all (first start after an index format change, or a lost index file).
+    await rm(path.join(dir, 'index.sqlite'));
+    const rebuilt = JSON.parse(
+      (await runChild(['load', dir, JSON.stringify(topic.slice(0, 20))])).trim(),
+    ) as {
+      ready: number;
+    };
+    await crashed.close();
+    report('history: recovery', {
+      'search ready ms (snapshot + 5,000-message tail)': round(withTail.ready),
+      'search ready ms (no snapshot: full rebuild)': round(rebuilt.ready),
+    });
+
     if (existsSync(path.join(root, 'dist/cairn.js'))) {
       const empty = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-empty-'));
       try {
