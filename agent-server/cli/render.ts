@@ -51,8 +51,9 @@ function toolContentText(content: acp.ToolCallContent[] | null | undefined, cwd:
         .split('\n')
         .filter((l) => !/^```\w*$/.test(l));
       const shown =
+        // The end of command output (results, summaries) matters most.
         lines.length > 12
-          ? [...lines.slice(0, 5), dim(`  … ${lines.length - 10} more lines`), ...lines.slice(-5)]
+          ? [...lines.slice(0, 3), `… ${lines.length - 11} more lines`, ...lines.slice(-8)]
           : lines;
       out.push(shown.map((l) => dim(`  │ ${l}`)).join('\n'));
     }
