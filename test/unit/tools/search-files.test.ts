@@ -84,3 +84,27 @@ test('the pure-Node fallback finds the same lines and honours .gitignore', async
   assert.equal(capped.hits.length, 2);
   assert.equal(capped.truncated, true);
 });
+
+test("CAIRN_RIPGREP_PATH (the editor's own ripgrep) is preferred when it exists", async () => {
+  const dir = await tempDir('rg-env');
+  const fake = path.join(dir, 'rg');
+  await writeFiles(dir, { rg: '#!/bin/sh\necho "from-editor-rg.txt:7:found by the editor\'s ripgrep"\n' });
+  const { chmod } = await import('node:fs/promises');
+  await chmod(fake, 0o755);
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const script = `
+    import { searchFilesTool } from './agent-server/tools/search-files.ts';
+    import { toolContext } from './test/helpers/tool-context.ts';
+    const r = await searchFilesTool.run({ pattern: 'x' }, toolContext(${JSON.stringify(dir)}));
+    console.log(r.forModel);`;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      cwd: path.resolve(import.meta.dirname, '../../..'),
+      env: { ...process.env, CAIRN_RIPGREP_PATH: fake },
+    },
+  );
+  assert.match(stdout, /from-editor-rg\.txt:7:found by the editor's ripgrep/);
+});
