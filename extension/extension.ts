@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ChatHost } from './chat-host.js';
+import type { AutoApproveSettings } from './approval-policy.js';
 import { existsSync } from 'node:fs';
 import { editorRipgrepCandidates, serverLaunch, type ServerSettings } from './server-launch.js';
 import { ChatViewProvider, CHAT_VIEW_ID } from './vscode/chat-view.js';
@@ -16,6 +17,8 @@ import { mentionFiles, openLocation, readCurrentText } from './vscode/workspace-
 import type { ContextItem, HostCommand } from '../shared/webview-protocol.js';
 
 const API_KEY_SECRET = 'cairn.apiKey';
+/** This workspace's auto-approval choice, in VS Code's workspace state (not in the repository). */
+const AUTO_APPROVE_STATE = 'cairn.autoApprove';
 /** Presets for local model servers, which take any key (see agent-server/model/presets.ts). */
 const KEYLESS_PRESETS = new Set(['ollama', 'lmstudio', 'vllm', 'llamacpp']);
 
@@ -27,6 +30,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const config = () => vscode.workspace.getConfiguration('cairn');
   const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null;
   const reviewEditor = new ReviewEditor();
+
+  // User settings (application scope: a repository's settings cannot set them), or this
+  // workspace's choice, kept in VS Code's workspace state rather than in the repository.
+  const autoApprove = (): AutoApproveSettings => {
+    const here = context.workspaceState.get<Partial<AutoApproveSettings>>(AUTO_APPROVE_STATE) ?? {};
+    return {
+      reads: config().get<boolean>('autoApprove.reads', false) || here.reads === true,
+      edits: config().get<boolean>('autoApprove.edits', false) || here.edits === true,
+    };
+  };
 
   const runCommand = async (command: HostCommand) => {
     if (command === 'setApiKey') await vscode.commands.executeCommand('cairn.setApiKey');
@@ -72,10 +85,7 @@ export function activate(context: vscode.ExtensionContext): void {
         !!(await context.secrets.get(API_KEY_SECRET)) ||
         !!process.env.OPENAI_API_KEY ||
         KEYLESS_PRESETS.has(config().get<string>('model.preset', '')),
-      autoApprove: () => ({
-        reads: config().get<boolean>('autoApprove.reads', false),
-        edits: config().get<boolean>('autoApprove.edits', false),
-      }),
+      autoApprove,
       readText: readCurrentText,
       reviews: reviewEditor,
       mentionFiles,
@@ -180,6 +190,31 @@ export function activate(context: vscode.ExtensionContext): void {
         void vscode.window.showInformationMessage(
           key.trim() ? 'Cairn: API key saved.' : 'Cairn: API key removed.',
         );
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'cairn.autoApproveWorkspace',
+      guarded(async () => {
+        const here = context.workspaceState.get<Partial<AutoApproveSettings>>(AUTO_APPROVE_STATE) ?? {};
+        const items = [
+          { label: 'File reads', key: 'reads' as const, picked: here.reads === true },
+          {
+            label: 'Edits',
+            description: 'applied without the inline review, never over unsaved changes',
+            key: 'edits' as const,
+            picked: here.edits === true,
+          },
+        ];
+        const picks = await vscode.window.showQuickPick(items, {
+          title: 'Cairn: approve without asking in this workspace (commands always ask)',
+          canPickMany: true,
+        });
+        if (!picks) return;
+        const chosen = new Set(picks.map((p) => p.key));
+        await context.workspaceState.update(AUTO_APPROVE_STATE, {
+          reads: chosen.has('reads'),
+          edits: chosen.has('edits'),
+        });
       }),
     ),
     vscode.commands.registerCommand(
