@@ -1,7 +1,13 @@
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import * as acp from '@agentclientprotocol/sdk';
-import { shouldCompact, splitForCompaction, summarise, summaryMessage } from '../core/compaction.js';
+import {
+  estimateTokens,
+  shouldCompact,
+  splitForCompaction,
+  summarise,
+  summaryMessage,
+} from '../core/compaction.js';
 import type { TurnEvent } from '../core/events.js';
 import { userText, type ChatMessage } from '../core/messages.js';
 import type { McpServer } from '@agentclientprotocol/sdk';
@@ -152,7 +158,10 @@ export class AcpSessionHistory {
     fallbackWindow: number,
   ): Promise<void> {
     const used = this.contextUsed.get(session.id);
-    if (!used || !shouldCompact(used.tokens, session.contextWindow ?? used.window ?? fallbackWindow)) return;
+    // Servers that report no usage (some local ones) get an estimate from the text itself.
+    const tokens =
+      used?.tokens ?? estimateTokens(session.conversation.systemPrompt, session.conversation.messages);
+    if (!shouldCompact(tokens, session.contextWindow ?? used?.window ?? fallbackWindow)) return;
     await this.compact(client, session);
   }
 

@@ -33,6 +33,19 @@ export function shouldCompact(usedTokens: number, contextWindow: number | undefi
   return !!contextWindow && usedTokens >= contextWindow * COMPACT_AT_SHARE;
 }
 
+/** Rough token count (about 4 characters a token) for models that report no usage. */
+export function estimateTokens(systemPrompt: string, messages: readonly ChatMessage[]): number {
+  let chars = systemPrompt.length;
+  for (const m of messages) {
+    if (m.role === 'user') chars += userText(m.content).length;
+    else if (m.role === 'assistant') {
+      chars += m.content.length + (m.reasoning?.length ?? 0);
+      for (const c of m.toolCalls ?? []) chars += c.name.length + c.arguments.length;
+    } else chars += m.content.length;
+  }
+  return Math.ceil(chars / 4);
+}
+
 /** Older messages to summarise and the latest turns to keep; `older` is empty when there is nothing to gain. */
 export function splitForCompaction(
   messages: readonly ChatMessage[],

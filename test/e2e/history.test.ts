@@ -225,12 +225,12 @@ test('compaction: near the window the older turns are summarised into a linked c
     }
     const last = String(req.messages[req.messages.length - 1]?.content ?? '');
     const n = /^question (\d+)/.exec(last)?.[1] ?? '?';
-    // The third answer leaves the 1,000-token window 90% full.
-    return { text: `answer ${n}`, usage: { prompt_tokens: n === '3' ? 880 : 200, completion_tokens: 20 } };
+    // The third answer leaves the 4,000-token window 90% full (the text itself is far less).
+    return { text: `answer ${n}`, usage: { prompt_tokens: n === '3' ? 3600 : 200, completion_tokens: 20 } };
   });
   await fs.writeFile(
     path.join(w.home, 'config.json'),
-    JSON.stringify({ model: { contextWindow: 1000 }, terminal: { backend: 'local' } }),
+    JSON.stringify({ model: { contextWindow: 4000 }, terminal: { backend: 'local' } }),
   );
   const agent = await AcpHarness.start({
     env: cleanEnv({

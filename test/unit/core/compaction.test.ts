@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  estimateTokens,
   shouldCompact,
   splitForCompaction,
   summarise,
@@ -31,6 +32,11 @@ test('compaction starts at 80% of the window, and never without a known window',
   assert.equal(shouldCompact(799, 1000), false);
   assert.equal(shouldCompact(800, 1000), true);
   assert.equal(shouldCompact(10_000_000, undefined), false);
+});
+
+test('without reported usage, tokens are estimated from the text', () => {
+  assert.equal(estimateTokens('x'.repeat(400), []), 100);
+  assert.equal(estimateTokens('', conversation), Math.ceil((2 + 9 + 15 + 5000 + 2 + 4 * 2) / 4));
 });
 
 test('the split keeps the latest two turns whole and summarises the rest', () => {
