@@ -154,7 +154,7 @@ test('session_search answers "what did we decide" from an earlier session, and d
   );
 });
 
-test('kill -9 in the middle of turns: no acknowledged turn is lost, and the index matches the journal', async () => {
+test('kill -9 in the middle of turns: no acknowledged turn is lost, and the index matches the journal', async (t) => {
   // Slow streams so kills land mid-turn: while text streams, while a tool runs, between turns.
   const w = await world((req, i) => {
     const last = req.messages[req.messages.length - 1]!;
@@ -193,6 +193,7 @@ test('kill -9 in the middle of turns: no acknowledged turn is lost, and the inde
       agent.child.exitCode !== null || agent.child.signalCode ? r(null) : agent.child.once('exit', r),
     );
   }
+  t.diagnostic(`acknowledged turns before the kills: ${acknowledged.length}`);
   assert.ok(acknowledged.length > 0, 'some turns completed before the kills');
 
   const agent = await w.start();
