@@ -1,7 +1,7 @@
 // Composes the panel: the store, the views, and the requests they make to the
 // host. DOM-only (no VS Code API): `main.ts` supplies the channel and storage,
 // tests supply a real JSON-RPC peer in place of the host.
-import type { ContextItem, HostCommand } from '../../shared/webview-protocol.js';
+import type { ContextItem, HostCommand, ReviewCard } from '../../shared/webview-protocol.js';
 import { type UiStateStorage, readPersisted } from './ui-state.js';
 import { h, patchChildren } from './dom.js';
 import type { HostClient, HostNotification } from './rpc.js';
@@ -229,9 +229,17 @@ export function createChatApp(
     if (prev && prev.reviews !== state.reviews) redrawReviewedTools(prev, state);
     plan.set(state.plan);
     if (prev?.permissions !== state.permissions || prev?.reviews !== state.reviews) {
+      // An edit that asks permission with a diff also opens a review: show one card for it.
+      const permissionFor = (r: ReviewCard) =>
+        r.source === 'permission' && r.toolCallId
+          ? state.permissions.find((p) => p.toolCall.toolCallId === r.toolCallId)
+          : undefined;
+      const merged = new Set(state.reviews.map(permissionFor).filter((p) => p !== undefined));
       patchChildren(pending, [
-        ...state.permissions.map((p) => renderPermissionCard(p, pendingActions, cardContext)),
-        ...state.reviews.map((r) => renderReviewCard(r, pendingActions)),
+        ...state.permissions
+          .filter((p) => !merged.has(p))
+          .map((p) => renderPermissionCard(p, pendingActions, cardContext)),
+        ...state.reviews.map((r) => renderReviewCard(r, pendingActions, permissionFor(r))),
       ]);
       pending.hidden = state.permissions.length + state.reviews.length === 0;
     }

@@ -74,7 +74,16 @@ export function renderPermissionCard(
   return element;
 }
 
-export function renderReviewCard(card: ReviewCard, actions: PendingActions): HTMLElement {
+/**
+ * `permission`: the agent's permission request for the same edit. Its card is not shown
+ * separately (one edit, one card); its "always allow" option is offered here instead.
+ */
+export function renderReviewCard(
+  card: ReviewCard,
+  actions: PendingActions,
+  permission?: PermissionCard,
+): HTMLElement {
+  const always = permission?.options.find((o) => o.kind === 'allow_always');
   const headingId = `review-${card.reviewId}`;
   const summary = `${card.isNewFile ? 'new file, ' : ''}+${card.linesAdded} −${card.linesRemoved}`;
   const element: HTMLElement = h(
@@ -129,6 +138,19 @@ export function renderReviewCard(card: ReviewCard, actions: PendingActions): HTM
             },
           },
         }),
+        permission &&
+          always &&
+          h('button', {
+            className: 'secondary',
+            text: always.name,
+            attrs: { type: 'button', 'aria-label': `${always.name} (accepts this edit too)` },
+            on: {
+              click: () => {
+                disableButtons(element);
+                actions.answerPermission(permission.requestId, always.optionId);
+              },
+            },
+          }),
       ]),
     ],
   );

@@ -243,6 +243,49 @@ test('edit review cards show the file and summary; Accept, Reject and the file l
   assert.deepEqual(lastCall(m.host, 'rejectEdit'), { reviewId: 'v2' });
 });
 
+test('an edit that asks permission with a diff shows one card: the review, with "always allow" from the request', async () => {
+  const m = await mount();
+  await notify(m, 'permission/requested', {
+    requestId: 'p9',
+    sessionId: SESSION,
+    toolCall: { toolCallId: 't9', title: 'Edit a.ts', kind: 'edit' },
+    options: [
+      { optionId: 'allow_once', name: 'Allow', kind: 'allow_once' as const },
+      { optionId: 'allow_always', name: 'Always allow edits in this project', kind: 'allow_always' as const },
+      { optionId: 'reject_once', name: 'Reject', kind: 'reject_once' as const },
+    ],
+  });
+  await notify(m, 'review/opened', {
+    reviewId: 'v9',
+    sessionId: SESSION,
+    path: '/ws/a.ts',
+    relPath: 'a.ts',
+    toolCallId: 't9',
+    source: 'permission' as const,
+    isNewFile: false,
+    hadUnsavedChanges: false,
+    linesAdded: 1,
+    linesRemoved: 1,
+  });
+  assert.equal(m.root.querySelector('.permission-card'), null, 'no second card for the same edit');
+  const card = m.root.querySelector('.review-card')!;
+  assert.deepEqual(
+    [...card.querySelectorAll('.pending-actions button')].map((b) => b.textContent),
+    ['Accept', 'Reject', 'Always allow edits in this project'],
+  );
+  button(card, 'Always allow edits in this project').click();
+  await settle();
+  assert.deepEqual(lastCall(m.host, 'answerPermission'), { requestId: 'p9', optionId: 'allow_always' });
+  // A permission request for something else still gets its own card.
+  await notify(m, 'permission/requested', {
+    requestId: 'p10',
+    sessionId: SESSION,
+    toolCall: { toolCallId: 't10', title: 'npm test', kind: 'execute' },
+    options: [{ optionId: 'allow_once', name: 'Allow', kind: 'allow_once' as const }],
+  });
+  assert.ok(m.root.querySelector('.permission-card'));
+});
+
 test('the plan shows as a checklist', async () => {
   const m = await mount();
   await notify(
