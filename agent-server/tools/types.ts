@@ -53,3 +53,7 @@ export class ToolError extends Error {
 export function defineTool<Input>(tool: ToolDefinition<Input>): ToolDefinition<Input> {
   return tool;
 }
+
+/** A tool of any input type, as held in a session's tool list. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs are validated by each tool's schema
+export type AnyTool = ToolDefinition<any>;
