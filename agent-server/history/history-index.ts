@@ -1,4 +1,13 @@
 import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import {
+  clampLimit,
+  countWords,
+  decodeCursor,
+  encodeCursor,
+  rows,
+  toMeta,
+  type SessionRow,
+} from './index-rows.js';
 import type { JournalPosition, PositionedEntry } from './journal-entry.js';
 import { recordRole, searchableText } from './record-text.js';
 import { bm25, toMatchExpressions } from './search-query.js';
@@ -37,17 +46,6 @@ CREATE UNIQUE INDEX records_by_session ON records(session_id, ord);
 -- which is cheaper per ranked row and smaller on disk.
 CREATE VIRTUAL TABLE records_fts USING fts4(content="records", body, tokenize=porter, matchinfo=fts3);
 `;
-
-interface SessionRow {
-  id: string;
-  cwd: string;
-  title: string | null;
-  model: string | null;
-  parent_id: string | null;
-  created_at: number;
-  updated_at: number;
-  record_count: number;
-}
 
 export interface IndexedRecord {
   ord: number;
@@ -415,62 +413,4 @@ export class HistoryIndex {
     }
     return id;
   }
-}
-
-function rows<T>(db: Database, sql: string, params: SqlValue[] = []): T[] {
-  const stmt = db.prepare(sql);
-  try {
-    stmt.bind(params);
-    const out: T[] = [];
-    while (stmt.step()) out.push(stmt.getAsObject() as unknown as T);
-    return out;
-  } finally {
-    stmt.free();
-  }
-}
-
-/** Whitespace-separated words: close enough to the tokenizer's count for length normalisation, and cheap. */
-function countWords(text: string): number {
-  let words = 0;
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const space = c === 32 || (c >= 9 && c <= 13);
-    if (!space && !inWord) words++;
-    inWord = !space;
-  }
-  return words;
-}
-
-function toMeta(row: SessionRow): SessionMeta {
-  const meta: SessionMeta = {
-    id: row.id,
-    cwd: row.cwd,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    recordCount: row.record_count,
-  };
-  if (row.title !== null) meta.title = row.title;
-  if (row.model !== null) meta.model = row.model;
-  if (row.parent_id !== null) meta.parentId = row.parent_id;
-  return meta;
-}
-
-function clampLimit(limit: number | undefined, fallback: number, max: number): number {
-  if (limit === undefined || !Number.isFinite(limit)) return fallback;
-  return Math.max(1, Math.min(max, Math.floor(limit)));
-}
-
-function encodeCursor(s: SessionMeta): string {
-  return Buffer.from(JSON.stringify([s.updatedAt, s.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { updatedAt: number; id: string } {
-  try {
-    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof updatedAt === 'number' && typeof id === 'string') return { updatedAt, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw new Error('Invalid session list cursor; start again without one.');
 }
