@@ -15,6 +15,7 @@ import { AcpClientTerminalHost } from './client-terminal-host.js';
 import { availableCommands, configOptions, modeState } from './session-config.js';
 import { noticeAsUpdate, promptToUserMessage, turnEventToUpdate } from './translate.js';
 import { AcpSessionHistory } from './session-history.js';
+import { estimateTokens } from '../core/compaction.js';
 
 /** Used when neither config nor provider tells the context window. */
 const DEFAULT_CONTEXT_WINDOW = 128_000;
@@ -181,13 +182,14 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       }
       const outcome = step.value;
       await history.turnEnded(client, session);
-      if (usage) {
-        await send(client, session.id, {
-          sessionUpdate: 'usage_update',
-          used: usage.inputTokens + usage.outputTokens,
-          size: session.contextWindow ?? DEFAULT_CONTEXT_WINDOW,
-        });
-      }
+      // After every turn; a model that reports no usage gets an estimate from the text.
+      await send(client, session.id, {
+        sessionUpdate: 'usage_update',
+        used: usage
+          ? usage.inputTokens + usage.outputTokens
+          : estimateTokens(session.conversation.systemPrompt, session.conversation.messages),
+        size: session.contextWindow ?? DEFAULT_CONTEXT_WINDOW,
+      });
       if (outcome.error) {
         if (outcome.error.kind === 'auth')
           throw acp.RequestError.authRequired(undefined, outcome.error.message);
