@@ -31,7 +31,6 @@ export interface RestoreParams {
   mcpServers: McpServer[];
   createdAt: Date;
   earlier: ChatMessage[];
-  modelId?: string;
 }
 
 export interface SessionHistoryDeps {
@@ -332,8 +331,8 @@ export class AcpSessionHistory {
       additionalDirectories: params.additionalDirectories ?? [],
       mcpServers: params.mcpServers,
       createdAt: new Date(chain[0]!.createdAt),
+      // The configured model, not the stored one: the endpoint may have changed since.
       earlier: conversationFromRecords(own),
-      ...(leaf.model ? { modelId: leaf.model } : {}),
     });
     session.title = leaf.title;
     this.deps.sessions.set(session.id, session);
