@@ -53,6 +53,8 @@ export class HistoryStore {
   private dirty = false;
   private closed = false;
   private readonly journal: JournalBackend;
+  /** Other processes' segments known to be complete (their writer exited). */
+  private readonly sealed = new Set<string>();
   /** This process's journal segment: indexed as it is written, never re-read. */
   private ownSegment: string | undefined;
 
@@ -229,17 +231,23 @@ export class HistoryStore {
   private async catchUp(index: HistoryIndex): Promise<void> {
     const journalDir = path.join(this.dir!, 'journal');
     for (const segment of await listSegments(journalDir)) {
-      if (segment === this.ownSegment) continue;
+      if (segment === this.ownSegment || this.sealed.has(segment)) continue;
       const from = index.indexedTo(segment);
       const size = await stat(path.join(journalDir, segment)).then(
         (s) => s.size,
         () => 0,
       );
-      if (size <= from) continue;
-      for await (const { entries, end } of readSegment(journalDir, segment, from)) {
-        index.apply(entries, { segment, end });
-        this.noteIndexed(entries.reduce((n, b) => n + b.position.len, 0));
+      let readTo = from;
+      if (size > from) {
+        for await (const { entries, end } of readSegment(journalDir, segment, from)) {
+          index.apply(entries, { segment, end });
+          this.noteIndexed(entries.reduce((n, b) => n + b.position.len, 0));
+          readTo = end;
+        }
       }
+      // A segment read to its end whose writer has exited never grows again: stop checking it,
+      // so queries stay quick with years of segments.
+      if (readTo >= size && !writerAlive(segment)) this.sealed.add(segment);
     }
   }
 
@@ -277,6 +285,20 @@ export class HistoryStore {
         positions.map((p) => JSON.parse(JSON.stringify(entries[p.pos])) as JournalEntry),
       close: async () => undefined,
     };
+  }
+}
+
+/** Whether the process that writes a segment (`<time>-<pid>-<random>.jsonl`) is still running. */
+function writerAlive(segment: string): boolean {
+  const pid = Number(segment.split('-')[1]);
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
