@@ -8,7 +8,12 @@ import { PathPolicy } from '../workspace/paths.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { AnyTool } from '../tools/types.js';
 import type { AcpMcpServer } from '../mcp/index.js';
-import { BackgroundProcesses, createTerminalBackend, createTerminalTools, type ClientTerminalHost } from '../terminal/index.js';
+import {
+  BackgroundProcesses,
+  createTerminalBackend,
+  createTerminalTools,
+  type ClientTerminalHost,
+} from '../terminal/index.js';
 import { bundledSkillsDir } from '../config/package-root.js';
 import { createSessionSkills, loadSkillCatalog } from '../skills/index.js';
 import { createSessionMemory } from '../memory/index.js';
