@@ -25,7 +25,7 @@ import type {
 const CANDIDATES = 5000;
 
 /** Bump when the schema changes: an index with another version is rebuilt from the journal. */
-const SCHEMA_VERSION = '2';
+const SCHEMA_VERSION = '3';
 
 const SCHEMA = `
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,6 +37,12 @@ CREATE INDEX sessions_by_time ON sessions(updated_at, id);
 CREATE INDEX sessions_by_cwd ON sessions(cwd, updated_at, id);
 CREATE INDEX sessions_by_parent ON sessions(parent_id);
 CREATE TABLE deleted_sessions(id TEXT PRIMARY KEY);
+-- Where a session's own entries (creation, title updates) are, to blank them out when it is deleted.
+CREATE TABLE session_entries(session_id TEXT NOT NULL, seg INTEGER NOT NULL, pos INTEGER NOT NULL, len INTEGER NOT NULL);
+CREATE INDEX session_entries_by_session ON session_entries(session_id);
+-- Journal lines of deleted sessions still to be blanked out (see HistoryStore.purge).
+CREATE TABLE purge_queue(seg INTEGER NOT NULL, pos INTEGER NOT NULL, len INTEGER NOT NULL, session_id TEXT NOT NULL,
+  PRIMARY KEY(seg, pos));
 CREATE TABLE records(
   id INTEGER PRIMARY KEY, session_id TEXT NOT NULL, ord INTEGER NOT NULL, role TEXT NOT NULL,
   at INTEGER NOT NULL, seg INTEGER NOT NULL, pos INTEGER NOT NULL, len INTEGER NOT NULL,
@@ -148,8 +154,12 @@ export class HistoryIndex {
         const seg = this.segmentId(position.segment);
         switch (entry.op) {
           case 'session': {
-            if (this.isDeleted(entry.session.id)) break;
+            if (this.isDeleted(entry.session.id)) {
+              this.queuePurge(entry.session.id, seg, position);
+              break;
+            }
             const s = entry.session;
+            this.addSessionEntry(s.id, seg, position);
             this.stmt.insertSession.run([
               s.id,
               s.cwd,
@@ -163,7 +173,11 @@ export class HistoryIndex {
           }
           case 'update': {
             const row = this.sessionRow(entry.id);
-            if (!row) break;
+            if (!row) {
+              if (this.isDeleted(entry.id)) this.queuePurge(entry.id, seg, position);
+              break;
+            }
+            this.addSessionEntry(entry.id, seg, position);
             const p = entry.patch;
             this.db.run(
               // Not activity: a title set after the first exchange must not reorder the list.
@@ -192,6 +206,13 @@ export class HistoryIndex {
               'DELETE FROM records_fts WHERE docid IN (SELECT id FROM records WHERE session_id = ?)',
               [entry.id],
             );
+            this.db.run(
+              `INSERT OR IGNORE INTO purge_queue(seg, pos, len, session_id)
+               SELECT seg, pos, len, session_id FROM records WHERE session_id = ?1
+               UNION ALL SELECT seg, pos, len, session_id FROM session_entries WHERE session_id = ?1`,
+              [entry.id],
+            );
+            this.db.run('DELETE FROM session_entries WHERE session_id = ?', [entry.id]);
             this.db.run('DELETE FROM records WHERE session_id = ?', [entry.id]);
             this.db.run('DELETE FROM sessions WHERE id = ?', [entry.id]);
             this.db.run('INSERT OR IGNORE INTO deleted_sessions(id) VALUES (?)', [entry.id]);
@@ -210,6 +231,25 @@ export class HistoryIndex {
       this.db.exec('ROLLBACK');
       throw err;
     }
+  }
+
+  /** Journal lines of deleted sessions not blanked out yet. */
+  purgeQueue(limit = 500): { sessionId: string; position: JournalPosition }[] {
+    return rows<{ seg: number; pos: number; len: number; session_id: string }>(
+      this.db,
+      'SELECT seg, pos, len, session_id FROM purge_queue ORDER BY seg, pos LIMIT ?',
+      [limit],
+    ).map((r) => ({
+      sessionId: r.session_id,
+      position: { segment: this.segmentNames.get(r.seg)!, pos: r.pos, len: r.len },
+    }));
+  }
+
+  /** The line at `position` is blanked out (or no longer holds that session's data). */
+  purged(position: JournalPosition): void {
+    const seg = this.segmentIds.get(position.segment);
+    if (seg !== undefined)
+      this.db.run('DELETE FROM purge_queue WHERE seg = ? AND pos = ?', [seg, position.pos]);
   }
 
   getSession(id: string): SessionMeta | undefined {
@@ -353,7 +393,7 @@ export class HistoryIndex {
   ): void {
     let session = this.sessionRow(sessionId);
     if (!session) {
-      if (this.isDeleted(sessionId)) return;
+      if (this.isDeleted(sessionId)) return this.queuePurge(sessionId, seg, position);
       // The session's creation is in a segment not read yet: keep the record under a stub.
       this.stmt.insertSession.run([sessionId, '', null, null, null, at, at]);
       session = this.sessionRow(sessionId)!;
@@ -381,6 +421,24 @@ export class HistoryIndex {
       this.stmt.insertFts.run([id, searchable.text]);
     }
     this.stmt.touchSession.run([at, sessionId]);
+  }
+
+  private addSessionEntry(sessionId: string, seg: number, position: JournalPosition): void {
+    this.db.run('INSERT INTO session_entries(session_id, seg, pos, len) VALUES (?, ?, ?, ?)', [
+      sessionId,
+      seg,
+      position.pos,
+      position.len,
+    ]);
+  }
+
+  private queuePurge(sessionId: string, seg: number, position: JournalPosition): void {
+    this.db.run('INSERT OR IGNORE INTO purge_queue(seg, pos, len, session_id) VALUES (?, ?, ?, ?)', [
+      seg,
+      position.pos,
+      position.len,
+      sessionId,
+    ]);
   }
 
   private sessionRow(id: string): SessionRow | undefined {

@@ -5,6 +5,7 @@ import { HistoryIndex } from './history-index.js';
 import type { JournalEntry, JournalPosition, PositionedEntry } from './journal-entry.js';
 import { listSegments, readEntriesAt, readSegment } from './segment-reader.js';
 import { SegmentWriter } from './segment-writer.js';
+import { blankOutLine } from './segment-purge.js';
 import { loadSqlJs } from './sqlite.js';
 import type {
   HistoryRecord,
@@ -27,6 +28,8 @@ export interface HistoryStoreOptions {
 interface JournalBackend {
   append(entry: JournalEntry): Promise<void>;
   read(positions: JournalPosition[]): Promise<JournalEntry[]>;
+  /** Removes a deleted session's line from storage; false if it no longer holds that session. */
+  blankOut(position: JournalPosition, sessionId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -48,6 +51,7 @@ export class HistoryStore {
   /** Own entries made durable before the index was loaded. */
   private pending: PositionedEntry[] | undefined = [];
   private catchingUp: Promise<void> | undefined;
+  private purging: Promise<void> | undefined;
   private snapshotting: Promise<void> | undefined;
   private bytesSinceSnapshot = 0;
   private dirty = false;
@@ -171,6 +175,8 @@ export class HistoryStore {
     await this.journal.close();
     if (this.loading) await this.loading.catch(() => undefined);
     while (this.catchingUp) await this.catchingUp;
+    this.purge();
+    while (this.purging) await this.purging;
     await this.snapshot();
     this.index?.close();
     this.index = undefined;
@@ -190,6 +196,7 @@ export class HistoryStore {
     }
     this.index!.apply(batch);
     this.noteIndexed(batch.reduce((n, b) => n + b.position.len, 0));
+    if (batch.some((b) => b.entry.op === 'delete')) this.purge();
   };
 
   private async readyIndex(): Promise<HistoryIndex> {
@@ -221,6 +228,8 @@ export class HistoryStore {
     this.noteIndexed((this.pending ?? []).reduce((n, b) => n + b.position.len, 0));
     this.pending = undefined;
     this.index = index;
+    // Deletions this index learnt of (here or from other processes) whose text is still on disk.
+    this.purge();
     if (this.dir && (!fromSnapshot || this.bytesSinceSnapshot >= SNAPSHOT_AFTER_LOAD)) {
       this.dirty = true;
       void this.snapshot().catch(logSnapshotFailure);
@@ -251,6 +260,24 @@ export class HistoryStore {
     }
   }
 
+  /** Blanks out the journal lines of deleted sessions, in the background; one pass at a time. */
+  private purge(): void {
+    if (this.purging || !this.index) return;
+    this.purging = (async () => {
+      for (let queue = this.index?.purgeQueue(); queue?.length; queue = this.index?.purgeQueue()) {
+        for (const { position, sessionId } of queue) {
+          await this.journal.blankOut(position, sessionId);
+          this.index?.purged(position);
+        }
+        this.dirty = true;
+      }
+    })()
+      .catch((err: Error) => {
+        process.stderr.write(`cairn: could not erase deleted history (will retry): ${err.message}\n`);
+      })
+      .finally(() => (this.purging = undefined));
+  }
+
   private noteIndexed(bytes: number): void {
     if (!bytes) return;
     this.dirty = true;
@@ -268,6 +295,7 @@ export class HistoryStore {
     return {
       append: (entry) => writer.append(entry),
       read: (positions) => readEntriesAt(journalDir, positions),
+      blankOut: (position, sessionId) => blankOutLine(journalDir, position, sessionId),
       close: () => writer.close(),
     };
   }
@@ -283,6 +311,10 @@ export class HistoryStore {
       },
       read: async (positions) =>
         positions.map((p) => JSON.parse(JSON.stringify(entries[p.pos])) as JournalEntry),
+      blankOut: async (position) => {
+        entries[position.pos] = { op: 'purged' } as unknown as JournalEntry;
+        return true;
+      },
       close: async () => undefined,
     };
   }

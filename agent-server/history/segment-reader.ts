@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { open, readdir } from 'node:fs/promises';
+import { PURGED_LINE } from './segment-purge.js';
 import {
   parseJournalLine,
   type JournalEntry,
@@ -49,7 +50,10 @@ export async function* readSegment(
         const entry = parseJournalLine(data.toString('utf8', start, nl));
         const position = { segment, pos: offset + start, len: nl + 1 - start };
         if (entry) entries.push({ entry, position });
-        else if (nl > start) {
+        else if (
+          nl > start &&
+          !data.toString('utf8', start, start + PURGED_LINE.length).startsWith(PURGED_LINE)
+        ) {
           process.stderr.write(`cairn: skipping unreadable history line at ${file}:${position.pos}\n`);
         }
         start = nl + 1;

@@ -215,6 +215,17 @@ test('a deleted session is gone from listing, reading and search, also after a r
   await a.append('gone', user('late zebra'));
   assert.equal(await a.getSession('gone'), undefined);
   await a.close();
+  // Its text has left the disk; every other line is where it was.
+  const journalText = async () => {
+    let all = '';
+    for (const name of await readdir(path.join(dir, 'journal')))
+      all += await readFile(path.join(dir, 'journal', name), 'utf8');
+    return all;
+  };
+  const before = await journalText();
+  assert.doesNotMatch(before, /secret plan/);
+  assert.match(before, /public plan zebra/);
+  assert.match(before, /\{"op":"purged"\} +\n/);
   // Rebuild from the journal alone must agree.
   await rm(path.join(dir, 'index.sqlite'));
   const b = await openStore(dir);
@@ -226,6 +237,9 @@ test('a deleted session is gone from listing, reading and search, also after a r
     (await b.search({ query: 'zebra' })).map((h) => h.sessionId),
     ['stays'],
   );
+  assert.equal((await b.readSession('stays')).length, 1);
+  await b.close();
+  assert.doesNotMatch(await journalText(), /zebra"[^\n]*"gone"|late zebra/);
 });
 
 test('a torn last line and a corrupt snapshot lose nothing that was acknowledged', async (t) => {
