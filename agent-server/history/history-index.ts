@@ -84,8 +84,11 @@ export class HistoryIndex {
 
   private constructor(private readonly db: Database) {
     // The database lives in memory and the journal is the durable copy: SQLite's own rollback
-    // journal and syncs would only copy bytes around inside WebAssembly memory.
-    db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY');
+    // journal and syncs would only copy bytes around inside WebAssembly memory. secure_delete:
+    // a deleted session's text must not survive in free pages of the snapshot.
+    db.exec(
+      'PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON',
+    );
     db.create_function('bm25', (info: Uint8Array, words: number, docs: number, avgWords: number) =>
       bm25(info, words, docs, avgWords),
     );

@@ -222,6 +222,8 @@ test('a deleted session is gone from listing, reading and search, also after a r
       all += await readFile(path.join(dir, 'journal', name), 'utf8');
     return all;
   };
+  // …and from the index snapshot (SQLite would otherwise keep deleted bytes in free pages).
+  assert.ok(!(await readFile(path.join(dir, 'index.sqlite'))).includes('secret plan'));
   const before = await journalText();
   assert.doesNotMatch(before, /secret plan/);
   assert.match(before, /public plan zebra/);
