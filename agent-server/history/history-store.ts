@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { HistoryIndex } from './history-index.js';
 import type { JournalEntry, JournalPosition, PositionedEntry } from './journal-entry.js';
@@ -220,6 +220,7 @@ export class HistoryStore {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
     }
+    if (this.dir) await removeAbandonedSnapshots(this.dir);
     const { index, fromSnapshot } = HistoryIndex.open(sql, snapshot);
     snapshot = undefined;
     if (this.dir) await this.catchUp(index);
@@ -317,6 +318,14 @@ export class HistoryStore {
       },
       close: async () => undefined,
     };
+  }
+}
+
+/** Temp files of snapshots whose writer died mid-write (each as big as the index). */
+async function removeAbandonedSnapshots(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = /^\.index\.sqlite\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1];
+    if (pid && !writerAlive(`x-${pid}-x`)) await rm(path.join(dir, name), { force: true });
   }
 }
 

@@ -255,9 +255,15 @@ test('a torn last line and a corrupt snapshot lose nothing that was acknowledged
   // A crash in the middle of writing the next batch (never fsync'd, never acknowledged).
   await appendFile(path.join(dir, 'journal', segment!), '{"op":"record","sessionId":"s","rec');
   await writeFile(path.join(dir, 'index.sqlite'), 'not a database');
+  // A snapshot write cut short by a kill leaves its temp file (pid 2^22+1: no such process).
+  await writeFile(path.join(dir, '.index.sqlite.4194305.0a1b2c3d.tmp'), 'partial');
   const b = await openStore(dir);
   const texts = (await b.readSession('s')).map((r) => (r.type === 'message' ? r.message.content : ''));
   assert.deepEqual(texts, ['acknowledged one', 'acknowledged two']);
+  assert.ok(
+    !(await readdir(dir)).includes('.index.sqlite.4194305.0a1b2c3d.tmp'),
+    'the abandoned temp file is gone',
+  );
   await b.append('s', user('after the crash'));
   assert.equal((await b.readSession('s')).length, 3);
 });
