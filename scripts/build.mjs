@@ -3,6 +3,7 @@
 //   dist/cairn.js (+ dist/chunks/)  the agent server and CLI (ESM; code split so `cairn acp`
 //                                   answers `initialize` before the heavy modules load)
 //   dist/bin/rg                     ripgrep from @vscode/ripgrep, next to the bundle
+//   dist/sql-wasm.wasm              SQLite for the history index (sql.js)
 //   dist/extension.cjs              the VS Code extension host (CommonJS, `vscode` external)
 //   dist/webview.js, webview.css    the chat panel (browser)
 import * as esbuild from 'esbuild';
@@ -32,9 +33,16 @@ const server = {
   sourcemap: 'linked',
   legalComments: 'none',
   define: { __CAIRN_VERSION__: JSON.stringify(pkg.version) },
-  // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+  // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins and
+  // read __dirname / __filename (sql.js does): give every chunk the CommonJS names.
   banner: {
-    js: "import { createRequire as __cairnRequire } from 'node:module'; const require = __cairnRequire(import.meta.url);",
+    js:
+      "import { createRequire as __cairnRequire } from 'node:module';" +
+      "import { fileURLToPath as __cairnPath } from 'node:url';" +
+      "import { dirname as __cairnDir } from 'node:path';" +
+      'const require = __cairnRequire(import.meta.url);' +
+      'const __filename = __cairnPath(import.meta.url);' +
+      'const __dirname = __cairnDir(__filename);',
   },
   logLevel: 'warning',
 };
@@ -97,6 +105,9 @@ try {
 } catch (err) {
   console.warn(`build: ripgrep not bundled (${err.message}); search_files will use its pure-Node fallback`);
 }
+
+// SQLite (sql.js) for the history index: its WebAssembly binary, loaded from next to the bundle.
+copyFileSync(join(root, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm'), join(dist, 'sql-wasm.wasm'));
 
 chmodSync(join(dist, 'cairn.js'), 0o755);
 if (!watch) console.error(`build: dist/cairn.js ${pkg.version}`);

@@ -91,24 +91,33 @@ export function createCairnAgent(opts: CairnAgentOptions): {
             })
           : new DiskWorkspace(paths),
       persistRules: true,
-      ...(state.capabilities.terminal ? { clientTerminal: new AcpClientTerminalHost(client, sessionId) } : {}),
+      ...(state.capabilities.terminal
+        ? { clientTerminal: new AcpClientTerminalHost(client, sessionId) }
+        : {}),
     };
   };
 
-  /** Sent right after the session/new (or load) response, so the client knows the session. */
+  /**
+   * Sent right after the session/new (or load) response, so the client knows the session.
+   * The history index loads then too: after the answer, so neither `initialize` nor the
+   * first session waits for it (listing and search load it on demand if asked sooner).
+   */
   const announce = (client: acp.AgentContext, session: AgentSession) => {
     setImmediate(() => {
       void send(client, session.id, {
         sessionUpdate: 'available_commands_update',
         availableCommands: availableCommands(session),
-      }).catch((err: unknown) => opts.log(`cairn: could not send commands: ${String(err)}`));
+      }).catch((err: unknown) => {
+        // A client that already went away needs no command list.
+        if (!/connection closed/i.test(String(err)))
+          opts.log(`cairn: could not send commands: ${String(err)}`);
+      });
+      history.warmUp();
     });
   };
 
   app.onRequest('initialize', ({ params }) => {
     state.capabilities = params.clientCapabilities ?? {};
-    // The history index loads after the answer, so a long history never delays startup.
-    setImmediate(() => history.warmUp());
     return initializeResponse(params, opts.facts);
   });
 
@@ -147,7 +156,10 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     const command = parseSlashCommand(text);
     if (command?.name === 'compact') {
       const reply = await history.compact(client, session);
-      await send(client, session.id, { sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: reply } });
+      await send(client, session.id, {
+        sessionUpdate: 'agent_message_chunk',
+        content: { type: 'text', text: reply },
+      });
       return { stopReason: 'end_turn' as const };
     }
     const known = command && session.commands.find((c) => c.name === command.name);
