@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median } from './stats.js';
+import { packageExtension } from '../e2e/vscode/code-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BUNDLE = join(ROOT, 'dist/extension.cjs');
@@ -58,20 +59,7 @@ export async function bench(report: (name: string, figures: Record<string, numbe
 
   const out = mkdtempSync(join(tmpdir(), 'cairn-vsix-'));
   try {
-    const vsix = join(out, 'cairn.vsix');
-    const r = spawnSync(
-      join(ROOT, 'node_modules/.bin/vsce'),
-      [
-        'package',
-        '--no-dependencies',
-        '--baseImagesUrl',
-        'https://example.invalid/cairn/raw/HEAD/',
-        '--out',
-        vsix,
-      ],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
-    if (r.status !== 0) throw new Error(`vsce package failed: ${r.stdout}${r.stderr}`);
+    const vsix = packageExtension(out);
     report('extension package (.vsix)', {
       size_mb: statSync(vsix).size / 1024 / 1024,
       target_mb: 3,
