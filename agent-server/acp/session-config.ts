@@ -1,3 +1,4 @@
+import { COMPACT_COMMAND } from '../runtime/slash-commands.js';
 import type * as acp from '@agentclientprotocol/sdk';
 import { SESSION_MODES } from '../permissions/policy.js';
 import type { AgentSession } from '../runtime/agent-session.js';
@@ -45,9 +46,6 @@ export function availableCommands(session: AgentSession): acp.AvailableCommand[]
       ...(c.hint ? { input: { hint: c.hint } } : {}),
     })),
     // Handled by the ACP adapter itself: it needs the client (compaction updates) and history.
-    {
-      name: 'compact',
-      description: 'Summarise older turns to free context; the session continues from the summary',
-    },
+    { ...COMPACT_COMMAND },
   ];
 }

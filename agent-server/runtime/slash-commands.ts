@@ -19,6 +19,12 @@ export function parseSlashCommand(text: string): { name: string; args: string } 
   return m ? { name: m[1]!, args: (m[2] ?? '').trim() } : undefined;
 }
 
+/** `/compact`: run by the ACP adapter (it needs the client and history), listed with the rest. */
+export const COMPACT_COMMAND = {
+  name: 'compact',
+  description: 'Summarise older turns to free context; the session continues from the summary',
+} as const;
+
 /** Cairn's own commands. Features add theirs (skills, memory, compaction) where the session is built. */
 export function builtinCommands(all: () => SlashCommand[]): SlashCommand[] {
   return [
@@ -26,7 +32,10 @@ export function builtinCommands(all: () => SlashCommand[]): SlashCommand[] {
       name: 'help',
       description: 'What Cairn can do, and its commands',
       async run() {
-        const lines = all().map((c) => `- \`/${c.name}${c.hint ? ` <${c.hint}>` : ''}\` — ${c.description}`);
+        const lines = [...all(), COMPACT_COMMAND].map(
+          (c: { name: string; description: string; hint?: string }) =>
+            `- \`/${c.name}${c.hint ? ` <${c.hint}>` : ''}\` — ${c.description}`,
+        );
         return {
           reply:
             'Cairn reads, searches and edits files, runs commands in a workspace-scoped terminal, keeps a plan, ' +

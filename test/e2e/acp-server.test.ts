@@ -375,6 +375,10 @@ test('slash commands are listed after session/new and /status answers without th
   const { sessionId } = await agent.newSession(repo);
   await agent.prompt(sessionId, '/status');
   assert.match(agent.agentText(sessionId), /Mode: ask/);
+  await agent.prompt(sessionId, '/help');
+  for (const name of ['/help', '/status', '/memory', '/skills', '/compact']) {
+    assert.ok(agent.agentText(sessionId).includes('`' + name), `/help lists ${name}`);
+  }
   assert.equal(model.requests.length, 0);
   const commands =
     agent
