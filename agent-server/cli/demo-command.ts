@@ -3,15 +3,15 @@ import * as path from 'node:path';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { startScriptedModel } from '../demo/scripted-model-server.js';
 import { DEMO_FILES, DEMO_PROMPT, DEMO_SCRIPT } from '../demo/demo-project.js';
+import { scrubEnvironment } from '../terminal/env-scrub.js';
 import { runPromptLocally } from './local-client.js';
 import { bold, cyan, dim } from './render.js';
 
-/** Environment for the demo: a throwaway home, the scripted model, and no real secrets. */
+/** Environment for the demo: a throwaway home, the scripted model, and no real secrets or Cairn settings. */
 function demoEnv(modelUrl: string, home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i.test(k)) env[k] = v;
-  }
+  const env: NodeJS.ProcessEnv = scrubEnvironment(process.env);
+  for (const name of Object.keys(env))
+    if (name.startsWith('CAIRN_') || name.startsWith('OPENAI_')) delete env[name];
   return {
     ...env,
     CAIRN_HOME: home,
