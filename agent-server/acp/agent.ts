@@ -29,7 +29,6 @@ export interface CairnAgentOptions {
 
 /** Per-connection state: the client's capabilities and its live sessions. */
 interface ConnectionState {
-  client?: acp.AgentContext;
   capabilities: acp.ClientCapabilities;
   sessions: Map<string, AgentSession>;
 }
@@ -129,7 +128,6 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   });
 
   app.onRequest('session/new', async ({ params, client }) => {
-    state.client = client;
     const cwd = requireAbsolute(params.cwd, 'cwd');
     const extra = (params.additionalDirectories ?? []).map((d) =>
       requireAbsolute(d, 'additionalDirectories'),
