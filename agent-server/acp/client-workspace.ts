@@ -1,5 +1,5 @@
 import type * as acp from '@agentclientprotocol/sdk';
-import { readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import type { PathPolicy } from '../workspace/paths.js';
 import { WriteRejectedError, type Workspace } from '../workspace/workspace.js';
 import { DiskWorkspace } from '../workspace/disk-workspace.js';
@@ -23,12 +23,6 @@ export class ClientWorkspace implements Workspace {
 
   async readText(absolutePath: string): Promise<string | undefined> {
     if (!this.can.read) return this.disk.readText(absolutePath);
-    // The client answers for files that do not exist with an error; ask the disk first so a
-    // missing file is `undefined`, not a failure. Open buffers for new files still win below.
-    const onDisk = await readFile(absolutePath, 'utf8').then(
-      () => true,
-      () => false,
-    );
     try {
       const { content } = await this.client.request('fs/read_text_file', {
         sessionId: this.sessionId,
@@ -36,6 +30,12 @@ export class ClientWorkspace implements Workspace {
       });
       return content;
     } catch (err) {
+      // The client answers for a file that does not exist with an error: a missing file is
+      // `undefined`, not a failure. (Open buffers for new files were answered above.)
+      const onDisk = await access(absolutePath).then(
+        () => true,
+        () => false,
+      );
       if (!onDisk) return undefined;
       throw new Error(`The editor could not read ${absolutePath}: ${(err as Error).message}`);
     }
