@@ -48,6 +48,9 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/** The filesystem every sandboxed command starts from (and the probe checks): all read-only, fresh /dev and /proc. */
+const BASE_MOUNTS = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
+
 /**
  * Each command runs under bubblewrap: the root filesystem read-only, the workspace read-write,
  * a private `/tmp` (per session) and `/dev` (no disks), its own PID namespace (so killing it kills everything it
@@ -75,13 +78,7 @@ export class SandboxBackend implements TerminalBackend {
     const o = this.options;
     const args = [
       o.bwrapPath ?? 'bwrap',
-      '--ro-bind',
-      '/',
-      '/',
-      '--dev',
-      '/dev',
-      '--proc',
-      '/proc',
+      ...BASE_MOUNTS,
       // /tmp is this session's own folder, not the machine's: later commands (and background
       // ones) see what earlier ones left there; other programs' temp files stay out of reach.
       '--bind',
@@ -136,22 +133,9 @@ export class SandboxBackend implements TerminalBackend {
  */
 export function probeSandbox(bwrapPath = 'bwrap'): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const child = spawn(
-      bwrapPath,
-      [
-        '--ro-bind',
-        '/',
-        '/',
-        '--dev',
-        '/dev',
-        '--proc',
-        '/proc',
-        '--unshare-pid',
-        '--die-with-parent',
-        '/bin/true',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const child = spawn(bwrapPath, [...BASE_MOUNTS, '--unshare-pid', '--die-with-parent', '/bin/true'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', (err: NodeJS.ErrnoException) =>
