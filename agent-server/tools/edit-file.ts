@@ -29,7 +29,7 @@ export const editFileTool = defineTool({
   kind: 'edit',
   readOnly: false,
   describe(input, workspace) {
-    const abs = workspace.paths.contains(input.path) ? workspace.paths.resolve(input.path) : input.path;
+    const abs = workspace.paths.resolveForDisplay(input.path);
     return { title: `Edit ${workspace.paths.display(abs)}`, locations: [{ path: abs }] };
   },
   async run(input, ctx) {

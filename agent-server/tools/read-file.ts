@@ -41,7 +41,7 @@ export const readFileTool = defineTool({
   kind: 'read',
   readOnly: true,
   describe(input, workspace) {
-    const abs = workspace.paths.contains(input.path) ? workspace.paths.resolve(input.path) : input.path;
+    const abs = workspace.paths.resolveForDisplay(input.path);
     const range = input.offset ? ` (from line ${input.offset})` : '';
     return {
       title: `Read ${workspace.paths.display(abs)}${range}`,

@@ -18,7 +18,7 @@ export const writeFileTool = defineTool({
   kind: 'edit',
   readOnly: false,
   describe(input, workspace) {
-    const abs = workspace.paths.contains(input.path) ? workspace.paths.resolve(input.path) : input.path;
+    const abs = workspace.paths.resolveForDisplay(input.path);
     return { title: `Write ${workspace.paths.display(abs)}`, locations: [{ path: abs }] };
   },
   async run(input, ctx) {

@@ -69,12 +69,15 @@ export class PathPolicy {
     return absolute;
   }
 
-  contains(absolute: string): boolean {
+  /**
+   * For titles and locations shown before a call runs: the resolved path when it is inside,
+   * else the request as given (the call itself will be refused by `resolve`).
+   */
+  resolveForDisplay(requested: string): string {
     try {
-      this.resolve(absolute);
-      return true;
+      return this.resolve(requested);
     } catch {
-      return false;
+      return requested;
     }
   }
 
