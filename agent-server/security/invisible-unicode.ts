@@ -80,14 +80,3 @@ export function describeHidden(codePoints: number[]): string {
   if (unique.length > 3) shown.push('…');
   return `invisible Unicode (${shown.join(', ')})`;
 }
-
-/** The text without its hidden characters, for pattern matching. */
-export function stripHidden(text: string, runs = findHiddenRuns(text)): string {
-  let out = '';
-  let last = 0;
-  for (const run of runs) {
-    out += text.slice(last, run.start);
-    last = run.end;
-  }
-  return out + text.slice(last);
-}
