@@ -1,9 +1,9 @@
-import { Readable, Writable } from 'node:stream';
-import * as acp from '@agentclientprotocol/sdk';
+import type { Readable, Writable } from 'node:stream';
 import { loadRuntimeServices, type RuntimeServices } from '../runtime/services.js';
 import { killAllOnExit } from '../terminal/index.js';
 import { createCairnAgent } from './agent.js';
 import type { InitializeFacts } from './capabilities.js';
+import { guardedNdJsonStream } from './guarded-stream.js';
 
 export interface RunAgentOptions {
   input: Readable;
@@ -12,18 +12,19 @@ export interface RunAgentOptions {
   log: (line: string) => void;
 }
 
-/** Serves one ACP connection until the input ends, then stops every session cleanly. */
-export async function runAgent(opts: RunAgentOptions): Promise<void> {
+/**
+ * Serves one ACP connection until it ends, then stops every session cleanly. Returns the exit
+ * code: 0 when the client closed its end, 1 when the connection ended any other way (the
+ * editor then sees an exit it can act on, rather than a live process that answers nothing).
+ */
+export async function runAgent(opts: RunAgentOptions): Promise<number> {
   let services: RuntimeServices | undefined;
   const { app, closeAll } = createCairnAgent({
     services: () => (services ??= loadRuntimeServices()),
     facts: opts.facts,
     log: opts.log,
   });
-  const stream = acp.ndJsonStream(
-    Writable.toWeb(opts.output) as WritableStream<Uint8Array>,
-    Readable.toWeb(opts.input) as ReadableStream<Uint8Array>,
-  );
+  const { stream, inputEnded } = guardedNdJsonStream(opts.input, opts.output);
   const connection = app.connect(stream);
 
   let stopping: Promise<void> | undefined;
@@ -43,5 +44,10 @@ export async function runAgent(opts: RunAgentOptions): Promise<void> {
   await connection.closed.catch((err: unknown) =>
     opts.log(`cairn: connection closed with error: ${String(err)}`),
   );
-  await stop('client closed the connection');
+  if (inputEnded()) {
+    await stop('client closed the connection');
+    return 0;
+  }
+  await stop('the connection ended while the client was still connected');
+  return 1;
 }

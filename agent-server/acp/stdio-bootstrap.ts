@@ -31,6 +31,8 @@ function configuredTerminalBackend(): string {
 interface FirstLine {
   line: string;
   initializeId?: string | number;
+  /** Blank lines before it, skipped as the agent's line reader skips them. */
+  blankLinesBefore: number;
 }
 
 function asInitialize(line: string): { id: string | number; params: Record<string, unknown> } | undefined {
@@ -62,16 +64,21 @@ export async function serveAcpOverStdio(): Promise<void> {
   const pending: Buffer[] = [];
   let first: FirstLine | undefined;
   let head = '';
+  let blankLines = 0;
   let ended = false;
   const early = (chunk: Buffer) => {
     pending.push(chunk);
     if (first) return;
     head += chunk.toString('utf8');
-    const nl = head.indexOf('\n');
+    let nl: number;
+    while ((nl = head.indexOf('\n')) !== -1 && head.slice(0, nl).trim() === '') {
+      head = head.slice(nl + 1);
+      blankLines++;
+    }
     if (nl === -1) return;
     const line = head.slice(0, nl).replace(/\r$/, '');
     const init = asInitialize(line);
-    first = { line, initializeId: init?.id };
+    first = { line, initializeId: init?.id, blankLinesBefore: blankLines };
     if (init) {
       const response = initializeResponse(init.params as never, facts);
       process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: init.id, result: response }) + '\n');
@@ -100,7 +107,8 @@ export async function serveAcpOverStdio(): Promise<void> {
     // Replay the answered initialize alone; the rest follows once the agent has answered it,
     // so nothing is judged "before initialize".
     const held = Buffer.concat(pending);
-    const nl = held.indexOf(0x0a);
+    let nl = -1;
+    for (let skip = 0; skip <= (first?.blankLinesBefore ?? 0); skip++) nl = held.indexOf(0x0a, nl + 1);
     input.push(held.subarray(0, nl + 1));
     pending.length = 0;
     pending.push(held.subarray(nl + 1));
@@ -150,5 +158,8 @@ export async function serveAcpOverStdio(): Promise<void> {
     },
   });
 
-  await runAgent({ input, output, facts, log });
+  const exitCode = await runAgent({ input, output, facts, log });
+  // Exit outright: an open stdin, an MCP child or a keep-alive socket would otherwise keep a
+  // process alive that no longer answers anyone.
+  process.stdout.write('', () => process.exit(exitCode));
 }

@@ -1,0 +1,133 @@
+import type { Readable, Writable } from 'node:stream';
+import type * as acp from '@agentclientprotocol/sdk';
+import { BoundedLineSplitter, nestsDeeperThan } from './bounded-lines.js';
+
+/**
+ * Newline-delimited JSON-RPC for the ACP SDK, with a guard in front: input the SDK would
+ * choke on (a line over its size limit, nesting deep enough to overflow the stack when an
+ * error is built, a megabyte-long method or id it would echo back whole) is answered here
+ * with a short JSON-RPC error that never repeats the input, and the connection keeps serving.
+ */
+export const INPUT_LIMITS = {
+  /** The ACP SDK's own default limit; a base64 image this large is already absurd. */
+  maxLineBytes: 32 * 1024 * 1024,
+  maxDepth: 128,
+  maxMethodLength: 256,
+  maxIdLength: 1024,
+} as const;
+
+type Limits = { [K in keyof typeof INPUT_LIMITS]: number };
+type JsonRpcId = string | number | null;
+
+export interface GuardedStream {
+  stream: acp.Stream;
+  /** True once the client closed its end (stdin reached its end). */
+  inputEnded: () => boolean;
+}
+
+function validId(id: unknown, limits: Limits): id is JsonRpcId {
+  return (
+    id === null ||
+    (typeof id === 'string' && id.length <= limits.maxIdLength) ||
+    (typeof id === 'number' && Number.isFinite(id))
+  );
+}
+
+/** Why a parsed message is not one the SDK should see, or undefined if it may pass. */
+function rejectReason(msg: unknown, limits: Limits): { id: JsonRpcId; message: string } | undefined {
+  if (Array.isArray(msg)) return { id: null, message: 'JSON-RPC batches are not supported' };
+  if (typeof msg !== 'object' || msg === null)
+    return { id: null, message: 'a message must be a JSON object' };
+  const m = msg as Record<string, unknown>;
+  const id = 'id' in m && validId(m.id, limits) ? m.id : null;
+  if ('id' in m && !validId(m.id, limits))
+    return {
+      id: null,
+      message: `"id" must be a string of at most ${limits.maxIdLength} characters, a number or null`,
+    };
+  if (m.jsonrpc !== '2.0') return { id, message: '"jsonrpc" must be "2.0"' };
+  if ('method' in m) {
+    if (typeof m.method !== 'string') return { id, message: '"method" must be a string' };
+    if (m.method.length > limits.maxMethodLength)
+      return { id, message: `"method" is longer than ${limits.maxMethodLength} characters` };
+    return undefined;
+  }
+  if (!('id' in m)) return { id: null, message: 'a message needs a "method" or an "id"' };
+  return undefined;
+}
+
+export function guardedNdJsonStream(
+  input: Readable,
+  output: Writable,
+  limits: Limits = INPUT_LIMITS,
+): GuardedStream {
+  let ended = false;
+  let writing = Promise.resolve();
+  const writeLine = (message: unknown): Promise<void> => {
+    const text = JSON.stringify(message) + '\n';
+    const done = writing.then(
+      () =>
+        new Promise<void>((resolve, reject) => output.write(text, (err) => (err ? reject(err) : resolve()))),
+    );
+    writing = done.catch(() => {});
+    return done;
+  };
+  const answerError = (id: JsonRpcId, code: number, message: string, data?: unknown) =>
+    writeLine({ jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } });
+
+  let cancelled = false;
+  const readable = new ReadableStream<acp.AnyMessage>({
+    async start(controller) {
+      const splitter = new BoundedLineSplitter(limits.maxLineBytes);
+      const handleLine = async (line: Buffer) => {
+        const text = line.toString('utf8').trim();
+        if (!text) return;
+        if (nestsDeeperThan(line, limits.maxDepth)) {
+          await answerError(null, -32600, `Invalid request: nested deeper than ${limits.maxDepth} levels`);
+          return;
+        }
+        let msg: unknown;
+        try {
+          msg = JSON.parse(text);
+        } catch {
+          await answerError(null, -32700, 'Parse error: the line is not valid JSON');
+          return;
+        }
+        const rejected = rejectReason(msg, limits);
+        if (rejected) await answerError(rejected.id, -32600, `Invalid request: ${rejected.message}`);
+        else controller.enqueue(msg as acp.AnyMessage);
+      };
+      try {
+        for await (const chunk of input as AsyncIterable<Buffer | string>) {
+          if (cancelled) return;
+          const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+          for (const item of splitter.push(bytes)) {
+            if ('tooLarge' in item)
+              await answerError(
+                null,
+                -32600,
+                `Invalid request: message larger than ${limits.maxLineBytes} bytes`,
+                {
+                  maxMessageBytes: limits.maxLineBytes,
+                },
+              );
+            else await handleLine(item.line);
+            if (cancelled) return;
+          }
+        }
+        const last = splitter.flush();
+        if (last) await handleLine(last);
+        ended = true;
+        controller.close();
+      } catch (err) {
+        if (!cancelled) controller.error(err);
+      }
+    },
+    cancel() {
+      cancelled = true;
+      input.destroy();
+    },
+  });
+  const writable = new WritableStream<acp.AnyMessage>({ write: (message) => writeLine(message) });
+  return { stream: { readable, writable }, inputEnded: () => ended };
+}

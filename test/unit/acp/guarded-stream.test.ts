@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { BoundedLineSplitter, nestsDeeperThan } from '../../../agent-server/acp/bounded-lines.js';
+import { guardedNdJsonStream, INPUT_LIMITS } from '../../../agent-server/acp/guarded-stream.js';
+
+const small = { ...INPUT_LIMITS, maxLineBytes: 64, maxDepth: 4, maxMethodLength: 8, maxIdLength: 8 };
+
+function collect(splitter: BoundedLineSplitter, chunks: string[]): string[] {
+  const out: string[] = [];
+  for (const c of chunks)
+    for (const item of splitter.push(Buffer.from(c)))
+      out.push('tooLarge' in item ? '<too large>' : item.line.toString());
+  const last = splitter.flush();
+  if (last) out.push(last.toString());
+  return out;
+}
+
+test('the splitter joins lines across chunks and reports an over-long line once, then skips it', () => {
+  assert.deepEqual(collect(new BoundedLineSplitter(10), ['ab', 'c\nde', 'f\n']), ['abc', 'def']);
+  assert.deepEqual(collect(new BoundedLineSplitter(4), ['abc', 'defgh', 'ijk\nok\n', 'tail']), [
+    '<too large>',
+    'ok',
+    'tail',
+  ]);
+});
+
+test('nesting depth is counted outside strings only', () => {
+  assert.equal(nestsDeeperThan(Buffer.from('[[[[]]]]'), 4), false);
+  assert.equal(nestsDeeperThan(Buffer.from('[[[[[]]]]]'), 4), true);
+  assert.equal(nestsDeeperThan(Buffer.from('{"a":"[[[[[[\\"[[[["}'), 4), false);
+});
+
+async function run(lines: string[], end = true) {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  const { stream, inputEnded } = guardedNdJsonStream(input, output, small);
+  const written: string[] = [];
+  output.on('data', (d: Buffer) => written.push(...d.toString().split('\n').filter(Boolean)));
+  for (const l of lines) input.write(l + '\n');
+  if (end) input.end();
+  const passed: unknown[] = [];
+  const reader = stream.readable.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    passed.push(value);
+  }
+  await new Promise((r) => setImmediate(r));
+  return {
+    passed,
+    replies: written.map((w) => JSON.parse(w) as { id: unknown; error: { code: number; message: string } }),
+    inputEnded,
+  };
+}
+
+test('bad input is answered with short errors that never echo it, and good input still passes', async () => {
+  const good = { jsonrpc: '2.0', id: 1, method: 'ping' };
+  const { passed, replies, inputEnded } = await run([
+    'x'.repeat(200),
+    '[[[[[[1]]]]]]',
+    '{not json',
+    '[1,2]',
+    '"text"',
+    JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'm'.repeat(20) }),
+    JSON.stringify({ jsonrpc: '2.0', id: 'i'.repeat(20), method: 'ping' }),
+    JSON.stringify({ jsonrpc: '1.0', id: 3, method: 'ping' }),
+    JSON.stringify({ jsonrpc: '2.0' }),
+    '   ',
+    JSON.stringify(good),
+  ]);
+  assert.deepEqual(passed, [good]);
+  assert.deepEqual(
+    replies.map((r) => [r.id, r.error.code]),
+    [
+      [null, -32600],
+      [null, -32600],
+      [null, -32700],
+      [null, -32600],
+      [null, -32600],
+      [2, -32600],
+      [null, -32600],
+      [3, -32600],
+      [null, -32600],
+    ],
+  );
+  for (const r of replies) assert.ok(!r.error.message.includes('mmmm') && !r.error.message.includes('xxxx'));
+  assert.equal(inputEnded(), true);
+});
+
+test('the input counts as ended only when the client closed it', async () => {
+  const input = new PassThrough();
+  const { stream, inputEnded } = guardedNdJsonStream(input, new PassThrough(), small);
+  const reader = stream.readable.getReader();
+  input.write('{"jsonrpc":"2.0","method":"n"}\n');
+  await reader.read();
+  await reader.cancel();
+  assert.equal(inputEnded(), false);
+});
