@@ -17,10 +17,17 @@ export const MODEL_PRESETS = [
 ] as const;
 export type ModelPresetName = (typeof MODEL_PRESETS)[number];
 
+/** An http(s) URL: `localhost:8080/v1` parses as a URL with scheme "localhost:", so say what is meant. */
+const httpUrl = () =>
+  z.url({
+    protocol: /^https?$/,
+    error: 'must be an http:// or https:// URL, e.g. "http://127.0.0.1:8080/v1"',
+  });
+
 export const ModelConfigSchema = z
   .object({
     preset: z.enum(MODEL_PRESETS).optional(),
-    baseUrl: z.string().url().optional(),
+    baseUrl: httpUrl().optional(),
     model: z.string().min(1).optional(),
     /** Name of the environment variable holding the API key. */
     apiKeyEnv: z
@@ -75,7 +82,7 @@ export const McpServerConfigSchema = z.union([
   z
     .object({
       type: z.enum(['http', 'sse']),
-      url: z.string().url(),
+      url: httpUrl(),
       headers: z.record(z.string(), z.string()).default({}),
     })
     .strict(),

@@ -46,6 +46,20 @@ export function createCairnAgent(opts: CairnAgentOptions): {
 } {
   const state: ConnectionState = { capabilities: {}, sessions: new Map() };
   const app = acp.agent({ name: 'cairn' });
+  // A bad config.json is the user's to fix: its text is the error message, not "Internal error".
+  const services = opts.services;
+  opts = {
+    ...opts,
+    services: () => {
+      try {
+        return services();
+      } catch (err) {
+        if (err instanceof Error && err.name === 'ConfigError')
+          throw new acp.RequestError(-32603, err.message, { kind: 'config', details: err.message });
+        throw err;
+      }
+    },
+  };
 
   const send = (client: acp.AgentContext, sessionId: string, update: acp.SessionUpdate) =>
     client.notify('session/update', { sessionId, update });
@@ -203,7 +217,8 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       if (outcome.error) {
         if (outcome.error.kind === 'auth')
           throw acp.RequestError.authRequired(undefined, outcome.error.message);
-        throw acp.RequestError.internalError({ kind: outcome.error.kind }, outcome.error.message);
+        // The message says what failed (the network, the endpoint); it is not an internal error.
+        throw new acp.RequestError(-32603, outcome.error.message, { kind: outcome.error.kind });
       }
       return { stopReason: outcome.stopReason };
     } catch (err) {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { CairnConfigSchema, type CairnConfig } from '../../shared/config.js';
+import { describeConfigIssue, describeJsonSyntaxError } from './config-problems.js';
 import { cairnHome } from './home.js';
 
 export class ConfigError extends Error {
@@ -26,7 +27,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
     try {
       raw = JSON.parse(text);
     } catch (err) {
-      throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`);
+      throw new ConfigError(
+        `${file} is not valid JSON: ${describeJsonSyntaxError(text, err as Error)}. ` +
+          'Fix it, or move the file away to use the defaults.',
+      );
     }
   } catch (err) {
     if (err instanceof ConfigError) throw err;
@@ -34,10 +38,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
       throw new ConfigError(`Cannot read ${file}: ${(err as Error).message}`);
     }
   }
-  const parsed = CairnConfigSchema.safeParse(raw);
+  // reportInput: the messages quote what was found ("got a string ("4")").
+  const parsed = CairnConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const problems = parsed.error.issues
-      .map((i) => `  - ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`)
+      .flatMap((issue) => describeConfigIssue(CairnConfigSchema, issue))
+      .map((line) => `  - ${line}`)
       .join('\n');
     throw new ConfigError(`${file} has invalid settings:\n${problems}`);
   }

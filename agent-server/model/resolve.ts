@@ -40,6 +40,13 @@ export function resolveModel(config: ModelConfig, env: NodeJS.ProcessEnv): Model
       hint: 'Set OPENAI_BASE_URL, or "model": {"preset": "openai" | "openrouter" | "ollama" | ...} in ~/.cairn/config.json.',
     };
   }
+  if (!/^https?:\/\/[^/]/i.test(baseUrl)) {
+    return {
+      ok: false,
+      problem: `The model endpoint "${baseUrl}"${envBase ? ' (OPENAI_BASE_URL)' : ''} is not an http:// or https:// URL.`,
+      hint: 'Write it in full, for example http://127.0.0.1:8080/v1.',
+    };
+  }
   if (!model) {
     return {
       ok: false,
