@@ -33,6 +33,8 @@ export type ModelEvent =
   | { type: 'usage'; usage: TokenUsage }
   | { type: 'done'; finishReason: 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'other' }
   | { type: 'error'; failure: ModelFailure }
+  /** Something the user should know while waiting (a retry and why); the stream goes on. */
+  | { type: 'notice'; message: string }
   | { type: 'aborted' };
 
 /**

@@ -68,6 +68,9 @@ export async function* runTurn(opts: TurnOptions): AsyncGenerator<TurnEvent, Tur
         case 'aborted':
           aborted = true;
           break;
+        case 'notice':
+          yield { type: 'notice', severity: 'warning', message: ev.message };
+          break;
       }
     }
 

@@ -6,6 +6,17 @@ import type {
 } from 'openai/resources/chat/completions';
 import type { ChatMessage } from '../core/messages.js';
 import type { ModelClient, ModelEvent, ModelFailure, ModelRequest } from '../core/model-client.js';
+import {
+  backoffMs,
+  describeConnectionFailure,
+  htmlPageMessage,
+  isConnectionRefused,
+  isRetryableStatus,
+  looksLikeHtml,
+  retryAfterMs,
+  retryNotice,
+  retryReason,
+} from './endpoint-diagnostics.js';
 import type { ResolvedModel } from './resolve.js';
 
 /** Maps our provider-neutral conversation to chat-completions messages. */
@@ -59,6 +70,16 @@ export function describeFailure(
   if (err instanceof OpenAI.APIError && err.status !== undefined) {
     const detail = err.message.replace(/^\d{3}\s*/, '');
     const status = err.status;
+    // A web server or proxy, not the API (typically a base URL without /v1): never print the page.
+    if (looksLikeHtml(err.headers?.get('content-type'), detail))
+      return { kind: 'bad_response', status, message: htmlPageMessage(baseUrl, status) };
+    if (status === 404) {
+      return {
+        kind: 'bad_response',
+        status,
+        message: `The endpoint at ${baseUrl} answered 404: ${detail} — check the model name, and that the base URL ends in /v1.`,
+      };
+    }
     if (status === 401 || status === 403) {
       return {
         kind: 'auth',
@@ -93,7 +114,8 @@ export function describeFailure(
     return { kind: 'network', message: `The model at ${baseUrl} did not answer in time.` };
   }
   if (err instanceof OpenAI.APIConnectionError) {
-    return { kind: 'network', message: `Cannot reach the model at ${baseUrl}: ${err.message}` };
+    const known = describeConnectionFailure(err, baseUrl);
+    return { kind: 'network', message: known ?? `Cannot reach the model at ${baseUrl}: ${err.message}` };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { kind: 'network', message: `The model's response stream broke off: ${message}` };
@@ -116,8 +138,8 @@ export class OpenAIModelClient implements ModelClient {
     this.client ??= new OpenAI({
       baseURL: this.config.baseUrl,
       apiKey: this.config.apiKey,
-      // The SDK retries 408/409/429/5xx and connection errors with exponential backoff.
-      maxRetries: this.config.maxRetries,
+      // Cairn retries itself (see `retryDelay`), so each retry can be announced to the user.
+      maxRetries: 0,
       timeout: this.config.timeoutMs,
     });
     return { client: this.client, OpenAI };
@@ -138,29 +160,63 @@ export class OpenAIModelClient implements ModelClient {
     }));
     const { client, OpenAI } = await this.connect();
     let stream: AsyncIterable<ChatCompletionChunk>;
-    try {
-      stream = await client.chat.completions.create(
-        {
-          model: this.config.model,
-          messages: toOpenAIMessages(request.messages),
-          stream: true,
-          stream_options: { include_usage: true },
-          ...(tools.length ? { tools } : {}),
-          ...(this.config.maxOutputTokens ? { max_tokens: this.config.maxOutputTokens } : {}),
-        },
-        { signal: request.signal },
-      );
-    } catch (err) {
-      yield request.signal.aborted
-        ? { type: 'aborted' }
-        : { type: 'error', failure: describeFailure(OpenAI, err, this.config.baseUrl) };
-      return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { data, response } = await client.chat.completions
+          .create(
+            {
+              model: this.config.model,
+              messages: toOpenAIMessages(request.messages),
+              stream: true,
+              stream_options: { include_usage: true },
+              ...(tools.length ? { tools } : {}),
+              ...(this.config.maxOutputTokens ? { max_tokens: this.config.maxOutputTokens } : {}),
+            },
+            { signal: request.signal },
+          )
+          .withResponse();
+        if (looksLikeHtml(response.headers.get('content-type'))) {
+          await response.body?.cancel().catch(() => undefined);
+          yield {
+            type: 'error',
+            failure: {
+              kind: 'bad_response',
+              status: response.status,
+              message: htmlPageMessage(this.config.baseUrl),
+            },
+          };
+          return;
+        }
+        stream = data;
+        break;
+      } catch (err) {
+        if (request.signal.aborted) {
+          yield { type: 'aborted' };
+          return;
+        }
+        const delayMs = retryDelay(OpenAI, err, attempt, this.config.maxRetries);
+        if (delayMs === undefined) {
+          yield { type: 'error', failure: describeFailure(OpenAI, err, this.config.baseUrl) };
+          return;
+        }
+        const status = err instanceof OpenAI.APIError ? err.status : undefined;
+        yield {
+          type: 'notice',
+          message: retryNotice(retryReason(status), delayMs, attempt + 2, this.config.maxRetries + 1),
+        };
+        if (!(await sleepUnlessAborted(delayMs, request.signal))) {
+          yield { type: 'aborted' };
+          return;
+        }
+      }
     }
 
     const calls: PartialCall[] = [];
     let finish: ModelEvent & { type: 'done' } = { type: 'done', finishReason: 'stop' };
+    let chunks = 0;
     try {
       for await (const chunk of stream) {
+        chunks++;
         if (chunk.usage) {
           yield {
             type: 'usage',
@@ -198,6 +254,17 @@ export class OpenAIModelClient implements ModelClient {
       yield { type: 'aborted' };
       return;
     }
+    if (chunks === 0) {
+      // A 200 that is not an event stream (a JSON page, plain text) parses as no events at all.
+      yield {
+        type: 'error',
+        failure: {
+          kind: 'bad_response',
+          message: `The endpoint at ${this.config.baseUrl} answered, but not with an OpenAI chat-completions stream — is it an OpenAI-compatible API, and does the base URL end in /v1?`,
+        },
+      };
+      return;
+    }
     for (const [i, call] of calls.entries()) {
       if (!call) continue;
       yield {
@@ -212,6 +279,43 @@ export class OpenAIModelClient implements ModelClient {
     if (calls.length && finish.finishReason === 'stop') finish = { type: 'done', finishReason: 'tool_calls' };
     yield finish;
   }
+}
+
+/**
+ * How long to wait before attempt `attempt + 1`, or undefined when the failure is final:
+ * retries are used up, the status will not change by asking again (401, 400, 404 …), or
+ * nothing is listening at all (connection refused).
+ */
+function retryDelay(
+  OpenAI: OpenAIModule['default'],
+  err: unknown,
+  attempt: number,
+  maxRetries: number,
+): number | undefined {
+  if (attempt >= maxRetries) return undefined;
+  if (err instanceof OpenAI.APIError && err.status !== undefined) {
+    if (!isRetryableStatus(err.status)) return undefined;
+    // A server asking for a long pause is better told to the user than waited out silently.
+    return Math.min(retryAfterMs(err.headers) ?? backoffMs(attempt), 60_000);
+  }
+  if (err instanceof OpenAI.APIConnectionError && !isConnectionRefused(err)) return backoffMs(attempt);
+  return undefined;
+}
+
+/** Resolves true after `ms`, or false as soon as the signal aborts. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function mapFinish(reason: string): 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'other' {
