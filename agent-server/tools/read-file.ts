@@ -1,4 +1,3 @@
-import { open, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineTool, ToolError } from './types.js';
 
@@ -20,17 +19,8 @@ const Input = z
   })
   .strict();
 
-/** True when the first bytes look binary (a NUL byte, as git and ripgrep judge). */
-async function looksBinary(file: string): Promise<boolean> {
-  const handle = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(8192);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).includes(0);
-  } finally {
-    await handle.close();
-  }
-}
+/** Bytes looked at to judge a file binary (a NUL byte among them, as git and ripgrep judge). */
+const BINARY_SNIFF_BYTES = 8192;
 
 export const readFileTool = defineTool({
   name: 'read_file',
@@ -51,18 +41,20 @@ export const readFileTool = defineTool({
   async run(input, ctx) {
     const abs = ctx.workspace.paths.resolve(input.path);
     const shown = ctx.workspace.paths.display(abs);
-    const info = await stat(abs).catch(() => undefined);
-    if (info?.isDirectory())
+    // Opened without following links out of the workspace, like the read below.
+    const info = await ctx.workspace.inspect(abs, BINARY_SNIFF_BYTES);
+    if (info.kind === 'directory')
       throw new ToolError(`${shown} is a folder. Use search_files to list or search it.`);
-    if (info) {
+    if (info.kind === 'other')
+      throw new ToolError(`${shown} is not a regular file; read_file only reads files.`);
+    if (info.kind === 'file') {
       if (info.size > MAX_FILE_BYTES && !input.limit) {
         throw new ToolError(
           `${shown} is ${(info.size / 1024 / 1024).toFixed(1)} MB, too large to read whole. ` +
             'Read a range with offset and limit, or use search_files to find the part you need.',
         );
       }
-      if (await looksBinary(abs))
-        throw new ToolError(`${shown} is a binary file; read_file only reads text.`);
+      if (info.head.includes(0)) throw new ToolError(`${shown} is a binary file; read_file only reads text.`);
     }
     const text = await ctx.workspace.readText(abs);
     if (text === undefined) throw new ToolError(`${shown} does not exist.`);

@@ -1,23 +1,25 @@
-import * as path from 'node:path';
-import { readFile } from 'node:fs/promises';
 import type { PathPolicy } from './paths.js';
 import type { Workspace } from './workspace.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { AnchoredFiles, type FileInfo } from './anchored-files.js';
 
 /** Plain disk access: used when the client does not offer fs methods. */
 export class DiskWorkspace implements Workspace {
-  constructor(readonly paths: PathPolicy) {}
+  /** Every read and write opens the path anew, without following links out of the roots. */
+  readonly files: AnchoredFiles;
 
-  async readText(absolutePath: string): Promise<string | undefined> {
-    try {
-      return await readFile(absolutePath, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
+  constructor(readonly paths: PathPolicy) {
+    this.files = new AnchoredFiles(paths.roots, paths.realRoots);
   }
 
-  async writeText(absolutePath: string, content: string): Promise<void> {
-    await writeFileAtomic(path.resolve(absolutePath), content);
+  readText(absolutePath: string): Promise<string | undefined> {
+    return this.files.readText(absolutePath);
+  }
+
+  inspect(absolutePath: string, headBytes: number): Promise<FileInfo> {
+    return this.files.inspect(absolutePath, headBytes);
+  }
+
+  writeText(absolutePath: string, content: string): Promise<void> {
+    return this.files.writeFile(absolutePath, content);
   }
 }

@@ -1,14 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { insideAny, LinkLeadsOutsideError, resolveInsideRoots } from './link-resolve.js';
 
 export class PathOutsideWorkspaceError extends Error {
   override name = 'PathOutsideWorkspaceError';
   constructor(
     readonly requested: string,
     roots: readonly string[],
+    why = '',
   ) {
     super(
-      `Path "${requested}" is outside the workspace (${roots.join(', ')}). ` +
+      `Path "${requested}" is outside the workspace (${roots.join(', ')})${why ? `: ${why}` : ''}. ` +
         'Only files inside the session folder, or folders the client added, can be used.',
     );
   }
@@ -32,17 +34,15 @@ function realpathAllowingMissing(p: string): string {
   }
 }
 
-function isInside(child: string, root: string): boolean {
-  const rel = path.relative(root, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 /**
  * Resolves paths against a session's folder and refuses anything that leaves it:
- * `..`, absolute paths elsewhere, and symlinks whose target is outside.
+ * `..`, absolute paths elsewhere, and symlinks whose target is outside (dangling ones included).
+ * This is the early check that gives the model a clear error; the file is opened later by
+ * AnchoredFiles, which checks again at that moment without following links.
  */
 export class PathPolicy {
-  private readonly realRoots: string[];
+  /** The roots with every symlink resolved: what "inside" is measured against. */
+  readonly realRoots: readonly string[];
 
   constructor(
     readonly root: string,
@@ -62,10 +62,15 @@ export class PathPolicy {
     }
     if (requested.includes('\0')) throw new Error('Path contains a NUL byte.');
     const absolute = path.resolve(this.root, requested);
-    const real = realpathAllowingMissing(absolute);
-    if (!this.realRoots.some((r) => isInside(real, r))) {
-      throw new PathOutsideWorkspaceError(requested, this.roots);
+    let real: string;
+    try {
+      real = resolveInsideRoots(this.realRoots, absolute);
+    } catch (err) {
+      if (err instanceof LinkLeadsOutsideError)
+        throw new PathOutsideWorkspaceError(requested, this.roots, err.message);
+      throw err;
     }
+    if (!insideAny(real, this.realRoots)) throw new PathOutsideWorkspaceError(requested, this.roots);
     return absolute;
   }
 
