@@ -13,6 +13,7 @@ test('paths resolve against the workspace and may not leave it', async () => {
   await fs.symlink(outside, path.join(root, 'escape'));
   await fs.symlink(path.join(outside, 'secret'), path.join(root, 'src', 'secret-link'));
   await fs.symlink(path.join(root, 'src'), path.join(root, 'inner-link'));
+  await fs.symlink(path.join(outside, 'absent'), path.join(root, 'dangling-out'));
   const policy = new PathPolicy(root);
 
   assert.equal(policy.resolve('src/a.ts'), path.join(root, 'src/a.ts'));
@@ -29,6 +30,7 @@ test('paths resolve against the workspace and may not leave it', async () => {
     'escape/secret',
     'escape/new-file',
     'src/secret-link',
+    'dangling-out',
     outside,
   ]) {
     assert.throws(() => policy.resolve(bad), PathOutsideWorkspaceError, bad);
