@@ -6,6 +6,7 @@ import type { ToolContent } from '../core/tool-content.js';
 import type { SessionMode } from '../permissions/policy.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { AnyTool, ToolContext } from '../tools/types.js';
+import { markInjections } from '../security/content-scan.js';
 
 const schemaCache = new WeakMap<AnyTool, Record<string, unknown>>();
 
@@ -96,7 +97,16 @@ export class SessionToolRunner implements ToolRunner {
       kind: tool.kind,
       locations: description.locations ?? [],
       input,
-      run: (signal, progress) => tool.run(input, this.deps.context(call.id, signal, progress)),
+      run: async (signal, report) => {
+        const ctx = this.deps.context(call.id, signal, report.progress);
+        // A tool that asks first stays pending (waiting for approval) until the gate allows it.
+        if (tool.asksApproval) ctx.permissions = ctx.permissions.onAllowed(report.running);
+        else report.running();
+        const outcome = await tool.run(input, ctx);
+        // Results carry repository, server and web text: lines that look like orders to the
+        // model get a visible marker above them (nothing is removed).
+        return { ...outcome, forModel: markInjections(outcome.forModel).text };
+      },
     };
   }
 }

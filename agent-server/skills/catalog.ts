@@ -11,8 +11,14 @@ export interface SkillRoot {
   dir: string;
   /** `skill_manage` may write here. */
   writable: boolean;
-  /** Repo folders are untrusted input: scanned before anything reaches the model. */
+  /** Repo folders are untrusted input: links out of them are refused. */
   untrusted: boolean;
+  /**
+   * Scanned at every load and view. Repo folders, and the user folder too: sessions write it
+   * (skill_manage) and so can anything else with access to Cairn's home, and what is there
+   * reaches every project, so a skill saved clean once is not trusted afterwards.
+   */
+  scanned: boolean;
 }
 
 export interface Skill {
@@ -90,23 +96,31 @@ export function skillRoots(opts: Pick<SkillCatalogOptions, 'cwd' | 'home' | 'bun
     const projectDir = path.join(cwd, '.cairn', 'skills');
     // A session opened in the home folder would otherwise see the user's skills twice.
     if (projectDir !== userDir)
-      roots.push({ source: 'project', dir: projectDir, writable: true, untrusted: true });
+      roots.push({ source: 'project', dir: projectDir, writable: true, untrusted: true, scanned: true });
     roots.push({
       source: 'agents',
       dir: path.join(cwd, '.agents', 'skills'),
       writable: false,
       untrusted: true,
+      scanned: true,
     });
     roots.push({
       source: 'claude',
       dir: path.join(cwd, '.claude', 'skills'),
       writable: false,
       untrusted: true,
+      scanned: true,
     });
   }
-  roots.push({ source: 'user', dir: userDir, writable: true, untrusted: false });
+  roots.push({ source: 'user', dir: userDir, writable: true, untrusted: false, scanned: true });
   if (opts.bundledDir)
-    roots.push({ source: 'bundled', dir: opts.bundledDir, writable: false, untrusted: false });
+    roots.push({
+      source: 'bundled',
+      dir: opts.bundledDir,
+      writable: false,
+      untrusted: false,
+      scanned: false,
+    });
   return roots;
 }
 
@@ -237,7 +251,7 @@ export async function readSkillRoots(opts: SkillCatalogOptions): Promise<SkillCa
         continue;
       }
       const { frontmatter, body } = parsed;
-      if (root.untrusted) {
+      if (root.scanned) {
         const verdict = opts.scan(text);
         if (!verdict.ok) {
           state.refused.push({ name: frontmatter.name, file, source: root.source, reasons: verdict.reasons });

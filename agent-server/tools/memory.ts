@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool, ToolError, type ToolDefinition } from './types.js';
 import type { CuratedMemory } from '../memory/memory-store.js';
-import { memoryLabel } from '../memory/memory-store.js';
+import { checkContent, memoryLabel } from '../memory/memory-store.js';
 import { MemoryEditError, type MemoryEdit, type MemoryScope, type MemoryTarget } from '../memory/entries.js';
 
 const Input = z
@@ -46,9 +46,27 @@ function toEdit(input: Input): MemoryEdit {
   }
 }
 
+/** What the user is asked to approve, in plain words. */
+function describeEdit(edit: MemoryEdit): string {
+  switch (edit.action) {
+    case 'add':
+      return `Add: ${edit.content}`;
+    case 'replace':
+      return `Replace the entry containing "${edit.oldText}" with: ${edit.content}`;
+    case 'remove':
+      return `Remove the entry containing "${edit.oldText}"`;
+  }
+}
+
 /**
- * The `memory` tool. It writes only Cairn's own home (never the workspace), so it is offered
- * in plan mode and never asks for permission; what it saves is scanned before it is written.
+ * The `memory` tool. It writes Cairn's own home (never the workspace), but what it saves
+ * steers later sessions, so it goes through the permission gate like any write:
+ * - plan mode writes nothing (the tool is not offered there, and the gate refuses);
+ * - global scope reaches every project, so it asks in every mode unless the user answered
+ *   "always" for global memory (rule `memory:global`);
+ * - project scope stays with this workspace, so it follows the mode like a file edit (asks in
+ *   ask mode, rule `memory:project`).
+ * What it saves is scanned before it is written.
  */
 export function createMemoryTool(store: CuratedMemory): ToolDefinition<Input> {
   return defineTool({
@@ -62,16 +80,43 @@ export function createMemoryTool(store: CuratedMemory): ToolDefinition<Input> {
       'short unique piece of it. Do not save secrets, task progress or things that are easy to look up again.',
     inputSchema: Input,
     kind: 'other',
-    readOnly: true,
+    readOnly: false,
     describe(input) {
       const scope = input.scope ?? defaultScope(input.target);
       const verb = { add: 'Remember', replace: 'Update memory', remove: 'Forget' }[input.action];
       return { title: `${verb}: ${memoryLabel(scope, input.target)}` };
     },
-    async run(input) {
+    async run(input, ctx) {
       const scope = input.scope ?? defaultScope(input.target);
+      const edit = toEdit(input);
+      // Refuse what the scanner flags before the user is asked to approve it.
       try {
-        const report = await store.edit(scope, input.target, toEdit(input));
+        checkContent(edit);
+      } catch (err) {
+        if (err instanceof MemoryEditError) throw new ToolError(err.message);
+        throw err;
+      }
+      const verb = { add: 'Remember', replace: 'Update memory', remove: 'Forget' }[input.action];
+      const outcome = await ctx.permissions.request(
+        {
+          toolCallId: ctx.toolCallId,
+          toolName: 'memory',
+          category: 'edit',
+          kind: 'other',
+          title:
+            scope === 'global'
+              ? `${verb} in global memory, read by every project: ${memoryLabel(scope, input.target)}`
+              : `${verb}: ${memoryLabel(scope, input.target)}`,
+          ruleKey: `memory:${scope}`,
+          dangerous: scope === 'global',
+          content: [{ type: 'text', text: describeEdit(edit) }],
+          rawInput: input,
+        },
+        ctx.signal,
+      );
+      if (!outcome.allowed) throw new ToolError(`Memory not changed: ${outcome.message}`);
+      try {
+        const report = await store.edit(scope, input.target, edit);
         return {
           forModel: report.message,
           rawOutput: {

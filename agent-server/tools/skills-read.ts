@@ -138,7 +138,7 @@ export function createSkillViewTool(
           };
         }
         const text = buf.toString('utf8');
-        if (skill.root.untrusted) {
+        if (skill.root.scanned) {
           const verdict = scan(text);
           if (!verdict.ok) {
             throw new ToolError(
@@ -155,7 +155,7 @@ export function createSkillViewTool(
       } catch {
         throw new ToolError(`The skill "${skill.name}" was removed (${skill.file} is gone).`);
       }
-      if (skill.root.untrusted) {
+      if (skill.root.scanned) {
         const verdict = scan(text);
         if (!verdict.ok) {
           throw new ToolError(

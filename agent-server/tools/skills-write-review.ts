@@ -29,6 +29,8 @@ export async function applyChange(
       kind: 'edit',
       title: change.title,
       ruleKey: change.scope === 'project' ? 'edit' : 'skill:user',
+      // A user skill reaches every project: ask in every mode unless answered "always".
+      dangerous: change.scope === 'user',
       content: [{ type: 'diff', path: abs, oldText: change.oldText ?? null, newText: change.newText }],
       locations: [{ path: abs }],
       rawInput,
@@ -67,6 +69,7 @@ export async function removeReviewed(
       kind: 'delete',
       title,
       ruleKey: scope === 'project' ? 'edit' : 'skill:user',
+      dangerous: scope === 'user',
       content: files.map((f) => ({ type: 'diff' as const, path: f.path, oldText: f.text, newText: '' })),
       locations: [{ path: abs }],
       rawInput,

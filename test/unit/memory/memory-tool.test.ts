@@ -6,7 +6,8 @@ import { mkdtemp, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { z } from 'zod';
 import { createMemoryTool } from '../../../agent-server/tools/memory.js';
 import { MemoryStore } from '../../../agent-server/memory/memory-store.js';
-import { ToolError, type ToolContext } from '../../../agent-server/tools/types.js';
+import { ToolError } from '../../../agent-server/tools/types.js';
+import { toolContext } from '../../helpers/tool-context.js';
 import { projectDir } from '../../../agent-server/config/home.js';
 
 let tmp: string;
@@ -24,11 +25,10 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-// The memory tool uses nothing from the context: a context whose every member throws proves it.
-const ctx = new Proxy({} as ToolContext, {
-  get(_, key) {
-    throw new Error(`memory tool touched ctx.${String(key)}`);
-  },
+// Auto mode: project writes go through without a prompt; global ones ask (answered here).
+let ctx: ReturnType<typeof toolContext>;
+beforeEach(() => {
+  ctx = toolContext(workspace, { mode: 'auto', answer: 'allow_once' });
 });
 
 function tool(limits = { memoryCharLimit: 2200, userCharLimit: 1400 }) {
@@ -40,11 +40,11 @@ async function call(t: ReturnType<typeof tool>, input: unknown) {
 }
 
 describe('memory tool', () => {
-  test('contract: name, parameters, kind other, read-only (kept in plan mode)', () => {
+  test('contract: name, parameters, kind other, a write (not offered in plan mode)', () => {
     const t = tool();
     assert.equal(t.name, 'memory');
     assert.equal(t.kind, 'other');
-    assert.equal(t.readOnly, true);
+    assert.equal(t.readOnly, false);
     const schema = z.toJSONSchema(t.inputSchema) as { properties: Record<string, { enum?: string[] }> };
     assert.deepEqual(Object.keys(schema.properties).sort(), [
       'action',
@@ -83,6 +83,41 @@ describe('memory tool', () => {
     assert.equal(await readFile(path.join(home, 'USER.md'), 'utf8'), 'Prefers short answers.\n');
     assert.equal(await readFile(path.join(home, 'MEMORY.md'), 'utf8'), '');
     assert.deepEqual(await readdir(workspace), [], 'the workspace is never touched');
+    // Only the global writes asked (user profile add, global notes add and remove).
+    assert.deepEqual(
+      ctx.asked.map((r) => [r.ruleKey, r.dangerous]),
+      [
+        ['memory:global', true],
+        ['memory:global', true],
+        ['memory:global', true],
+      ],
+    );
+  });
+
+  test('plan mode refuses every write; a rejected global write leaves the file alone', async () => {
+    const t = tool();
+    ctx = toolContext(workspace, { mode: 'plan' });
+    await assert.rejects(
+      call(t, { action: 'add', target: 'memory', content: 'Uses pnpm.' }),
+      (e: Error) => e instanceof ToolError && /Memory not changed: Not allowed in plan mode/.test(e.message),
+    );
+    ctx = toolContext(workspace, { mode: 'auto', answer: 'reject_once' });
+    await assert.rejects(
+      call(t, { action: 'add', target: 'memory', scope: 'global', content: 'Uses pnpm.' }),
+      /Memory not changed: The user rejected this/,
+    );
+    await assert.rejects(readFile(path.join(home, 'MEMORY.md')), { code: 'ENOENT' });
+    await assert.rejects(readdir(home), { code: 'ENOENT' });
+  });
+
+  test('project writes ask in ask mode', async () => {
+    const t = tool();
+    ctx = toolContext(workspace, { mode: 'ask', answer: 'allow_once' });
+    await call(t, { action: 'add', target: 'memory', content: 'Uses pnpm.' });
+    assert.deepEqual(
+      ctx.asked.map((r) => [r.ruleKey, r.dangerous, r.title]),
+      [['memory:project', false, 'Remember: project notes (MEMORY.md)']],
+    );
   });
 
   test('a write over the limit is a ToolError showing entries and usage', async () => {

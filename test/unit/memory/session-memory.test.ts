@@ -66,12 +66,17 @@ test('memory and AGENTS.md reach the system prompt, which stays frozen while the
   cleanups.push(closeAll);
 
   const updates: acp.SessionNotification[] = [];
+  const asked: string[] = [];
   const client = acp
     .client({ name: 'memory-test' })
     .onNotification('session/update', ({ params }) => {
       updates.push(params);
     })
-    .onRequest('session/request_permission', async () => ({ outcome: { outcome: 'cancelled' as const } }));
+    .onRequest('session/request_permission', async ({ params }) => {
+      // A project memory write asks in ask mode, like a file edit.
+      asked.push(params.toolCall.title ?? '');
+      return { outcome: { outcome: 'selected' as const, optionId: 'allow_once' } };
+    });
 
   await client.connectWith(app, async (ctx) => {
     await ctx.request('initialize', { protocolVersion: acp.PROTOCOL_VERSION, clientCapabilities: {} });
@@ -121,6 +126,7 @@ test('memory and AGENTS.md reach the system prompt, which stays frozen while the
   );
   assert.match(nextSession!, /Staging DB is on port 5433\./);
   assert.deepEqual(await readdir(repo), ['AGENTS.md']);
+  assert.deepEqual(asked, ['Remember: project notes (MEMORY.md)']);
   // The memory tool is offered to the model.
   assert.ok(model.requests[0]!.tools!.some((t) => t.function.name === 'memory'));
 });
