@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import * as acp from '@agentclientprotocol/sdk';
 import type { TokenUsage } from '../core/model-client.js';
 import { isSessionMode } from '../permissions/policy.js';
@@ -15,6 +14,7 @@ import { AcpClientTerminalHost } from './client-terminal-host.js';
 import { availableCommands, configOptions, modeState } from './session-config.js';
 import { noticeAsUpdate, promptToUserMessage, turnEventToUpdate } from './translate.js';
 import { AcpSessionHistory } from './session-history.js';
+import { checkPrompt, requireAbsolute } from './input-checks.js';
 import { estimateTokens } from '../core/compaction.js';
 
 /** Used when neither config nor provider tells the context window. */
@@ -31,12 +31,6 @@ export interface CairnAgentOptions {
 interface ConnectionState {
   capabilities: acp.ClientCapabilities;
   sessions: Map<string, AgentSession>;
-}
-
-function requireAbsolute(dir: string, field: string): string {
-  if (!path.isAbsolute(dir))
-    throw acp.RequestError.invalidParams({ field }, `${field} must be an absolute path, got "${dir}"`);
-  return path.resolve(dir);
 }
 
 /** The ACP agent: requests → sessions, turn events → `session/update`. */
@@ -161,6 +155,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
 
   app.onRequest('session/prompt', async ({ params, client }) => {
     const session = sessionOr404(params.sessionId);
+    checkPrompt(params.prompt);
     // A turn can change the command list (skill_manage saved a skill): re-send it then.
     const commandsBefore = JSON.stringify(availableCommands(session));
     const message = promptToUserMessage(params.prompt);
