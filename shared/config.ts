@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_HOME_READABLE } from './sandbox-home.js';
 
 /**
  * Cairn's configuration: the one schema, with defaults written down once.
@@ -55,6 +56,8 @@ export const TerminalConfigSchema = z
     maxBackgroundProcesses: z.number().int().positive().default(8),
     /** Secret-looking variables passed to commands anyway. */
     envAllowlist: z.array(z.string()).default([]),
+    /** Paths relative to the user's home that sandboxed commands may read; the rest of home is hidden. */
+    homeReadable: z.array(z.string().min(1)).default([...DEFAULT_HOME_READABLE]),
     ssh: z
       .object({
         host: z.string().min(1),

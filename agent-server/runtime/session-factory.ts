@@ -2,6 +2,7 @@ import type { ChatMessage } from '../core/messages.js';
 import type { ModelClient } from '../core/model-client.js';
 import type { ToolContent } from '../core/tool-content.js';
 import { OpenAIModelClient } from '../model/openai-client.js';
+import { knownModelKeys } from '../model/known-keys.js';
 import { PermissionGate, type PermissionPrompter } from '../permissions/gate.js';
 import type { SessionMode } from '../permissions/policy.js';
 import { PathPolicy } from '../workspace/paths.js';
@@ -80,6 +81,7 @@ export async function createAgentSession(
     mode: currentMode,
     home: services.home,
     clientTerminal: client.clientTerminal,
+    knownSecrets: knownModelKeys(services.config.model, services.env),
   });
   const processes = new BackgroundProcesses(terminalConfig.maxBackgroundProcesses);
   const terminalDescription = terminal.backend.describe();

@@ -37,7 +37,14 @@ export class ClientBackend implements TerminalBackend {
   readonly name = 'client';
   private readonly live = new Set<ClientTerminalHandle>();
 
-  constructor(private readonly host: ClientTerminalHost) {}
+  constructor(
+    private readonly host: ClientTerminalHost,
+    /**
+     * Cairn's key variables: the editor's terminal has the editor's environment, which Cairn
+     * cannot scrub, so these are set empty there (ACP can set variables, not remove them).
+     */
+    private readonly blankVariables: readonly string[] = [],
+  ) {}
 
   describe(): string {
     return "client (commands run in the editor's terminal)";
@@ -49,7 +56,10 @@ export class ClientBackend implements TerminalBackend {
       command: '/bin/sh',
       args: ['-c', spec.command],
       cwd: spec.cwd,
-      env: Object.entries(spec.env ?? {}).map(([name, value]) => ({ name, value })),
+      env: Object.entries({
+        ...Object.fromEntries(this.blankVariables.map((n) => [n, ''])),
+        ...spec.env,
+      }).map(([name, value]) => ({ name, value })),
       outputByteLimit: OUTPUT_BYTE_LIMIT,
     });
     this.live.add(handle);

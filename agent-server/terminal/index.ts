@@ -7,11 +7,13 @@ import type { ToolDefinition } from '../tools/types.js';
 import type { TerminalBackend } from './backend.js';
 import { BackgroundProcesses } from './background.js';
 import { ClientBackend, type ClientTerminalHost } from './client-backend.js';
+import type { KnownSecrets } from './env-scrub.js';
 import { LocalBackend } from './local-backend.js';
 import { probeSandbox, SandboxBackend } from './sandbox-backend.js';
 import { SshBackend } from './ssh-backend.js';
 
 export type { CommandResult, CommandSpec, StartedCommand, TerminalBackend } from './backend.js';
+export type { KnownSecrets } from './env-scrub.js';
 export type { ClientTerminalExit, ClientTerminalHandle, ClientTerminalHost } from './client-backend.js';
 export { BackgroundProcess, BackgroundProcesses } from './background.js';
 export { classifyCommand, loadShellSyntax, type CommandRisk, type RiskLevel } from './command-safety.js';
@@ -28,8 +30,10 @@ export interface TerminalBackendOptions {
   /** Cairn's home, hidden from sandboxed commands. */
   home: string;
   clientTerminal?: ClientTerminalHost;
-  /** The user's home folder (whose secrets folders are hidden); defaults to os.homedir(). */
+  /** The user's home folder (hidden from sandboxed commands); defaults to os.homedir(). */
   userHome?: string;
+  /** The model keys Cairn holds (`knownModelKeys`): scrubbed from every backend's environment. */
+  knownSecrets?: KnownSecrets;
 }
 
 /** Probed once per process: bubblewrap's availability does not change while the server runs. */
@@ -44,19 +48,24 @@ export async function createTerminalBackend(
   opts: TerminalBackendOptions,
 ): Promise<{ backend: TerminalBackend; notice?: string }> {
   const { config } = opts;
-  const local = (): LocalBackend => new LocalBackend({ envAllowlist: config.envAllowlist });
+  const local = (): LocalBackend =>
+    new LocalBackend({ envAllowlist: config.envAllowlist, knownSecrets: opts.knownSecrets });
   switch (config.backend) {
     case 'local':
       return { backend: local() };
     case 'client':
-      if (opts.clientTerminal) return { backend: new ClientBackend(opts.clientTerminal) };
+      if (opts.clientTerminal)
+        return { backend: new ClientBackend(opts.clientTerminal, opts.knownSecrets?.names) };
       return {
         backend: await sandboxOrLocal(opts),
         notice:
           'terminal.backend is "client" but the editor does not offer terminals; using the default backend.',
       };
     case 'ssh':
-      if (config.ssh) return { backend: new SshBackend(config.ssh, opts.cwd, config.envAllowlist) };
+      if (config.ssh)
+        return {
+          backend: new SshBackend(config.ssh, opts.cwd, config.envAllowlist, opts.knownSecrets),
+        };
       return {
         backend: local(),
         notice: 'terminal.backend is "ssh" but terminal.ssh is not configured; commands run locally.',
@@ -76,17 +85,21 @@ export async function createTerminalBackend(
 
 async function sandboxOrLocal(opts: TerminalBackendOptions): Promise<TerminalBackend> {
   sandboxProbe ??= probeSandbox();
-  return (await sandboxProbe) ? new LocalBackend({ envAllowlist: opts.config.envAllowlist }) : sandbox(opts);
+  return (await sandboxProbe)
+    ? new LocalBackend({ envAllowlist: opts.config.envAllowlist, knownSecrets: opts.knownSecrets })
+    : sandbox(opts);
 }
 
 function sandbox(opts: TerminalBackendOptions): SandboxBackend {
   return new SandboxBackend({
     writable: [opts.cwd, ...(opts.extraRoots ?? [])],
     userHome: opts.userHome ?? os.homedir(),
+    homeReadable: opts.config.homeReadable,
     cairnHome: opts.home,
     // Plan mode never gets network, whatever the setting.
     network: () => opts.config.network && opts.mode() !== 'plan',
     envAllowlist: opts.config.envAllowlist,
+    knownSecrets: opts.knownSecrets,
   });
 }
 

@@ -1,11 +1,13 @@
 import type { CommandResult, CommandSpec, TerminalBackend } from './backend.js';
-import { scrubEnvironment } from './env-scrub.js';
+import { scrubEnvironment, type KnownSecrets } from './env-scrub.js';
 import { RunningCommands } from './running-commands.js';
 import { runSpawned } from './spawn-command.js';
 
 export interface LocalBackendOptions {
   /** Secret-looking variables passed through anyway (config `terminal.envAllowlist`). */
   envAllowlist?: readonly string[];
+  /** The model keys Cairn holds: scrubbed by name and by value. */
+  knownSecrets?: KnownSecrets;
   /** Base environment (defaults to the server's). */
   env?: NodeJS.ProcessEnv;
 }
@@ -26,7 +28,11 @@ export class LocalBackend implements TerminalBackend {
 
   run(spec: CommandSpec): Promise<CommandResult> {
     const env = {
-      ...scrubEnvironment(this.options.env ?? process.env, this.options.envAllowlist),
+      ...scrubEnvironment(
+        this.options.env ?? process.env,
+        this.options.envAllowlist,
+        this.options.knownSecrets,
+      ),
       ...spec.env,
     };
     return this.running.run(spec, (s) =>

@@ -1,60 +1,61 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CommandResult, CommandSpec, TerminalBackend } from './backend.js';
-import { scrubEnvironment } from './env-scrub.js';
+import { scrubEnvironment, type KnownSecrets } from './env-scrub.js';
+import { filesystemArgs, SOCKET_FOLDERS } from './sandbox-profile.js';
 import { RunningCommands } from './running-commands.js';
 import { runSpawned } from './spawn-command.js';
-
-/** Folders (relative to the user's home) that hold credentials: emptied inside the sandbox. */
-export const SECRET_DIRS = [
-  '.ssh',
-  '.aws',
-  '.config/gcloud',
-  '.gnupg',
-  '.azure',
-  '.kube',
-  '.docker',
-  '.password-store',
-];
-/** Single credential files in the user's home: replaced by an empty file inside the sandbox. */
-export const SECRET_FILES = ['.netrc', '.git-credentials', '.pgpass'];
 
 export interface SandboxOptions {
   /** Folders the command may write (the workspace and any extra roots). Everything else is read-only. */
   writable: readonly string[];
-  /** The user's home folder, whose secret folders are hidden. */
+  /** The user's home folder: hidden, except `homeReadable` (read-only). */
   userHome: string;
+  /** Paths relative to home that stay readable (`terminal.homeReadable`); default: none. */
+  homeReadable?: readonly string[];
   /** Cairn's home (memory, history, permission rules): hidden entirely. */
   cairnHome: string;
   /** Asked per command, so switching to plan mode takes effect at once. */
   network: () => boolean;
   envAllowlist?: readonly string[];
+  /** The model keys Cairn holds: scrubbed from commands' environment by name and by value. */
+  knownSecrets?: KnownSecrets;
   env?: NodeJS.ProcessEnv;
   bwrapPath?: string;
 }
 
-function realOrSelf(p: string): string {
-  try {
-    return realpathSync.native(p);
-  } catch {
-    return path.resolve(p);
-  }
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-/** The filesystem every sandboxed command starts from (and the probe checks): all read-only, fresh /dev and /proc. */
-const BASE_MOUNTS = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
+/**
+ * What every sandboxed command starts from (and the probe checks): its own user namespace with
+ * no capabilities, even when Cairn runs as root (so `umount` or `mount -o remount,rw` cannot undo
+ * a hidden folder) and no further user namespaces; its own PID namespace (killing it kills
+ * everything it started); the root filesystem read-only, fresh /dev and /proc, an empty /run.
+ */
+const BASE_ARGS = [
+  '--unshare-user',
+  '--disable-userns',
+  '--cap-drop',
+  'ALL',
+  '--unshare-pid',
+  '--unshare-ipc',
+  '--unshare-uts',
+  '--unshare-cgroup-try',
+  '--die-with-parent',
+  '--ro-bind',
+  '/',
+  '/',
+  '--dev',
+  '/dev',
+  '--proc',
+  '/proc',
+  ...SOCKET_FOLDERS.flatMap((d) => ['--tmpfs', d]),
+];
 
 /**
- * Each command runs under bubblewrap: the root filesystem read-only, the workspace read-write,
- * a private `/tmp` (per session) and `/dev` (no disks), its own PID namespace (so killing it kills everything it
- * started), secrets folders and Cairn's home hidden, and optionally no network.
+ * Each command runs under bubblewrap (BASE_ARGS): the workspace read-write, a private `/tmp` (per
+ * session), home hidden but for toolchains, credential stores, Cairn's home and host sockets
+ * hidden, and optionally no network (which also cuts abstract Unix sockets).
  */
 export class SandboxBackend implements TerminalBackend {
   readonly name = 'sandbox';
@@ -76,40 +77,33 @@ export class SandboxBackend implements TerminalBackend {
   /** The bwrap command line for one command (exposed for tests and the benchmark). */
   argv(command: string, cwd: string): string[] {
     const o = this.options;
+    const network = o.network();
     const args = [
       o.bwrapPath ?? 'bwrap',
-      ...BASE_MOUNTS,
-      // /tmp is this session's own folder, not the machine's: later commands (and background
-      // ones) see what earlier ones left there; other programs' temp files stay out of reach.
-      '--bind',
-      this.privateTmp(),
-      '/tmp',
+      ...BASE_ARGS,
+      ...filesystemArgs({
+        userHome: o.userHome,
+        cairnHome: o.cairnHome,
+        writable: o.writable,
+        homeReadable: o.homeReadable ?? [],
+        privateTmp: this.privateTmp(),
+        network,
+        env: o.env ?? process.env,
+      }),
     ];
-    const writable = o.writable.map(realOrSelf);
-    for (const dir of writable) args.push('--bind', dir, dir);
-    // Hidden after the binds so a secret folder is hidden even when it sits inside a writable one;
-    // never hide an ancestor of the workspace (the command could not reach its own files).
-    const hide = (target: string, kind: 'dir' | 'file'): void => {
-      if (!existsSync(target)) return;
-      const real = realOrSelf(target);
-      if (writable.some((w) => isInside(w, real))) return;
-      const isDir = statSync(real).isDirectory();
-      if (kind === 'dir' && isDir) args.push('--tmpfs', real);
-      else if (kind === 'file' && !isDir) args.push('--ro-bind', '/dev/null', real);
-    };
-    for (const d of SECRET_DIRS) hide(path.join(o.userHome, d), 'dir');
-    for (const f of SECRET_FILES) hide(path.join(o.userHome, f), 'file');
-    hide(o.cairnHome, 'dir');
-    args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent');
-    if (!o.network()) args.push('--unshare-net');
+    if (!network) args.push('--unshare-net');
     args.push('--chdir', cwd, '--', '/bin/sh', '-c', command);
     return args;
   }
 
   run(spec: CommandSpec): Promise<CommandResult> {
     const env = {
-      ...scrubEnvironment(this.options.env ?? process.env, this.options.envAllowlist),
-      // The home folder is read-only: tools that cache there (npm, pip, go) use /tmp instead.
+      ...scrubEnvironment(
+        this.options.env ?? process.env,
+        this.options.envAllowlist,
+        this.options.knownSecrets,
+      ),
+      // Home is a throw-away folder per command: tools that cache there (npm, pip, go) use /tmp instead.
       TMPDIR: '/tmp',
       XDG_CACHE_HOME: '/tmp/.cache',
       npm_config_cache: '/tmp/.npm',
@@ -133,7 +127,7 @@ export class SandboxBackend implements TerminalBackend {
  */
 export function probeSandbox(bwrapPath = 'bwrap'): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const child = spawn(bwrapPath, [...BASE_MOUNTS, '--unshare-pid', '--die-with-parent', '/bin/true'], {
+    const child = spawn(bwrapPath, [...BASE_ARGS, '--unshare-net', '/bin/true'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -146,11 +140,13 @@ export function probeSandbox(bwrapPath = 'bwrap'): Promise<string | undefined> {
       ),
     );
     child.on('close', (code) =>
-      resolve(
-        code === 0
-          ? undefined
-          : `bubblewrap cannot create a sandbox here (${stderr.trim() || `exit ${code}`}); user namespaces may be disabled`,
-      ),
+      resolve(code === 0 ? undefined : problemFrom(stderr.trim() || `exit ${code}`)),
     );
   });
+}
+
+function problemFrom(stderr: string): string {
+  if (/Unknown option/.test(stderr))
+    return `bubblewrap is too old (${stderr}); version 0.8 or newer is needed for --disable-userns`;
+  return `bubblewrap cannot create a sandbox here (${stderr}); unprivileged user namespaces may be disabled (sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, or an AppArmor userns restriction)`;
 }

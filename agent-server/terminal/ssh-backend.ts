@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { quote } from 'shell-quote';
 import type { TerminalConfig } from '../../shared/config.js';
 import type { CommandResult, CommandSpec, TerminalBackend } from './backend.js';
-import { scrubEnvironment } from './env-scrub.js';
+import { scrubEnvironment, type KnownSecrets } from './env-scrub.js';
 import { RunningCommands } from './running-commands.js';
 import { runSpawned } from './spawn-command.js';
 
@@ -47,6 +47,7 @@ export class SshBackend implements TerminalBackend {
     /** Local workspace root: a local cwd below it maps to the same place below `remoteWorkspace`. */
     private readonly localRoot: string,
     private readonly envAllowlist: readonly string[] = [],
+    private readonly knownSecrets?: KnownSecrets,
   ) {}
 
   private get target(): string {
@@ -77,7 +78,7 @@ export class SshBackend implements TerminalBackend {
 
   run(spec: CommandSpec): Promise<CommandResult> {
     // The local ssh client needs SSH_AUTH_SOCK for agent-held keys; the remote side gets only spec.env.
-    const env = scrubEnvironment(process.env, [...this.envAllowlist, 'SSH_AUTH_SOCK']);
+    const env = scrubEnvironment(process.env, [...this.envAllowlist, 'SSH_AUTH_SOCK'], this.knownSecrets);
     return this.running.run(spec, (s) =>
       runSpawned({ argv: this.argv(s.command, s.cwd, s.env), cwd: this.localRoot, env }, s),
     );

@@ -9,6 +9,7 @@ import { TerminalConfigSchema } from '../../../shared/config.js';
 import type { CommandSpec } from '../../../agent-server/terminal/backend.js';
 import { createTerminalBackend } from '../../../agent-server/terminal/index.js';
 import { probeSandbox, SandboxBackend } from '../../../agent-server/terminal/sandbox-backend.js';
+import { CREDENTIAL_PATHS } from '../../../agent-server/terminal/sandbox-profile.js';
 import { eventually, processesMatching } from './harness.js';
 
 const bwrapMissing = spawnSync('bwrap', ['--version']).error !== undefined;
@@ -87,7 +88,7 @@ describe('sandbox backend (bubblewrap)', { skip }, () => {
     assert.match(later.output, /kept/);
   });
 
-  test('cannot read secrets folders or Cairn home, but can read the rest of home', async () => {
+  test('cannot read secrets folders, Cairn home or the rest of home', async () => {
     const key = await sandbox.run(spec(`cat ${path.join(userHome, '.ssh', 'id_test')}`, workspace));
     assert.notEqual(key.exitCode, 0);
     assert.doesNotMatch(key.output, /PRIVATE-KEY-MATERIAL/);
@@ -95,8 +96,9 @@ describe('sandbox backend (bubblewrap)', { skip }, () => {
     assert.doesNotMatch(netrc.output, /NETRC-SECRET/);
     const memory = await sandbox.run(spec(`cat ${path.join(cairnHome, 'MEMORY.md')}`, workspace));
     assert.doesNotMatch(memory.output, /CAIRN-MEMORY/);
+    // Home is hidden by default: only `homeReadable` entries come back.
     const notes = await sandbox.run(spec(`cat ${path.join(userHome, 'notes.txt')}`, workspace));
-    assert.match(notes.output, /readable notes/);
+    assert.doesNotMatch(notes.output, /readable notes/);
     const env = await sandbox.run(spec('echo "key=[$OPENAI_API_KEY]"', workspace));
     assert.match(env.output, /key=\[\]/);
   });
@@ -176,6 +178,174 @@ describe('sandbox backend (bubblewrap)', { skip }, () => {
     const off = await backend.run(spec(connectScript(port), workspace));
     assert.match(off.output, /FAILED/);
     await backend.dispose();
+  });
+
+  test('commands get no capabilities and no user namespaces, even when Cairn runs as root', async () => {
+    const argv = sandbox.argv('true', workspace);
+    for (const flag of ['--unshare-user', '--disable-userns']) assert.ok(argv.includes(flag), flag);
+    assert.equal(argv[argv.indexOf('--cap-drop') + 1], 'ALL');
+    const caps = await sandbox.run(spec('grep -E "^Cap(Eff|Prm|Bnd):" /proc/self/status', workspace));
+    assert.match(caps.output, /CapEff:\s+0+\n/);
+    assert.match(caps.output, /CapBnd:\s+0+\n/);
+    const undo = await sandbox.run(
+      spec(
+        `umount ${path.join(userHome, '.ssh')}; mount -o remount,rw /; cat ${path.join(userHome, '.ssh', 'id_test')}`,
+        workspace,
+      ),
+    );
+    assert.doesNotMatch(undo.output, /PRIVATE-KEY-MATERIAL/);
+  });
+
+  test('homeReadable entries are readable and read-only; credential stores inside them stay hidden', async () => {
+    await mkdir(path.join(userHome, '.config', 'gh'), { recursive: true });
+    await mkdir(path.join(userHome, '.config', 'tool'), { recursive: true });
+    await writeFile(path.join(userHome, '.config', 'gh', 'hosts.yml'), 'oauth_token: GH-SECRET\n');
+    await writeFile(path.join(userHome, '.config', 'tool', 'settings'), 'tool settings\n');
+    const exposed = new SandboxBackend({
+      writable: [workspace],
+      userHome,
+      cairnHome,
+      homeReadable: ['.config', 'notes.txt', '../outside', '.ssh/../.ssh'],
+      network: () => false,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+    try {
+      const r = await exposed.run(
+        spec(
+          `cat ${userHome}/.config/tool/settings ${userHome}/notes.txt; cat ${userHome}/.config/gh/hosts.yml; ` +
+            `cat ${userHome}/.ssh/id_test; echo x > ${userHome}/.config/tool/settings || echo READONLY`,
+          workspace,
+        ),
+      );
+      assert.match(r.output, /tool settings/);
+      assert.match(r.output, /readable notes/);
+      assert.match(r.output, /READONLY/);
+      assert.doesNotMatch(r.output, /GH-SECRET|PRIVATE-KEY-MATERIAL/);
+    } finally {
+      await exposed.dispose();
+    }
+  });
+
+  test('every credential path stays hidden when home itself is the workspace', async () => {
+    const home = await mkdtemp('/var/tmp/cairn-sandbox-home-');
+    const planted: string[] = [];
+    for (const rel of CREDENTIAL_PATHS) {
+      const file = path.join(home, rel.replaceAll('*', 'v20.0.0'), 'leak');
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, 'CREDENTIAL-MATERIAL\n');
+      planted.push(file);
+    }
+    await writeFile(path.join(home, 'project.txt'), 'mine\n');
+    const atHome = new SandboxBackend({
+      writable: [home],
+      userHome: home,
+      cairnHome: path.join(home, '.cairn'),
+      network: () => false,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+    try {
+      const r = await atHome.run(
+        spec(`cat project.txt; for f in ${planted.join(' ')}; do cat "$f"; done`, home),
+      );
+      assert.match(r.output, /mine/);
+      assert.doesNotMatch(r.output, /CREDENTIAL-MATERIAL/);
+    } finally {
+      await atHome.dispose();
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  test("a workspace inside home or inside Cairn's home is writable; the rest of Cairn's home is not visible", async () => {
+    const inCairn = path.join(cairnHome, 'skills', 'my-skill');
+    await mkdir(inCairn, { recursive: true });
+    await mkdir(path.join(cairnHome, 'projects', 'p1'), { recursive: true });
+    await writeFile(path.join(cairnHome, 'projects', 'p1', 'history.jsonl'), 'OTHER-PROJECT\n');
+    const inHome = path.join(userHome, 'code', 'app');
+    await mkdir(inHome, { recursive: true });
+    for (const ws of [inCairn, inHome]) {
+      const b = new SandboxBackend({
+        writable: [ws],
+        userHome,
+        cairnHome,
+        network: () => false,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      });
+      try {
+        const r = await b.run(
+          spec(
+            `echo made > out.txt && cat out.txt; cat ${cairnHome}/MEMORY.md ${cairnHome}/projects/p1/history.jsonl; ls ${cairnHome}`,
+            ws,
+          ),
+        );
+        assert.match(r.output, /made/);
+        assert.doesNotMatch(r.output, /CAIRN-MEMORY|OTHER-PROJECT|^MEMORY\.md$|^projects$/m);
+        assert.equal(await readFile(path.join(ws, 'out.txt'), 'utf8'), 'made\n');
+      } finally {
+        await b.dispose();
+      }
+    }
+  });
+
+  test('host sockets named in the environment are hidden, with network on too', async () => {
+    const runtime = path.join(base, 'run-user');
+    await mkdir(runtime, { recursive: true });
+    const bus = path.join(runtime, 'bus');
+    const docker = path.join(base, 'docker.sock');
+    const servers = await Promise.all(
+      [bus, docker].map(
+        (p) =>
+          new Promise<Server>((resolve) => {
+            const srv = createServer((c) => c.end('hi\n'));
+            srv.listen(p, () => resolve(srv));
+          }),
+      ),
+    );
+    const b = new SandboxBackend({
+      writable: [workspace],
+      userHome,
+      cairnHome,
+      network: () => true,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        XDG_RUNTIME_DIR: runtime,
+        DOCKER_HOST: `unix://${docker}`,
+      },
+    });
+    try {
+      const connect = (p: string): string =>
+        `${NODE} -e "require('net').connect('${p}').on('connect',()=>console.log('CONNECTED')).on('error',e=>console.log('FAILED '+e.code))"`;
+      const r = await b.run(spec(`${connect(bus)}; ${connect(docker)}`, workspace));
+      assert.doesNotMatch(r.output, /CONNECTED/);
+      assert.equal((r.output.match(/FAILED/g) ?? []).length, 2, r.output);
+    } finally {
+      await b.dispose();
+      for (const srv of servers) srv.close();
+    }
+  });
+
+  test('the model key is scrubbed by its configured name and wherever its value was copied', async () => {
+    const b = new SandboxBackend({
+      writable: [workspace],
+      userHome,
+      cairnHome,
+      network: () => false,
+      envAllowlist: ['MY_KEY_VAR'],
+      knownSecrets: { names: ['MY_KEY_VAR'], values: ['k-123456789-abcdef'] },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        MY_KEY_VAR: 'k-123456789-abcdef',
+        INNOCENT: 'k-123456789-abcdef',
+        HEADER: 'Bearer k-123456789-abcdef',
+        KEPT: 'visible',
+      },
+    });
+    try {
+      const r = await b.run(spec('env; cat /proc/self/environ /proc/1/environ | tr "\\0" "\\n"', workspace));
+      assert.doesNotMatch(r.output, /k-123456789-abcdef|MY_KEY_VAR|INNOCENT|HEADER/);
+      assert.match(r.output, /KEPT=visible/);
+    } finally {
+      await b.dispose();
+    }
   });
 
   test('a missing bwrap is reported so the backend falls back with a notice', async () => {
