@@ -15,6 +15,9 @@ export function autoApprovalOption(
   const kind = request.toolCall.kind;
   const allowed = (kind === 'read' && settings.reads) || (kind === 'edit' && settings.edits);
   if (!allowed) return null;
+  // Auto-approval is an "always" given in advance: when the agent offers no "always" (a file
+  // that runs code outside the sandbox), the user answers every time.
+  if (!request.options.some((o) => o.kind === 'allow_always')) return null;
   return request.options.find((o) => o.kind === 'allow_once') ?? null;
 }
 

@@ -12,7 +12,10 @@ export function permissionOptions(request: PermissionRequest): acp.PermissionOpt
         : 'Always allow this tool';
   return [
     { optionId: 'allow_once', name: 'Allow', kind: 'allow_once' },
-    { optionId: 'allow_always', name: always, kind: 'allow_always' },
+    // A file that runs code outside the sandbox is asked about every time: no "always" to offer.
+    ...(request.runsOutsideSandbox
+      ? []
+      : [{ optionId: 'allow_always', name: always, kind: 'allow_always' as const }]),
     { optionId: 'reject_once', name: 'Reject', kind: 'reject_once' },
     { optionId: 'reject_always', name: 'Always reject', kind: 'reject_always' },
   ];

@@ -26,6 +26,10 @@ export interface McpConnectionOptions {
   startupTimeoutMs: number;
   callTimeoutMs: number;
   log: (message: string) => void;
+  /** A stdio server's working folder when its config names none: never the repository. */
+  workingFolder?: string;
+  /** Folders a stdio server must not find programs or modules in (the session's repository). */
+  repositoryRoots?: readonly string[];
 }
 
 /** Restarts after a crash wait 1 s, 2 s, 4 s … up to this. */
@@ -287,7 +291,8 @@ export class McpConnection {
         command: config.command,
         args: config.args ?? [],
         env: config.env ?? {},
-        cwd: config.cwd,
+        cwd: config.cwd ?? this.options.workingFolder,
+        repositoryRoots: this.options.repositoryRoots ?? [],
         onStderrLine: (line) => this.options.log(`[mcp ${this.options.label}] ${line}`),
       });
     }

@@ -1,4 +1,5 @@
 import { McpConnection } from './connection.js';
+import { neutralWorkingFolder } from './launch-policy.js';
 import type { AcpMcpServer, McpServerConfig } from './server-config.js';
 import { mergeServers } from './server-set.js';
 import { SessionMcpTools, type McpSessionTools } from './session-tools.js';
@@ -8,6 +9,8 @@ export interface McpHubOptions {
   callTimeoutMs: number;
   /** Diagnostics (stderr): server output, starts, crashes. */
   log: (message: string) => void;
+  /** Cairn's home: stdio servers without a `cwd` of their own run in an empty folder there. */
+  cairnHome?: string;
 }
 
 export interface McpSessionOptions {
@@ -15,7 +18,7 @@ export interface McpSessionOptions {
   fromClient: readonly AcpMcpServer[];
   /** `mcpServers` from Cairn's config. */
   fromConfig: Readonly<Record<string, McpServerConfig>>;
-  /** The session's workspace: stdio servers without a `cwd` of their own run there. */
+  /** The session's workspace: stdio servers never load code from it (see launch-policy.ts). */
   cwd?: string;
   /** The model's context window in tokens; a function when the session can switch models. */
   contextWindow?: number | (() => number | undefined);
@@ -42,7 +45,13 @@ export class McpHub {
     const attached = servers.map((server) => {
       let entry = this.shared.get(server.identity);
       if (!entry) {
-        const connection = new McpConnection({ ...this.options, config: server.config, label: server.name });
+        const connection = new McpConnection({
+          ...this.options,
+          config: server.config,
+          label: server.name,
+          workingFolder: neutralWorkingFolder(this.options.cairnHome),
+          repositoryRoots: server.repositoryRoots,
+        });
         entry = { connection, users: 0 };
         this.shared.set(server.identity, entry);
       }

@@ -1,4 +1,10 @@
 import { McpServerConfigSchema } from '../../shared/config.js';
+import {
+  repositoryProgram,
+  repositoryRoots,
+  withoutRepository,
+  WORKSPACE_PLACEHOLDER,
+} from './launch-policy.js';
 import { fromAcpServer, type AcpMcpServer, type McpServerConfig, serverIdentity } from './server-config.js';
 
 export type ServerOrigin = 'client' | 'config';
@@ -8,6 +14,8 @@ export interface SessionServer {
   name: string;
   origin: ServerOrigin;
   config: McpServerConfig;
+  /** The repository a stdio server must not load code from (its workspace, resolved). */
+  repositoryRoots: string[];
   identity: string;
 }
 
@@ -24,7 +32,7 @@ function nameKey(name: string): string {
 export function mergeServers(
   fromClient: readonly AcpMcpServer[],
   fromConfig: Readonly<Record<string, McpServerConfig>>,
-  /** Where stdio servers without their own `cwd` run: the session's workspace. */
+  /** The session's workspace: the repository stdio servers must not load code from. */
   workspace?: string,
 ): { servers: SessionServer[]; notices: string[] } {
   const servers: SessionServer[] = [];
@@ -40,13 +48,30 @@ export function mergeServers(
       );
       return;
     }
-    // Relative paths in a server's arguments mean the project, as in other agents; servers started
-    // in different projects are therefore different processes.
-    const config =
-      'command' in parsed.data && !parsed.data.cwd && workspace
-        ? { ...parsed.data, cwd: workspace }
-        : parsed.data;
-    const identity = serverIdentity(config);
+    // Stdio servers run outside the repository (see launch-policy.ts) unless the user's own
+    // config says `"cwd": "${workspace}"`; one the client sent that runs the repository's own
+    // code is not started. Different projects still get different processes (PATH differs).
+    let config = parsed.data;
+    const roots = repositoryRoots(workspace);
+    if ('command' in config) {
+      const fromRepo = origin === 'client' ? repositoryProgram(config, roots) : undefined;
+      if (fromRepo) {
+        notices.push(
+          `MCP server "${name}" from the client was not started: it runs ${fromRepo}, from the repository or a relative path, and MCP servers run outside the sandbox. To run it anyway, add it to Cairn's config (config.json in Cairn's home) with an absolute path.`,
+        );
+        return;
+      }
+      if (origin === 'client') config = { ...config, env: withoutRepository(config.env, roots) };
+      if (config.cwd === WORKSPACE_PLACEHOLDER) {
+        if (origin !== 'config' || !workspace) {
+          notices.push(
+            `MCP server "${name}": "cwd": "${WORKSPACE_PLACEHOLDER}" is only honoured in Cairn's config; it runs outside the workspace.`,
+          );
+          config = { ...config, cwd: undefined };
+        } else config = { ...config, cwd: workspace };
+      }
+    }
+    const identity = `${serverIdentity(config)}\0${roots.join('\0')}`;
     const existing = byName.get(nameKey(name));
     if (existing?.identity === identity) return;
     let finalName = name;
@@ -58,7 +83,7 @@ export function mergeServers(
         `Two different MCP servers are named "${name}" (from the ${existing.origin === 'client' ? 'client' : 'Cairn config'} and from the ${origin === 'client' ? 'client' : 'Cairn config'}); the second one's tools are named after "${finalName}".`,
       );
     }
-    const server: SessionServer = { name: finalName, origin, config, identity };
+    const server: SessionServer = { name: finalName, origin, config, repositoryRoots: roots, identity };
     byName.set(nameKey(finalName), server);
     servers.push(server);
   };

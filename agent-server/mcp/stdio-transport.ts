@@ -3,6 +3,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { withoutRepository } from './launch-policy.js';
 
 /** Grace period between SIGTERM to the server's process group and SIGKILL. */
 const KILL_GRACE_MS = 1500;
@@ -34,6 +35,8 @@ export interface StdioLaunch {
   args: string[];
   env: Record<string, string>;
   cwd?: string;
+  /** Taken out of the PATH Cairn passes on, so no program is found in the repository. */
+  repositoryRoots?: readonly string[];
   /** Each line the server writes to stderr (never to Cairn's stdout, which carries JSON-RPC). */
   onStderrLine?: (line: string) => void;
 }
@@ -70,9 +73,11 @@ export class ProcessGroupStdioTransport implements Transport {
   start(): Promise<void> {
     if (this.child) throw new Error('transport already started');
     return new Promise((resolve, reject) => {
-      // Only the SDK's safe default variables plus the configured ones: never Cairn's API keys.
+      // Only the SDK's safe default variables (PATH without the repository) plus the configured
+      // ones: never Cairn's API keys, never the repository's `node_modules/.bin`.
+      const inherited = withoutRepository(getDefaultEnvironment(), this.launch.repositoryRoots ?? []);
       const child = spawn(this.launch.command, this.launch.args, {
-        env: { ...getDefaultEnvironment(), ...this.launch.env },
+        env: { ...inherited, ...this.launch.env },
         cwd: this.launch.cwd,
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,

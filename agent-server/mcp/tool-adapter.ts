@@ -20,7 +20,8 @@ export interface McpToolEntry {
   connection: McpConnection;
   description: string;
   schema: Record<string, unknown>;
-  readOnly: boolean;
+  /** What the server claims (`readOnlyHint`): shown, never trusted to skip a question. */
+  declaresReadOnly: boolean;
   tokens: number;
 }
 
@@ -37,7 +38,7 @@ export function toolEntry(server: string, connection: McpConnection, tool: Tool)
     connection,
     description,
     schema,
-    readOnly: tool.annotations?.readOnlyHint === true,
+    declaresReadOnly: tool.annotations?.readOnlyHint === true,
     tokens: estimateToolTokens(name, description, schema),
   };
 }
@@ -48,8 +49,11 @@ export function titleOf(entry: McpToolEntry): string {
 }
 
 /**
- * Runs one MCP tool call for a session: asks permission (annotations inform the default,
- * "always" is remembered per tool), calls the server with the turn's signal, maps the result.
+ * Runs one MCP tool call for a session: asks permission, calls the server with the turn's
+ * signal, maps the result. Annotations come from the server, so they may only raise what asks
+ * (`destructiveHint` asks even in auto mode), never lower it: a tool that says it only reads is
+ * still an external action (asks in ask mode, refused in plan mode) and is never shown as a read,
+ * which a client may approve on its own. "Always" is remembered per tool.
  */
 export async function runMcpTool(
   entry: McpToolEntry,
@@ -61,8 +65,8 @@ export async function runMcpTool(
     {
       toolCallId: ctx.toolCallId,
       toolName: entry.name,
-      category: annotations.readOnlyHint === true ? 'read' : 'external',
-      kind: annotations.readOnlyHint === true ? 'read' : 'other',
+      category: 'external',
+      kind: 'other',
       title: titleOf(entry),
       ruleKey: `mcp:${entry.server}:${entry.tool.name}`,
       dangerous: annotations.destructiveHint === true,
@@ -103,8 +107,10 @@ export function adaptMcpTool(entry: McpToolEntry): ToolDefinition<McpToolInput> 
     // The server validates its own arguments; the model sees the real schema through `jsonSchema`.
     inputSchema: anyArguments,
     jsonSchema: entry.schema,
-    kind: entry.readOnly ? 'read' : 'other',
-    readOnly: entry.readOnly,
+    kind: 'other',
+    // Plan mode means no writes of any kind, and only the server vouches for `readOnlyHint`:
+    // MCP tools are not offered there.
+    readOnly: false,
     describe: () => ({ title: titleOf(entry) }),
     run: (input, ctx) => runMcpTool(entry, input, ctx),
   };

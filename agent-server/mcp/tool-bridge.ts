@@ -105,9 +105,8 @@ export function bridgeTools(catalog: () => ReadonlyMap<string, McpToolEntry>): T
     description: 'Call an MCP tool by name with its arguments (see mcp_describe_tool for the schema).',
     inputSchema: CallInput,
     kind: 'other',
-    // Offered in plan mode so read-only MCP tools stay usable there; the permission gate still
-    // refuses any tool whose annotations do not say it is read-only.
-    readOnly: true,
+    // Not offered in plan mode: no MCP tool is trusted to only read (see runMcpTool).
+    readOnly: false,
     describe: (input) => {
       const entry = catalog().get(input.name);
       return { title: entry ? titleOf(entry) : `MCP tool ${input.name}` };

@@ -14,6 +14,11 @@ export interface PermissionRequest {
   ruleKey: string;
   /** Asks in every mode unless the user answered "always" for this exact ruleKey. */
   dangerous?: boolean;
+  /**
+   * The action plants code that runs later outside the sandbox (a git hook, `.vscode/tasks.json`):
+   * asks in every mode (plan refuses), and no "always" answer covers it or is remembered from it.
+   */
+  runsOutsideSandbox?: boolean;
   content?: ToolContent[];
   locations?: ToolLocation[];
   rawInput?: unknown;
@@ -45,7 +50,8 @@ export class PermissionGate {
 
   async request(req: PermissionRequest, signal: AbortSignal): Promise<PermissionOutcome> {
     const mode = this.currentMode();
-    const verdict = modeVerdict(mode, req.category, req.dangerous ?? false);
+    const alwaysAsk = req.runsOutsideSandbox === true;
+    const verdict = modeVerdict(mode, req.category, req.dangerous ?? false, alwaysAsk);
     if (verdict === 'deny') {
       return {
         allowed: false,
@@ -57,12 +63,13 @@ export class PermissionGate {
     if (remembered === 'deny') {
       return { allowed: false, reason: 'rejected', message: 'The user has chosen to always reject this.' };
     }
-    if (verdict === 'allow' || remembered === 'allow') return { allowed: true };
+    if (verdict === 'allow' || (remembered === 'allow' && !alwaysAsk)) return { allowed: true };
 
     const answer = await this.prompter.ask(req, signal);
     switch (answer) {
       case 'allow_always':
-        await this.rules.remember(req.ruleKey, 'allow');
+        // Never offered for such requests; a client that answers it anyway gets "once".
+        if (!alwaysAsk) await this.rules.remember(req.ruleKey, 'allow');
         return { allowed: true };
       case 'allow_once':
         return { allowed: true };

@@ -17,15 +17,19 @@ export type PermissionCategory = 'read' | 'edit' | 'execute' | 'external';
 
 export type PolicyVerdict = 'allow' | 'ask' | 'deny';
 
-/** The mode's answer before any remembered rule is consulted. */
+/**
+ * The mode's answer before any remembered rule is consulted. `alwaysAsk` (a file that runs code
+ * outside the sandbox) asks in every mode that may change anything.
+ */
 export function modeVerdict(
   mode: SessionMode,
   category: PermissionCategory,
   dangerous: boolean,
+  alwaysAsk = false,
 ): PolicyVerdict {
-  if (category === 'read') return 'allow';
+  if (category === 'read' && !alwaysAsk) return 'allow';
   if (mode === 'plan') return 'deny';
-  if (dangerous) return 'ask';
+  if (dangerous || alwaysAsk) return 'ask';
   switch (mode) {
     case 'auto':
       return 'allow';

@@ -24,6 +24,7 @@ export function loadRuntimeServices(env: NodeJS.ProcessEnv = process.env): Runti
     startupTimeoutMs: config.mcp.startupTimeoutSec * 1000,
     callTimeoutMs: config.mcp.callTimeoutSec * 1000,
     log: (line) => process.stderr.write(`${line}\n`),
+    cairnHome: home,
   });
   const history = HistoryStore.create(path.join(home, 'history'));
   return { home, configFile: file, config, env, model: resolveModel(config.model, env), mcp, history };

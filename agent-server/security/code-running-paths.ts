@@ -27,7 +27,11 @@ export const CODE_RUNNING_ENTRIES: readonly CodeRunningEntry[] = [
   { name: '.devcontainer', kind: 'dir', runsWhen: 'when you open the folder in a dev container' },
   { name: '.devcontainer.json', kind: 'file', runsWhen: 'when you open the folder in a dev container' },
   { name: '.zed', kind: 'dir', runsWhen: 'when you open the folder in Zed (tasks, settings)' },
-  { name: '.idea', kind: 'dir', runsWhen: 'when you open the folder in a JetBrains IDE (run configurations)' },
+  {
+    name: '.idea',
+    kind: 'dir',
+    runsWhen: 'when you open the folder in a JetBrains IDE (run configurations)',
+  },
   { name: '.cursor', kind: 'dir', runsWhen: 'when you open the folder in Cursor (MCP servers, rules)' },
   { name: '.mcp.json', kind: 'file', runsWhen: 'when a coding agent starts its MCP servers' },
 ];
@@ -179,7 +183,10 @@ function hooksPathsIn(configText: string): string[] {
     }
     const value = /^hookspath\s*=\s*(.*)$/i.exec(line);
     if (!inCore || !value) continue;
-    const text = value[1]!.replace(/\s[;#].*$/, '').trim().replace(/^"(.*)"$/, '$1');
+    const text = value[1]!
+      .replace(/\s[;#].*$/, '')
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     if (text) found.push(text);
   }
   return found;

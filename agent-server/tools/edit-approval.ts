@@ -1,4 +1,5 @@
 import type { ToolContext, ToolResult } from './types.js';
+import { editPermissionRequest } from './edit-permission.js';
 
 /**
  * Shows the proposed change as a diff, asks (per mode and remembered rules), writes it.
@@ -22,16 +23,12 @@ export async function proposeFileChange(
     newText: change.newText,
   };
   const decision = await ctx.permissions.request(
-    {
-      toolCallId: ctx.toolCallId,
+    editPermissionRequest(ctx, {
       toolName: change.toolName,
-      category: 'edit',
-      kind: 'edit',
-      title: change.oldText === undefined ? `Create ${shown}` : `Edit ${shown}`,
-      ruleKey: 'edit',
-      content: [diff],
-      locations: [{ path: change.absPath }],
-    },
+      absPath: change.absPath,
+      creating: change.oldText === undefined,
+      diff: [diff],
+    }),
     ctx.signal,
   );
   if (!decision.allowed) {

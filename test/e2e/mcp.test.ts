@@ -187,7 +187,8 @@ test('the model calls an MCP tool from the client and one from Cairn config; a c
     (u) => u.update.sessionUpdate === 'tool_call' && u.update.title === 'Echo Tool (everything)',
   );
   assert.ok(echoCall, updatesText());
-  assert.equal(echoCall.update.sessionUpdate === 'tool_call' && echoCall.update.kind, 'read');
+  // The server's readOnlyHint is not trusted: the call is not shown as a read (which a client may approve on its own).
+  assert.equal(echoCall.update.sessionUpdate === 'tool_call' && echoCall.update.kind, 'other');
   assert.match(updatesText(), /Echo: hi from acp/);
   // The image from the HTTP server reaches the client as ACP image content.
   const imageUpdate = updates.find(
@@ -197,8 +198,10 @@ test('the model calls an MCP tool from the client and one from Cairn config; a c
   );
   assert.ok(imageUpdate, updatesText());
   assert.match(updatesText(), /MCP server \\"ghost\\" failed to start: cannot run \/nonexistent\/mcp-server/);
-  // echo is read-only and ran without asking; the tools without that hint asked through ACP.
-  assert.deepEqual(permissionTitles, ['destroy (faulty)', 'crash (faulty)']);
+  // Every MCP call asked in ask mode, read-only hint or not.
+  assert.equal(permissionTitles.length, 4, permissionTitles.join(', '));
+  assert.equal(permissionTitles[0], 'Echo Tool (everything)');
+  assert.deepEqual(permissionTitles.slice(2), ['destroy (faulty)', 'crash (faulty)']);
 });
 
 test('the next prompt still works, with the crashed server back, and /status lists the servers', async () => {

@@ -28,3 +28,9 @@ test('Accept and Reject map onto the offered options', () => {
   assert.equal(reviewAnswerOption(options, false)?.optionId, 'no');
   assert.equal(reviewAnswerOption([options[0]!], false), null);
 });
+
+test('an edit offered without "always" (a file that runs code outside the sandbox) is never auto-approved', () => {
+  const noAlways = options.filter((o) => o.kind !== 'allow_always');
+  const request = { toolCall: { toolCallId: 't', kind: 'edit' as const }, options: noAlways };
+  assert.equal(autoApprovalOption(request, { reads: true, edits: true }), null);
+});

@@ -81,18 +81,19 @@ test('an invalid server is skipped with a notice', () => {
   assert.match(notices[0]!, /MCP server "bad" from the client is invalid and was skipped/);
 });
 
-test('stdio servers run in the session workspace unless they set their own cwd', () => {
+test('stdio servers run outside the workspace unless Cairn config sets their cwd (${workspace} included)', () => {
   const { servers } = mergeServers(
     [{ name: 'a', command: 'x', args: [], env: [] }],
     {
       b: { command: 'y', args: [], env: {}, cwd: '/srv' },
       c: { type: 'http', url: 'https://x.test/mcp', headers: {} },
+      d: { command: 'z', args: [], env: {}, cwd: '${workspace}' },
     },
     '/work/project',
   );
   assert.deepEqual(
     servers.map((s) => ('command' in s.config ? s.config.cwd : 'remote')),
-    ['/work/project', '/srv', 'remote'],
+    [undefined, '/srv', 'remote', '/work/project'],
   );
   const elsewhere = mergeServers([{ name: 'a', command: 'x', args: [], env: [] }], {}, '/work/other');
   assert.notEqual(

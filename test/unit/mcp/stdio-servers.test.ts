@@ -37,18 +37,20 @@ test('server-everything over stdio: tools are listed as mcp__everything__* with 
   }
 });
 
-test('calling echo returns its text to the model and the client; read-only tools do not ask', async () => {
+test('calling echo returns its text to the model and the client; a readOnlyHint does not skip the question', async () => {
   const session = hub.openSession({ fromClient: [everything], fromConfig: {}, maxToolSchemaShare: 0.5 });
   try {
     const { tools } = await session.prepare(new AbortController().signal);
     const { gate, human } = makeGate('ask');
     const echo = findTool(tools, 'mcp__everything__echo');
-    assert.equal(echo.kind, 'read');
-    assert.equal(echo.readOnly, true);
+    // The server's readOnlyHint is not trusted: not shown as a read, not offered in plan mode.
+    assert.equal(echo.kind, 'other');
+    assert.equal(echo.readOnly, false);
     const result = await runTool(echo, { message: 'hello cairn' }, makeContext(gate));
     assert.equal(result.forModel, 'Echo: hello cairn');
     assert.deepEqual(result.content, [{ type: 'text', text: 'Echo: hello cairn' }]);
-    assert.equal(human.asked.length, 0, 'a readOnlyHint tool does not ask');
+    assert.equal(human.asked.length, 1, 'a readOnlyHint tool asks like any other in ask mode');
+    assert.equal(human.asked[0]!.category, 'external');
 
     const image = findTool(tools, 'mcp__everything__get-tiny-image');
     const imageResult = await runTool(image, {}, makeContext(gate));
@@ -124,18 +126,23 @@ test('server-filesystem over stdio: reads a file, embeds resources as text, refu
     const { tools, notices } = await session.prepare(new AbortController().signal);
     assert.deepEqual(notices, []);
     const read = findTool(tools, 'mcp__fs__read_text_file');
-    assert.equal(read.readOnly, true);
-    const { gate } = makeGate('plan');
+    assert.equal(read.readOnly, false, 'no MCP tool is offered in plan mode');
+    const { gate } = makeGate('auto');
     const result = await runTool(read, { path: path.join(root, 'notes.txt') }, makeContext(gate));
     assert.match(result.forModel, /the cairn is tall/);
     await assert.rejects(
       runTool(read, { path: '/etc/passwd' }, makeContext(gate)),
       /outside|denied|not allowed/i,
     );
-    // In plan mode a tool without readOnlyHint is refused by the gate before it runs.
-    const write = findTool(tools, 'mcp__fs__write_file');
-    const refused = await runTool(write, { path: path.join(root, 'x.txt'), content: 'x' }, makeContext(gate));
-    assert.match(refused.forModel, /^Not run: Not allowed in plan mode/);
+    // In plan mode every MCP tool is refused by the gate before it runs, readOnlyHint or not.
+    const plan = makeGate('plan').gate;
+    for (const [tool, input] of [
+      [read, { path: path.join(root, 'notes.txt') }],
+      [findTool(tools, 'mcp__fs__write_file'), { path: path.join(root, 'x.txt'), content: 'x' }],
+    ] as const) {
+      const refused = await runTool(tool, input, makeContext(plan));
+      assert.match(refused.forModel, /^Not run: Not allowed in plan mode/);
+    }
     assert.match(session.status().join('\n'), /MCP fs \(stdio, from Cairn config\): ready/);
   } finally {
     await session.close();
@@ -157,12 +164,12 @@ test('embedded resources map to text with their URI', async () => {
   }
 });
 
-test('a stdio server runs in the session workspace: a relative root means the project', async () => {
+test('a stdio server runs in the workspace only when the user\'s config says "cwd": "${workspace}"', async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'cairn-mcp-cwd-'));
   writeFileSync(path.join(root, 'here.txt'), 'in the project\n');
   const session = hub.openSession({
-    fromClient: [{ name: 'fs', ...filesystemStdio('.'), env: [] }],
-    fromConfig: {},
+    fromClient: [],
+    fromConfig: { fs: { ...filesystemStdio('.'), cwd: '${workspace}' } },
     cwd: root,
     maxToolSchemaShare: 0.5,
   });
