@@ -47,7 +47,7 @@ export function turnEventToUpdate(event: TurnEvent): acp.SessionUpdate | undefin
           ? { locations: event.locations.map((l) => ({ path: l.path, ...(l.line ? { line: l.line } : {}) })) }
           : {}),
         ...(event.content ? { content: event.content.map(toAcpToolContent) } : {}),
-        ...(event.rawOutput !== undefined ? { rawOutput: event.rawOutput } : {}),
+        ...outcomeFields(event),
       };
     case 'plan':
       return { sessionUpdate: 'plan', entries: event.entries };
@@ -55,6 +55,28 @@ export function turnEventToUpdate(event: TurnEvent): acp.SessionUpdate | undefin
     case 'notice':
       return undefined;
   }
+}
+
+/**
+ * rawOutput and `_meta` of a tool call update. A final update says how the call ended in
+ * `_meta.cairn` (outcome and reason) and, when it did not complete, in `rawOutput` too, since
+ * ACP's `failed` alone cannot tell rejected, failed and cancelled apart.
+ */
+function outcomeFields(
+  event: Extract<TurnEvent, { type: 'tool_call_update' }>,
+): Pick<acp.ToolCallUpdate, 'rawOutput' | '_meta'> {
+  const { outcome, reason, rawOutput } = event;
+  if (!outcome) return rawOutput !== undefined ? { rawOutput } : {};
+  const said = { outcome, ...(reason ? { reason } : {}) };
+  const _meta = { cairn: said };
+  if (outcome === 'completed') return { ...(rawOutput !== undefined ? { rawOutput } : {}), _meta };
+  const base =
+    rawOutput === undefined
+      ? {}
+      : rawOutput !== null && typeof rawOutput === 'object' && !Array.isArray(rawOutput)
+        ? rawOutput
+        : { output: rawOutput };
+  return { rawOutput: { ...base, ...said }, _meta };
 }
 
 /** A notice for clients without notice support: a visible line in the agent's message. */

@@ -1,6 +1,13 @@
 import type { TokenUsage } from './model-client.js';
+import type { ToolCallOutcome } from '../../shared/tool-outcome.js';
 import type { PlanEntry, ToolContent, ToolKind, ToolLocation } from './tool-content.js';
 
+export type { ToolCallOutcome };
+
+/**
+ * `pending` until the call runs (waiting for approval included), `in_progress` once it does;
+ * `failed` ends every call that did not complete: the final update's `outcome` says how.
+ */
 export type ToolCallStatus = 'pending' | 'in_progress' | 'completed' | 'failed';
 
 /** What one turn reports while it runs, in order. Transport-neutral. */
@@ -25,6 +32,10 @@ export type TurnEvent =
       /** Replaces the call's content on the client. */
       content?: ToolContent[];
       rawOutput?: unknown;
+      /** Set on the final update only: how the call ended. */
+      outcome?: ToolCallOutcome;
+      /** Why it did not complete, for the user (the error, who rejected it). */
+      reason?: string;
     }
   | { type: 'plan'; entries: PlanEntry[] }
   | { type: 'usage'; usage: TokenUsage; contextWindow?: number }

@@ -1,3 +1,4 @@
+import type { ToolCallOutcome } from '../../shared/tool-outcome.js';
 import type { ToolSpec } from './model-client.js';
 import type { ToolCallRequest } from './messages.js';
 import type { PlanEntry, ToolContent, ToolKind, ToolLocation } from './tool-content.js';
@@ -9,6 +10,25 @@ export interface ToolOutcome {
   locations?: ToolLocation[];
   plan?: PlanEntry[];
   rawOutput?: unknown;
+  /**
+   * How the call ended; absent means `completed`. A tool that did not do what was asked
+   * (the user rejected it, the write failed, it was cancelled) says so here, so no surface
+   * shows it as done.
+   */
+  outcome?: ToolCallOutcome;
+  /** Why it did not complete, for the user: the error, or who rejected it. */
+  reason?: string;
+}
+
+/** What a running call tells the loop besides its result. */
+export interface ToolCallReporter {
+  /** Replaces the call's live content on the client (e.g. terminal output so far). */
+  progress(content: ToolContent[]): void;
+  /**
+   * The call has started acting (after any approval). Until then it shows as `pending`.
+   * Progress implies running; calling it twice is harmless.
+   */
+  running(): void;
 }
 
 /** A model tool call, parsed and validated, ready to run. */
@@ -19,7 +39,7 @@ export interface PreparedToolCall {
   locations: ToolLocation[];
   input: unknown;
   /** Throws on failure; the message goes to the model. */
-  run(signal: AbortSignal, progress: (content: ToolContent[]) => void): Promise<ToolOutcome>;
+  run(signal: AbortSignal, report: ToolCallReporter): Promise<ToolOutcome>;
 }
 
 export interface RejectedToolCall {

@@ -1,8 +1,10 @@
+import { outcomeText } from '../../shared/tool-outcome.js';
 import type { Conversation } from './conversation.js';
-import type { TurnEvent, TurnOutcome } from './events.js';
+import type { ToolCallOutcome, TurnEvent, TurnOutcome } from './events.js';
 import type { ToolCallRequest } from './messages.js';
 import type { ModelClient, ModelFailure } from './model-client.js';
-import type { ToolRunner } from './tool-runner.js';
+import type { ToolContent } from './tool-content.js';
+import type { ToolOutcome, ToolRunner } from './tool-runner.js';
 
 export interface TurnOptions {
   conversation: Conversation;
@@ -143,12 +145,7 @@ async function* runToolCall(
     rawInput: prepared.ok ? prepared.input : prepared.rawInput,
   };
   if (!prepared.ok) {
-    yield {
-      type: 'tool_call_update',
-      toolCallId: call.id,
-      status: 'failed',
-      content: [{ type: 'text', text: prepared.error }],
-    };
+    yield endedUpdate(call.id, 'failed', prepared.error);
     conversation.append({
       role: 'tool',
       toolCallId: call.id,
@@ -159,57 +156,72 @@ async function* runToolCall(
     return 'rejected';
   }
 
-  yield { type: 'tool_call_update', toolCallId: call.id, status: 'in_progress' };
-  // Progress reports arrive from inside the tool; queue them and yield them as they come.
-  const progressQueue: TurnEvent[] = [];
+  // Reports arrive from inside the tool; queue them and yield them as they come. The call
+  // stays `pending` (e.g. waiting for approval) until the tool says it runs.
+  const queue: TurnEvent[] = [];
   let wake: (() => void) | undefined;
-  const progress = (content: import('./tool-content.js').ToolContent[]) => {
-    progressQueue.push({ type: 'tool_call_update', toolCallId: call.id, content });
+  let running = false;
+  const markRunning = () => {
+    if (running) return;
+    running = true;
+    queue.push({ type: 'tool_call_update', toolCallId: call.id, status: 'in_progress' });
+    wake?.();
+  };
+  const progress = (content: ToolContent[]) => {
+    markRunning();
+    queue.push({ type: 'tool_call_update', toolCallId: call.id, content });
     wake?.();
   };
   let settled = false;
-  const running = prepared.run(signal, progress).then(
-    (result) => ({ ok: true as const, result }),
+  const result = prepared.run(signal, { progress, running: markRunning }).then(
+    (outcome) => ({ ok: true as const, outcome }),
     (error: unknown) => ({ ok: false as const, error }),
   );
-  void running.finally(() => {
+  void result.finally(() => {
     settled = true;
     wake?.();
   });
-  while (!settled || progressQueue.length) {
-    if (progressQueue.length) {
-      yield progressQueue.shift()!;
+  while (!settled || queue.length) {
+    if (queue.length) {
+      yield queue.shift()!;
       continue;
     }
     await new Promise<void>((r) => (wake = r));
     wake = undefined;
   }
-  const done = await running;
+  const done = await result;
   if (done.ok) {
-    const r = done.result;
+    const r = done.outcome;
+    const outcome = r.outcome ?? 'completed';
     if (r.plan) yield { type: 'plan', entries: r.plan };
-    yield {
-      type: 'tool_call_update',
+    if (outcome === 'completed') {
+      yield {
+        type: 'tool_call_update',
+        toolCallId: call.id,
+        status: 'completed',
+        ...(r.content ? { content: r.content } : {}),
+        ...(r.locations ? { locations: r.locations } : {}),
+        ...(r.rawOutput !== undefined ? { rawOutput: r.rawOutput } : {}),
+        outcome,
+      };
+    } else {
+      yield endedUpdate(call.id, outcome, r.reason, r);
+    }
+    conversation.append({
+      role: 'tool',
       toolCallId: call.id,
-      status: 'completed',
-      ...(r.content ? { content: r.content } : {}),
-      ...(r.locations ? { locations: r.locations } : {}),
-      ...(r.rawOutput !== undefined ? { rawOutput: r.rawOutput } : {}),
-    };
-    conversation.append({ role: 'tool', toolCallId: call.id, name: call.name, content: r.forModel });
-    return 'ok';
+      name: call.name,
+      content: r.forModel,
+      ...(outcome === 'completed' ? {} : { isError: true }),
+    });
+    return outcome === 'completed' ? 'ok' : 'failed';
   }
   const message = signal.aborted
     ? 'Cancelled by the user before it finished.'
     : done.error instanceof Error
       ? done.error.message
       : String(done.error);
-  yield {
-    type: 'tool_call_update',
-    toolCallId: call.id,
-    status: 'failed',
-    content: [{ type: 'text', text: message }],
-  };
+  yield signal.aborted ? endedUpdate(call.id, 'cancelled') : endedUpdate(call.id, 'failed', message);
   conversation.append({
     role: 'tool',
     toolCallId: call.id,
@@ -218,4 +230,28 @@ async function* runToolCall(
     isError: true,
   });
   return 'failed';
+}
+
+/**
+ * The final update of a call that did not complete: `failed` on the wire, the outcome and
+ * reason said first in the content. A diff never survives here: the change did not happen,
+ * so nothing may present it as done (the review showed it while the call was pending).
+ */
+function endedUpdate(
+  toolCallId: string,
+  outcome: Exclude<ToolCallOutcome, 'completed'>,
+  reason?: string,
+  result?: ToolOutcome,
+): TurnEvent {
+  const kept = (result?.content ?? []).filter((c) => c.type !== 'diff');
+  return {
+    type: 'tool_call_update',
+    toolCallId,
+    status: 'failed',
+    content: [{ type: 'text', text: outcomeText(outcome, reason) }, ...kept],
+    ...(result?.locations ? { locations: result.locations } : {}),
+    ...(result?.rawOutput !== undefined ? { rawOutput: result.rawOutput } : {}),
+    outcome,
+    ...(reason ? { reason } : {}),
+  };
 }

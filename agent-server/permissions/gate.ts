@@ -46,9 +46,21 @@ export class PermissionGate {
     private readonly currentMode: () => SessionMode,
     private readonly prompter: PermissionPrompter,
     private readonly rules: PermissionRuleStore,
+    private readonly allowed: () => void = () => {},
   ) {}
 
+  /** The same gate, calling `allowed` whenever it allows a request (the call then runs). */
+  onAllowed(allowed: () => void): PermissionGate {
+    return new PermissionGate(this.currentMode, this.prompter, this.rules, allowed);
+  }
+
   async request(req: PermissionRequest, signal: AbortSignal): Promise<PermissionOutcome> {
+    const outcome = await this.decide(req, signal);
+    if (outcome.allowed) this.allowed();
+    return outcome;
+  }
+
+  private async decide(req: PermissionRequest, signal: AbortSignal): Promise<PermissionOutcome> {
     const mode = this.currentMode();
     const alwaysAsk = req.runsOutsideSandbox === true;
     const verdict = modeVerdict(mode, req.category, req.dangerous ?? false, alwaysAsk);

@@ -1,4 +1,5 @@
 import type { ToolContext, ToolResult } from './types.js';
+import { deniedOutcome } from './denied-outcome.js';
 import { editPermissionRequest } from './edit-permission.js';
 
 /**
@@ -34,8 +35,8 @@ export async function proposeFileChange(
   if (!decision.allowed) {
     return {
       forModel: `${shown} was NOT changed: ${decision.message} Do not assume the edit exists.`,
-      content: [diff],
-      rawOutput: { applied: false, reason: decision.reason },
+      rawOutput: { applied: false },
+      ...deniedOutcome(decision),
     };
   }
   try {
@@ -44,8 +45,9 @@ export async function proposeFileChange(
     const why = err instanceof Error ? err.message : String(err);
     return {
       forModel: `${shown} was NOT changed: ${why}`,
-      content: [diff],
-      rawOutput: { applied: false, reason: 'write_failed' },
+      rawOutput: { applied: false },
+      outcome: 'failed',
+      reason: why,
     };
   }
   return {

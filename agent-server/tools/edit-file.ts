@@ -28,6 +28,7 @@ export const editFileTool = defineTool({
   inputSchema: Input,
   kind: 'edit',
   readOnly: false,
+  asksApproval: true,
   describe(input, workspace) {
     const abs = workspace.paths.resolveForDisplay(input.path);
     return { title: `Edit ${workspace.paths.display(abs)}`, locations: [{ path: abs }] };

@@ -7,6 +7,7 @@ import type { CommandResult } from '../terminal/backend.js';
 import { classifyCommand, loadShellSyntax } from '../terminal/command-safety.js';
 import { cleanOutput, explainExitCode, truncateHeadTail } from '../terminal/output.js';
 import { PathOutsideWorkspaceError } from '../workspace/paths.js';
+import { deniedOutcome } from './denied-outcome.js';
 import { defineTool, ToolError, type ToolContext, type ToolDefinition } from './types.js';
 
 /** Live output updates at most this often (ACP clients re-render the whole content). */
@@ -95,6 +96,7 @@ export function createTerminalTool(deps: {
     inputSchema: Input,
     kind: 'execute',
     readOnly: false,
+    asksApproval: true,
     describe(input) {
       return { title: shortenCommand(input.command) + (input.background ? ' (background)' : '') };
     },
@@ -123,7 +125,11 @@ export function createTerminalTool(deps: {
         ctx.signal,
       );
       if (!permission.allowed) {
-        return { forModel: `The command was not run. ${permission.message}`, rawOutput: { ran: false } };
+        return {
+          forModel: `The command was not run. ${permission.message}`,
+          rawOutput: { ran: false },
+          ...deniedOutcome(permission),
+        };
       }
 
       if (input.background) {
@@ -183,6 +189,12 @@ export function createTerminalTool(deps: {
           cancelled: result.cancelled,
           truncated: cut.truncated || Boolean(result.outputTruncated),
         },
+        // A command that ran to its end completed, whatever its exit code (the model reads it).
+        ...(result.cancelled
+          ? { outcome: 'cancelled' as const }
+          : result.timedOut
+            ? { outcome: 'failed' as const, reason: `Timed out after ${timeoutSec} s and was stopped` }
+            : {}),
       };
     },
   });

@@ -41,6 +41,11 @@ export interface ToolDefinition<Input = unknown> {
   kind: ToolKind;
   /** Changes nothing outside Cairn's own state: offered in `plan` mode. */
   readOnly: boolean;
+  /**
+   * Asks the permission gate before it acts: the call shows as pending ("waiting for
+   * approval") until the gate allows it, and as running only then.
+   */
+  asksApproval?: boolean;
   describe(input: Input, workspace: Workspace): ToolDescription;
   run(input: Input, ctx: ToolContext): Promise<ToolResult>;
 }

@@ -17,6 +17,7 @@ export const writeFileTool = defineTool({
   inputSchema: Input,
   kind: 'edit',
   readOnly: false,
+  asksApproval: true,
   describe(input, workspace) {
     const abs = workspace.paths.resolveForDisplay(input.path);
     return { title: `Write ${workspace.paths.display(abs)}`, locations: [{ path: abs }] };

@@ -77,6 +77,50 @@ test('turn events map to session/update shapes', () => {
   assert.equal(fallback.sessionUpdate, 'agent_message_chunk');
 });
 
+test('a final update says how the call ended: _meta always, rawOutput when it did not complete', () => {
+  const done = turnEventToUpdate({
+    type: 'tool_call_update',
+    toolCallId: 't1',
+    status: 'completed',
+    rawOutput: { exitCode: 0 },
+    outcome: 'completed',
+  });
+  assert.deepEqual(done, {
+    sessionUpdate: 'tool_call_update',
+    toolCallId: 't1',
+    status: 'completed',
+    rawOutput: { exitCode: 0 },
+    _meta: { cairn: { outcome: 'completed' } },
+  });
+
+  const rejected = turnEventToUpdate({
+    type: 'tool_call_update',
+    toolCallId: 't2',
+    status: 'failed',
+    content: [{ type: 'text', text: 'Rejected by the user' }],
+    rawOutput: { applied: false },
+    outcome: 'rejected',
+    reason: 'Rejected by the user',
+  });
+  assert.deepEqual(rejected, {
+    sessionUpdate: 'tool_call_update',
+    toolCallId: 't2',
+    status: 'failed',
+    content: [{ type: 'content', content: { type: 'text', text: 'Rejected by the user' } }],
+    rawOutput: { applied: false, outcome: 'rejected', reason: 'Rejected by the user' },
+    _meta: { cairn: { outcome: 'rejected', reason: 'Rejected by the user' } },
+  });
+
+  const cancelled = turnEventToUpdate({
+    type: 'tool_call_update',
+    toolCallId: 't3',
+    status: 'failed',
+    outcome: 'cancelled',
+  });
+  assert.ok(cancelled?.sessionUpdate === 'tool_call_update');
+  assert.deepEqual(cancelled.rawOutput, { outcome: 'cancelled' }, 'an outcome even without rawOutput');
+});
+
 test('prompt content: text, links, embedded files and images become one user message', () => {
   const msg = promptToUserMessage([
     { type: 'text', text: 'Explain' },
