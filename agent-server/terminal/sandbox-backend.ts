@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { CommandResult, CommandSpec, TerminalBackend } from './backend.js';
 import { scrubEnvironment, type KnownSecrets } from './env-scrub.js';
 import { filesystemArgs, SOCKET_FOLDERS } from './sandbox-profile.js';
+import { codeRunningReadOnlyMounts } from '../security/code-running-mounts.js';
 import { RunningCommands } from './running-commands.js';
 import { runSpawned } from './spawn-command.js';
 
@@ -90,6 +91,8 @@ export class SandboxBackend implements TerminalBackend {
         network,
         env: o.env ?? process.env,
       }),
+      // After the writable binds: git hooks/config and editor task files stay read-only.
+      ...codeRunningReadOnlyMounts(o.writable, o.userHome),
     ];
     if (!network) args.push('--unshare-net');
     args.push('--chdir', cwd, '--', '/bin/sh', '-c', command);
