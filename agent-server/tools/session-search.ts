@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { userText } from '../core/messages.js';
 import type { HistoryStore, SearchHit, SessionMeta, StoredRecord } from '../history/index.js';
-import { defineTool, ToolError, type ToolDefinition } from './types.js';
+import * as path from 'node:path';
+import { defineTool, ToolError, type ToolContext, type ToolDefinition } from './types.js';
 
 const DEFAULT_HITS = 10;
 const CONTEXT_HITS = 5;
@@ -30,14 +31,48 @@ const inputSchema = z.object({
   project: z
     .enum(['current', 'all'])
     .optional()
-    .describe('Sessions of the current project only, or of every project (default all)'),
+    .describe(
+      'current (default): sessions of this project only. all: every project, only when the user asked for it (asks their permission)',
+    ),
 });
 export type SessionSearchInput = z.infer<typeof inputSchema>;
+
+/** What an "always" answer to a search across every project's history covers. */
+export const ALL_PROJECTS_RULE = 'session_search:all-projects';
+
+/**
+ * Other projects' conversations can hold their secrets, and a repository's text can steer the
+ * model into asking for them: reaching past this project asks the user in every mode (unless
+ * they answered "always"), and plan mode does not do it at all.
+ */
+async function allowAllProjects(input: SessionSearchInput, ctx: ToolContext): Promise<void> {
+  const outcome = await ctx.permissions.request(
+    {
+      toolCallId: ctx.toolCallId,
+      toolName: 'session_search',
+      category: 'external',
+      kind: 'search',
+      title:
+        "Search the conversation history of every project, not only this one (other projects' conversations may hold their secrets)",
+      ruleKey: ALL_PROJECTS_RULE,
+      dangerous: true,
+      rawInput: input,
+    },
+    ctx.signal,
+  );
+  if (outcome.allowed) return;
+  const why =
+    outcome.reason === 'mode' ? 'plan mode does not reach other projects’ history.' : outcome.message;
+  throw new ToolError(
+    `Other projects' history was not searched: ${why} Search this project's sessions instead (project "current", the default).`,
+  );
+}
 
 /**
  * `session_search`: the agent's memory of past conversations, with no model calls.
  * query → ranked hits grouped by session; session_id → its start and end; session_id +
- * around → the messages around a hit; nothing → the most recent sessions.
+ * around → the messages around a hit; nothing → the most recent sessions. Only this project's
+ * sessions (the history records each session's workspace folder) unless `project: "all"`.
  */
 export function createSessionSearchTool(
   history: HistoryStore,
@@ -49,7 +84,8 @@ export function createSessionSearchTool(
       'Search past sessions (including this one) to recall what was said, decided or done. ' +
       'With query: ranked matching messages grouped by session, with a snippet and neighbouring messages. ' +
       'With session_id: that session’s first and last messages; add around=<message number> to read the messages around a hit. ' +
-      'With nothing: the most recent sessions. Filters: role, since/until (ISO dates), project=current.',
+      'With nothing: the most recent sessions. Filters: role, since/until (ISO dates). ' +
+      'Covers this project only; project="all" searches every project and asks the user first: use it only when the user asks.',
     inputSchema,
     kind: 'search',
     readOnly: true,
@@ -62,18 +98,22 @@ export function createSessionSearchTool(
             : `Read session ${input.session_id}`
           : 'Recent sessions',
     }),
-    async run(input) {
+    async run(input, ctx) {
       // After a compaction the conversation continues in a child session: that one is "this session".
       let current = currentSessionId();
       for (let child = await history.childOf(current); child; child = await history.childOf(current))
         current = child.id;
-      const cwd = input.project === 'current' ? (await history.getSession(current))?.cwd : undefined;
+      // Sessions are recorded with their resolved workspace folder; that is what "this project" means.
+      const project = path.resolve(ctx.workspace.paths.root);
+      const allProjects = input.project === 'all';
+      if (allProjects) await allowAllProjects(input, ctx);
+      const cwd = allProjects ? undefined : project;
       if (input.query?.trim()) return discover(history, input, current, cwd);
       if (input.session_id) {
         const session = await history.getSession(input.session_id);
-        if (!session)
+        if (!session || (!allProjects && session.cwd !== project))
           throw new ToolError(
-            `No session "${input.session_id}". Call session_search with no arguments to list sessions.`,
+            `No session "${input.session_id}" in this project. Call session_search with no arguments to list this project's sessions.`,
           );
         return input.around !== undefined
           ? scroll(history, session, input.around, input.limit, current)

@@ -3,14 +3,8 @@ import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { HistoryStore, type HistoryRecord } from '../../../agent-server/history/index.js';
 import { createSessionSearchTool } from '../../../agent-server/tools/session-search.js';
-import { ToolError, type ToolContext } from '../../../agent-server/tools/types.js';
-
-// The tool needs nothing from its context: history comes from the store it was built with.
-const ctx = new Proxy({} as ToolContext, {
-  get(_, key) {
-    throw new Error(`session_search touched ctx.${String(key)}`);
-  },
-});
+import { ToolError } from '../../../agent-server/tools/types.js';
+import { toolContext } from '../../helpers/tool-context.js';
 
 const user = (content: string, at: number): HistoryRecord => ({
   type: 'message',
@@ -28,7 +22,7 @@ const T0 = Date.parse('2026-05-01T09:00:00Z');
 async function setup(t: { after: (fn: () => Promise<void>) => void }) {
   const history = await HistoryStore.inMemory();
   t.after(() => history.close());
-  await history.createSession({ id: 'old', cwd: '/work/api', title: 'Choose a queue', createdAt: T0 });
+  await history.createSession({ id: 'old', cwd: '/work/web', title: 'Choose a queue', createdAt: T0 });
   await history.append('old', user('Should we use RabbitMQ or Redis streams for the job queue?', T0));
   await history.append('old', assistant('Let me compare throughput and ops cost.', T0 + 1000));
   await history.append('old', {
@@ -55,9 +49,13 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
     createdAt: T0 + 7 * DAY,
   });
   await history.append('now', user('what did we decide about the queue last week?', T0 + 7 * DAY));
+  // Another project's session: not reached unless the call asks for every project.
+  await history.createSession({ id: 'api', cwd: '/work/api', title: 'API queue', createdAt: T0 + DAY });
+  await history.append('api', user('The queue password for the API is hunter2.', T0 + DAY));
   const tool = createSessionSearchTool(history, () => 'now');
+  const ctx = toolContext('/work/web', { mode: 'auto', answer: 'allow_once' });
   const call = async (input: unknown) => (await tool.run(tool.inputSchema.parse(input), ctx)).forModel;
-  return { history, tool, call };
+  return { history, tool, call, ctx };
 }
 
 test('the tool contract: name, kind, read-only, parameters', async (t) => {
@@ -91,7 +89,7 @@ test('discovery: the decision ranks first, grouped by session, with neighbouring
     firstHit,
     /#3 assistant, 2026-05-01 09:00: We \[decided\]: Redis streams for the \[job\] \[queue\]/,
   );
-  assert.match(out, /Session old: "Choose a queue" in \/work\/api/);
+  assert.match(out, /Session old: "Choose a queue" in \/work\/web/);
   assert.match(out, /before #2: bench: redis 90k\/s/);
   assert.match(out, /after #4: Great, write that down in the ADR\./);
   // The current session is searchable too, and marked, but the question being asked now
@@ -110,8 +108,8 @@ test('filters: role, dates and the current project', async (t) => {
   assert.doesNotMatch(await call({ query: 'queue', role: 'user' }), /#3 assistant/);
   assert.match(await call({ query: 'queue', since: '2026-05-05' }), /Session now/);
   assert.doesNotMatch(await call({ query: 'queue', since: '2026-05-05' }), /Session old/);
-  assert.match(await call({ query: 'queue', project: 'current' }), /Session now/);
-  assert.doesNotMatch(await call({ query: 'queue', project: 'current' }), /Session old/);
+  assert.match(await call({ query: 'queue', project: 'current' }), /Session old/);
+  assert.doesNotMatch(await call({ query: 'queue' }), /Session api|hunter2/);
   assert.match(await call({ query: 'zanzibar' }), /No past messages match/);
   await assert.rejects(call({ query: 'queue', since: 'last tuesday' }), ToolError);
 });
@@ -134,5 +132,22 @@ test('browse: recent sessions, newest first', async (t) => {
   const { call } = await setup(t);
   const out = await call({});
   assert.ok(out.indexOf('Session now') < out.indexOf('Session old'));
-  assert.match(out, /"Choose a queue" in \/work\/api; 35 records/);
+  assert.match(out, /"Choose a queue" in \/work\/web; 35 records/);
+  assert.doesNotMatch(out, /Session api/);
+});
+
+test('every project: only with project "all", which asks the user each time unless answered always', async (t) => {
+  const { call, ctx } = await setup(t);
+  // Another project's session is not readable by id from here.
+  await assert.rejects(call({ session_id: 'api' }), /No session "api" in this project/);
+  const all = await call({ query: 'queue password', project: 'all' });
+  assert.match(all, /Session api: "API queue" in \/work\/api/);
+  assert.match(await call({ session_id: 'api', project: 'all' }), /hunter2/);
+  assert.deepEqual(
+    ctx.asked.map((r) => [r.ruleKey, r.dangerous]),
+    [
+      ['session_search:all-projects', true],
+      ['session_search:all-projects', true],
+    ],
+  );
 });
