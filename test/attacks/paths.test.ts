@@ -442,6 +442,12 @@ function startFlipper(folder: string, target: string) {
   };
 }
 
+/** Figures for the run's log: calls made, flips seen, calls refused. */
+function summary(r: { outputs: string[]; flips: number }): string {
+  const refused = r.outputs.filter((o) => o.startsWith('ERROR') || o.includes('NOT changed')).length;
+  return `${r.outputs.length} calls, ${r.flips} flips, ${refused} refused`;
+}
+
 /** Runs `call` repeatedly while a flipper runs: at least `minCalls` times and about `ms` long. */
 async function race(
   folder: string,
@@ -462,7 +468,7 @@ async function race(
   return { outputs, flips };
 }
 
-test('attack paths.30: race — read_file in plan mode while d flips between a folder and ~/.ssh', async () => {
+test('attack paths.30: race — read_file in plan mode while d flips between a folder and ~/.ssh', async (t) => {
   const a = await attack('30', { mode: 'plan' });
   await fs.mkdir(a.repo('d'));
   await fs.writeFile(a.repo('d/id_rsa'), 'not a key, just a workspace file\n');
@@ -471,6 +477,7 @@ test('attack paths.30: race — read_file in plan mode while d flips between a f
   const outs = await attempt(a, async () => {
     const r = await race(a.repo('d'), a.home('.ssh'), () => a.run(...read('d/id_rsa')));
     flips = r.flips;
+    t.diagnostic(summary(r));
     escapes = r.outputs.filter((o) => o.includes(a.s.secret)).length;
     return r.outputs;
   });
@@ -482,7 +489,7 @@ test('attack paths.30: race — read_file in plan mode while d flips between a f
   );
 });
 
-test('attack paths.31: race — write_file in auto mode while d flips between a folder and ~', async () => {
+test('attack paths.31: race — write_file in auto mode while d flips between a folder and ~', async (t) => {
   const a = await attack('31');
   await fs.mkdir(a.repo('d'));
   let flips = 0;
@@ -490,12 +497,13 @@ test('attack paths.31: race — write_file in auto mode while d flips between a 
     let n = 0;
     const r = await race(a.repo('d'), a.s.home, () => a.run(...write(`d/.bash_aliases`, `alias x=${n++}\n`)));
     flips = r.flips;
+    t.diagnostic(summary(r));
     return r.outputs;
   });
   assert.ok(flips > 0, 'the flipper ran');
 });
 
-test('attack paths.32: race — write_file replacing d/id_rsa while d flips between a folder and ~/.ssh', async () => {
+test('attack paths.32: race — write_file replacing d/id_rsa while d flips between a folder and ~/.ssh', async (t) => {
   const a = await attack('32');
   await fs.mkdir(a.repo('d'));
   await fs.writeFile(a.repo('d/id_rsa'), 'workspace file\n');
@@ -505,12 +513,13 @@ test('attack paths.32: race — write_file replacing d/id_rsa while d flips betw
       a.run(...write('d/id_rsa', 'ssh-rsa ATTACKER\n')),
     );
     flips = r.flips;
+    t.diagnostic(summary(r));
     return r.outputs;
   });
   assert.ok(flips > 0, 'the flipper ran');
 });
 
-test('attack paths.33: race — edit_file reading and writing through a flipping middle folder', async () => {
+test('attack paths.33: race — edit_file reading and writing through a flipping middle folder', async (t) => {
   const a = await attack('33');
   await fs.mkdir(a.repo('x/d'), { recursive: true });
   // The home's credentials hold 'SECRET-…' too: an edit that escaped would change them.
@@ -524,6 +533,7 @@ test('attack paths.33: race — edit_file reading and writing through a flipping
       { minCalls: 200, ms: 3000 },
     );
     flips = r.flips;
+    t.diagnostic(summary(r));
     return r.outputs;
   });
   assert.ok(flips > 0, 'the flipper ran');
