@@ -1,5 +1,6 @@
 import type * as acp from '@agentclientprotocol/sdk';
 import { structuredPatch } from 'diff';
+import { outcomeText, readToolOutcome, type ToolCallOutcome } from '../../shared/tool-outcome.js';
 
 /** Prints `session/update`s the way an editor would show them, for a terminal. */
 
@@ -12,11 +13,11 @@ export const green = paint('32');
 export const yellow = paint('33');
 export const cyan = paint('36');
 
-const STATUS_MARK: Record<string, string> = {
+const OUTCOME_MARK: Record<ToolCallOutcome, string> = {
   completed: green('✓'),
   failed: red('✗'),
-  in_progress: yellow('…'),
-  pending: dim('○'),
+  rejected: yellow('⊘'),
+  cancelled: yellow('⊘'),
 };
 const PLAN_MARK: Record<string, string> = {
   completed: green('[x]'),
@@ -41,11 +42,17 @@ export function renderDiff(
   return lines.join('\n');
 }
 
-function toolContentText(content: acp.ToolCallContent[] | null | undefined, cwd: string): string[] {
+function toolContentText(
+  content: acp.ToolCallContent[] | null | undefined,
+  cwd: string,
+  opts: { diffs: boolean; skipText?: string },
+): string[] {
   const out: string[] = [];
   for (const c of content ?? []) {
-    if (c.type === 'diff') out.push(renderDiff(c, cwd));
-    else if (c.type === 'content' && c.content.type === 'text') {
+    if (c.type === 'diff') {
+      if (opts.diffs) out.push(renderDiff(c, cwd));
+    } else if (c.type === 'content' && c.content.type === 'text') {
+      if (c.content.text === opts.skipText) continue;
       const lines = c.content.text
         .trimEnd()
         .split('\n')
@@ -102,9 +109,19 @@ export class UpdateRenderer {
       case 'tool_call_update': {
         const title = update.title ?? this.titles.get(update.toolCallId) ?? update.toolCallId;
         if (update.title) this.titles.set(update.toolCallId, update.title);
-        if (update.status !== 'completed' && update.status !== 'failed') return;
-        this.line(`${STATUS_MARK[update.status]} ${bold(title)}`);
-        for (const block of toolContentText(update.content, this.cwd)) this.line(block);
+        const ended = readToolOutcome(update);
+        if (!ended) return;
+        if (ended.outcome === 'completed') {
+          this.line(`${OUTCOME_MARK.completed} ${bold(title)}`);
+          for (const block of toolContentText(update.content, this.cwd, { diffs: true })) this.line(block);
+          return;
+        }
+        // What did not happen is said on the call's line, and its diff is never shown.
+        const said = outcomeText(ended.outcome, ended.reason);
+        const paint = ended.outcome === 'failed' ? red : yellow;
+        this.line(`${OUTCOME_MARK[ended.outcome]} ${bold(title)} ${paint(`— ${said}`)}`);
+        const rest = toolContentText(update.content, this.cwd, { diffs: false, skipText: said });
+        for (const block of rest) this.line(block);
         return;
       }
       case 'plan':
