@@ -39,6 +39,10 @@ export const ModelConfigSchema = z
     maxOutputTokens: z.number().int().positive().optional(),
     maxRetries: z.number().int().min(0).max(10).default(4),
     requestTimeoutSec: z.number().positive().default(600),
+    /** From sending a request to the first streamed chunk: a silent endpoint ends the turn. */
+    firstByteTimeoutSec: z.number().positive().default(120),
+    /** Longest pause between two chunks of a stream: a stalled stream ends the turn. */
+    streamIdleTimeoutSec: z.number().positive().default(60),
     /** Other models offered in the client's model picker. */
     choices: z.array(z.string().min(1)).default([]),
   })
@@ -94,7 +98,13 @@ export type McpServerConfig = z.infer<typeof McpServerConfigSchema>;
 
 export const CairnConfigSchema = z
   .object({
-    model: ModelConfigSchema.default({ maxRetries: 4, requestTimeoutSec: 600, choices: [] }),
+    model: ModelConfigSchema.default({
+      maxRetries: 4,
+      requestTimeoutSec: 600,
+      firstByteTimeoutSec: 120,
+      streamIdleTimeoutSec: 60,
+      choices: [],
+    }),
     agent: z
       .object({
         defaultMode: z.enum(['ask', 'accept-edits', 'plan', 'auto']).default('ask'),

@@ -18,6 +18,7 @@ import {
   retryReason,
 } from './endpoint-diagnostics.js';
 import type { ResolvedModel } from './resolve.js';
+import { StreamWatchdog, stallMessage } from './stream-watchdog.js';
 
 /** Maps our provider-neutral conversation to chat-completions messages. */
 export function toOpenAIMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
@@ -159,8 +160,21 @@ export class OpenAIModelClient implements ModelClient {
       function: { name: t.name, description: t.description, parameters: t.parameters },
     }));
     const { client, OpenAI } = await this.connect();
+    const limits = { firstByteMs: this.config.firstByteTimeoutMs, idleMs: this.config.streamIdleTimeoutMs };
+    const stalled = (watchdog: StreamWatchdog): ModelEvent | undefined =>
+      watchdog.stalled && !request.signal.aborted
+        ? {
+            type: 'error',
+            failure: {
+              kind: 'network',
+              message: stallMessage(watchdog.stalled, this.config.baseUrl, limits),
+            },
+          }
+        : undefined;
     let stream: AsyncIterable<ChatCompletionChunk>;
+    let watchdog: StreamWatchdog;
     for (let attempt = 0; ; attempt++) {
+      watchdog = new StreamWatchdog(request.signal, limits);
       try {
         const { data, response } = await client.chat.completions
           .create(
@@ -172,10 +186,11 @@ export class OpenAIModelClient implements ModelClient {
               ...(tools.length ? { tools } : {}),
               ...(this.config.maxOutputTokens ? { max_tokens: this.config.maxOutputTokens } : {}),
             },
-            { signal: request.signal },
+            { signal: watchdog.signal },
           )
           .withResponse();
         if (looksLikeHtml(response.headers.get('content-type'))) {
+          watchdog.stop();
           await response.body?.cancel().catch(() => undefined);
           yield {
             type: 'error',
@@ -190,6 +205,13 @@ export class OpenAIModelClient implements ModelClient {
         stream = data;
         break;
       } catch (err) {
+        watchdog.stop();
+        // Waiting out a silent endpoint once is enough: no retry after a stall.
+        const stall = stalled(watchdog);
+        if (stall) {
+          yield stall;
+          return;
+        }
         if (request.signal.aborted) {
           yield { type: 'aborted' };
           return;
@@ -216,6 +238,7 @@ export class OpenAIModelClient implements ModelClient {
     let chunks = 0;
     try {
       for await (const chunk of stream) {
+        watchdog.sawChunk();
         chunks++;
         if (chunk.usage) {
           yield {
@@ -245,9 +268,20 @@ export class OpenAIModelClient implements ModelClient {
         if (choice.finish_reason) finish = { type: 'done', finishReason: mapFinish(choice.finish_reason) };
       }
     } catch (err) {
-      yield request.signal.aborted
-        ? { type: 'aborted' }
-        : { type: 'error', failure: describeFailure(OpenAI, err, this.config.baseUrl) };
+      watchdog.stop();
+      yield (
+        stalled(watchdog) ??
+        (request.signal.aborted
+          ? { type: 'aborted' }
+          : { type: 'error', failure: describeFailure(OpenAI, err, this.config.baseUrl) })
+      );
+      return;
+    }
+    watchdog.stop();
+    // The openai stream ends quietly, without throwing, when its signal aborts.
+    const stall = stalled(watchdog);
+    if (stall) {
+      yield stall;
       return;
     }
     if (request.signal.aborted) {

@@ -11,6 +11,10 @@ export interface ResolvedModel {
   maxOutputTokens?: number;
   maxRetries: number;
   timeoutMs: number;
+  /** Request sent → first streamed chunk; unset: no limit beyond `timeoutMs`. */
+  firstByteTimeoutMs?: number;
+  /** Longest pause between streamed chunks; unset: no limit. */
+  streamIdleTimeoutMs?: number;
   choices: string[];
 }
 
@@ -74,6 +78,8 @@ export function resolveModel(config: ModelConfig, env: NodeJS.ProcessEnv): Model
       maxOutputTokens: config.maxOutputTokens,
       maxRetries: config.maxRetries,
       timeoutMs: config.requestTimeoutSec * 1000,
+      firstByteTimeoutMs: config.firstByteTimeoutSec * 1000,
+      streamIdleTimeoutMs: config.streamIdleTimeoutSec * 1000,
       choices: [...new Set([model, ...config.choices])],
     },
   };
