@@ -1,6 +1,8 @@
 import * as path from 'node:path';
-import { open, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { neutralise } from '../security/content-scan.js';
+import { AnchoredFiles } from '../workspace/anchored-files.js';
+import { LinkLeadsOutsideError } from '../workspace/link-resolve.js';
 
 /**
  * Workspace instruction files for the system prompt. The first of AGENTS.md, CLAUDE.md,
@@ -43,9 +45,10 @@ export async function loadContextFiles(cwd: string, opts: ContextFileOptions = {
   } catch {
     return { text: '', files };
   }
+  const anchored = new AnchoredFiles([cwd], [root]);
   for (const name of opts.names ?? CONTEXT_FILE_NAMES) {
     const file = path.join(cwd, name);
-    const read = await readContextFile(root, file, maxChars);
+    const read = await readContextFile(anchored, file, maxChars);
     if (read === 'missing') continue;
     if ('refused' in read) {
       console.error(`cairn: not loading ${file}: ${read.refused}`);
@@ -79,42 +82,36 @@ export function renderContextSection(name: string, body: string): string {
 
 type ReadResult = 'missing' | { refused: string } | { text: string; truncated: boolean };
 
-async function readContextFile(root: string, file: string, maxChars: number): Promise<ReadResult> {
-  let real: string;
+/** Opened without following links out of the workspace, so it cannot be swapped after a check. */
+async function readContextFile(anchored: AnchoredFiles, file: string, maxChars: number): Promise<ReadResult> {
   try {
-    real = await realpath(file);
+    const read = await anchored.withOpenFile(file, async (handle, info): Promise<ReadResult> => {
+      if (!info.isFile()) return { refused: 'it is not a regular file' };
+      // UTF-8 takes at most 4 bytes a character: this many bytes always holds maxChars characters.
+      const cap = maxChars * 4;
+      const buffer = Buffer.alloc(Math.min(info.size, cap));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      return decodeCapped(buffer.subarray(0, bytesRead), info.size > cap, maxChars);
+    });
+    return read ?? 'missing';
   } catch (err) {
+    if (err instanceof LinkLeadsOutsideError) return { refused: 'it links outside the workspace' };
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'missing';
-    return { refused: `cannot resolve the path (${code ?? (err as Error).message})` };
+    return { refused: `cannot open it (${code ?? (err as Error).message})` };
   }
-  const rel = path.relative(root, real);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel))
-    return { refused: 'it links outside the workspace' };
+}
 
-  const handle = await open(real, 'r').catch((err: NodeJS.ErrnoException) => err);
-  if (handle instanceof Error) return { refused: `cannot open it (${handle.code ?? handle.message})` };
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) return { refused: 'it is not a regular file' };
-    // UTF-8 takes at most 4 bytes a character: this many bytes always holds maxChars characters.
-    const cap = maxChars * 4;
-    const buffer = Buffer.alloc(Math.min(info.size, cap));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const bytes = buffer.subarray(0, bytesRead);
-    if (bytes.includes(0)) return { refused: 'it is not a text file' };
-    let text = new TextDecoder('utf-8').decode(bytes).replace(/\r\n?/g, '\n');
-    if (info.size > cap) text = text.replace(/\uFFFD$/, ''); // a character cut by the byte cap
-    const chars = Array.from(text);
-    if (chars.length <= maxChars && info.size <= cap) return { text, truncated: false };
-    let kept = chars.slice(0, maxChars).join('');
-    // Cut at a line break when one is reasonably close, so no half sentence reaches the prompt.
-    const lastBreak = kept.lastIndexOf('\n');
-    if (lastBreak > kept.length * 0.8) kept = kept.slice(0, lastBreak);
-    return { text: kept, truncated: true };
-  } finally {
-    await handle.close();
-  }
+function decodeCapped(bytes: Buffer, cut: boolean, maxChars: number): ReadResult {
+  if (bytes.includes(0)) return { refused: 'it is not a text file' };
+  let text = new TextDecoder('utf-8').decode(bytes).replace(/\r\n?/g, '\n');
+  if (cut) text = text.replace(/\uFFFD$/, ''); // a character cut by the byte cap
+  const chars = Array.from(text);
+  if (chars.length <= maxChars && !cut) return { text, truncated: false };
+  let kept = chars.slice(0, maxChars).join('');
+  // Cut at a line break when one is reasonably close, so no half sentence reaches the prompt.
+  const lastBreak = kept.lastIndexOf('\n');
+  if (lastBreak > kept.length * 0.8) kept = kept.slice(0, lastBreak);
+  return { text: kept, truncated: true };
 }
 
 /** What the user should hear once about context files: refused files and blocked lines. */

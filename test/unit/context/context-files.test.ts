@@ -101,6 +101,13 @@ describe('loadContextFiles', () => {
     });
   });
 
+  test('a dangling symlink out of the workspace is refused, not taken for a missing file', async () => {
+    await symlink(path.join(tmp, 'not-yet'), path.join(ws, 'AGENTS.md'));
+    const { text, files } = await loadContextFiles(ws);
+    assert.equal(text, '');
+    assert.deepEqual(files[0]?.blocked, ['it links outside the workspace']);
+  });
+
   test('a symlink inside the workspace (CLAUDE.md -> AGENTS.md) is fine', async () => {
     await mkdir(path.join(ws, 'docs'));
     await writeFile(path.join(ws, 'docs', 'agents.md'), 'Run make test.');
