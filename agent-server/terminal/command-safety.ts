@@ -1,9 +1,22 @@
 import * as path from 'node:path';
-import type { ShNode, ShParser } from 'mvdan-sh';
+import type { ShNode } from 'mvdan-sh';
 import { unwrapCommand, type WrapperHooks } from './command-wrappers.js';
+import { checkEnvAssignment } from './env-vars-risk.js';
+import { inlineCode, pathLike, readInlineCode, type InlineCode } from './inline-code.js';
 import { PathRisk } from './path-risk.js';
 import { checkProgram, type RuleContext } from './program-rules.js';
 import { Findings, programName, type ClassifyOptions, type CommandRisk, type Word } from './risk.js';
+import {
+  containsCall,
+  firstCall,
+  flatten,
+  lastCall,
+  nameOf,
+  shellParser,
+  span,
+  type ShellOps,
+} from './shell-ast.js';
+import { literalAssignments } from './shell-vars.js';
 import { syntax, wordValue, type WordContext } from './shell-words.js';
 
 export type { ClassifyOptions, CommandRisk, RiskLevel } from './risk.js';
@@ -13,10 +26,14 @@ export { loadShellSyntax } from './shell-words.js';
  * Classifies a command line before it runs, by parsing it (mvdan/sh's parser) and looking at
  * every simple command it contains: inside `$(...)`, subshells, pipelines, `;`/`&&`/`||`,
  * behind env prefixes and wrappers (`env`, `command`, `exec`, `nice`, `xargs`, `sudo`, ...),
- * and inside `bash -c '...'` strings. Unparseable or run-time-computed commands are never safe.
+ * and inside every command string another program runs (`bash -c`, `find -exec sh -c`,
+ * `git -c alias.x='!...'`, `npx -c`, `trap`, `alias`, interpreter one-liners). A literal
+ * command string is classified as the command it is; one only known at run time is dangerous.
  * What each program does with its arguments is judged in program-rules.ts.
  */
 const MAX_NESTING = 6;
+/** String literals of one-liner code checked as commands (bounded: each is a parse). */
+const MAX_CODE_STRINGS = 40;
 
 const SHELLS = new Set([
   'sh',
@@ -39,42 +56,18 @@ const INTERPRETERS = new Set([
   'perl',
   'ruby',
   'node',
+  'nodejs',
   'php',
   'lua',
   'deno',
   'bun',
 ]);
 const DOWNLOADERS = new Set(['curl', 'wget', 'fetch', 'aria2c', 'http', 'https', 'lwp-request']);
-/** One parser for every call: Parse is synchronous, and creating a parser is most of the cost. */
-let parser: ShParser;
-let OPS: ReturnType<typeof resolveOps>;
-
-function ensureParser(): void {
-  if (parser) return;
-  if (!syntax)
-    throw new Error('The shell parser is not loaded: await loadShellSyntax() before classifyCommand().');
-  parser = syntax.NewParser();
-  OPS = resolveOps();
-}
-
-/** Ops resolved from the parser itself, so a parser upgrade cannot silently renumber them. */
-function resolveOps() {
-  const binary = (src: string): number => parser.Parse(src, '').Stmts[0].Cmd.Op;
-  const redir = (src: string): number => parser.Parse(src, '').Stmts[0].Redirs[0].Op;
-  return {
-    pipe: new Set([binary('a | b'), binary('a |& b')]),
-    writes: new Set([
-      redir('a > f'),
-      redir('a >> f'),
-      redir('a &> f'),
-      redir('a &>> f'),
-      redir('a >| f'),
-      redir('a <> f'),
-    ]),
-    dupOut: redir('a >& f'),
-    hereDocs: new Set([redir('a <<E\nx\nE'), redir('a <<-E\nx\nE'), redir('a <<< x')]),
-  };
-}
+/** Programs that can make a path a link or move another folder into its place. */
+const LINK_MAKERS = new Set(['ln', 'link', 'mv', 'rename', 'cp', 'rsync', 'tar', 'unzip', 'cpio', 'bsdtar']);
+const GIT_TREE_CHANGES =
+  /^(checkout|switch|restore|reset|stash|pull|merge|rebase|cherry-pick|revert|am|apply|mv|clone|worktree|submodule|read-tree|checkout-index)$/;
+const STDIN_FILES = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0', '-']);
 
 /** What a pipeline feeds into a command's stdin, when a shell reads it. */
 type StdinSource = { kind: 'literal'; text: string } | { kind: 'download' } | { kind: 'unknown' };
@@ -82,16 +75,24 @@ type StdinSource = { kind: 'literal'; text: string } | { kind: 'download' } | { 
 class Classifier {
   readonly findings = new Findings();
   private readonly paths: PathRisk;
+  private readonly ops: ShellOps;
+  /** Files this command line writes (normalised), so running them afterwards is seen. */
+  private readonly written = new Set<string>();
+  private writesUnknownFiles = false;
+  /** A program that can turn a path into a link ran somewhere in the line. */
+  private linkMaker: string | undefined;
+  private readonly buildDeletes: string[] = [];
 
   constructor(private readonly options: ClassifyOptions) {
     this.paths = new PathRisk(options);
+    this.ops = shellParser().ops;
   }
 
   private flag(level: 'dangerous' | 'blocked', reason: string): void {
     this.findings.flag(level, reason);
   }
 
-  /** Parses and checks one script (the top-level command line or a nested `-c` string). */
+  /** Parses and checks one script (the top-level command line or a nested command string). */
   script(source: string, depth: number): void {
     if (depth > MAX_NESTING) {
       this.flag('dangerous', 'Nested shell commands too deep to check.');
@@ -99,13 +100,18 @@ class Classifier {
     }
     let file: ShNode;
     try {
-      file = parser.Parse(source, '');
+      file = shellParser().parser.Parse(source, '');
     } catch {
       this.flag('dangerous', 'The command could not be parsed, so it cannot be checked.');
       return;
     }
-    const ctx: WordContext = { home: this.options.home, vars: literalAssignments(file, this.options.home) };
+    const ctx: WordContext = {
+      home: this.options.home,
+      vars: literalAssignments(file, source, this.options.home),
+    };
     const cwds = this.possibleDirectories(file, ctx);
+    this.collectWrites(file, ctx);
+    this.arithmeticInjection(file);
     // Keyed by source span: GopherJS hands out a new wrapper object on every field access.
     const stdin = new Map<string, StdinSource>();
     const extraArgs = new Map<string, Word[]>();
@@ -113,7 +119,7 @@ class Classifier {
       if (!node) return true;
       switch (syntax.NodeType(node)) {
         case 'BinaryCmd':
-          if (OPS.pipe.has(node.Op)) this.pipe(node, ctx, stdin, extraArgs);
+          if (this.ops.pipe.has(node.Op)) this.pipe(node, ctx, stdin, extraArgs);
           break;
         case 'Stmt':
           for (const redir of node.Redirs as ShNode[]) this.redirect(redir, node, ctx, cwds, depth);
@@ -121,12 +127,30 @@ class Classifier {
         case 'FuncDecl':
           this.functionDecl(node);
           break;
-        case 'CallExpr':
-          this.call(node, ctx, cwds, depth, stdin.get(span(node)), extraArgs.get(span(node)) ?? []);
+        case 'Assign':
+          if (node.Name && node.Value) {
+            const v = wordValue(node.Value, ctx, false);
+            const value = { text: v.values.join(' '), dynamic: v.dynamic, glob: false };
+            checkEnvAssignment(node.Name.Value, value, this.findings, (w, via) => this.nested(w, depth, via));
+          }
           break;
+        case 'CallExpr': {
+          const words = [...flatten(node.Args, ctx), ...(extraArgs.get(span(node)) ?? [])];
+          if (words.length) this.command(words, cwds, depth, stdin.get(span(node)));
+          break;
+        }
       }
       return true;
     });
+  }
+
+  /** Rules that need the whole line: a build-folder delete next to something that makes links. */
+  finish(): void {
+    if (this.linkMaker && this.buildDeletes.length)
+      this.flag(
+        'dangerous',
+        `Deletes ${this.buildDeletes.join(', ')} in a command that also runs ${this.linkMaker}, which can turn it into a link to other files.`,
+      );
   }
 
   /** Directories the command may `cd` into before a relative path is used. */
@@ -135,7 +159,7 @@ class Classifier {
     syntax.Walk(file, (node) => {
       if (node && syntax.NodeType(node) === 'CallExpr') {
         const words = flatten(node.Args, ctx);
-        const name = words[0] && !words[0].dynamic ? path.basename(words[0].text) : '';
+        const name = nameOf(words);
         if (name === 'cd' || name === 'pushd') {
           const target = words.slice(1).find((w) => !w.text.startsWith('-') || w.dynamic);
           if (!target) dirs.add(ctx.home);
@@ -148,17 +172,58 @@ class Classifier {
     return [...dirs];
   }
 
+  /** Files written by redirects and copying programs, so `source`-ing them later is seen. */
+  private collectWrites(file: ShNode, ctx: WordContext): void {
+    const add = (w: Word | undefined): void => {
+      if (!w) return;
+      if (w.dynamic) this.writesUnknownFiles = true;
+      else this.written.add(path.normalize(w.text));
+    };
+    syntax.Walk(file, (node) => {
+      if (!node) return true;
+      const type = syntax.NodeType(node);
+      if (type === 'Stmt') {
+        for (const redir of node.Redirs as ShNode[])
+          if (this.ops.writes.has(redir.Op) && redir.Word) flatten([redir.Word], ctx).forEach(add);
+      } else if (type === 'CallExpr') {
+        const words = flatten(node.Args, ctx);
+        const name = nameOf(words);
+        const operands = words.slice(1).filter((w) => w.dynamic || !w.text.startsWith('-'));
+        if (name === 'tee' || name === 'sed') operands.forEach(add);
+        else if (['cp', 'mv', 'install', 'ln', 'rsync'].includes(name)) add(operands[operands.length - 1]);
+        else if (name === 'dd') words.filter((w) => w.text.startsWith('of=')).forEach(add);
+        else if (!name || downloadsToFile(name, words)) this.writesUnknownFiles = true;
+      }
+      return true;
+    });
+  }
+
+  /** bash evaluates `$(...)` hidden in a variable's value when it is used in arithmetic. */
+  private arithmeticInjection(file: ShNode): void {
+    let arithmetic = false;
+    let hiddenCommand = false;
+    syntax.Walk(file, (node) => {
+      if (!node) return true;
+      const type = syntax.NodeType(node);
+      if (['ArithmExp', 'ArithmCmd', 'LetClause', 'TestClause'].includes(type)) arithmetic = true;
+      if ((type === 'SglQuoted' || type === 'Lit') && /\$\(|`/.test(node.Value ?? '')) hiddenCommand = true;
+      return true;
+    });
+    if (arithmetic && hiddenCommand)
+      this.flag('dangerous', 'Arithmetic can run a command hidden in a quoted string.');
+  }
+
   private pipe(
     node: ShNode,
     ctx: WordContext,
     stdin: Map<string, StdinSource>,
     extraArgs: Map<string, Word[]>,
   ): void {
-    const receiver = firstCall(node.Y);
-    const sender = lastCall(node.X);
+    const receiver = firstCall(node.Y, this.ops.pipe);
+    const sender = lastCall(node.X, this.ops.pipe);
     if (!receiver) return;
     const senderWords = sender ? flatten(sender.Args, ctx) : [];
-    const senderName = senderWords[0] && !senderWords[0].dynamic ? path.basename(senderWords[0].text) : '';
+    const senderName = nameOf(senderWords);
     let source: StdinSource = { kind: 'unknown' };
     if (containsCall(node.X, ctx, (name) => DOWNLOADERS.has(name))) source = { kind: 'download' };
     else if (
@@ -190,7 +255,7 @@ class Classifier {
       if (!inner) return true;
       const type = syntax.NodeType(inner);
       if (type === 'CallExpr' && inner.Args.length && inner.Args[0].Lit() === name) recursive = true;
-      if ((type === 'Stmt' && inner.Background) || (type === 'BinaryCmd' && OPS.pipe.has(inner.Op)))
+      if ((type === 'Stmt' && inner.Background) || (type === 'BinaryCmd' && this.ops.pipe.has(inner.Op)))
         forks = true;
       return true;
     });
@@ -199,36 +264,35 @@ class Classifier {
 
   private redirect(redir: ShNode, stmt: ShNode, ctx: WordContext, cwds: string[], depth: number): void {
     const op: number = redir.Op;
-    if (OPS.hereDocs.has(op)) {
-      // A shell reading a here-doc runs it: check the script it is given.
+    if (this.ops.hereDocs.has(op)) {
+      // A shell or interpreter reading a here-doc runs it: check the script it is given.
       const call = stmt.Cmd && syntax.NodeType(stmt.Cmd) === 'CallExpr' ? stmt.Cmd : undefined;
       const name = call ? programName(flatten(call.Args, ctx)) : '';
-      if (name && SHELLS.has(name)) {
-        const body = redir.Hdoc ?? redir.Word;
-        const text = body ? wordValue(body, ctx) : undefined;
-        if (!text || text.dynamic) this.flag('dangerous', 'Feeds a computed script to a shell.');
-        else this.script(text.values.join(' '), depth + 1);
-      }
+      if (!name || !INTERPRETERS.has(name)) return;
+      const body = redir.Hdoc ?? redir.Word;
+      const text = body ? wordValue(body, ctx, false) : undefined;
+      if (!text || text.dynamic) this.flag('dangerous', `Feeds a computed script to ${name}.`);
+      else if (SHELLS.has(name)) this.script(text.values.join(' '), depth + 1);
+      else
+        this.inline(
+          name,
+          [{ language: name, code: { text: text.values.join(' '), dynamic: false, glob: false } }],
+          cwds,
+          depth,
+        );
       return;
     }
-    const writes = OPS.writes.has(op) || (op === OPS.dupOut && !/^(\d+|-)$/.test(redir.Word?.Lit?.() ?? ''));
+    const writes =
+      this.ops.writes.has(op) || (op === this.ops.dupOut && !/^(\d+|-)$/.test(redir.Word?.Lit?.() ?? ''));
     if (!writes || !redir.Word) return;
     for (const target of flatten([redir.Word], ctx)) {
       this.paths.checkWrite(this.findings, target, cwds, 'Redirects output to');
     }
   }
 
-  private call(
-    node: ShNode,
-    ctx: WordContext,
-    cwds: string[],
-    depth: number,
-    stdin: StdinSource | undefined,
-    extra: Word[],
-  ): void {
-    let words = [...flatten(node.Args, ctx), ...extra];
-    if (!words.length) return; // a bare assignment
-    words = unwrapCommand(words, this.wrapperHooks(depth));
+  /** One command as it will run: wrappers peeled, then the program and its arguments judged. */
+  private command(words: Word[], cwds: string[], depth: number, stdin: StdinSource | undefined): void {
+    words = unwrapCommand(words, this.wrapperHooks(cwds, depth));
     if (!words.length) return;
     const head = words[0]!;
     if (head.dynamic) {
@@ -237,17 +301,27 @@ class Classifier {
     }
     const name = path.basename(head.text);
     const args = words.slice(1);
-    if (SHELLS.has(name)) this.shell(name, args, depth, stdin);
-    else if (INTERPRETERS.has(name) && stdin?.kind === 'download')
-      this.flag('dangerous', `Pipes a download into ${name}.`);
+    if (head.text.includes('/')) this.runsFile(head, 'Runs');
+    if (LINK_MAKERS.has(name)) this.linkMaker ??= name;
+    if (name === 'git') {
+      const sub = args.find((w) => !w.text.startsWith('-'));
+      if (sub && GIT_TREE_CHANGES.test(sub.text)) this.linkMaker ??= `git ${sub.text}`;
+    }
+    if (name === 'source' || name === '.') this.source(args, depth, stdin);
+    else if (SHELLS.has(name)) this.shell(name, args, depth, stdin);
+    else if (INTERPRETERS.has(name) || /awk$|^g?sed$/.test(name))
+      this.interpreter(name, args, cwds, depth, stdin);
     checkProgram(name, args, this.ruleContext(cwds, depth));
   }
 
-  private wrapperHooks(depth: number): WrapperHooks {
+  private wrapperHooks(cwds: string[], depth: number): WrapperHooks {
     return {
       findings: this.findings,
       nested: (word: Word, via: string) => this.nested(word, depth, via),
       script: (text: string) => this.script(text, depth + 1),
+      command: (words: Word[]) => this.command(words, cwds, depth, undefined),
+      assignment: (name: string, value: Word) =>
+        checkEnvAssignment(name, value, this.findings, (w, via) => this.nested(w, depth, via)),
     };
   }
 
@@ -257,12 +331,10 @@ class Classifier {
       paths: this.paths,
       cwds,
       // `find -exec CMD`: the command find runs, judged like any other.
-      checkInner: (words) => {
-        const inner = unwrapCommand(words, this.wrapperHooks(depth));
-        if (!inner.length) return;
-        if (inner[0]!.dynamic) this.flag('dangerous', 'find runs a program computed at run time.');
-        else checkProgram(path.basename(inner[0]!.text), inner.slice(1), this.ruleContext(cwds, depth));
-      },
+      checkInner: (words) => this.command(words, cwds, depth, undefined),
+      nested: (word, via) => this.nested(word, depth, via),
+      script: (text) => this.script(text, depth + 1),
+      buildFolderDeleted: (text) => this.buildDeletes.push(text),
     };
   }
 
@@ -272,93 +344,122 @@ class Classifier {
     else this.script(word.text, depth + 1);
   }
 
+  /** Running a file is as safe as the file; one this same line writes is unknown code. */
+  private runsFile(file: Word, verb: string): void {
+    if (file.dynamic) this.flag('dangerous', `${verb} a file computed at run time.`);
+    else if (this.written.has(path.normalize(file.text)))
+      this.flag('dangerous', `${verb} ${file.text}, which this same command writes.`);
+    else if (this.writesUnknownFiles)
+      this.flag('dangerous', `${verb} ${file.text} after writing files that cannot be known in advance.`);
+  }
+
+  private source(args: Word[], depth: number, stdin: StdinSource | undefined): void {
+    const file = args[0];
+    if (!file) return;
+    if (!file.dynamic && STDIN_FILES.has(file.text)) this.shell('source', [], depth, stdin);
+    else this.runsFile(file, 'Sources');
+  }
+
   private shell(name: string, args: Word[], depth: number, stdin: StdinSource | undefined): void {
     const c = args.findIndex((w) => !w.dynamic && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(w.text));
     if (c >= 0) {
       const script = args[c + 1];
       if (script) this.nested(script, depth, `${name} -c`);
+      else this.flag('dangerous', `${name} -c with the script coming from elsewhere.`);
       return;
     }
     const scriptFile = args.find((w) => !w.text.startsWith('-') || w.dynamic);
-    if (scriptFile?.dynamic) this.flag('dangerous', `${name} runs a script computed at run time.`);
-    if (scriptFile || !stdin) return;
+    if (scriptFile && !(!scriptFile.dynamic && STDIN_FILES.has(scriptFile.text))) {
+      this.runsFile(scriptFile, `${name} runs`);
+      return;
+    }
+    if (!stdin) return;
     if (stdin.kind === 'download')
       this.flag('dangerous', `Pipes a download into ${name}: runs code from the internet.`);
     else if (stdin.kind === 'literal') this.script(stdin.text, depth + 1);
     else this.flag('dangerous', `Pipes generated commands into ${name}.`);
   }
-}
 
-function flatten(args: ShNode[], ctx: WordContext): Word[] {
-  const out: Word[] = [];
-  for (const arg of args) {
-    const v = wordValue(arg, ctx);
-    for (const text of v.values) out.push({ text, dynamic: v.dynamic, glob: v.glob });
-  }
-  return out;
-}
-
-function span(node: ShNode): string {
-  return `${node.Pos().Offset()}:${node.End().Offset()}`;
-}
-
-function firstCall(stmt: ShNode | undefined): ShNode | undefined {
-  const cmd = stmt?.Cmd;
-  if (!cmd) return undefined;
-  const type = syntax.NodeType(cmd);
-  if (type === 'CallExpr') return cmd;
-  if (type === 'BinaryCmd' && OPS.pipe.has(cmd.Op)) return firstCall(cmd.X);
-  return undefined;
-}
-
-function lastCall(stmt: ShNode | undefined): ShNode | undefined {
-  const cmd = stmt?.Cmd;
-  if (!cmd) return undefined;
-  const type = syntax.NodeType(cmd);
-  if (type === 'CallExpr') return cmd;
-  if (type === 'BinaryCmd' && OPS.pipe.has(cmd.Op)) return lastCall(cmd.Y);
-  return undefined;
-}
-
-function containsCall(node: ShNode, ctx: WordContext, match: (name: string) => boolean): boolean {
-  let found = false;
-  syntax.Walk(node, (inner) => {
-    if (inner && syntax.NodeType(inner) === 'CallExpr') {
-      const words = flatten(inner.Args, ctx);
-      if (words.some((w) => !w.dynamic && match(path.basename(w.text)))) found = true;
+  private interpreter(
+    name: string,
+    args: Word[],
+    cwds: string[],
+    depth: number,
+    stdin: StdinSource | undefined,
+  ): void {
+    const codes = inlineCode(name, args);
+    if (codes.length) {
+      this.inline(name, codes, cwds, depth);
+      return;
     }
-    return !found;
-  });
-  return found;
+    if (/awk$|sed$/.test(name)) return; // `-f file`: a file of the repository, like any script
+    const scriptFile = args.find((w) => w.dynamic || !w.text.startsWith('-'));
+    if (scriptFile && !(!scriptFile.dynamic && STDIN_FILES.has(scriptFile.text))) {
+      if (!args.some((w) => w.text === '-m')) this.runsFile(scriptFile, `${name} runs`);
+      return;
+    }
+    if (stdin?.kind === 'download') this.flag('dangerous', `Pipes a download into ${name}.`);
+    else if (stdin?.kind === 'literal')
+      this.inline(
+        name,
+        [{ language: name, code: { text: stdin.text, dynamic: false, glob: false } }],
+        cwds,
+        depth,
+      );
+    else if (stdin) this.flag('dangerous', `Pipes generated code into ${name}.`);
+  }
+
+  /** Code given on the command line to another language (see inline-code.ts). */
+  private inline(name: string, codes: InlineCode[], cwds: string[], depth: number): void {
+    for (const { language, code } of codes) {
+      if (code.dynamic) {
+        this.flag('dangerous', `${name} runs code computed at run time.`);
+        continue;
+      }
+      const found = readInlineCode(language, code.text);
+      if (found.unreadable) this.flag('dangerous', `The ${name} script could not be checked.`);
+      if (found.computesCode) this.flag('dangerous', `${name} code builds or evaluates code at run time.`);
+      if (found.destructive.length)
+        this.flag(
+          'dangerous',
+          `${name} code deletes, links, renames or signals (${found.destructive.join(', ')}).`,
+        );
+      if (found.runsPrograms) {
+        this.flag('dangerous', `${name} code runs other programs.`);
+        // Hard blocks stay hard when the command is a visible string: `system("kill -9 -1")`.
+        const strings = found.strings.slice(0, MAX_CODE_STRINGS);
+        for (const command of [...found.commands, ...strings, strings.join(' ')])
+          if (command.trim()) this.script(command, depth + 1);
+      }
+      for (const target of found.writes)
+        this.paths.checkWrite(
+          this.findings,
+          { text: target, dynamic: false, glob: false },
+          cwds,
+          `${name} writes to`,
+        );
+      for (const p of pathLike(found.strings, this.options.home))
+        if (this.paths.isSensitive(p)) this.flag('dangerous', `${name} code names ${p}.`);
+    }
+  }
 }
 
-/** `X=value` statements with literal values, so `x=rm; $x -rf /` is seen through. */
-function literalAssignments(file: ShNode, home: string): Map<string, string> {
-  const vars = new Map<string, string>();
-  const dynamicVars = new Set<string>();
-  syntax.Walk(file, (node) => {
-    if (!node || syntax.NodeType(node) !== 'Assign') return true;
-    const name: string | undefined = node.Name?.Value;
-    if (!name) return true;
-    const v = node.Value
-      ? wordValue(node.Value, { home, vars })
-      : { values: [''], dynamic: false, glob: false };
-    if (v.dynamic || v.values.length !== 1 || node.Append || node.Array) dynamicVars.add(name);
-    else if (vars.has(name) && vars.get(name) !== v.values[0]) dynamicVars.add(name);
-    else vars.set(name, v.values[0]!);
-    return true;
-  });
-  for (const name of dynamicVars) vars.delete(name);
-  return vars;
+/** curl -o/-O, wget without `-O -`: the file name may come from the server. */
+function downloadsToFile(name: string, words: Word[]): boolean {
+  const texts = words.slice(1).map((w) => w.text);
+  if (name === 'curl') return texts.some((t) => /^(-[a-zA-Z]*[oO]|--output|--remote-name(-all)?)$/.test(t));
+  if (name === 'wget')
+    return !texts.some((t, i) => t === '--spider' || t === '-O-' || (t === '-O' && texts[i + 1] === '-'));
+  return DOWNLOADERS.has(name) && name !== 'http' && name !== 'https';
 }
 
 export function classifyCommand(command: string, options: ClassifyOptions): CommandRisk {
-  ensureParser();
   const classifier = new Classifier(options);
   if (command.includes('\0')) {
     classifier.findings.flag('dangerous', 'The command contains a NUL byte.');
     return classifier.findings.result();
   }
   classifier.script(command, 0);
+  classifier.finish();
   return classifier.findings.result();
 }

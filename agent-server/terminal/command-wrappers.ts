@@ -8,6 +8,38 @@ import { skipOptions, type Findings, type Word } from './risk.js';
  */
 
 const PRIVILEGE = new Set(['sudo', 'doas', 'pkexec', 'su', 'run0', 'sudoedit']);
+/**
+ * Wrappers whose options are too many to model: every word that could be the start of the
+ * command is checked as one, so a misread option value cannot hide the real program.
+ */
+const LOOSE_WRAPPERS = new Set([
+  'strace',
+  'ltrace',
+  'valgrind',
+  'fakeroot',
+  'xvfb-run',
+  'dbus-run-session',
+  'proxychains',
+  'proxychains4',
+  'torsocks',
+  'catchsegv',
+  'unshare',
+  'setpriv',
+  'runuser',
+  'chroot',
+  'nsenter',
+  'firejail',
+  'caffeinate',
+  'chronic',
+  'ts',
+  'sem',
+]);
+/** Hand a command to a daemon that runs it later, outside the sandbox. */
+const SCHEDULERS = new Set(['crontab', 'at', 'batch', 'systemd-run', 'launchctl']);
+/** `npm exec`, `npx`, `pnpm dlx`, ...: the words after the options are the command. */
+const PACKAGE_RUNNERS = new Set(['npx', 'bunx', 'pnpx']);
+const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
+const PACKAGE_EXEC = new Set(['exec', 'x', 'dlx']);
 
 export interface WrapperHooks {
   findings: Findings;
@@ -15,6 +47,45 @@ export interface WrapperHooks {
   nested(word: Word, via: string): void;
   /** A literal script to classify (eval's joined arguments). */
   script(text: string): void;
+  /** A command (program and arguments) to classify as if typed. */
+  command(words: Word[]): void;
+  /** `env NAME=value`: an environment variable given to the program. */
+  assignment(name: string, value: Word): void;
+}
+
+const word = (text: string): Word => ({ text, dynamic: false, glob: false });
+
+/** Every operand position could be where the command starts. */
+function checkEveryStart(words: Word[], hooks: WrapperHooks): void {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.dynamic) {
+      hooks.findings.flag('dangerous', 'A wrapper runs a program computed at run time.');
+      return;
+    }
+    if (!w.text.startsWith('-')) hooks.command(words.slice(i));
+  }
+}
+
+/** `npx [options] cmd args`, `npx -c 'cmd'`, `npm exec -- cmd`. */
+function packageRunner(rest: Word[], hooks: WrapperHooks): Word[] {
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i]!;
+    if (w.dynamic) return rest.slice(i);
+    if (w.text === '-c' || w.text === '--call' || w.text === '--shell-mode') {
+      if (rest[i + 1]) hooks.nested(rest[i + 1]!, 'npm exec -c');
+      else hooks.findings.flag('dangerous', 'npm exec -c with no command.');
+      return [];
+    }
+    if (w.text.startsWith('--call=')) {
+      hooks.nested({ ...w, text: w.text.slice('--call='.length) }, 'npm exec --call');
+      return [];
+    }
+    if (w.text === '--') return rest.slice(i + 1);
+    if (['-p', '--package', '-w', '--workspace', '--filter', '-C', '--dir'].includes(w.text)) i++;
+    else if (!w.text.startsWith('-')) return rest.slice(i);
+  }
+  return [];
 }
 
 /** Strips env prefixes and wrappers (`env`, `sudo`, `nice`, `xargs`, ...) to find the real program. */
@@ -53,6 +124,23 @@ export function unwrapCommand(words: Word[], hooks: WrapperHooks): Word[] {
       );
       continue;
     }
+    if (LOOSE_WRAPPERS.has(name)) {
+      checkEveryStart(rest, hooks);
+      return [];
+    }
+    if (SCHEDULERS.has(name)) {
+      if (!rest.some((w) => w.text === '-l' || w.text === '--list'))
+        hooks.findings.flag('dangerous', `${name} schedules a command that runs later, outside the sandbox.`);
+      return [];
+    }
+    if (PACKAGE_RUNNERS.has(name)) {
+      words = packageRunner(rest, hooks);
+      continue;
+    }
+    if (PACKAGE_MANAGERS.has(name) && rest[0] && PACKAGE_EXEC.has(rest[0].text)) {
+      words = packageRunner(rest.slice(1), hooks);
+      continue;
+    }
     switch (name) {
       case 'env': {
         let i = 0;
@@ -70,7 +158,11 @@ export function unwrapCommand(words: Word[], hooks: WrapperHooks): Word[] {
           else if (w.text === '--') {
             i++;
             break;
-          } else if (w.text.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text)) i++;
+          } else if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text)) {
+            const eq = w.text.indexOf('=');
+            hooks.assignment(w.text.slice(0, eq), { ...w, text: w.text.slice(eq + 1) });
+            i++;
+          } else if (w.text.startsWith('-')) i++;
           else break;
         }
         words = rest.slice(i);
@@ -111,13 +203,42 @@ export function unwrapCommand(words: Word[], hooks: WrapperHooks): Word[] {
         words = after.slice(1); // the duration, CPU mask or priority
         continue;
       }
-      case 'watch':
-        words = skipOptions(rest, new Set(['-n', '-d', '--interval']));
-        if (words.length === 1) {
-          hooks.nested(words[0]!, 'watch');
+      case 'watch': {
+        // watch joins its arguments and hands them to `sh -c`, unless -x/--exec.
+        const exec = rest.some((w) => w.text === '-x' || w.text === '--exec' || /^-[a-zA-Z]*x/.test(w.text));
+        words = skipOptions(rest, new Set(['-n', '--interval']));
+        if (exec) continue;
+        if (words.some((w) => w.dynamic))
+          hooks.findings.flag('dangerous', 'watch runs a command computed at run time.');
+        else if (words.length) hooks.script(words.map((w) => w.text).join(' '));
+        return [];
+      }
+      case 'script': {
+        const c = rest.findIndex((w) => w.text === '--command' || /^-[a-zA-Z]*c$/.test(w.text));
+        if (c >= 0) {
+          if (rest[c + 1]) hooks.nested(rest[c + 1]!, 'script -c');
           return [];
         }
-        continue;
+        const attached = rest.find((w) => w.text.startsWith('--command='));
+        if (attached)
+          hooks.nested({ ...attached, text: attached.text.slice('--command='.length) }, 'script -c');
+        return [];
+      }
+      case 'alias':
+        // The body runs wherever the alias is used.
+        for (const w of rest) {
+          const eq = w.text.indexOf('=');
+          if (eq > 0) hooks.nested({ ...w, text: w.text.slice(eq + 1) }, 'alias');
+          else if (w.dynamic) hooks.findings.flag('dangerous', 'Defines an alias computed at run time.');
+        }
+        return [];
+      case 'trap': {
+        // `trap 'cmd' EXIT`: the action runs when the signal or exit comes.
+        const ops = skipOptions(rest, new Set());
+        if (rest.some((w) => w.text === '-l' || w.text === '-p') || ops.length < 2) return [];
+        hooks.nested(ops[0]!, 'trap');
+        return [];
+      }
       case 'flock':
         words = skipOptions(rest, new Set(['-w', '-E', '--timeout', '--conflict-exit-code'])).slice(1);
         if (words[0]?.text === '-c' && words[1]) {
@@ -125,7 +246,8 @@ export function unwrapCommand(words: Word[], hooks: WrapperHooks): Word[] {
           return [];
         }
         continue;
-      case 'xargs':
+      case 'xargs': {
+        const replaces = rest.some((w) => /^(-I|-i|--replace)/.test(w.text));
         words = skipOptions(
           rest,
           new Set([
@@ -145,8 +267,25 @@ export function unwrapCommand(words: Word[], hooks: WrapperHooks): Word[] {
             '--replace',
           ]),
         );
-        if (!words.length) words = [{ text: 'echo', dynamic: false, glob: false }];
+        if (!words.length) words = [word('echo')];
+        // xargs appends what it reads to the command: `xargs sh -c` gets its script from input.
+        if (!replaces) words = [...words, { text: '', dynamic: true, glob: false }];
         continue;
+      }
+      case 'parallel':
+        // GNU parallel runs its command through the shell.
+        words = skipOptions(
+          rest,
+          new Set(['-j', '--jobs', '-S', '--sshlogin', '--joblog', '-a', '--arg-file']),
+        );
+        {
+          const end = words.findIndex((w) => /^:::+$/.test(w.text));
+          const cmd = end < 0 ? words : words.slice(0, end);
+          if (cmd.some((w) => w.dynamic))
+            hooks.findings.flag('dangerous', 'parallel runs a command computed at run time.');
+          else if (cmd.length) hooks.script(cmd.map((w) => w.text).join(' '));
+        }
+        return [];
       case 'eval': {
         const joined = rest.some((w) => w.dynamic) ? undefined : rest.map((w) => w.text).join(' ');
         if (joined === undefined)

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ClassifyOptions, Findings, Word } from './risk.js';
 
@@ -72,6 +73,9 @@ const CREDENTIAL_FILES = new Set([
   'credentials',
 ]);
 const CREDENTIAL_DIRS = ['.ssh', '.aws', '.gnupg', '.kube', '.docker', '.config/gcloud', '.azure'];
+/** Files that run code later, outside the sandbox (git hooks, editor tasks, direnv). */
+const RUNS_LATER =
+  /(^|\/)(\.git\/(hooks(\/|$)|config$)|\.husky(\/|$)|\.envrc$|\.vscode\/(tasks|settings|launch)\.json$|\.devcontainer(\/|$))/;
 const HARMLESS_DEVICES = /^\/dev\/(null|zero|full|u?random|stdout|stderr|stdin|tty|fd\/\d+|pts\/\d+)$/;
 
 export class PathRisk {
@@ -132,10 +136,52 @@ export class PathRisk {
     return !w.dynamic && this.resolve(w.text, cwds).some((p) => this.isProtectedTree(p, w.glob));
   }
 
+  /** Blocks a protected folder; a path computed at run time may be one, so it asks. */
+  checkProtected(findings: Findings, w: Word, cwds: string[], blockedReason: string): void {
+    if (w.dynamic) findings.flag('dangerous', `Acts on a path computed at run time (${w.text || '…'}).`);
+    else if (this.reachesProtected(w, cwds)) findings.flag('blocked', blockedReason);
+  }
+
+  /**
+   * The path (relative to where the command starts) is, or passes through, a symbolic link on
+   * disk now: `build -> src` makes `rm -rf build/` delete src. Checked from the workspace down,
+   * one component at a time, without following anything.
+   */
+  throughLink(text: string): boolean {
+    const start = this.options.cwd ?? this.options.workspace;
+    if (!start) return false;
+    const target = path.resolve(start, text);
+    const root = this.options.workspace ?? start;
+    const rel = path.relative(root, target);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return true;
+    let current = root;
+    for (const part of rel.split(path.sep).filter(Boolean)) {
+      if (/[*?[]/.test(part)) return false; // the glob's matches are checked by rm itself
+      current = path.join(current, part);
+      try {
+        if (fs.lstatSync(current).isSymbolicLink()) return true;
+      } catch {
+        return false; // nothing there (yet): a link made by the same line is caught separately
+      }
+    }
+    return false;
+  }
+
+  /** Credentials, shell startup files, disks and files that run code later. */
+  isSensitive(p: string): boolean {
+    return this.isCredential(p) || this.isShellRc(p) || this.isBlockDevice(p) || RUNS_LATER.test(p);
+  }
+
   /** A path some command writes to. */
   checkWrite(findings: Findings, target: Word, cwds: string[], verb: string): void {
-    if (target.dynamic) return;
+    if (target.dynamic) {
+      // `> $DEV` may be a disk.
+      findings.flag('dangerous', `${verb} a path computed at run time.`);
+      return;
+    }
     for (const p of this.resolve(target.text, cwds)) {
+      if (RUNS_LATER.test(p))
+        findings.flag('dangerous', `${verb} ${p}, which runs code later, outside the sandbox.`);
       if (this.isBlockDevice(p))
         findings.flag('blocked', `${verb} the block device ${p}: this can destroy a disk.`);
       else if (this.isShellRc(p)) findings.flag('dangerous', `${verb} the shell startup file ${p}.`);

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
+import { checkGit } from './git-rules.js';
 import type { PathRisk } from './path-risk.js';
-import { operands, skipOptions, type Findings, type Word } from './risk.js';
+import { operands, type Findings, type Word } from './risk.js';
 
 /**
  * What one program does with its arguments: deletes, disk writes, power, history rewrites.
@@ -17,6 +18,12 @@ export interface RuleContext {
   cwds: string[];
   /** Checks a command another program runs (`find -exec ...`). */
   checkInner(words: Word[]): void;
+  /** A command string a shell will run (`git -c alias.x='!...'`); `via` names how. */
+  nested(word: Word, via: string): void;
+  /** A literal script to classify. */
+  script(text: string): void;
+  /** A recursive delete allowed only because it is a build folder (void if the line makes links). */
+  buildFolderDeleted(text: string): void;
 }
 
 export function checkProgram(name: string, args: Word[], ctx: RuleContext): void {
@@ -31,9 +38,12 @@ export function checkProgram(name: string, args: Word[], ctx: RuleContext): void
     ctx.findings.flag('blocked', 'systemctl would shut down or restart the machine.');
   }
   if (name === 'kill' || name === 'pkill' || name === 'killall') {
-    if (name === 'kill' && args.some((w) => w.text === '-1'))
+    if (name === 'kill' && args.some((w) => /^-0*1$/.test(w.text)))
       ctx.findings.flag('blocked', 'kill -1 kills every process you own.');
     if (name === 'killall' && args.length === 0) ctx.findings.flag('dangerous', 'killall with no name.');
+    // `kill $(...)` may be `kill -1`.
+    if (args.some((w) => w.dynamic))
+      ctx.findings.flag('dangerous', `${name} of processes chosen at run time.`);
   }
   switch (name) {
     case 'rm':
@@ -54,11 +64,13 @@ export function checkProgram(name: string, args: Word[], ctx: RuleContext): void
       const ops = operands(args);
       if (ops.length) ctx.paths.checkWrite(ctx.findings, ops[ops.length - 1]!, ctx.cwds, `${name} writes to`);
       if (name === 'mv') {
-        for (const w of ops.slice(0, -1)) {
-          if (ctx.paths.reachesProtected(w, ctx.cwds)) {
-            ctx.findings.flag('blocked', `Moves ${w.text}, a protected system or home folder.`);
-          }
-        }
+        for (const w of ops.slice(0, -1))
+          ctx.paths.checkProtected(
+            ctx.findings,
+            w,
+            ctx.cwds,
+            `Moves ${w.text}, a protected system or home folder.`,
+          );
       }
       break;
     }
@@ -77,21 +89,20 @@ export function checkProgram(name: string, args: Word[], ctx: RuleContext): void
     case 'chown':
     case 'chgrp':
       if (args.some((w) => /^-[a-zA-Z]*R/.test(w.text) || w.text === '--recursive')) {
-        for (const w of operands(args)) {
-          if (ctx.paths.reachesProtected(w, ctx.cwds)) {
-            ctx.findings.flag(
-              'blocked',
-              `Recursive ${name} of ${w.text}, a protected system or home folder.`,
-            );
-          }
-        }
+        for (const w of operands(args))
+          ctx.paths.checkProtected(
+            ctx.findings,
+            w,
+            ctx.cwds,
+            `Recursive ${name} of ${w.text}, a protected system or home folder.`,
+          );
       }
       break;
     case 'find':
       checkFind(args, ctx);
       break;
     case 'git':
-      checkGit(args, ctx.findings);
+      checkGit(args, ctx);
       break;
   }
 }
@@ -133,6 +144,12 @@ function checkRemove(args: Word[], ctx: RuleContext): void {
       );
     }
     if (ctx.cwds.length > 1 || !ctx.paths.isBuildFolder(t.text)) outsideBuild = true;
+    else if (ctx.paths.throughLink(t.text)) {
+      ctx.findings.flag(
+        'dangerous',
+        `Deletes through ${t.text}, which is or passes through a symbolic link.`,
+      );
+    } else ctx.buildFolderDeleted(t.text);
   }
   if (outsideBuild) ctx.findings.flag('dangerous', 'Recursive delete outside build folders.');
 }
@@ -151,51 +168,12 @@ function checkFind(args: Word[], ctx: RuleContext): void {
   const firstExpr = args.findIndex((w) => w.text.startsWith('-') || w.text === '(' || w.text === '!');
   const roots = firstExpr < 0 ? args : args.slice(0, firstExpr);
   for (const r of roots.length ? roots : [{ text: '.', dynamic: false, glob: false }]) {
-    if (ctx.paths.reachesProtected(r, ctx.cwds)) {
-      ctx.findings.flag(
-        'blocked',
-        `find deleting under ${r.text} would wipe the system or your home folder.`,
-      );
-    }
+    ctx.paths.checkProtected(
+      ctx.findings,
+      r,
+      ctx.cwds,
+      `find deleting under ${r.text} would wipe the system or your home folder.`,
+    );
   }
   ctx.findings.flag('dangerous', 'find deletes files.');
-}
-
-function checkGit(args: Word[], findings: Findings): void {
-  const sub = skipOptions(args, new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace']));
-  const [cmd, ...rest] = sub;
-  if (!cmd) return;
-  if (cmd.text === 'push') {
-    if (
-      rest.some(
-        (w) =>
-          /^(-f|--force|--force-with-lease|--force-if-includes|--mirror|--delete|-d)(=.*)?$/.test(w.text) ||
-          /^-[a-zA-Z]*f[a-zA-Z]*$/.test(w.text) ||
-          /^\+/.test(w.text) ||
-          w.text.startsWith(':'),
-      )
-    ) {
-      findings.flag('dangerous', 'git push that rewrites or deletes remote history.');
-    }
-  }
-  if (
-    cmd.text === 'reset' &&
-    rest.some((w) => w.text === '--hard' || w.text === '--merge' || w.text === '--keep')
-  ) {
-    findings.flag('dangerous', 'git reset --hard discards uncommitted work.');
-  }
-  if (cmd.text === 'clean' && rest.some((w) => /^-[a-zA-Z]*f/.test(w.text) || w.text === '--force')) {
-    findings.flag('dangerous', 'git clean deletes untracked files.');
-  }
-  if (
-    cmd.text === 'checkout' &&
-    rest.some((w) => w.text === '--' || w.text === '.' || w.text === '-f' || w.text === '--force')
-  ) {
-    findings.flag('dangerous', 'git checkout that discards local changes.');
-  }
-  if (cmd.text === 'stash' && rest.some((w) => w.text === 'clear' || w.text === 'drop')) {
-    findings.flag('dangerous', 'git stash clear/drop deletes stashed work.');
-  }
-  if (cmd.text === 'branch' && rest.some((w) => w.text === '-D'))
-    findings.flag('dangerous', 'git branch -D deletes a branch.');
 }

@@ -14,6 +14,8 @@ export interface ClassifyOptions {
   home: string;
   /** The workspace, so build folders given by absolute path are recognised. */
   workspace?: string;
+  /** Where the command starts (the workspace unless a workdir is given); used to look for links. */
+  cwd?: string;
 }
 
 /** One argument as the program would receive it (see shell-words.ts). */

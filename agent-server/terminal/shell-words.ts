@@ -40,6 +40,8 @@ export interface WordContext {
 
 /** Marks a character that came from quotes or an escape (so it is never a glob or brace). */
 const QUOTED = '\u0000';
+/** Marks where the shell splits an unquoted expansion into separate words (IFS whitespace). */
+const SPLIT = '\u0001';
 
 function quoteAll(text: string): string {
   let out = '';
@@ -107,17 +109,33 @@ interface PartValue {
   dynamic: boolean;
 }
 
-function paramValue(node: ShNode, ctx: WordContext): PartValue {
+/**
+ * An unquoted expansion is split into words and globbed, but never brace-expanded:
+ * `c="kill -0 -1"; $c` runs `kill` with two arguments.
+ */
+function splitUnquoted(value: string): string {
+  // An empty unquoted `$x` disappears: `x=; $x rm -rf /` runs rm.
+  if (value === '') return SPLIT;
+  let out = '';
+  for (const ch of value) {
+    if (ch === ' ' || ch === '\t' || ch === '\n') out += SPLIT;
+    else if ('*?['.includes(ch)) out += ch;
+    else out += QUOTED + ch;
+  }
+  return out;
+}
+
+function paramValue(node: ShNode, ctx: WordContext, quoted: boolean): PartValue {
   const name: string = node.Param?.Value ?? '';
   if (isPlainParam(node)) {
-    if (name === 'HOME') return { pattern: quoteAll(ctx.home), dynamic: false };
-    const known = ctx.vars.get(name);
-    if (known !== undefined) return { pattern: quoteAll(known), dynamic: false };
+    const known = name === 'HOME' ? ctx.home : ctx.vars.get(name);
+    if (known !== undefined)
+      return { pattern: quoted ? quoteAll(known) : splitUnquoted(known), dynamic: false };
   }
   return { pattern: '', dynamic: true };
 }
 
-function partValue(part: ShNode, ctx: WordContext, first: boolean): PartValue {
+function partValue(part: ShNode, ctx: WordContext, first: boolean, split: boolean): PartValue {
   switch (syntax.NodeType(part)) {
     case 'Lit': {
       let raw: string = part.Value;
@@ -140,7 +158,7 @@ function partValue(part: ShNode, ctx: WordContext, first: boolean): PartValue {
         const type = syntax.NodeType(inner);
         if (type === 'Lit') pattern += quoteAll(unescapeDoubleQuoted(inner.Value));
         else if (type === 'ParamExp') {
-          const v = paramValue(inner, ctx);
+          const v = paramValue(inner, ctx, true);
           pattern += v.pattern;
           dynamic ||= v.dynamic;
         } else dynamic = true;
@@ -148,7 +166,7 @@ function partValue(part: ShNode, ctx: WordContext, first: boolean): PartValue {
       return { pattern, dynamic };
     }
     case 'ParamExp':
-      return paramValue(part, ctx);
+      return paramValue(part, ctx, !split);
     default:
       // CmdSubst, ArithmExp, ProcSubst, ExtGlob: only known when run.
       return { pattern: '', dynamic: true };
@@ -222,16 +240,22 @@ function unmark(pattern: string): string {
   return pattern.split(QUOTED).join('');
 }
 
-export function wordValue(word: ShNode, ctx: WordContext): WordValue {
+/**
+ * `split: false` for assignment values (`x=$y` does not split); arguments split by default.
+ * Empty fields from splitting are dropped, as the shell drops them.
+ */
+export function wordValue(word: ShNode, ctx: WordContext, split = true): WordValue {
   let pattern = '';
   let dynamic = false;
   (word.Parts as ShNode[]).forEach((part, i) => {
-    const v = partValue(part, ctx, i === 0);
+    const v = partValue(part, ctx, i === 0, split);
     pattern += v.pattern;
     dynamic ||= v.dynamic;
   });
-  const expanded = expandBraces(pattern);
-  return { values: expanded.map(unmark), dynamic, glob: expanded.some(hasGlob) };
+  const fields = expandBraces(pattern).flatMap((p) =>
+    p.includes(SPLIT) ? p.split(SPLIT).filter((f) => f !== '') : [p],
+  );
+  return { values: fields.map(unmark), dynamic, glob: fields.some(hasGlob) };
 }
 
 /** The literal value of a word when it has exactly one, else undefined. */
