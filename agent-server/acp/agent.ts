@@ -33,6 +33,13 @@ interface ConnectionState {
   sessions: Map<string, AgentSession>;
 }
 
+/** A ConfigError becomes an error whose message is its text; anything else passes through. */
+function asConfigRequestError(err: unknown): unknown {
+  if (err instanceof Error && err.name === 'ConfigError')
+    return new acp.RequestError(-32603, err.message, { kind: 'config', details: err.message });
+  return err;
+}
+
 /** The ACP agent: requests → sessions, turn events → `session/update`. */
 export function createCairnAgent(opts: CairnAgentOptions): {
   app: acp.AgentApp;
@@ -48,9 +55,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       try {
         return services();
       } catch (err) {
-        if (err instanceof Error && err.name === 'ConfigError')
-          throw new acp.RequestError(-32603, err.message, { kind: 'config', details: err.message });
-        throw err;
+        throw asConfigRequestError(err);
       }
     },
   };
@@ -146,6 +151,9 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       cwd,
       additionalDirectories: extra,
       mcpServers: params.mcpServers,
+    }).catch((err: unknown) => {
+      // A setting that cannot be honoured (an explicit sandbox without bubblewrap) says so.
+      throw asConfigRequestError(err);
     });
     await history.started(session);
     state.sessions.set(id, session);

@@ -51,6 +51,8 @@ export class ClientPermissionPrompter implements PermissionPrompter {
             ...(request.content ? { content: request.content.map(toAcpToolContent) } : {}),
             ...(request.locations ? { locations: request.locations } : {}),
             ...(request.rawInput !== undefined ? { rawInput: request.rawInput } : {}),
+            // Lets a client hold dangerous commands to a stricter standard (`cairn run --yes` does).
+            ...(request.dangerous ? { _meta: { cairn: { dangerous: true } } } : {}),
           },
           options: permissionOptions(request),
         },

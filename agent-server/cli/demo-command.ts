@@ -23,6 +23,11 @@ function demoEnv(modelUrl: string, home: string): NodeJS.ProcessEnv {
 
 /** `cairn demo`: a real session, offline, against the built-in scripted model. */
 export async function demoCommand(argv: string[]): Promise<number> {
+  const unknown = argv.filter((a) => a !== '--keep');
+  if (unknown.length) {
+    process.stderr.write(`cairn demo: unknown argument "${unknown[0]}" (try cairn demo --help)\n`);
+    return 2;
+  }
   const keep = argv.includes('--keep');
   const root = await mkdtemp(path.join(os.tmpdir(), 'cairn-demo-'));
   const workspace = path.join(root, 'slug-demo');
@@ -36,24 +41,29 @@ export async function demoCommand(argv: string[]): Promise<number> {
   out(
     `${bold('Cairn demo')} ${dim('— a real session against a scripted model (no network, no API key).')}\n` +
       dim(`Workspace: ${workspace}\n\n`) +
-      `${cyan('You:')} ${DEMO_PROMPT}\n\n${cyan('Cairn:')} `,
+      `${cyan('You:')} ${DEMO_PROMPT}\n\n${cyan('Cairn:')}\n`,
   );
   try {
-    const stop = await runPromptLocally({
+    const { stopReason } = await runPromptLocally({
       cwd: workspace,
       prompt: DEMO_PROMPT,
       approvals: 'all',
+      allowDangerous: false,
       env: demoEnv(model.url, home),
       out,
       err: (s) => process.stderr.write(s),
     });
+    if (stopReason !== 'end_turn') {
+      process.stderr.write(`cairn demo: the session stopped early (${stopReason}).\n`);
+      return 1;
+    }
     out(
-      `\n${dim(`Turn ended: ${stop}. Every edit and command above was approved automatically for the demo;`)}\n` +
+      `\n${dim('Done. Every edit and command above was approved automatically for the demo;')}\n` +
         dim('in an editor each one is shown for review first.\n') +
         `\nNext: point Cairn at a real model (${bold('OPENAI_API_KEY')}, ${bold('OPENAI_BASE_URL')}, ${bold('CAIRN_MODEL')}) ` +
         `and add it to your editor — see the README.\n`,
     );
-    return stop === 'end_turn' ? 0 : 1;
+    return 0;
   } finally {
     await model.close();
     if (!keep) await rm(root, { recursive: true, force: true });

@@ -1,87 +1,132 @@
 import * as acp from '@agentclientprotocol/sdk';
-import * as readline from 'node:readline/promises';
 import { createCairnAgent } from '../acp/agent.js';
 import { MCP_ADVERTISED, HISTORY_ADVERTISED } from '../acp/advertised.js';
 import { loadRuntimeServices } from '../runtime/services.js';
-import { UpdateRenderer, bold, yellow, renderDiff } from './render.js';
+import { TerminalApprover, type ApprovalFlags } from './approvals.js';
+import { ProgressIndicator } from './progress.js';
+import { UpdateRenderer, dim, yellow } from './render.js';
 
-/** How the terminal user answers permission requests. */
-export type ApprovalPolicy = 'all' | 'edits' | 'ask' | 'none';
+export type { ApprovalPolicy } from './approvals.js';
 
-export interface LocalRunOptions {
+export interface LocalRunOptions extends ApprovalFlags {
   cwd: string;
   prompt: string;
-  approvals: ApprovalPolicy;
   mode?: string;
   env: NodeJS.ProcessEnv;
   out: (s: string) => void;
   err: (s: string) => void;
   signal?: AbortSignal;
+  /** Progress indicator: a spinner on a terminal, plain lines otherwise, or none (the demo's own look). */
+  progress?: 'auto' | 'off';
 }
 
-async function askOnTerminal(
-  params: acp.RequestPermissionRequest,
-  cwd: string,
-  err: (s: string) => void,
-): Promise<string | undefined> {
-  for (const c of params.toolCall.content ?? []) if (c.type === 'diff') err(renderDiff(c, cwd) + '\n');
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const choices = params.options.map((o, i) => `${i + 1}) ${o.name}`).join('  ');
-    const answer = await rl.question(
-      `${yellow('?')} ${bold(params.toolCall.title ?? 'Allow?')}\n  ${choices} › `,
-    );
-    const picked = params.options[Number(answer.trim()) - 1];
-    return picked?.optionId;
-  } finally {
-    rl.close();
-  }
+export interface LocalRunResult {
+  stopReason: acp.StopReason;
+  /** What was refused for want of someone to ask, and why; empty when nothing was. */
+  refusalSummary?: string;
+}
+
+/** The `todo` tool's call: its result is the plan, which is printed as the plan block. */
+function isPlanToolCall(update: acp.SessionUpdate): boolean {
+  if (update.sessionUpdate !== 'tool_call' || update.kind !== 'think') return false;
+  const input = update.rawInput as { todos?: unknown } | undefined;
+  return Array.isArray(input?.todos);
+}
+
+/** Tracks whether the terminal's cursor sits at a line start, across stdout and stderr. */
+function lineTracker() {
+  let atStart = true;
+  return {
+    saw: (s: string) => {
+      if (s) atStart = s.endsWith('\n');
+    },
+    atLineStart: () => atStart,
+  };
 }
 
 /**
  * Runs one prompt through Cairn's ACP agent in-process, with a terminal as the client:
- * the same code path an editor drives, rendered as text.
+ * the same code path an editor drives, rendered as text. Config errors throw before anything
+ * starts (a ConfigError whose message says what to fix).
  */
-export async function runPromptLocally(opts: LocalRunOptions): Promise<acp.StopReason> {
+export async function runPromptLocally(opts: LocalRunOptions): Promise<LocalRunResult> {
+  // Read once, up front: a bad config.json stops here with its own message.
+  const services = loadRuntimeServices(opts.env);
   const { app, closeAll } = createCairnAgent({
-    services: () => loadRuntimeServices(opts.env),
+    services: () => services,
     facts: { terminalBackend: 'auto', mcp: MCP_ADVERTISED, history: HISTORY_ADVERTISED },
-    log: (l) => opts.err(l + '\n'),
+    log: (l) => err(l + '\n'),
   });
-  const renderer = new UpdateRenderer(opts.out, opts.cwd);
+
+  const tty = opts.progress !== 'off' && !!process.stderr.isTTY;
+  const line = lineTracker();
+  const progress = new ProgressIndicator({
+    write: (s) => process.stderr.write(s),
+    tty,
+    columns: () => process.stderr.columns ?? 80,
+    atLineStart: line.atLineStart,
+    dim,
+  });
+  const out = (s: string) => {
+    progress.clear();
+    if (process.stdout.isTTY) line.saw(s);
+    opts.out(s);
+  };
+  const err = (s: string) => {
+    progress.clear();
+    line.saw(s);
+    opts.err(s);
+  };
+  const ticker = opts.progress === 'off' ? undefined : setInterval(() => progress.tick(), tty ? 120 : 1000);
+  ticker?.unref();
+
+  const approver = new TerminalApprover(opts, {
+    input: process.stdin,
+    output: process.stderr,
+    canAsk: !!process.stdin.isTTY,
+    cwd: opts.cwd,
+    warn: err,
+  });
+  const renderer = new UpdateRenderer(out, opts.cwd);
+  // Shown once, as the plan block, rather than also as a tool call (unless it failed).
+  const planCalls = new Set<string>();
+  const shownOnce = (update: acp.SessionUpdate): boolean => {
+    if (isPlanToolCall(update) && update.sessionUpdate === 'tool_call') planCalls.add(update.toolCallId);
+    if (update.sessionUpdate !== 'tool_call' && update.sessionUpdate !== 'tool_call_update') return true;
+    return !planCalls.has(update.toolCallId) || update.status === 'failed';
+  };
   const client = acp
     .client({ name: 'cairn-cli' })
-    .onNotification('session/update', ({ params }) => renderer.render(params.update))
+    .onNotification('session/update', ({ params }) => {
+      const update = params.update;
+      progress.observe(update);
+      // Notices (a retry, a sandbox fallback) are about the run, not the answer: stderr.
+      if (update.sessionUpdate === 'notice') err(yellow(`! ${update.title}\n`));
+      else if (shownOnce(update)) renderer.render(update);
+    })
     .onRequest('session/request_permission', async ({ params }) => {
       renderer.finish();
-      const byKind = (kind: acp.PermissionOptionKind) =>
-        params.options.find((o) => o.kind === kind)?.optionId;
-      const isEdit = params.toolCall.kind === 'edit';
-      let optionId: string | undefined;
-      if (opts.approvals === 'all' || (opts.approvals === 'edits' && isEdit)) optionId = byKind('allow_once');
-      else if (opts.approvals === 'ask' && process.stdin.isTTY)
-        optionId = await askOnTerminal(params, opts.cwd, opts.err);
-      else {
-        opts.err(
-          yellow(
-            `Rejected (no approval given): ${params.toolCall.title}. Use --yes or --approve edits to allow.\n`,
-          ),
-        );
-        optionId = byKind('reject_once');
+      progress.pause();
+      try {
+        return await approver.answer(params);
+      } finally {
+        progress.resume();
       }
-      return optionId
-        ? { outcome: { outcome: 'selected', optionId } }
-        : { outcome: { outcome: 'cancelled' } };
     });
 
   try {
-    return await client.connectWith(app, async (ctx) => {
-      await ctx.request('initialize', { protocolVersion: acp.PROTOCOL_VERSION, clientCapabilities: {} });
+    const stopReason = await client.connectWith(app, async (ctx) => {
+      await ctx.request('initialize', {
+        protocolVersion: acp.PROTOCOL_VERSION,
+        // `notices`: Cairn's own update kind, so retries and fallbacks reach stderr, not the answer.
+        clientCapabilities: { session: { notices: {} } },
+      });
       const session = await ctx.request('session/new', { cwd: opts.cwd, mcpServers: [] });
       if (opts.mode)
         await ctx.request('session/set_mode', { sessionId: session.sessionId, modeId: opts.mode });
       const onAbort = () => void ctx.notify('session/cancel', { sessionId: session.sessionId });
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      progress.setActivity('waiting for the model');
       try {
         const response = await ctx.request('session/prompt', {
           sessionId: session.sessionId,
@@ -90,10 +135,15 @@ export async function runPromptLocally(opts: LocalRunOptions): Promise<acp.StopR
         return response.stopReason;
       } finally {
         opts.signal?.removeEventListener('abort', onAbort);
+        progress.setActivity(undefined);
+        progress.clear();
         renderer.finish();
       }
     });
+    return { stopReason, refusalSummary: approver.summary() };
   } finally {
+    if (ticker) clearInterval(ticker);
+    progress.clear();
     await closeAll();
   }
 }

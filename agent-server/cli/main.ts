@@ -8,12 +8,15 @@ const HELP = `Cairn ${CAIRN_VERSION} — a persistent coding agent for editors
 Usage:
   cairn acp                  Serve the Agent Client Protocol on stdin/stdout (what Zed and VS Code start)
   cairn run [options] PROMPT Run one prompt headless in the current folder, streaming the answer
+                             (the prompt can also come from stdin: echo … | cairn run)
   cairn demo                 A short real session against a built-in scripted model, offline
   cairn skills [list]        List skills with their source, usage and staleness
+  cairn help COMMAND         Help for one command (or: cairn COMMAND --help)
   cairn --version | --help
 
-Options for run:
-  --yes, -y                  Approve every edit and command (except hard-blocked ones)
+Options for run (see cairn run --help):
+  --yes, -y                  Approve edits and commands, except dangerous commands, which still ask
+  --allow-dangerous          With --yes, approve dangerous commands too (git push --force, curl … | sh)
   --approve edits            Approve edits, ask for commands
   --mode ask|accept-edits|plan|auto
   --cwd DIR                  Work in DIR instead of the current folder
@@ -22,10 +25,63 @@ Model (any OpenAI-compatible endpoint):
   OPENAI_API_KEY, OPENAI_BASE_URL, CAIRN_MODEL, or "model" in $CAIRN_HOME/config.json (default ~/.cairn)
 `;
 
+const ACP_HELP = `Usage: cairn acp
+
+Serves the Agent Client Protocol on stdin/stdout: JSON-RPC on stdout, logs on stderr. Editors
+(Zed, the VS Code extension) start it; you rarely run it by hand. Configuration comes from
+$CAIRN_HOME/config.json (default ~/.cairn) and the model variables (OPENAI_API_KEY, …).
+`;
+
+const DEMO_HELP = `Usage: cairn demo [--keep]
+
+Runs a short real session, offline, against a built-in scripted model: Cairn finds and fixes a
+failing test in a throwaway project. Edits and commands are approved automatically.
+  --keep    Keep the throwaway project and home afterwards (the path is printed)
+`;
+
+/** Help for one command, or undefined when the command has none of its own. */
+async function commandHelp(command: string | undefined): Promise<string | undefined> {
+  switch (command) {
+    case 'acp':
+      return ACP_HELP;
+    case 'run':
+      return (await import('./run-command.js')).RUN_HELP;
+    case 'demo':
+      return DEMO_HELP;
+    case 'skills':
+      return (await import('./skills-command.js')).SKILLS_HELP + '\n';
+    default:
+      return undefined;
+  }
+}
+
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'help' && rest.length) {
+    const help = await commandHelp(rest[0]);
+    if (!help) {
+      process.stderr.write(`cairn: no command "${rest[0]}"\n\n${HELP}`);
+      return 2;
+    }
+    process.stdout.write(help);
+    return 0;
+  }
+  // Every command answers --help without starting anything (run's own parser handles it too).
+  if (command !== 'run' && wantsHelp(rest)) {
+    const help = await commandHelp(command);
+    if (help) {
+      process.stdout.write(help);
+      return 0;
+    }
+  }
   switch (command) {
     case 'acp': {
+      if (rest.length) {
+        process.stderr.write(`cairn acp: takes no arguments, got "${rest.join(' ')}"\n\n${ACP_HELP}`);
+        return 2;
+      }
       const { serveAcpOverStdio } = await import('../acp/stdio-bootstrap.js');
       await serveAcpOverStdio();
       return 0;
@@ -62,6 +118,14 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`cairn: unknown command "${command}"\n\n${HELP}`);
       return 2;
   }
+}
+
+// `cairn run … | head`: the reader left, so there is no one to write to; stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
 }
 
 main(process.argv.slice(2)).then(

@@ -11,7 +11,7 @@ export interface SkillsCommandIo {
   env: NodeJS.ProcessEnv;
 }
 
-const HELP = `Usage: cairn skills [list] [--json] [--stale-days N]
+export const SKILLS_HELP = `Usage: cairn skills [list] [--json] [--stale-days N]
        cairn skills show <name>
 
 Lists the skills a session in this folder would see, highest precedence first:
@@ -22,6 +22,7 @@ Lists the skills a session in this folder would see, highest precedence first:
   bundled  shipped with Cairn
 with how often each was used, and which are stale (unused for --stale-days, default 30),
 shadowed by a same-named skill, refused as unsafe, or invalid.`;
+const HELP = SKILLS_HELP;
 
 const DAY_MS = 86_400_000;
 

@@ -48,7 +48,7 @@ export const DEMO_SCRIPT: ScriptStep[] = [
       },
     ],
   },
-  { toolCalls: [{ name: 'terminal', arguments: { command: 'node --test 2>&1 | tail -n 20' } }] },
+  { toolCalls: [{ name: 'terminal', arguments: { command: 'node --test' } }] },
   {
     text: 'The second test fails: runs of spaces become runs of dashes, and punctuation is kept. Let me read the function.',
     toolCalls: [{ name: 'read_file', arguments: { path: 'src/slug.js' } }],
@@ -65,7 +65,7 @@ export const DEMO_SCRIPT: ScriptStep[] = [
       },
     ],
   },
-  { toolCalls: [{ name: 'terminal', arguments: { command: 'node --test 2>&1 | tail -n 8' } }] },
+  { toolCalls: [{ name: 'terminal', arguments: { command: 'node --test' } }] },
   {
     toolCalls: [
       {

@@ -175,7 +175,10 @@ export async function createAgentSession(
       mcpTools = prepared.tools;
       return [...pendingNotices.splice(0), ...prepared.notices];
     },
-    statusLines: () => mcp.status(),
+    statusLines: () => [
+      `Endpoint: ${services.model.ok ? `${services.model.model.baseUrl} (${services.model.model.presetLabel})` : services.model.problem}`,
+      ...mcp.status(),
+    ],
     // session/cancel stops everything the turn started, background processes included.
     onCancel: () => processes.killAll(),
     onClose: async () => {

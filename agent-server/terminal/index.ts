@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import type { TerminalConfig } from '../../shared/config.js';
+import { ConfigError } from '../config/load.js';
 import type { SessionMode } from '../permissions/policy.js';
 import { createProcessTool } from '../tools/process.js';
 import { createTerminalTool } from '../tools/terminal.js';
@@ -41,8 +42,9 @@ let sandboxProbe: Promise<string | undefined> | undefined;
 
 /**
  * Picks the backend from config. `auto` is the sandbox where bubblewrap works, else local with a
- * notice saying why (shown in `initialize` agent info and `/status`). An explicitly configured
- * backend that cannot work falls back the same way rather than failing every command.
+ * notice saying why (shown in `initialize` agent info and `/status`). An explicit `sandbox` that
+ * cannot work is an error: the user asked for isolation, and running unsandboxed instead would
+ * quietly break that promise.
  */
 export async function createTerminalBackend(
   opts: TerminalBackendOptions,
@@ -75,6 +77,11 @@ export async function createTerminalBackend(
       sandboxProbe ??= probeSandbox();
       const problem = await sandboxProbe;
       if (!problem) return { backend: sandbox(opts) };
+      if (config.backend === 'sandbox')
+        throw new ConfigError(
+          `terminal.backend is "sandbox", but ${problem}. Install bubblewrap, or set "terminal": {"backend": "auto"} ` +
+            'to run commands unsandboxed (with a notice) where it cannot work.',
+        );
       return {
         backend: local(),
         notice: `Commands are NOT sandboxed: ${problem}. They run as plain processes in the workspace.`,

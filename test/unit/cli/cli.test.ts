@@ -37,7 +37,15 @@ test('cairn demo runs a real session offline and fixes the test', async () => {
   assert.match(stdout, /Cairn demo/);
   assert.match(stdout, /Edit src\/slug\.js/);
   assert.match(stdout, /# pass 2/, 'the re-run tests pass');
-  assert.match(stdout, /Turn ended: end_turn/);
+  assert.match(stdout, /Exit code: 1/, "the failing run shows its own exit code, not a pipe's");
+  assert.match(stdout, /^thinking: /m, '"thinking:" starts its own line');
+  assert.equal(
+    stdout.match(/^Plan$/gm)?.length,
+    2,
+    'the plan is printed once per update, not also as a tool call',
+  );
+  assert.doesNotMatch(stdout, /Plan \(\d\/3 done\)/);
+  assert.doesNotMatch(stdout, /Turn ended|end_turn/, 'no protocol words');
   await assert.rejects(fs.access(path.join(home, '.cairn')), 'the demo does not touch the real Cairn home');
 });
 
@@ -59,9 +67,15 @@ test('cairn run streams an answer headless; without approval an edit is rejected
       OPENAI_API_KEY: 'k',
       NO_COLOR: '1',
     });
-    const first = await run(process.execPath, [serverJs, 'run', 'rewrite a.txt'], { cwd: repo, env });
+    // Without a terminal nobody can approve: the edit is refused, listed, and the exit is 3.
+    const first = await run(process.execPath, [serverJs, 'run', 'rewrite a.txt'], { cwd: repo, env }).then(
+      () => assert.fail('a run that refused an edit must not exit 0'),
+      (err: { code?: number; stdout: string; stderr: string }) => err,
+    );
+    assert.equal(first.code, 3);
     assert.match(first.stdout, /Could not write it\./);
-    assert.match(first.stderr, /Rejected \(no approval given\)/);
+    assert.match(first.stderr, /1 action was refused because there was no terminal to ask on/);
+    assert.match(first.stderr, /edits need approval: add --approve edits \(or --yes\)/);
     assert.equal(await fs.readFile(path.join(repo, 'a.txt'), 'utf8'), 'old\n');
     const second = await run(process.execPath, [serverJs, 'run', '--yes', 'rewrite a.txt'], {
       cwd: repo,
@@ -69,7 +83,9 @@ test('cairn run streams an answer headless; without approval an edit is rejected
     });
     assert.match(second.stdout, /Written\./);
     assert.equal(await fs.readFile(path.join(repo, 'a.txt'), 'utf8'), 'new\n');
-    await assert.rejects(run(process.execPath, [serverJs, 'run'], { cwd: repo, env }), /give a prompt/);
+    const empty = run(process.execPath, [serverJs, 'run'], { cwd: repo, env });
+    empty.child.stdin?.end();
+    await assert.rejects(empty, /the prompt read from stdin is empty/);
   } finally {
     await model.close();
   }
