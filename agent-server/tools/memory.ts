@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineTool, ToolError, type ToolDefinition } from './types.js';
+import { deniedOutcome } from './denied-outcome.js';
 import type { CuratedMemory } from '../memory/memory-store.js';
 import { checkContent, memoryLabel } from '../memory/memory-store.js';
 import { MemoryEditError, type MemoryEdit, type MemoryScope, type MemoryTarget } from '../memory/entries.js';
@@ -81,6 +82,7 @@ export function createMemoryTool(store: CuratedMemory): ToolDefinition<Input> {
     inputSchema: Input,
     kind: 'other',
     readOnly: false,
+    asksApproval: true,
     describe(input) {
       const scope = input.scope ?? defaultScope(input.target);
       const verb = { add: 'Remember', replace: 'Update memory', remove: 'Forget' }[input.action];
@@ -114,7 +116,8 @@ export function createMemoryTool(store: CuratedMemory): ToolDefinition<Input> {
         },
         ctx.signal,
       );
-      if (!outcome.allowed) throw new ToolError(`Memory not changed: ${outcome.message}`);
+      if (!outcome.allowed)
+        return { forModel: `Memory not changed: ${outcome.message}`, ...deniedOutcome(outcome) };
       try {
         const report = await store.edit(scope, input.target, edit);
         return {

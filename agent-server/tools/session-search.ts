@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { userText } from '../core/messages.js';
 import type { HistoryStore, SearchHit, SessionMeta, StoredRecord } from '../history/index.js';
 import * as path from 'node:path';
-import { defineTool, ToolError, type ToolContext, type ToolDefinition } from './types.js';
+import { defineTool, ToolError, type ToolContext, type ToolDefinition, type ToolResult } from './types.js';
+import { deniedOutcome } from './denied-outcome.js';
 
 const DEFAULT_HITS = 10;
 const CONTEXT_HITS = 5;
@@ -45,7 +46,10 @@ export const ALL_PROJECTS_RULE = 'session_search:all-projects';
  * model into asking for them: reaching past this project asks the user in every mode (unless
  * they answered "always"), and plan mode does not do it at all.
  */
-async function allowAllProjects(input: SessionSearchInput, ctx: ToolContext): Promise<void> {
+async function refuseAllProjects(
+  input: SessionSearchInput,
+  ctx: ToolContext,
+): Promise<ToolResult | undefined> {
   const outcome = await ctx.permissions.request(
     {
       toolCallId: ctx.toolCallId,
@@ -60,12 +64,13 @@ async function allowAllProjects(input: SessionSearchInput, ctx: ToolContext): Pr
     },
     ctx.signal,
   );
-  if (outcome.allowed) return;
+  if (outcome.allowed) return undefined;
   const why =
     outcome.reason === 'mode' ? 'plan mode does not reach other projects’ history.' : outcome.message;
-  throw new ToolError(
-    `Other projects' history was not searched: ${why} Search this project's sessions instead (project "current", the default).`,
-  );
+  return {
+    forModel: `Other projects' history was not searched: ${why} Search this project's sessions instead (project "current", the default).`,
+    ...deniedOutcome(outcome),
+  };
 }
 
 /**
@@ -106,7 +111,8 @@ export function createSessionSearchTool(
       // Sessions are recorded with their resolved workspace folder; that is what "this project" means.
       const project = path.resolve(ctx.workspace.paths.root);
       const allProjects = input.project === 'all';
-      if (allProjects) await allowAllProjects(input, ctx);
+      const refused = allProjects ? await refuseAllProjects(input, ctx) : undefined;
+      if (refused) return refused;
       const cwd = allProjects ? undefined : project;
       if (input.query?.trim()) return discover(history, input, current, cwd);
       if (input.session_id) {

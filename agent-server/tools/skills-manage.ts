@@ -168,7 +168,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
       refuseUnsafe(newText, `skill "${name}"`);
       const title = `Create ${scope} skill ${name}`;
       const refusal = await applyChange({ scope, file, oldText: undefined, newText, title }, ctx, input);
-      if (refusal) return { forModel: refusal };
+      if (refusal) return refusal;
       const previous = opts.catalog.get(name);
       await opts.catalog.refresh();
       const notes = [`Created ${displayPath(opts, file)} (${scope} skill).`];
@@ -267,7 +267,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
           ctx,
           input,
         );
-        if (refusal) return { forModel: refusal };
+        if (refusal) return refusal;
         return { forModel: `Removed ${displayPath(opts, target)}.`, locations: [{ path: target }] };
       }
       case 'delete': {
@@ -278,7 +278,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
           if (info.size <= MAX_CONTENT_CHARS) files.push({ path: abs, text: await readFile(abs, 'utf8') });
         }
         const refusal = await removeReviewed(scope, dir, files, `Delete ${scope} skill ${name}`, ctx, input);
-        if (refusal) return { forModel: refusal };
+        if (refusal) return refusal;
         await opts.catalog.refresh();
         const still = opts.catalog.get(name);
         return {
@@ -287,7 +287,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
       }
     }
     const refusal = await applyChange(change, ctx, input);
-    if (refusal) return { forModel: refusal };
+    if (refusal) return refusal;
     await opts.catalog.refresh();
     const verb = action === 'write_file' ? 'Wrote' : 'Updated';
     return {
@@ -306,6 +306,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
     inputSchema: SkillManageInput,
     kind: 'edit',
     readOnly: false,
+    asksApproval: true,
     describe(input) {
       const verb = {
         create: 'Create',

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import type { ToolContext } from './types.js';
+import type { ToolContext, ToolResult } from './types.js';
+import { deniedOutcome } from './denied-outcome.js';
 import { WriteRejectedError } from '../workspace/workspace.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
@@ -19,7 +20,7 @@ export async function applyChange(
   change: Change,
   ctx: ToolContext,
   rawInput: unknown,
-): Promise<string | undefined> {
+): Promise<ToolResult | undefined> {
   const abs = change.scope === 'project' ? ctx.workspace.paths.resolve(change.file) : change.file;
   const outcome = await ctx.permissions.request(
     {
@@ -37,13 +38,18 @@ export async function applyChange(
     },
     ctx.signal,
   );
-  if (!outcome.allowed) return `Skill not changed: ${outcome.message}`;
+  if (!outcome.allowed)
+    return { forModel: `Skill not changed: ${outcome.message}`, ...deniedOutcome(outcome) };
   if (change.scope === 'project') {
     try {
       await ctx.workspace.writeText(abs, change.newText);
     } catch (err) {
       if (err instanceof WriteRejectedError)
-        return `Skill not changed: the user rejected the edit. ${err.message}`;
+        return {
+          forModel: `Skill not changed: the user rejected the edit. ${err.message}`,
+          outcome: 'rejected',
+          reason: 'Rejected by the user',
+        };
       throw err;
     }
   } else {
@@ -59,7 +65,7 @@ export async function removeReviewed(
   title: string,
   ctx: ToolContext,
   rawInput: unknown,
-): Promise<string | undefined> {
+): Promise<ToolResult | undefined> {
   const abs = scope === 'project' ? ctx.workspace.paths.resolve(target) : target;
   const outcome = await ctx.permissions.request(
     {
@@ -76,7 +82,8 @@ export async function removeReviewed(
     },
     ctx.signal,
   );
-  if (!outcome.allowed) return `Skill not changed: ${outcome.message}`;
+  if (!outcome.allowed)
+    return { forModel: `Skill not changed: ${outcome.message}`, ...deniedOutcome(outcome) };
   await rm(abs, { recursive: true, force: true });
   return undefined;
 }

@@ -97,15 +97,18 @@ describe('memory tool', () => {
   test('plan mode refuses every write; a rejected global write leaves the file alone', async () => {
     const t = tool();
     ctx = toolContext(workspace, { mode: 'plan' });
-    await assert.rejects(
-      call(t, { action: 'add', target: 'memory', content: 'Uses pnpm.' }),
-      (e: Error) => e instanceof ToolError && /Memory not changed: Not allowed in plan mode/.test(e.message),
-    );
+    const planned = await call(t, { action: 'add', target: 'memory', content: 'Uses pnpm.' });
+    assert.match(planned.forModel, /^Memory not changed: Not allowed in plan mode/);
+    assert.equal(planned.outcome, 'rejected');
     ctx = toolContext(workspace, { mode: 'auto', answer: 'reject_once' });
-    await assert.rejects(
-      call(t, { action: 'add', target: 'memory', scope: 'global', content: 'Uses pnpm.' }),
-      /Memory not changed: The user rejected this/,
-    );
+    const rejected = await call(t, {
+      action: 'add',
+      target: 'memory',
+      scope: 'global',
+      content: 'Uses pnpm.',
+    });
+    assert.match(rejected.forModel, /^Memory not changed: The user rejected this/);
+    assert.deepEqual([rejected.outcome, rejected.reason], ['rejected', 'Rejected by the user']);
     await assert.rejects(readFile(path.join(home, 'MEMORY.md')), { code: 'ENOENT' });
     await assert.rejects(readdir(home), { code: 'ENOENT' });
   });
