@@ -1,15 +1,19 @@
+import { guardProcessGroup, releaseProcessGroup } from './orphan-guard.js';
+
 /**
  * Every process group Cairn started and has not yet reaped, across all sessions, so the CLI
- * can kill them all when the server exits (SIGTERM/SIGINT/stdin close): no orphans.
+ * can kill them all when the server exits (SIGTERM/SIGINT/stdin close), and the orphan guard
+ * when it dies without a chance to (SIGKILL, a crash): no orphans.
  */
 const liveGroups = new Set<number>();
 
 export function trackProcessGroup(pgid: number): void {
   liveGroups.add(pgid);
+  guardProcessGroup(pgid);
 }
 
 export function untrackProcessGroup(pgid: number): void {
-  liveGroups.delete(pgid);
+  if (liveGroups.delete(pgid)) releaseProcessGroup(pgid);
 }
 
 /** Sends a signal to a whole process group; false when it no longer exists. */

@@ -64,6 +64,9 @@ export function runSpawned(plan: SpawnPlan, spec: CommandSpec): Promise<CommandR
     const onAbort = (): void => {
       cancelled = true;
       stopGroup();
+      // Cancel is reported now; the kill (SIGKILL after the grace period for a command that
+      // ignores SIGTERM) finishes on its own, and the group stays tracked until it is reaped.
+      resolve(result());
     };
     spec.signal.addEventListener('abort', onAbort, { once: true });
 
@@ -98,16 +101,19 @@ export function runSpawned(plan: SpawnPlan, spec: CommandSpec): Promise<CommandR
         untrackProcessGroup(pgid);
       }
       child.stdin?.destroy();
+      resolve(result());
+    };
+    const result = (): CommandResult => {
       let text = output.text();
       if (spawnError) text += `${text ? '\n' : ''}Could not start the command: ${spawnError.message}`;
-      resolve({
+      return {
         exitCode: exit?.code ?? (spawnError ? 127 : null),
         signal: exit?.signal ?? undefined,
         output: text,
         timedOut,
         cancelled,
         outputTruncated: output.truncated,
-      });
+      };
     };
 
     child.on('exit', (code, signal) => {
