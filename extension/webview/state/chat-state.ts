@@ -21,6 +21,7 @@ import type {
   ReadyResult,
   ReviewCard,
 } from '../../../shared/webview-protocol.js';
+import { readToolOutcome, type ToolCallOutcome } from '../../../shared/tool-outcome.js';
 import { displayPath } from '../paths.js';
 
 export type ToolCallItem = {
@@ -30,6 +31,10 @@ export type ToolCallItem = {
   title: string;
   toolKind: ToolKind;
   status: ToolCallStatus;
+  /** How the call ended, once it has: ACP's `failed` covers failed, rejected and cancelled. */
+  outcome: ToolCallOutcome | null;
+  /** Why it did not complete (the error), when the agent said. */
+  reason: string | null;
   content: readonly ToolCallContent[];
   locations: readonly ToolCallLocation[];
   /** Bumped when something the card shows but does not own changes (terminal output). */
@@ -202,6 +207,7 @@ export function applySessionUpdate(state: ChatState, update: SessionUpdate): Cha
         status: update.status,
         content: update.content,
         locations: update.locations,
+        ...endedFields(update),
       });
     case 'tool_call_update':
       return upsertToolCall(state, update.toolCallId, {
@@ -210,6 +216,7 @@ export function applySessionUpdate(state: ChatState, update: SessionUpdate): Cha
         status: update.status ?? undefined,
         content: update.content ?? undefined,
         locations: update.locations ?? undefined,
+        ...endedFields(update),
       });
     case 'plan':
       return { ...state, plan: update.entries };
@@ -313,9 +320,22 @@ type ToolFields = {
   title?: string;
   toolKind?: ToolKind;
   status?: ToolCallStatus;
+  outcome?: ToolCallOutcome | null;
+  reason?: string | null;
   content?: ToolCallContent[];
   locations?: ToolCallLocation[];
 };
+
+/** The outcome fields an update sets: given with a final status, cleared by any other status. */
+function endedFields(update: {
+  status?: ToolCallStatus | null;
+  rawOutput?: unknown;
+  _meta?: unknown;
+}): Pick<ToolFields, 'outcome' | 'reason'> {
+  if (!update.status) return {};
+  const ended = readToolOutcome(update);
+  return { outcome: ended?.outcome ?? null, reason: ended?.reason ?? null };
+}
 
 function upsertToolCall(state: ChatState, toolCallId: string, fields: ToolFields): ChatState {
   const index = state.toolIndex.get(toolCallId);
@@ -327,6 +347,8 @@ function upsertToolCall(state: ChatState, toolCallId: string, fields: ToolFields
       title: fields.title ?? existing.title,
       toolKind: fields.toolKind ?? existing.toolKind,
       status: fields.status ?? existing.status,
+      outcome: fields.outcome !== undefined ? fields.outcome : existing.outcome,
+      reason: fields.reason !== undefined ? fields.reason : existing.reason,
       content: fields.content ?? existing.content,
       locations: fields.locations ?? existing.locations,
     });
@@ -340,6 +362,8 @@ function upsertToolCall(state: ChatState, toolCallId: string, fields: ToolFields
     title: fields.title ?? 'Tool call',
     toolKind: fields.toolKind ?? 'other',
     status: fields.status ?? 'pending',
+    outcome: fields.outcome ?? null,
+    reason: fields.reason ?? null,
     content: fields.content ?? [],
     locations: fields.locations ?? [],
     revision: 0,

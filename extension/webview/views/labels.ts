@@ -1,6 +1,7 @@
 // Icons and words for ACP enums. Icons are plain glyphs (aria-hidden, themed
 // by the text colour); the words carry the meaning for screen readers.
-import type { PlanEntryStatus, ToolCallStatus, ToolKind } from '@agentclientprotocol/sdk';
+import type { PlanEntryStatus, ToolKind } from '@agentclientprotocol/sdk';
+import type { ToolCallOutcome } from '../../../shared/tool-outcome.js';
 import type { ContextItem } from '../../../shared/webview-protocol.js';
 import { baseName } from '../dom.js';
 
@@ -30,18 +31,29 @@ export const KIND_LABEL: Record<ToolKind, string> = {
   other: 'Tool',
 };
 
-export const STATUS_LABEL: Record<ToolCallStatus, string> = {
-  pending: 'Pending',
+/**
+ * What a tool card shows: the live status until the call ends, then how it ended (ACP's
+ * `failed` covers failed, rejected and cancelled; the agent says which).
+ */
+export type CardStatus = 'pending' | 'in_progress' | ToolCallOutcome;
+
+export const STATUS_LABEL: Record<CardStatus, string> = {
+  // Cairn keeps a call pending only while it waits for the user's answer.
+  pending: 'Waiting for approval',
   in_progress: 'Running',
   completed: 'Done',
   failed: 'Failed',
+  rejected: 'Rejected',
+  cancelled: 'Cancelled',
 };
 
-export const STATUS_ICON: Record<ToolCallStatus, string> = {
+export const STATUS_ICON: Record<CardStatus, string> = {
   pending: '○',
   in_progress: '◐',
   completed: '✓',
   failed: '✕',
+  rejected: '⊘',
+  cancelled: '⊝',
 };
 
 export const PLAN_ICON: Record<PlanEntryStatus, string> = {

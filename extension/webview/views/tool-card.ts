@@ -6,7 +6,7 @@ import { baseName, h } from '../dom.js';
 import { diffChanges, formatChanges } from '../diff-summary.js';
 import type { TerminalOutput, ToolCallItem } from '../state/chat-state.js';
 import { blockText } from '../state/chat-state.js';
-import { KIND_ICON, KIND_LABEL, STATUS_ICON, STATUS_LABEL, displayPath } from './labels.js';
+import { KIND_ICON, KIND_LABEL, STATUS_ICON, STATUS_LABEL, displayPath, type CardStatus } from './labels.js';
 
 /** What cards need from the rest of the panel. */
 export type CardContext = {
@@ -30,8 +30,9 @@ const MAX_OUTPUT_CHARS = 20_000;
 export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElement {
   const outputId = `out-${item.id}`;
   const hasOutput = item.content.length > 0;
-  const open = hasOutput && ctx.isExpanded(item.id, item.status === 'failed');
-  const statusText = STATUS_LABEL[item.status];
+  const shown = cardStatus(item);
+  const open = hasOutput && ctx.isExpanded(item.id, shown === 'failed');
+  const statusText = shown === 'failed' && item.reason ? `Failed: ${item.reason}` : STATUS_LABEL[shown];
 
   const toggle = h(
     'button',
@@ -49,9 +50,11 @@ export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElemen
     [
       h('span', { className: 'tool-kind', text: KIND_ICON[item.toolKind], attrs: { 'aria-hidden': 'true' } }),
       h('span', { className: 'tool-title', text: item.title }),
-      h('span', { className: `tool-status status-${item.status}`, attrs: { 'aria-hidden': 'true' } }, [
-        `${STATUS_ICON[item.status]} ${statusText}`,
-      ]),
+      h(
+        'span',
+        { className: `tool-status status-${shown}`, attrs: { 'aria-hidden': 'true', title: statusText } },
+        [`${STATUS_ICON[shown]} ${statusText}`],
+      ),
     ],
   );
   toggle.addEventListener('click', () => ctx.setExpanded(item.id, !open));
@@ -60,7 +63,7 @@ export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElemen
   return h(
     'article',
     {
-      className: `tool-card status-${item.status}`,
+      className: `tool-card status-${shown}`,
       attrs: {
         'aria-label': `Tool call: ${item.title}, ${statusText}`,
         'data-tool-call-id': item.toolCallId,
@@ -86,6 +89,12 @@ export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElemen
         ),
     ],
   );
+}
+
+/** The live status while the call runs, then how it ended. */
+export function cardStatus(item: ToolCallItem): CardStatus {
+  if (item.status === 'pending' || item.status === 'in_progress') return item.status;
+  return item.status === 'completed' ? 'completed' : (item.outcome ?? 'failed');
 }
 
 export function renderLocations(locations: readonly ToolCallLocation[], ctx: CardContext): HTMLElement {
