@@ -80,3 +80,26 @@ test('the gate asks, remembers "always" per rule key, and passes cancellation on
   const odd = await gate.request(request({ ruleKey: 'execute:x', dangerous: true }), signal);
   assert.equal(odd.allowed, false, 'an unknown answer is not a yes');
 });
+
+test('a file that runs code outside the sandbox asks in every mode but plan, ignores and never stores "always"', async () => {
+  for (const mode of ['ask', 'accept-edits', 'auto'] as const)
+    assert.equal(modeVerdict(mode, 'edit', false, true), 'ask', mode);
+  assert.equal(modeVerdict('plan', 'edit', false, true), 'deny');
+
+  const rules = new MemoryPermissionRules();
+  await rules.remember('edit', 'allow');
+  const asked: PermissionRequest[] = [];
+  const gate = new PermissionGate(() => 'auto', { ask: async (r) => (asked.push(r), 'allow_always') }, rules);
+  const hook = request({ category: 'edit', kind: 'edit', ruleKey: 'hook', runsOutsideSandbox: true });
+  const signal = new AbortController().signal;
+  assert.deepEqual(await gate.request({ ...hook, ruleKey: 'edit' }, signal), { allowed: true });
+  assert.equal(asked.length, 1, 'the remembered "always allow edits" did not cover it');
+  await gate.request(hook, signal);
+  await gate.request(hook, signal);
+  assert.equal(asked.length, 3, '"always" was not remembered');
+  assert.equal(rules.lookup('hook'), undefined);
+  assert.deepEqual(await gate.request(request({ category: 'edit', kind: 'edit', ruleKey: 'edit' }), signal), {
+    allowed: true,
+  });
+  assert.equal(asked.length, 3, 'ordinary edits are unaffected');
+});
