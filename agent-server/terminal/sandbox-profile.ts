@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -93,7 +93,9 @@ export interface ProfileInput {
   env: NodeJS.ProcessEnv;
 }
 
+/** The path with symlinks resolved, or as given when it does not exist (checked without throwing: this runs per command). */
 export function realOrSelf(p: string): string {
+  if (!lstatSync(p, { throwIfNoEntry: false })) return path.resolve(p);
   try {
     return realpathSync.native(p);
   } catch {
@@ -209,6 +211,7 @@ export function filesystemArgs(input: ProfileInput): string[] {
   };
   const hidden = new Set<string>();
   const hide = (target: string): void => {
+    if (!lstatSync(target, { throwIfNoEntry: false })) return;
     const real = realOrSelf(target);
     // Everywhere the host path shows up: itself, its real path, and inside every bind of a parent.
     const candidates = new Set([path.resolve(target), real]);

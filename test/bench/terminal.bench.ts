@@ -1,11 +1,14 @@
 /**
  * Per-command overhead of each terminal backend against a plain `sh -c true`
- * (target: the sandbox adds at most 15 ms), plus the command classifier's cost.
+ * (target: the sandbox, with the profile sessions get, adds at most 15 ms), plus the command
+ * classifier's cost.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { TerminalConfigSchema } from '../../shared/config.js';
+import { knownModelKeys } from '../../agent-server/model/known-keys.js';
 import type { TerminalBackend } from '../../agent-server/terminal/backend.js';
 import { classifyCommand, loadShellSyntax } from '../../agent-server/terminal/command-safety.js';
 import { LocalBackend } from '../../agent-server/terminal/local-backend.js';
@@ -81,24 +84,19 @@ export async function bench(
     const sandboxProblem = await probeSandbox();
     if (sandboxProblem) report('terminal: sandbox backend', { skipped: sandboxProblem });
     else {
-      await row(
-        'sandbox',
+      // The profile sessions get: home hidden but for the default toolchains, credential
+      // stores and host sockets covered, no capabilities, the model key scrubbed.
+      const strict = (network: boolean): SandboxBackend =>
         new SandboxBackend({
           writable: [workspace],
           userHome: os.homedir(),
-          cairnHome: path.join(workspace, '.no-cairn-home'),
-          network: () => true,
-        }),
-      );
-      await row(
-        'sandbox (network off)',
-        new SandboxBackend({
-          writable: [workspace],
-          userHome: os.homedir(),
-          cairnHome: path.join(workspace, '.no-cairn-home'),
-          network: () => false,
-        }),
-      );
+          homeReadable: TerminalConfigSchema.parse({}).homeReadable,
+          cairnHome: path.join(os.homedir(), '.cairn'),
+          network: () => network,
+          knownSecrets: knownModelKeys({}, process.env),
+        });
+      await row('sandbox', strict(true));
+      await row('sandbox (network off)', strict(false));
     }
 
     if (!sshdAvailable())
