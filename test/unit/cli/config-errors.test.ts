@@ -151,3 +151,32 @@ for (const c of cases) {
     );
   });
 }
+
+test('ACP clients get the config problem as the error message, not "Internal error"', async () => {
+  const acp = await import('@agentclientprotocol/sdk');
+  const { createCairnAgent } = await import('../../../agent-server/acp/agent.js');
+  const { loadRuntimeServices } = await import('../../../agent-server/runtime/services.js');
+  const home = await tempDir('cfg-acp-home');
+  await fs.writeFile(path.join(home, 'config.json'), '{ "model": { "presett": "ollama" } }');
+  const { app, closeAll } = createCairnAgent({
+    services: () => loadRuntimeServices(cleanEnv({ CAIRN_HOME: home })),
+    facts: { terminalBackend: 'auto', mcp: { http: false, sse: false }, history: false } as never,
+    log: () => {},
+  });
+  try {
+    const error = await acp.client({ name: 'test' }).connectWith(app, async (ctx) => {
+      await ctx.request('initialize', { protocolVersion: acp.PROTOCOL_VERSION, clientCapabilities: {} });
+      return ctx.request('session/new', { cwd: home, mcpServers: [] }).then(
+        () => assert.fail('session/new must fail'),
+        (err: unknown) => err as { message: string },
+      );
+    });
+    assert.match(
+      error.message,
+      /^.*config\.json has invalid settings:\n {2}- model\.presett: unknown key; did you mean "preset"\?/,
+    );
+    assert.doesNotMatch(error.message, /Internal error/);
+  } finally {
+    await closeAll();
+  }
+});
