@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { defineTool, ToolError } from './types.js';
 import { ripgrepPath } from './ripgrep-path.js';
-import { nodeSearch, type SearchHit } from './node-search.js';
+import { MAX_SEARCH_FILE_BYTES, nodeSearch, type SearchHit } from './node-search.js';
+import { confirmHits } from './search-confirm.js';
 
 const MAX_HITS = 200;
 const MAX_LINE = 300;
@@ -39,11 +40,21 @@ function runRipgrep(
   });
 }
 
-function parseRipgrepLine(line: string, filesOnly: boolean): SearchHit | undefined {
+function parseRipgrepLine(line: string): SearchHit | undefined {
   if (!line) return undefined;
-  if (filesOnly) return { file: line };
   const m = /^(.*?):(\d+):(.*)$/.exec(line);
   return m ? { file: m[1]!, line: Number(m[2]), text: m[3] } : undefined;
+}
+
+/**
+ * What the model hears when ripgrep fails: its own words for a bad pattern, else no detail, since
+ * other messages name the files it could not open (which, mid-swap, may be in the home folder).
+ */
+function searchError(stderr: string): string {
+  const text = stderr.trim();
+  return /regex parse error|error parsing glob|unrecognized flag/i.test(text)
+    ? text
+    : 'ripgrep could not complete the search';
 }
 
 export const searchFilesTool = defineTool({
@@ -64,10 +75,13 @@ export const searchFilesTool = defineTool({
     const target = ctx.workspace.paths.resolve(input.path ?? '.');
     const filesOnly = input.files_only ?? false;
     const rg = ripgrepPath();
+    const readSafely = (abs: string) => ctx.workspace.inspect(abs, MAX_SEARCH_FILE_BYTES);
     let hits: SearchHit[];
     let truncated: boolean;
     if (rg) {
       // --no-require-git: honour .gitignore in folders that are not (yet) git repositories too.
+      // Never --follow: symlinks met while walking (files and folders) are skipped, not searched.
+      // Always line numbers, one hit a file for files_only: every hit is checked against the file.
       const args = [
         '--no-heading',
         '--color=never',
@@ -78,16 +92,21 @@ export const searchFilesTool = defineTool({
         '--max-columns',
         String(MAX_LINE),
         '--max-columns-preview',
+        '--max-filesize',
+        String(MAX_SEARCH_FILE_BYTES),
+        '--line-number',
       ];
-      if (filesOnly) args.push('--files-with-matches');
-      else args.push('--line-number');
+      if (filesOnly) args.push('--max-count', '1');
       if (input.glob) args.push('--glob', input.glob);
       args.push('--regexp', input.pattern, '--', target);
       const { code, stdout, stderr } = await runRipgrep(rg, args, root, ctx.signal);
-      if (code === 2 && !stdout) throw new ToolError(`Search failed: ${stderr.trim() || 'ripgrep error'}`);
+      if (code === 2 && !stdout) throw new ToolError(`Search failed: ${searchError(stderr)}`);
       const lines = stdout.split('\n').filter(Boolean);
       truncated = lines.length > MAX_HITS;
-      hits = lines.slice(0, MAX_HITS).flatMap((l) => parseRipgrepLine(l, filesOnly) ?? []);
+      // ripgrep opened these by name: keep only what the workspace file, opened safely now, holds.
+      const found = lines.slice(0, MAX_HITS).flatMap((l) => parseRipgrepLine(l) ?? []);
+      hits = (await confirmHits(found, readSafely, (f) => path.resolve(root, f))).hits;
+      if (filesOnly) hits = hits.map((h) => ({ file: h.file }));
     } else {
       let re: RegExp;
       try {
@@ -103,6 +122,7 @@ export const searchFilesTool = defineTool({
         filesOnly,
         maxHits: MAX_HITS,
         signal: ctx.signal,
+        read: readSafely,
       }));
     }
     if (!hits.length) return { forModel: `No matches for /${input.pattern}/.`, rawOutput: { matches: 0 } };

@@ -88,7 +88,11 @@ test('the pure-Node fallback finds the same lines and honours .gitignore', async
 test("CAIRN_RIPGREP_PATH (the editor's own ripgrep) is preferred when it exists", async () => {
   const dir = await tempDir('rg-env');
   const fake = path.join(dir, 'rg');
-  await writeFiles(dir, { rg: '#!/bin/sh\necho "from-editor-rg.txt:7:found by the editor\'s ripgrep"\n' });
+  await writeFiles(dir, {
+    rg: '#!/bin/sh\necho "from-editor-rg.txt:7:found by the editor\'s ripgrep"\n',
+    // Hits are checked against the file itself: the fake's answer must be true.
+    'from-editor-rg.txt': `${'\n'.repeat(6)}found by the editor's ripgrep\n`,
+  });
   const { chmod } = await import('node:fs/promises');
   await chmod(fake, 0o755);
   const { execFile } = await import('node:child_process');
