@@ -81,10 +81,30 @@ const FORGET_EVERYTHING =
 // ---- against the user ----
 
 const IGNORE_USER_A =
-  /\b(ignore|disregard|override)\s+(what\s+)?(the|this)\s+(user|human)\s*($|[.,;:!]|\s+(says|said|asks|wants|types|writes|requests?|tells|and|if|when|until|completely|entirely)\b)/;
+  /\b(ignore|disregard|override)\s+(what\s+)?(the|this)\s+(user|human)\s*($|[.,;:!]|\s+(says|said|asks|wants|types|writes|requests?|tells|and|if|when|until|completely|entirely)\b)/g;
 const IGNORE_USER_B =
-  /\b(ignore|disregard|override)\s+(the\s+|any\s+|all\s+)?(user|human)('s|s)?\s+(instructions?|requests?|messages?|commands?|wishes|questions|corrections|objections|refusals?)\b/;
+  /\b(ignore|disregard|override)\s+(the\s+|any\s+|all\s+)?(user|human)('s|s)?\s+(instructions?|requests?|messages?|commands?|wishes|questions|corrections|objections|refusals?)\b/g;
 const DONT_OBEY_USER = /\b(do\s+not|don't|never)\s+(obey|listen\s+to|follow)\s+(the\s+)?(user|human)\b/;
+/**
+ * "never override what the user asks", "never let it override the user": the verb itself is
+ * negated (a negation right before it, at most a couple of filler words between), which is the
+ * opposite order. A negation further back ("if the user says no, ignore the user") is not.
+ */
+function verbNegated(line: string, index: number): boolean {
+  return /\b(never|not|don't|dont|doesn't|mustn't|shouldn't|cannot|can't|won't)\s+((let|it|them|ever|to|be|you)\s+){0,2}$/.test(
+    line.slice(Math.max(0, index - 60), index),
+  );
+}
+function againstUser(line: string): boolean {
+  for (const re of [IGNORE_USER_A, IGNORE_USER_B]) {
+    re.lastIndex = 0;
+    for (let m = re.exec(line); m; m = re.exec(line)) {
+      if (!verbNegated(line, m.index)) return true;
+      re.lastIndex = m.index + 1;
+    }
+  }
+  return DONT_OBEY_USER.test(line);
+}
 /**
  * Secrecy toward the user. Real agent docs say "do not tell the user to type done" (wording
  * advice) and "do not stash without telling the user" (transparency): only the bare order to
@@ -189,7 +209,7 @@ export const THREAT_RULES: ThreatRule[] = [
   {
     id: 'against-user',
     reason: 'prompt injection: tells the model to disobey the user',
-    test: any(IGNORE_USER_A, IGNORE_USER_B, DONT_OBEY_USER),
+    test: againstUser,
   },
   {
     id: 'hide-from-user',
