@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { mkdir, readFile } from 'node:fs/promises';
-import { lock } from 'proper-lockfile';
 import { projectDir } from '../config/home.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { lockMemoryFile, removeDeadWritersTemps } from './memory-lock.js';
 import { scanContent } from '../security/content-scan.js';
 import {
   applyEdit,
@@ -80,6 +80,8 @@ export class MemoryStore implements CuratedMemory {
     for (const [scope, target] of MEMORY_FILE_ORDER) {
       const file = this.filePath(scope, target);
       const limit = limitFor(target, this.limits);
+      // Start of a session: what a writer that died mid-write left behind goes.
+      await removeDeadWritersTemps(file);
       try {
         files.push(snapshotFile(scope, target, file, await readText(file), limit));
       } catch (err) {
@@ -97,13 +99,9 @@ export class MemoryStore implements CuratedMemory {
     const limit = limitFor(target, this.limits);
     const label = memoryLabel(scope, target);
     await mkdir(path.dirname(file), { recursive: true });
-    const release = await lock(file, {
-      realpath: false,
-      stale: 10_000,
-      retries: { retries: 300, factor: 1.3, minTimeout: 5, maxTimeout: 100, randomize: true },
-      onCompromised: (err) => console.error(`cairn: lost the lock on ${file}: ${err.message}`),
-    });
+    const { release } = await lockMemoryFile(file);
     try {
+      await removeDeadWritersTemps(file);
       const entries = parseEntries(await readText(file));
       const result = applyEdit(entries, edit, limit, label);
       if (result.changed) await writeFileAtomic(file, serializeEntries(result.entries));
