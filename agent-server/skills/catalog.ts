@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseSkillFile, SkillFormatError, type SkillFrontmatter } from './skill-file.js';
 import { projectKey } from '../config/home.js';
+import { anchoredAt, readSkillFile, type SkillFileRead } from './skill-disk.js';
 
 /** Where a skill came from, highest precedence first. */
 export type SkillSource = 'project' | 'agents' | 'claude' | 'user' | 'bundled';
@@ -189,6 +190,7 @@ export async function readSkillRoots(opts: SkillCatalogOptions): Promise<SkillCa
   const state: SkillCatalogState = { skills: [], shadowed: [], errors: [], refused: [], inactive: [] };
   const winners = new Map<string, Skill>();
   const platform = opts.platform ?? process.platform;
+  const repo = opts.cwd ? anchoredAt(path.resolve(opts.cwd)) : undefined;
   for (const root of skillRoots(opts)) {
     let entries: import('node:fs').Dirent[];
     try {
@@ -219,28 +221,33 @@ export async function readSkillRoots(opts: SkillCatalogOptions): Promise<SkillCa
         });
         continue;
       }
-      let text: string;
+      // Repo skills are opened anchored at the workspace: a SKILL.md that is (or becomes) a link
+      // out of it is refused, never read.
+      let read: SkillFileRead;
       try {
-        const info = await fs.stat(file);
-        if (info.size > MAX_SKILL_FILE_BYTES) {
-          state.errors.push({
-            file,
-            source: root.source,
-            message: `SKILL.md is ${info.size} bytes; the limit is ${MAX_SKILL_FILE_BYTES}.`,
-          });
-          continue;
-        }
-        text = await fs.readFile(file, 'utf8');
+        read = await readSkillFile(file, MAX_SKILL_FILE_BYTES, root.untrusted ? repo : undefined);
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') {
-          if (entry.isDirectory())
-            state.errors.push({ file, source: root.source, message: 'no SKILL.md in this skill folder.' });
-        } else {
-          state.errors.push({ file, source: root.source, message: `cannot read: ${(err as Error).message}` });
-        }
+        state.errors.push({ file, source: root.source, message: `cannot read: ${(err as Error).message}` });
         continue;
       }
+      if (read.kind === 'missing' || read.kind === 'not-file') {
+        if (entry.isDirectory())
+          state.errors.push({ file, source: root.source, message: 'no SKILL.md in this skill folder.' });
+        continue;
+      }
+      if (read.kind === 'too-large') {
+        state.errors.push({
+          file,
+          source: root.source,
+          message: `SKILL.md is ${read.size} bytes; the limit is ${MAX_SKILL_FILE_BYTES}.`,
+        });
+        continue;
+      }
+      if (read.kind === 'refused') {
+        state.refused.push({ file, source: root.source, reasons: ['SKILL.md links to outside the repo'] });
+        continue;
+      }
+      const text = read.bytes.toString('utf8');
       let parsed;
       try {
         parsed = parseSkillFile(text, file);

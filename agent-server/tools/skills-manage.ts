@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineTool, ToolError, type ToolContext, type ToolDefinition, type ToolResult } from './types.js';
 import type { SkillCatalog } from '../skills/catalog.js';
@@ -11,6 +11,7 @@ import {
 } from '../skills/skill-file.js';
 import { checkWritableLinkedPath, listLinkedFiles, resolveLinkedFile } from '../skills/linked-files.js';
 import { applyChange, removeReviewed, type Change, type Scope } from './skills-write-review.js';
+import { anchoredAt, readSkillFile, readSkillText } from '../skills/skill-disk.js';
 
 const ACTIONS = ['create', 'patch', 'edit', 'delete', 'write_file', 'remove_file'] as const;
 const MAX_CONTENT_CHARS = 256 * 1024;
@@ -61,13 +62,27 @@ function scopeDir(opts: SkillManageOptions, scope: Scope): string {
   return path.join(opts.home, 'skills');
 }
 
-async function readIfExists(file: string): Promise<string | undefined> {
+/**
+ * A skill file's text, `undefined` when missing. Project skills are in the repository: opened
+ * anchored at the workspace, so a file that is (or is swapped for) a link out is never read.
+ */
+async function readIfExists(
+  opts: SkillManageOptions,
+  scope: Scope,
+  file: string,
+): Promise<string | undefined> {
+  const within = scopeAnchor(opts, scope);
+  if (within) return readSkillText(file, within, MAX_CONTENT_CHARS * 4);
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+function scopeAnchor(opts: SkillManageOptions, scope: Scope) {
+  return scope === 'project' && opts.cwd ? anchoredAt(path.resolve(opts.cwd)) : undefined;
 }
 
 /** Where an existing skill that `skill_manage` may change lives. */
@@ -159,7 +174,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
       const file = path.join(dir, 'SKILL.md');
       if (input.content === undefined)
         throw new ToolError(`create needs content: the whole SKILL.md.\n${FORMAT_HINT}`);
-      if ((await readIfExists(file)) !== undefined) {
+      if ((await readIfExists(opts, scope, file)) !== undefined) {
         throw new ToolError(
           `A ${scope} skill "${name}" already exists (${displayPath(opts, file)}): use patch or edit.`,
         );
@@ -190,7 +205,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
 
     const { scope, dir } = locateExisting(opts, name, input.scope);
     const skillFile = path.join(dir, 'SKILL.md');
-    const current = await readIfExists(skillFile);
+    const current = await readIfExists(opts, scope, skillFile);
     if (current === undefined) {
       throw new ToolError(
         `There is no ${scope} skill "${name}" (${displayPath(opts, skillFile)} does not exist).`,
@@ -215,7 +230,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
         }
         if (input.old_string === '') throw new ToolError('old_string must not be empty.');
         const target = input.file_path ? await resolveLinkedFile(dir, input.file_path) : skillFile;
-        const before = input.file_path ? await readIfExists(target) : current;
+        const before = input.file_path ? await readIfExists(opts, scope, target) : current;
         if (before === undefined) throw new ToolError(`The skill "${name}" has no file ${input.file_path}.`);
         const n = countOccurrences(before, input.old_string);
         if (n === 0)
@@ -246,7 +261,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
         change = {
           scope,
           file: target,
-          oldText: await readIfExists(target),
+          oldText: await readIfExists(opts, scope, target),
           newText: input.content,
           title: `Write ${input.file_path} in ${scope} skill ${name}`,
         };
@@ -257,7 +272,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
         const target = await resolveLinkedFile(dir, input.file_path);
         if (target === skillFile)
           throw new ToolError('SKILL.md cannot be removed on its own: use action delete.');
-        const text = await readIfExists(target);
+        const text = await readIfExists(opts, scope, target);
         if (text === undefined) throw new ToolError(`The skill "${name}" has no file ${input.file_path}.`);
         const refusal = await removeReviewed(
           scope,
@@ -266,6 +281,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
           `Remove ${input.file_path} from ${scope} skill ${name}`,
           ctx,
           input,
+          scopeDir(opts, 'user'),
         );
         if (refusal) return refusal;
         return { forModel: `Removed ${displayPath(opts, target)}.`, locations: [{ path: target }] };
@@ -274,10 +290,18 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
         const files = [{ path: skillFile, text: current }];
         for (const rel of await listLinkedFiles(dir)) {
           const abs = path.join(dir, rel);
-          const info = await stat(abs);
-          if (info.size <= MAX_CONTENT_CHARS) files.push({ path: abs, text: await readFile(abs, 'utf8') });
+          const read = await readSkillFile(abs, MAX_CONTENT_CHARS, scopeAnchor(opts, scope));
+          if (read.kind === 'file') files.push({ path: abs, text: read.bytes.toString('utf8') });
         }
-        const refusal = await removeReviewed(scope, dir, files, `Delete ${scope} skill ${name}`, ctx, input);
+        const refusal = await removeReviewed(
+          scope,
+          dir,
+          files,
+          `Delete ${scope} skill ${name}`,
+          ctx,
+          input,
+          scopeDir(opts, 'user'),
+        );
         if (refusal) return refusal;
         await opts.catalog.refresh();
         const still = opts.catalog.get(name);

@@ -1,11 +1,14 @@
-import { readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
 import { z } from 'zod';
 import { defineTool, ToolError, type ToolDefinition } from './types.js';
 import type { Skill, SkillCatalog } from '../skills/catalog.js';
 import type { SkillUsageTracker } from '../skills/usage.js';
 import { listLinkedFiles, resolveLinkedFile } from '../skills/linked-files.js';
+import { anchoredAt, readSkillFile } from '../skills/skill-disk.js';
 
 const MAX_VIEW_BYTES = 200 * 1024;
+/** The catalog's own limit on a SKILL.md. */
+const MAX_SKILL_BYTES = 256 * 1024;
 
 function describeSource(skill: Skill): string {
   return skill.version ? `${skill.source}, v${skill.version}` : skill.source;
@@ -91,6 +94,11 @@ function notFound(catalog: SkillCatalog, name: string): ToolError {
   return new ToolError(`No skill named "${name}". Available: ${names.length ? names.join(', ') : 'none'}.`);
 }
 
+/** Repo skills are read anchored at the workspace; Cairn's own and bundled ones by name. */
+function within(skill: Skill, cwd: string | undefined) {
+  return skill.root.untrusted && cwd ? anchoredAt(path.resolve(cwd)) : undefined;
+}
+
 /** `skill_view {name, file_path?}`: a skill's SKILL.md and its linked files, or one linked file. */
 export function createSkillViewTool(
   catalog: SkillCatalog,
@@ -115,25 +123,26 @@ export function createSkillViewTool(
       const scan = catalog.options.scan;
       if (input.file_path) {
         const abs = await resolveLinkedFile(skill.dir, input.file_path);
-        let info;
-        try {
-          info = await stat(abs);
-        } catch {
+        // Opened anchored (repo skills): a linked file that is or becomes a link out is not read.
+        const read = await readSkillFile(abs, MAX_VIEW_BYTES, within(skill, catalog.options.cwd));
+        if (read.kind === 'missing') {
           const files = await listLinkedFiles(skill.dir);
           throw new ToolError(
             `The skill "${skill.name}" has no file ${input.file_path}. Its files: ${files.join(', ') || 'none'}.`,
           );
         }
-        if (!info.isFile()) throw new ToolError(`${input.file_path} is not a file.`);
-        if (info.size > MAX_VIEW_BYTES) {
+        if (read.kind === 'refused')
+          throw new ToolError(`${input.file_path} links to outside the skill's repository; it was not read.`);
+        if (read.kind === 'not-file') throw new ToolError(`${input.file_path} is not a file.`);
+        if (read.kind === 'too-large') {
           throw new ToolError(
-            `${input.file_path} is ${info.size} bytes, too large to show (limit ${MAX_VIEW_BYTES}).`,
+            `${input.file_path} is ${read.size} bytes, too large to show (limit ${MAX_VIEW_BYTES}).`,
           );
         }
-        const buf = await readFile(abs);
+        const buf = read.bytes;
         if (buf.includes(0)) {
           return {
-            forModel: `${input.file_path} is a binary file (${info.size} bytes) at ${abs}.`,
+            forModel: `${input.file_path} is a binary file (${read.size} bytes) at ${abs}.`,
             locations: [{ path: abs }],
           };
         }
@@ -149,12 +158,16 @@ export function createSkillViewTool(
         return { forModel: text, locations: [{ path: abs }] };
       }
       // Read again: the file may have changed since the session started.
-      let text: string;
-      try {
-        text = await readFile(skill.file, 'utf8');
-      } catch {
+      const read = await readSkillFile(skill.file, MAX_SKILL_BYTES, within(skill, catalog.options.cwd)).catch(
+        () => undefined,
+      );
+      if (read?.kind === 'refused')
+        throw new ToolError(
+          `The skill "${skill.name}" now links to outside its repository; it was not read.`,
+        );
+      if (read?.kind !== 'file')
         throw new ToolError(`The skill "${skill.name}" was removed (${skill.file} is gone).`);
-      }
+      const text = read.bytes.toString('utf8');
       if (skill.root.scanned) {
         const verdict = scan(text);
         if (!verdict.ok) {

@@ -1,8 +1,10 @@
-import { rm } from 'node:fs/promises';
-import type { ToolContext, ToolResult } from './types.js';
+import { ToolError, type ToolContext, type ToolResult } from './types.js';
 import { deniedOutcome } from './denied-outcome.js';
 import { WriteRejectedError } from '../workspace/workspace.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { AnchoredFiles } from '../workspace/anchored-files.js';
+import { removeAnchored } from '../workspace/anchored-remove.js';
+import { anchoredAt } from '../skills/skill-disk.js';
 
 /** Project skills live in the repo (.cairn/skills); user skills in Cairn's home. */
 export type Scope = 'project' | 'user';
@@ -58,6 +60,11 @@ export async function applyChange(
   return undefined;
 }
 
+/**
+ * One reviewed removal. The path is opened again after the answer, anchored (project: at the
+ * workspace; user: at Cairn's skills folder) and never through a link: `.cairn` swapped for a
+ * link to the home while the user decided removes nothing there.
+ */
 export async function removeReviewed(
   scope: Scope,
   target: string,
@@ -65,6 +72,7 @@ export async function removeReviewed(
   title: string,
   ctx: ToolContext,
   rawInput: unknown,
+  userSkillsDir: string,
 ): Promise<ToolResult | undefined> {
   const abs = scope === 'project' ? ctx.workspace.paths.resolve(target) : target;
   const outcome = await ctx.permissions.request(
@@ -84,6 +92,14 @@ export async function removeReviewed(
   );
   if (!outcome.allowed)
     return { forModel: `Skill not changed: ${outcome.message}`, ...deniedOutcome(outcome) };
-  await rm(abs, { recursive: true, force: true });
+  const within =
+    scope === 'project'
+      ? new AnchoredFiles(ctx.workspace.paths.roots, ctx.workspace.paths.realRoots)
+      : anchoredAt(userSkillsDir);
+  try {
+    await removeAnchored(within, abs);
+  } catch (err) {
+    throw new ToolError(`The skill was not (fully) removed: ${(err as Error).message}`);
+  }
   return undefined;
 }

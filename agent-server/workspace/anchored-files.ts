@@ -175,6 +175,37 @@ export class AnchoredFiles {
     throw new PathUnstableError(absolute);
   }
 
+  /**
+   * Opens the folder holding `absolute` (links on the way resolved and checked, the folder opened
+   * without following any) and hands `use` its pinned path (`/proc/self/fd/N`) and the final name,
+   * which is never resolved: operations on `${folder}/${name}` act on the entry itself.
+   * `undefined` when the folder does not exist. Linux only (see procFdWorks).
+   */
+  async withParentFolder<T>(
+    absolute: string,
+    use: (folder: string, name: string) => Promise<T>,
+  ): Promise<T | undefined> {
+    if (!this.useProcFd) throw new Error('Opening relative to a folder needs /proc (Linux).');
+    const name = path.basename(absolute);
+    if (!name || name === '.' || name === '..') throw new Error(`${absolute} does not name an entry`);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      try {
+        const { root, parts } = this.locate(path.dirname(absolute));
+        const dir = await this.openFolder(root, parts, false);
+        if (!dir) return undefined;
+        try {
+          return await use(under(dir), name);
+        } finally {
+          await dir.close();
+        }
+      } catch (err) {
+        if (err instanceof PathChangedError) continue;
+        throw err;
+      }
+    }
+    throw new PathUnstableError(absolute);
+  }
+
   // ── Linux: walk from the root through /proc/self/fd ────────────────────────────────
 
   /** The real path split into the root it is in and the components below it. */
