@@ -8,6 +8,7 @@ import { checkProgram, type RuleContext } from './program-rules.js';
 import { Findings, programName, type ClassifyOptions, type CommandRisk, type Word } from './risk.js';
 import {
   containsCall,
+  discardShellParser,
   firstCall,
   flatten,
   lastCall,
@@ -102,6 +103,7 @@ class Classifier {
     try {
       file = shellParser().parser.Parse(source, '');
     } catch {
+      discardShellParser();
       this.flag('dangerous', 'The command could not be parsed, so it cannot be checked.');
       return;
     }
@@ -233,16 +235,21 @@ class Classifier {
       const args = senderWords.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w.text)));
       source = { kind: 'literal', text: args.map((w) => w.text).join(' ') };
       // `echo / | xargs rm -rf`: xargs turns the echoed words into arguments.
-      if (flatten(receiver.Args, ctx).some((w) => path.basename(w.text) === 'xargs'))
+      const receiverWords = flatten(receiver.Args, ctx);
+      if (receiverWords.some((w) => path.basename(w.text) === 'xargs')) {
+        // -0 / -d: the whole input is one argument, spaces and all.
+        const whole = receiverWords.some((w) => /^(-0|--null|-d.*|--delimiter.*)$/.test(w.text));
+        const text = args.map((w) => w.text).join(' ');
         extraArgs.set(
           span(receiver),
-          args.flatMap((w) =>
-            w.text
-              .split(/\s+/)
-              .filter(Boolean)
-              .map((text) => ({ ...w, text })),
-          ),
+          whole
+            ? [{ text: text.replace(/\n$/, ''), dynamic: false, glob: false }]
+            : text
+                .split(/\s+/)
+                .filter(Boolean)
+                .map((t) => ({ text: t, dynamic: false, glob: false })),
         );
+      }
     }
     stdin.set(span(receiver), source);
   }
@@ -268,11 +275,11 @@ class Classifier {
       // A shell or interpreter reading a here-doc runs it: check the script it is given.
       const call = stmt.Cmd && syntax.NodeType(stmt.Cmd) === 'CallExpr' ? stmt.Cmd : undefined;
       const name = call ? programName(flatten(call.Args, ctx)) : '';
-      if (!name || !INTERPRETERS.has(name)) return;
+      if (!name || !(INTERPRETERS.has(name) || name === '.' || name === 'source')) return;
       const body = redir.Hdoc ?? redir.Word;
       const text = body ? wordValue(body, ctx, false) : undefined;
       if (!text || text.dynamic) this.flag('dangerous', `Feeds a computed script to ${name}.`);
-      else if (SHELLS.has(name)) this.script(text.values.join(' '), depth + 1);
+      else if (!INTERPRETERS.has(name) || SHELLS.has(name)) this.script(text.values.join(' '), depth + 1);
       else
         this.inline(
           name,
@@ -392,7 +399,13 @@ class Classifier {
       this.inline(name, codes, cwds, depth);
       return;
     }
-    if (/awk$|sed$/.test(name)) return; // `-f file`: a file of the repository, like any script
+    if (/awk$|sed$/.test(name)) {
+      // `-f file`: a file of the repository is like any script; one this line writes is not.
+      args.forEach((w, i) => {
+        if (w.text === '-f' && args[i + 1]) this.runsFile(args[i + 1]!, `${name} runs`);
+      });
+      return;
+    }
     const scriptFile = args.find((w) => w.dynamic || !w.text.startsWith('-'));
     if (scriptFile && !(!scriptFile.dynamic && STDIN_FILES.has(scriptFile.text))) {
       if (!args.some((w) => w.text === '-m')) this.runsFile(scriptFile, `${name} runs`);

@@ -67,6 +67,19 @@ function checkEveryStart(words: Word[], hooks: WrapperHooks): void {
   }
 }
 
+/** The string `xargs -I` replaces, if any (`-i` and bare `--replace` mean `{}`). */
+function replaceString(args: Word[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const t = args[i]!.text;
+    if (t === '-I') return args[i + 1]?.text ?? '{}';
+    if (t.startsWith('-I')) return t.slice(2);
+    if (t === '-i' || t === '--replace') return '{}';
+    if (t.startsWith('--replace=')) return t.slice('--replace='.length);
+    if (t.startsWith('-i')) return t.slice(2);
+  }
+  return undefined;
+}
+
 /** `npx [options] cmd args`, `npx -c 'cmd'`, `npm exec -- cmd`. */
 function packageRunner(rest: Word[], hooks: WrapperHooks): Word[] {
   for (let i = 0; i < rest.length; i++) {
@@ -247,7 +260,7 @@ export function unwrapCommand(words: Word[], hooks: WrapperHooks): Word[] {
         }
         continue;
       case 'xargs': {
-        const replaces = rest.some((w) => /^(-I|-i|--replace)/.test(w.text));
+        const replace = replaceString(rest);
         words = skipOptions(
           rest,
           new Set([
@@ -268,22 +281,26 @@ export function unwrapCommand(words: Word[], hooks: WrapperHooks): Word[] {
           ]),
         );
         if (!words.length) words = [word('echo')];
-        // xargs appends what it reads to the command: `xargs sh -c` gets its script from input.
-        if (!replaces) words = [...words, { text: '', dynamic: true, glob: false }];
+        // xargs appends what it reads to the command (`xargs sh -c` gets its script from input),
+        // or with -I puts it wherever the replace string appears.
+        if (replace === undefined) words = [...words, { text: '', dynamic: true, glob: false }];
+        else words = words.map((w) => (w.text.includes(replace) ? { ...w, dynamic: true } : w));
         continue;
       }
-      case 'parallel':
-        // GNU parallel runs its command through the shell.
-        words = skipOptions(
-          rest,
-          new Set(['-j', '--jobs', '-S', '--sshlogin', '--joblog', '-a', '--arg-file']),
-        );
-        {
-          const end = words.findIndex((w) => /^:::+$/.test(w.text));
-          const cmd = end < 0 ? words : words.slice(0, end);
-          if (cmd.some((w) => w.dynamic))
-            hooks.findings.flag('dangerous', 'parallel runs a command computed at run time.');
-          else if (cmd.length) hooks.script(cmd.map((w) => w.text).join(' '));
+      case 'parallel': {
+        // GNU parallel runs its command through the shell, with its inputs filled in.
+        hooks.findings.flag('dangerous', 'parallel fills in the command it runs at run time.');
+        const cmd = rest.filter((w) => !w.dynamic && !w.text.startsWith('-'));
+        const end = cmd.findIndex((w) => /^:::+$/.test(w.text));
+        hooks.script((end < 0 ? cmd : cmd.slice(0, end)).map((w) => w.text).join(' '));
+        return [];
+      }
+      case 'tmux':
+      case 'screen':
+        // Their arguments include shell commands (`new-session 'cmd'`, `send-keys 'cmd' Enter`).
+        for (const w of rest) {
+          if (w.dynamic) hooks.findings.flag('dangerous', `${name} runs a command computed at run time.`);
+          else if (!w.text.startsWith('-')) hooks.script(w.text);
         }
         return [];
       case 'eval': {

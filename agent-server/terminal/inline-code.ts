@@ -141,8 +141,9 @@ export interface CodeFindings {
 
 const RUNS_PROGRAMS =
   /\b(system|exec\w*|spawn\w*|popen\w*|fork\w*|subprocess|child_process|shell_exec|passthru|proc_open|pcntl_exec|Open3|execute|Command|run_command)\b|\bBun\s*\.\s*\$|\bIO\s*\.\s*popen|%x/;
+/** Method calls like `json.load` or `re.compile` are not the builtins of the same name. */
 const COMPUTES_CODE =
-  /\b(eval|__import__|importlib|getattr|setattr|compile|Function|vm|globals|locals|__builtins__|builtins|marshal|pickle|ctypes|ffi|dlopen|send|instance_eval|class_eval|define_method|load|loadstring|dofile|create_function|call_user_func\w*|assert)\b|\brequire\s*\(\s*[^'"\s)]|\bimport\s*\(/;
+  /(?<!\.)\b(eval|__import__|importlib|getattr|setattr|compile|Function|vm|globals|locals|__builtins__|builtins|marshal|pickle|ctypes|ffi|dlopen|send|instance_eval|class_eval|define_method|load|loadstring|dofile|create_function|call_user_func\w*)\b|\b(eval|send|instance_eval|pickle|marshal)\b|\brequire\s*\(\s*[^'"\s)]|\bimport\s*\(/;
 const DESTRUCTIVE =
   /\b(rmtree|rm_rf|rm_r|remove_dir_all|rmSync|rmdirSync|rimraf|removedirs|remove_entry\w*|rm|kill\w*|symlink\w*|link(Sync|at)?|rename\w*|truncate\w*|chmod\w*|chown\w*)\b\s*[(,]?/g;
 
@@ -151,6 +152,7 @@ export function readInlineCode(language: string, code: string): CodeFindings {
   if (language === 'sed') return readSed(code);
   let text = code;
   let runsPrograms = RUNS_PROGRAMS.test(text);
+  let computesCode = false;
   if (/awk$/.test(language)) {
     // awk runs programs with system() and pipes (`print | "sh"`, `"cmd" | getline`).
     runsPrograms = /\bsystem\s*\(/.test(text) || /\|/.test(text.replace(/\|\|/g, ''));
@@ -158,6 +160,7 @@ export function readInlineCode(language: string, code: string): CodeFindings {
   }
   if (['perl', 'ruby', 'php'].includes(language)) {
     if (/`|\bqx\b/.test(code)) runsPrograms = true;
+    if (language === 'php' && /\bassert\b/.test(code)) computesCode = true;
     if (language === 'perl' && /\bopen\b/.test(code) && /\|/.test(code)) runsPrograms = true;
   }
   const destructive = [...text.matchAll(DESTRUCTIVE)]
@@ -165,7 +168,7 @@ export function readInlineCode(language: string, code: string): CodeFindings {
     .map((m) => m[1]!);
   return {
     runsPrograms,
-    computesCode: COMPUTES_CODE.test(text),
+    computesCode: computesCode || COMPUTES_CODE.test(text),
     destructive: [...new Set(destructive)],
     strings,
     commands: [],

@@ -162,7 +162,8 @@ function checkFind(args: Word[], ctx: RuleContext): void {
     const end = args.findIndex((w, i) => i > exec && (w.text === ';' || w.text === '+'));
     const inner = args.slice(exec + 1, end < 0 ? undefined : end);
     execRm = inner[0] !== undefined && path.basename(inner[0].text) === 'rm';
-    ctx.checkInner(inner.filter((w) => w.text !== '{}'));
+    // `{}` is each file found: only known at run time.
+    ctx.checkInner(inner.map((w) => (w.text.includes('{}') ? { ...w, dynamic: true } : w)));
   }
   if (!deletes && !execRm) return;
   const firstExpr = args.findIndex((w) => w.text.startsWith('-') || w.text === '(' || w.text === '!');

@@ -106,6 +106,7 @@ export function createTerminalTool(deps: {
       const risk = classifyCommand(input.command, {
         home: os.homedir(),
         workspace: ctx.workspace.paths.root,
+        cwd,
       });
       if (risk.level === 'blocked') {
         throw new ToolError(`Blocked: this command is never run. ${risk.reasons.join(' ')}`);
