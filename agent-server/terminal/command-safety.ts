@@ -8,7 +8,6 @@ import { checkProgram, type RuleContext } from './program-rules.js';
 import { Findings, programName, type ClassifyOptions, type CommandRisk, type Word } from './risk.js';
 import {
   containsCall,
-  discardShellParser,
   firstCall,
   flatten,
   lastCall,
@@ -103,7 +102,6 @@ class Classifier {
     try {
       file = shellParser().parser.Parse(source, '');
     } catch {
-      discardShellParser();
       this.flag('dangerous', 'The command could not be parsed, so it cannot be checked.');
       return;
     }

@@ -21,17 +21,9 @@ export function shellParser(): { parser: ShParser; ops: ShellOps } {
     if (!syntax)
       throw new Error('The shell parser is not loaded: await loadShellSyntax() before classifyCommand().');
     parser = syntax.NewParser();
-    ops ??= resolveOps(parser);
+    ops = resolveOps(parser);
   }
   return { parser, ops };
-}
-
-/**
- * A parser that threw may keep state from the failed input (a pending here-doc made the next
- * parse of `EOF` spin forever), so it is replaced after every failure.
- */
-export function discardShellParser(): void {
-  parser = undefined;
 }
 
 /** Ops resolved from the parser itself, so a parser upgrade cannot silently renumber them. */
