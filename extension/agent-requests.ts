@@ -11,10 +11,15 @@ import { ClientTerminals } from './client-terminals.js';
 import type { CommandTerminal } from './command-terminal.js';
 import { EditReviews, type ReviewPresenter } from './edit-reviews.js';
 import { PermissionRequests } from './permission-requests.js';
+import { PathRefusedError, WorkspaceGuard } from './workspace-guard.js';
 
 /** What answering the agent needs from the editor. */
 export interface AgentRequestsEnvironment {
   workspaceRoot(): string | null;
+  /** Every workspace folder: the only places the agent's file requests may reach. */
+  workspaceFolders(): readonly string[];
+  /** The text of an open document at `path` (unsaved edits included), if one is open. */
+  openDocumentText(path: string): string | undefined;
   autoApprove(): AutoApproveSettings;
   /** Current text of a file: the open document (unsaved edits included), else disk. */
   readText(path: string): Promise<string>;
@@ -43,7 +48,11 @@ export class AgentRequests {
   readonly permissions: PermissionRequests;
   readonly reviews: EditReviews;
   readonly terminals: ClientTerminals;
+  /** The editor's own check on the agent's paths: inside the workspace folders, no link out. */
+  readonly guard: WorkspaceGuard;
   private readonly forwardedTerminals = new Set<string>();
+  /** Permission cards of edits held back until their review card is out, by tool call id. */
+  private readonly heldPermissions = new Map<string, () => void>();
 
   constructor(
     private readonly env: AgentRequestsEnvironment,
@@ -60,16 +69,23 @@ export class AgentRequests {
         host.stateChanged();
       },
     });
-    this.reviews = new EditReviews(env.reviews, {
-      opened: (card) => {
-        host.notify('review/opened', card);
-        host.stateChanged();
+    this.guard = new WorkspaceGuard(() => env.workspaceFolders());
+    this.reviews = new EditReviews(
+      env.reviews,
+      {
+        opened: (card) => {
+          host.notify('review/opened', card);
+          // The review card comes first, so the plain permission card never shows on its own.
+          if (card.source === 'permission' && card.toolCallId) this.showHeldPermission(card.toolCallId);
+          host.stateChanged();
+        },
+        resolved: (reviewId, outcome) => {
+          host.notify('review/resolved', { reviewId, outcome });
+          host.stateChanged();
+        },
       },
-      resolved: (reviewId, outcome) => {
-        host.notify('review/resolved', { reviewId, outcome });
-        host.stateChanged();
-      },
-    });
+      this.guard,
+    );
     this.terminals = new ClientTerminals(
       () => env.workspaceRoot() ?? process.cwd(),
       (t) => env.terminalStarted(t),
@@ -106,7 +122,10 @@ export class AgentRequests {
   }
 
   async readTextFile(p: ReadTextFileRequest) {
-    const text = await this.env.readText(p.path);
+    const text = await refusedAsRequestError(async () => {
+      this.guard.check(p.path);
+      return this.env.openDocumentText(p.path) ?? (await this.guard.readFile(p.path));
+    });
     if (p.line == null && p.limit == null) return { content: text };
     const lines = text.split('\n');
     const start = Math.max(0, (p.line ?? 1) - 1);
@@ -115,14 +134,17 @@ export class AgentRequests {
   }
 
   async writeTextFile(p: WriteTextFileRequest): Promise<void> {
-    const outcome = await this.reviews.propose({
-      sessionId: p.sessionId,
-      path: p.path,
-      newText: p.content,
-      source: 'write',
-      toolCallId: this.host.editToolCallFor(p.path),
-      autoApply: this.env.autoApprove().edits,
-    });
+    // Checked here, and again by the review right before it writes (after the user's answer).
+    const outcome = await refusedAsRequestError(() =>
+      this.reviews.propose({
+        sessionId: p.sessionId,
+        path: p.path,
+        newText: p.content,
+        source: 'write',
+        toolCallId: this.host.editToolCallFor(p.path),
+        autoApply: this.env.autoApprove().edits,
+      }),
+    );
     if (outcome === 'accepted') return;
     throw new RequestError(
       -32000,
@@ -141,9 +163,13 @@ export class AgentRequests {
       this.env.log(`[cairn] auto-approved (${request.toolCall.kind}): ${request.toolCall.title ?? ''}`);
       return { outcome: { outcome: 'selected', optionId: auto.optionId } };
     }
-    const { card, answer } = this.permissions.ask(request, signal);
     const diff = request.toolCall.content?.find((c) => c.type === 'diff');
+    const hasDiff = diff?.type === 'diff';
+    const toolCallId = request.toolCall.toolCallId;
+    const { card, answer, show } = this.permissions.ask(request, signal, { deferShow: hasDiff });
     if (diff && diff.type === 'diff') {
+      this.heldPermissions.set(toolCallId, show);
+      void answer.finally(() => this.heldPermissions.delete(toolCallId));
       // The diff editor answers the same request: Accept / Reject map to the agent's options;
       // an answer from the card (or a cancel) closes the diff.
       const answered = new AbortController();
@@ -165,9 +191,19 @@ export class AgentRequests {
           const option = reviewAnswerOption(request.options, outcome === 'accepted');
           this.permissions.answer(card.requestId, option?.optionId ?? null);
         })
-        .catch((err) => this.host.reportError(err));
+        .catch((err) => {
+          // No review to answer from: the plain card must still let the user decide.
+          this.showHeldPermission(toolCallId);
+          this.host.reportError(err);
+        });
     }
     return await answer;
+  }
+
+  private showHeldPermission(toolCallId: string): void {
+    const show = this.heldPermissions.get(toolCallId);
+    this.heldPermissions.delete(toolCallId);
+    show?.();
   }
 
   /** Streams a client terminal's output to the chat (tool-call `terminal` content). */
@@ -195,5 +231,15 @@ export class AgentRequests {
       this.forwardedTerminals.delete(terminalId);
     });
     schedule();
+  }
+}
+
+/** A refused path reaches the agent as a plain request error saying why; nothing was read or written. */
+async function refusedAsRequestError<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof PathRefusedError) throw new RequestError(-32000, `Refused: ${err.message}`);
+    throw err;
   }
 }

@@ -47,16 +47,25 @@ export type AcceptResult = 'applied' | 'approved' | 'stale';
  * permission (the agent then writes): that write is pre-approved so it is not reviewed twice.
  */
 export class EditReviews {
-  private readonly pending = new Map<string, { review: PendingReview; settle: (o: ReviewOutcome) => void }>();
+  private readonly pending = new Map<
+    string,
+    { review: PendingReview; settle: (o: ReviewOutcome) => void; fail: (err: unknown) => void }
+  >();
   private readonly preapproved = new Map<string, string>();
 
+  /**
+   * @param guard checks a path right before it is read for the diff and right before it is
+   * written (an accept can come minutes later); a refusal ends the review with that error.
+   */
   constructor(
     private readonly presenter: ReviewPresenter,
     private readonly events: ReviewEvents,
+    private readonly guard?: { check(path: string): void },
   ) {}
 
   /** Opens a review and resolves with the user's decision. */
   async propose(proposal: EditProposal, signal?: AbortSignal): Promise<ReviewOutcome> {
+    this.guard?.check(proposal.path);
     const snapshot = await this.presenter.snapshot(proposal.path);
     if (signal?.aborted) return 'cancelled';
     const approved =
@@ -65,12 +74,13 @@ export class EditReviews {
         this.takePreapproval(proposal.path, proposal.newText, snapshot));
     if (approved) {
       const review = this.makeReview(proposal, snapshot);
+      this.guard?.check(review.path);
       await this.presenter.apply(review);
       return 'accepted';
     }
     const review = this.makeReview(proposal, snapshot);
-    const outcome = new Promise<ReviewOutcome>((settle) =>
-      this.pending.set(review.reviewId, { review, settle }),
+    const outcome = new Promise<ReviewOutcome>((settle, fail) =>
+      this.pending.set(review.reviewId, { review, settle, fail }),
     );
     signal?.addEventListener('abort', () => this.settle(review.reviewId, 'cancelled'), { once: true });
     this.events.opened(card(review));
@@ -96,8 +106,19 @@ export class EditReviews {
       this.events.opened(card(review));
       return 'stale';
     }
-    if (review.source === 'write') await this.presenter.apply(review);
-    else this.preapproved.set(review.path, review.newText);
+    if (review.source === 'write') {
+      try {
+        this.guard?.check(review.path);
+      } catch (err) {
+        // The path changed while the user decided (say, a folder became a link out): not written.
+        this.pending.delete(reviewId);
+        this.presenter.close(review);
+        this.events.resolved(reviewId, 'cancelled');
+        entry.fail(err);
+        throw err;
+      }
+      await this.presenter.apply(review);
+    } else this.preapproved.set(review.path, review.newText);
     this.settle(reviewId, 'accepted');
     return review.source === 'write' ? 'applied' : 'approved';
   }

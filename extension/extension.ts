@@ -13,7 +13,13 @@ import { ChatViewProvider, CHAT_VIEW_ID } from './vscode/chat-view.js';
 import { ReviewEditor } from './vscode/review-editor.js';
 import { showAgentTerminal } from './vscode/agent-terminal.js';
 import { createStatusBar } from './vscode/status-bar.js';
-import { mentionFiles, openLocation, readCurrentText } from './vscode/workspace-files.js';
+import {
+  mentionFiles,
+  openDocumentText,
+  openLocation,
+  readCurrentText,
+  workspaceFolders,
+} from './vscode/workspace-files.js';
 import type { ContextItem, HostCommand } from '../shared/webview-protocol.js';
 
 const API_KEY_SECRET = 'cairn.apiKey';
@@ -87,6 +93,8 @@ export function activate(context: vscode.ExtensionContext): void {
         KEYLESS_PRESETS.has(config().get<string>('model.preset', '')),
       autoApprove,
       readText: readCurrentText,
+      workspaceFolders,
+      openDocumentText,
       reviews: reviewEditor,
       mentionFiles,
       openLocation,

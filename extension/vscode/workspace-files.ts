@@ -1,10 +1,24 @@
 import * as vscode from 'vscode';
 import { rankPaths } from '../file-match.js';
 
+/** The text of an open document at `path` (unsaved edits included), if one is open. */
+export function openDocumentText(path: string): string | undefined {
+  return vscode.workspace.textDocuments
+    .find((d) => d.uri.scheme === 'file' && d.uri.fsPath === path)
+    ?.getText();
+}
+
+/** Every workspace folder on disk. */
+export function workspaceFolders(): string[] {
+  return (vscode.workspace.workspaceFolders ?? [])
+    .filter((f) => f.uri.scheme === 'file')
+    .map((f) => f.uri.fsPath);
+}
+
 /** Current text of a file: the open document (unsaved edits included), else disk. */
 export async function readCurrentText(path: string): Promise<string> {
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === path);
-  if (doc) return doc.getText();
+  const open = openDocumentText(path);
+  if (open !== undefined) return open;
   try {
     return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(path)));
   } catch (err) {

@@ -34,6 +34,8 @@ export function makeHost(opts: { autoApprove?: { reads: boolean; edits: boolean 
     hasApiKey: async () => true,
     autoApprove: () => opts.autoApprove ?? { reads: false, edits: false },
     readText: async (p) => dirty.get(p) ?? readFileSync(p, 'utf8'),
+    workspaceFolders: () => [root],
+    openDocumentText: (p) => dirty.get(p),
     reviews: {
       snapshot: async (p) =>
         dirty.has(p)
