@@ -15,6 +15,7 @@ import type {
   WebviewRequests,
 } from '../shared/webview-protocol.js';
 import { AgentRequests, type AgentRequestsEnvironment } from './agent-requests.js';
+import { titleFromPrompt } from '../shared/prompt-title.js';
 import { promptBlocks } from './prompt-content.js';
 import { SessionView } from './session-view.js';
 
@@ -125,6 +126,8 @@ export class ChatHost {
         readText: (p) => this.env.readText(p),
       });
       this.turn = { sessionId };
+      // Named from the first prompt at once; the agent's own title replaces it when it comes.
+      if (!this.session.title && !this.session.hasUserPrompt()) this.session.title = titleFromPrompt(text);
       this.session.recordUserPrompt(sessionId, prompt);
       this.notify('chat/userPrompt', { sessionId, text, context });
       this.stateChanged();

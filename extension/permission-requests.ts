@@ -14,16 +14,20 @@ export type PermissionEvents = {
 export class PermissionRequests {
   private readonly pending = new Map<
     string,
-    { card: PermissionCard; settle: (r: RequestPermissionResponse) => void }
+    { card: PermissionCard; settle: (r: RequestPermissionResponse) => void; shown: boolean }
   >();
 
   constructor(private readonly events: PermissionEvents) {}
 
-  /** Shows a card and resolves with the user's answer; `signal` cancels it (ACP request cancelled). */
+  /**
+   * Shows a card and resolves with the user's answer; `signal` cancels it (ACP request cancelled).
+   * With `deferShow`, the card stays hidden until `show()` (an edit whose review card is still opening).
+   */
   ask(
     request: RequestPermissionRequest,
     signal?: AbortSignal,
-  ): { card: PermissionCard; answer: Promise<RequestPermissionResponse> } {
+    options: { deferShow?: boolean } = {},
+  ): { card: PermissionCard; answer: Promise<RequestPermissionResponse>; show(): void } {
     const card: PermissionCard = {
       requestId: `perm-${randomUUID()}`,
       sessionId: request.sessionId,
@@ -31,11 +35,17 @@ export class PermissionRequests {
       options: request.options,
     };
     const answer = new Promise<RequestPermissionResponse>((settle) => {
-      this.pending.set(card.requestId, { card, settle });
+      this.pending.set(card.requestId, { card, settle, shown: false });
     });
     signal?.addEventListener('abort', () => this.answer(card.requestId, null), { once: true });
-    this.events.requested(card);
-    return { card, answer };
+    const show = () => {
+      const entry = this.pending.get(card.requestId);
+      if (!entry || entry.shown) return;
+      entry.shown = true;
+      this.events.requested(card);
+    };
+    if (!options.deferShow) show();
+    return { card, answer, show };
   }
 
   /** Answers a card; `optionId` must be one the agent offered, `null` cancels. */
@@ -65,8 +75,9 @@ export class PermissionRequests {
     return this.pending.get(requestId)?.card;
   }
 
+  /** The cards shown so far (a deferred one joins once shown). */
   list(): PermissionCard[] {
-    return [...this.pending.values()].map((e) => e.card);
+    return [...this.pending.values()].filter((e) => e.shown).map((e) => e.card);
   }
 
   get size(): number {

@@ -50,6 +50,11 @@ export class SessionView {
     }
   }
 
+  /** Whether the user has prompted in this session yet (sent now or replayed). */
+  hasUserPrompt(): boolean {
+    return this.transcript.some((n) => n.update.sessionUpdate === 'user_message_chunk');
+  }
+
   /** Folds an update in; false when it belongs to another session (a late one after a switch). */
   accept(n: SessionNotification): boolean {
     if (n.sessionId !== this.sessionId) return false;

@@ -19,6 +19,7 @@ import { Header } from './views/header.js';
 import { type ListOptions, WindowedList } from './views/message-list.js';
 import { type PendingActions, renderPermissionCard, renderReviewCard } from './views/pending-cards.js';
 import { PlanView } from './views/plan-view.js';
+import { SessionPickers } from './views/session-pickers.js';
 import { SessionList } from './views/session-list.js';
 import type { CardContext } from './views/tool-card.js';
 import { createTranscriptRenderer } from './views/transcript-item.js';
@@ -172,14 +173,19 @@ export function createChatApp(
     },
     restartAgent: () => call(host.request('restartAgent', {})),
     runCommand: (command: HostCommand) => call(host.request('runCommand', { command })),
+  });
+  const pickers = new SessionPickers({
     setMode: (modeId) => call(host.request('setMode', { modeId }).catch(redrawPickers)),
     setConfigOption: (configId, value) =>
       call(host.request('setConfigOption', { configId, value }).catch(redrawPickers)),
   });
+  const updatePickers = (force = false) => {
+    const h = store.getState().host;
+    pickers.update(h?.modes ?? null, h?.configOptions ?? [], !h || h.activity === 'stopped', force);
+  };
   // A refused change must put the picker back to the real value.
   const redrawPickers = (error: unknown): never => {
-    const s = store.getState();
-    header.update(s.host, s.title, s.usage, sessionsOpen, true);
+    updatePickers(true);
     throw error;
   };
 
@@ -189,11 +195,13 @@ export function createChatApp(
   const live = h('div', { className: 'sr-only', attrs: { 'aria-live': 'polite', role: 'status' } });
   root.replaceChildren(
     header.element,
+    header.banners,
     sessions.element,
     notices,
     list.element,
     plan.element,
     pending,
+    pickers.element,
     composer.element,
     live,
   );
@@ -222,6 +230,7 @@ export function createChatApp(
     const prev = rendered;
     rendered = state;
     header.update(state.host, state.title, state.usage, sessionsOpen);
+    updatePickers();
     if (prev?.items !== state.items) {
       list.setItems(state.items);
       emptyHint.hidden = state.items.length > 0;

@@ -1,7 +1,8 @@
-// The panel header: title, agent activity, New chat / History buttons,
-// the mode and model pickers (ACP config options), usage, and banners for a
-// stopped agent or a missing API key.
-import type { SessionConfigOption, SessionModeState, UsageUpdate } from '@agentclientprotocol/sdk';
+// The panel header: one row that keeps its height whatever happens — the title
+// (truncated), the agent's activity, New chat, and a "More" menu with the
+// secondary actions (history, API key, restart, log, settings, context used).
+// Banners (stopped agent, missing key) live in their own element below it.
+import type { UsageUpdate } from '@agentclientprotocol/sdk';
 import type { AgentActivity, HostCommand, HostState } from '../../../shared/webview-protocol.js';
 import { h, patchChildren } from '../dom.js';
 
@@ -10,8 +11,6 @@ export type HeaderActions = {
   toggleSessions(): void;
   restartAgent(): void;
   runCommand(command: HostCommand): void;
-  setMode(modeId: string): void;
-  setConfigOption(configId: string, value: string | boolean): void;
 };
 
 const ACTIVITY_TEXT: Record<AgentActivity, string> = {
@@ -22,27 +21,67 @@ const ACTIVITY_TEXT: Record<AgentActivity, string> = {
   stopped: 'Stopped',
 };
 
+type Shown = {
+  host: HostState | null;
+  title: string | null;
+  usage: UsageUpdate | null;
+  sessionsOpen: boolean;
+};
+
 export class Header {
   readonly element: HTMLElement;
-  private readonly top: HTMLElement;
-  private readonly banners: HTMLElement;
-  private readonly pickers: HTMLElement;
-  private last: {
-    host: HostState | null;
-    title: string | null;
-    usage: UsageUpdate | null;
-    sessionsOpen: boolean;
-  } | null = null;
-  private lastPickers: { modes: SessionModeState | null; options: SessionConfigOption[] } | null = null;
+  /** Stopped agent / missing key: placed below the header by the app. */
+  readonly banners: HTMLElement;
+  private readonly titleText: HTMLElement;
+  private readonly activity: HTMLElement;
+  private readonly newChatButton: HTMLButtonElement;
+  private readonly moreButton: HTMLButtonElement;
+  private readonly menu: HTMLElement;
+  private last: Shown | null = null;
 
   constructor(private readonly actions: HeaderActions) {
-    this.top = h('div', { className: 'header-top' });
-    this.banners = h('div', { className: 'banners' });
-    this.pickers = h('div', {
-      className: 'pickers',
-      attrs: { role: 'toolbar', 'aria-label': 'Session settings' },
+    this.titleText = h('h1', { className: 'title' });
+    this.activity = h('span', { className: 'activity', attrs: { role: 'status' } });
+    this.newChatButton = h('button', {
+      className: 'icon-button header-icon',
+      text: '+',
+      attrs: { type: 'button', 'data-key': 'new-chat', 'aria-label': 'Start a new chat', title: 'New chat' },
+      on: { click: () => this.actions.newChat() },
     });
-    this.element = h('header', { className: 'header' }, [this.top, this.banners, this.pickers]);
+    this.menu = h('div', {
+      className: 'header-menu',
+      attrs: { id: 'header-menu', role: 'menu', 'aria-label': 'More actions', hidden: true },
+    });
+    this.moreButton = h('button', {
+      className: 'icon-button header-icon',
+      text: '⋯',
+      attrs: {
+        type: 'button',
+        'data-key': 'more',
+        'aria-label': 'More actions',
+        title: 'More actions',
+        'aria-haspopup': 'menu',
+        'aria-expanded': 'false',
+        'aria-controls': 'header-menu',
+      },
+      on: { click: () => this.setMenuOpen(this.menu.hidden) },
+    });
+    this.element = h('header', { className: 'header' }, [
+      this.titleText,
+      this.activity,
+      this.newChatButton,
+      this.moreButton,
+      this.menu,
+    ]);
+    this.banners = h('div', { className: 'banners' });
+    this.menu.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape') return;
+      this.setMenuOpen(false);
+      this.moreButton.focus();
+    });
+    document.addEventListener('click', (event) => {
+      if (!this.menu.hidden && !this.element.contains(event.target as Node | null)) this.setMenuOpen(false);
+    });
   }
 
   update(
@@ -63,64 +102,57 @@ export class Header {
     )
       return;
     this.last = { host, title, usage, sessionsOpen };
-    this.renderTop(host, title, usage, sessionsOpen);
+    const activity = host?.activity ?? 'starting';
+    const shownTitle = title ?? host?.sessionTitle ?? 'New chat';
+    this.titleText.textContent = shownTitle;
+    this.titleText.title = shownTitle;
+    this.activity.className = `activity activity-${activity}`;
+    this.activity.textContent = ACTIVITY_TEXT[activity];
+    this.activity.setAttribute('aria-label', `Agent: ${ACTIVITY_TEXT[activity]}`);
+    this.newChatButton.disabled = activity === 'stopped';
+    this.renderMenu(host, usage, sessionsOpen);
     this.renderBanners(host);
-    const modes = host?.modes ?? null;
-    const options = host?.configOptions ?? [];
-    if (
-      force ||
-      !this.lastPickers ||
-      this.lastPickers.modes !== modes ||
-      this.lastPickers.options !== options
-    ) {
-      this.lastPickers = { modes, options };
-      this.renderPickers(modes, options, host?.activity === 'stopped' || !host);
-    }
   }
 
-  private renderTop(
-    host: HostState | null,
-    title: string | null,
-    usage: UsageUpdate | null,
-    sessionsOpen: boolean,
-  ): void {
-    const activity = host?.activity ?? 'starting';
-    const canHistory = !!host?.canListSessions && !!host?.canLoadSessions;
-    patchChildren(this.top, [
-      h('h1', { className: 'title', text: title ?? host?.sessionTitle ?? 'New chat' }),
-      h('span', {
-        className: `activity activity-${activity}`,
-        text: ACTIVITY_TEXT[activity],
-        attrs: { role: 'status', 'aria-label': `Agent: ${ACTIVITY_TEXT[activity]}` },
-      }),
-      usage &&
-        h('span', { className: 'usage muted', text: formatUsage(usage), attrs: { title: 'Context used' } }),
-      h('div', { className: 'header-buttons' }, [
-        canHistory &&
-          h('button', {
-            className: 'icon-button',
-            text: 'History',
-            attrs: {
-              type: 'button',
-              'data-key': 'history',
-              'aria-label': 'Previous chats',
-              'aria-expanded': String(sessionsOpen),
-              'aria-controls': 'session-list',
-            },
-            on: { click: () => this.actions.toggleSessions() },
-          }),
-        h('button', {
-          className: 'icon-button',
-          text: 'New chat',
-          attrs: {
-            type: 'button',
-            'data-key': 'new-chat',
-            'aria-label': 'Start a new chat',
-            disabled: activity === 'stopped',
+  private setMenuOpen(open: boolean): void {
+    this.menu.hidden = !open;
+    this.moreButton.setAttribute('aria-expanded', String(open));
+    if (open) this.menu.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus();
+  }
+
+  private renderMenu(host: HostState | null, usage: UsageUpdate | null, sessionsOpen: boolean): void {
+    const item = (key: string, text: string, run: () => void, attrs: Record<string, string> = {}) =>
+      h('button', {
+        className: 'menu-item',
+        text,
+        attrs: { type: 'button', role: 'menuitem', 'data-key': key, ...attrs },
+        on: {
+          click: () => {
+            this.setMenuOpen(false);
+            run();
           },
-          on: { click: () => this.actions.newChat() },
+        },
+      });
+    const canHistory = !!host?.canListSessions && !!host?.canLoadSessions;
+    patchChildren(this.menu, [
+      canHistory &&
+        item('history', 'History', () => this.actions.toggleSessions(), {
+          'aria-label': 'Previous chats',
+          'aria-expanded': String(sessionsOpen),
+          'aria-controls': 'session-list',
         }),
-      ]),
+      item('menu-api-key', 'Set API key', () => this.actions.runCommand('setApiKey')),
+      host &&
+        host.activity !== 'starting' &&
+        item('menu-restart', 'Restart agent', () => this.actions.restartAgent()),
+      item('menu-log', 'Show log', () => this.actions.runCommand('showLog')),
+      item('menu-settings', 'Settings', () => this.actions.runCommand('openSettings')),
+      usage &&
+        h('div', {
+          className: 'menu-note muted',
+          text: `Context: ${formatUsage(usage)}`,
+          attrs: { role: 'none' },
+        }),
     ]);
   }
 
@@ -160,105 +192,6 @@ export class Header {
     }
     patchChildren(this.banners, children);
   }
-
-  private renderPickers(
-    modes: SessionModeState | null,
-    options: SessionConfigOption[],
-    disabled: boolean,
-  ): void {
-    const children: HTMLElement[] = [];
-    // ACP: config options supersede the legacy modes API when both are present.
-    const hasModeOption = options.some((o) => o.category === 'mode');
-    if (modes && !hasModeOption && modes.availableModes.length > 0) {
-      children.push(
-        picker(
-          'mode',
-          'Mode',
-          modes.availableModes.map((m) => ({
-            value: m.id,
-            name: m.name,
-            description: m.description ?? null,
-          })),
-          modes.currentModeId,
-          disabled,
-          (value) => this.actions.setMode(value),
-        ),
-      );
-    }
-    for (const option of options) {
-      if (option.type === 'boolean') {
-        const box = h('input', {
-          attrs: {
-            type: 'checkbox',
-            'data-key': `opt-${option.id}`,
-            disabled,
-            title: option.description ?? null,
-          },
-        });
-        box.checked = option.currentValue;
-        box.addEventListener('change', () => this.actions.setConfigOption(option.id, box.checked));
-        children.push(
-          h('label', { className: 'picker picker-boolean' }, [box, h('span', { text: option.name })]),
-        );
-        continue;
-      }
-      const flat = option.options.flatMap((entry) =>
-        'group' in entry
-          ? entry.options.map((o) => ({ ...o, group: entry.name }))
-          : [{ ...entry, group: null as string | null }],
-      );
-      children.push(
-        picker(
-          `opt-${option.id}`,
-          option.name,
-          flat.map((o) => ({
-            value: o.value,
-            name: o.name,
-            description: o.description ?? null,
-            group: o.group,
-          })),
-          option.currentValue,
-          disabled,
-          (value) => this.actions.setConfigOption(option.id, value),
-        ),
-      );
-    }
-    patchChildren(this.pickers, children);
-    this.pickers.hidden = children.length === 0;
-  }
-}
-
-type Choice = { value: string; name: string; description: string | null; group?: string | null };
-
-function picker(
-  key: string,
-  label: string,
-  choices: Choice[],
-  current: string,
-  disabled: boolean,
-  onChange: (value: string) => void,
-): HTMLElement {
-  const select = h('select', { attrs: { 'data-key': key, 'aria-label': label, disabled } });
-  let group: HTMLOptGroupElement | null = null;
-  for (const choice of choices) {
-    const option = h('option', {
-      text: choice.name,
-      attrs: { value: choice.value, title: choice.description },
-    });
-    option.selected = choice.value === current;
-    if (choice.group) {
-      if (!group || group.label !== choice.group) {
-        group = h('optgroup', { attrs: { label: choice.group } });
-        select.append(group);
-      }
-      group.append(option);
-    } else {
-      group = null;
-      select.append(option);
-    }
-  }
-  select.addEventListener('change', () => onChange(select.value));
-  return h('label', { className: 'picker' }, [h('span', { className: 'picker-label', text: label }), select]);
 }
 
 export function formatUsage(usage: UsageUpdate): string {

@@ -5,7 +5,7 @@ import type { PermissionOptionKind, ToolCallUpdate } from '@agentclientprotocol/
 import type { PermissionCard, ReviewCard } from '../../../shared/webview-protocol.js';
 import { h } from '../dom.js';
 import { diffChanges, formatChanges } from '../diff-summary.js';
-import { KIND_ICON, KIND_LABEL } from './labels.js';
+import { KIND_ICON, KIND_LABEL, displayPath } from './labels.js';
 import { type CardContext, renderLocations } from './tool-card.js';
 
 export type PendingActions = {
@@ -34,7 +34,7 @@ export function renderPermissionCard(
 ): HTMLElement {
   const call: ToolCallUpdate = card.toolCall;
   const kind = call.kind ?? 'other';
-  const title = call.title ?? 'The agent wants to use a tool';
+  const title = relativeTitle(call.title ?? 'The agent wants to use a tool', ctx.workspaceRoot);
   const diffs = (call.content ?? []).flatMap((c) => (c.type === 'diff' ? [c] : []));
   const headingId = `perm-${card.requestId}`;
   const element: HTMLElement = h(
@@ -50,7 +50,10 @@ export function renderPermissionCard(
       ]),
       call.locations && call.locations.length > 0 && renderLocations(call.locations, ctx),
       ...diffs.map((d) =>
-        h('div', { className: 'tool-diff', text: `${d.path} ${formatChanges(diffChanges(d))}` }),
+        h('div', {
+          className: 'tool-diff',
+          text: `${displayPath(d.path, ctx.workspaceRoot)} ${formatChanges(diffChanges(d))}`,
+        }),
       ),
       h(
         'div',
@@ -72,6 +75,12 @@ export function renderPermissionCard(
     ],
   );
   return element;
+}
+
+/** Titles name files by absolute path ("Edit /ws/src/a.ts"): show them as the user knows them. */
+export function relativeTitle(title: string, workspaceRoot: string | null): string {
+  const root = workspaceRoot?.replace(/[\\/]+$/, '');
+  return root ? title.split(`${root}/`).join('') : title;
 }
 
 /**

@@ -272,3 +272,35 @@ test('mode and config option changes go to the agent and into the state', async 
   await h.host.handlers.setConfigOption({ configId: 'model', value: 'large' });
   assert.equal(h.host.state.configOptions[0]?.currentValue, 'large');
 });
+
+test('an edit permission with a diff shows its review card first: never a plain permission card alone', async () => {
+  const h = makeHost();
+  const asked = h.next('permission/requested');
+  const turn = h.host.handlers.prompt({ text: 'permit edit', context: [] });
+  const card = await asked;
+  const order = h.sent
+    .map((s) => s.method)
+    .filter((m) => m === 'permission/requested' || m === 'review/opened');
+  assert.deepEqual(order, ['review/opened', 'permission/requested']);
+  const review = h.sent.find((s) => s.method === 'review/opened')!.params as { toolCallId: string };
+  assert.equal(review.toolCallId, card.toolCall.toolCallId, 'the webview merges them into one card');
+  await h.host.handlers.answerPermission({ requestId: card.requestId, optionId: 'no' });
+  await turn;
+});
+
+test('the first prompt names the chat as it is sent; the agent’s title refines it later', async () => {
+  const h = makeHost();
+  await h.host.handlers.ready(none);
+  await h.next('chat/reset');
+  assert.equal(h.host.state.sessionTitle, null);
+  const echoed = h.next('chat/userPrompt');
+  const turn = h.host.handlers.prompt({ text: '\n  hello   there\nsecond line', context: [] });
+  await echoed;
+  const stateAfterEcho = await h.next('state');
+  assert.equal(stateAfterEcho.sessionTitle, 'hello there', 'named before the turn ends');
+  await turn;
+  await h.host.handlers.prompt({ text: 'hello again', context: [] });
+  assert.equal(h.host.state.sessionTitle, 'hello there', 'later prompts do not rename it');
+  await h.host.handlers.prompt({ text: 'name it', context: [] });
+  assert.equal(h.host.state.sessionTitle, 'Named by the agent');
+});

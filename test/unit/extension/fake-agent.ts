@@ -114,7 +114,9 @@ export function createFakeAgent(options: { editPath?: string } = {}) {
       const word = first?.type === 'text' ? first.text.split(' ')[0] : '';
       for (const content of params.prompt) history.push({ sessionUpdate: 'user_message_chunk', content });
 
-      if (word === 'hello') {
+      if (word === 'name') {
+        await send({ sessionUpdate: 'session_info_update', title: 'Named by the agent' });
+      } else if (word === 'hello') {
         await send({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: 'Hi ' } });
         await send({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: 'there' } });
         await send({

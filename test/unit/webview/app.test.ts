@@ -538,7 +538,7 @@ test('session list: History lists sessions, picking one loads it; New chat start
   assert.deepEqual(lastCall(m.host, 'loadSession'), { sessionId: 's2' });
   await notify(m, 'chat/reset', { sessionId: 's2', reason: 'load' });
   assert.equal(list.hidden, true);
-  button(m.root, 'New chat').click();
+  m.root.querySelector<HTMLButtonElement>('button[aria-label="Start a new chat"]')!.click();
   await settle();
   assert.ok(m.host.calls.some((c) => c.method === 'newChat'));
 });
