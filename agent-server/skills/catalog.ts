@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseSkillFile, SkillFormatError, type SkillFrontmatter } from './skill-file.js';
 import { projectKey } from '../config/home.js';
-import { anchoredAt, readSkillFile, type SkillFileRead } from './skill-disk.js';
+import { anchoredAt, listSkillFolder, readSkillFile, type SkillFileRead } from './skill-disk.js';
 
 /** Where a skill came from, highest precedence first. */
 export type SkillSource = 'project' | 'agents' | 'claude' | 'user' | 'bundled';
@@ -194,7 +194,7 @@ export async function readSkillRoots(opts: SkillCatalogOptions): Promise<SkillCa
   for (const root of skillRoots(opts)) {
     let entries: import('node:fs').Dirent[];
     try {
-      entries = await fs.readdir(root.dir, { withFileTypes: true });
+      entries = await listSkillFolder(root.dir, root.untrusted ? repo : undefined);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') {

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import type { AnchoredFiles } from '../workspace/anchored-files.js';
+import { listSkillFolder } from './skill-disk.js';
 
 /** Folders of a skill that may hold linked files (Agent Skills layout). */
 export const SKILL_SUBFOLDERS = ['references', 'templates', 'scripts', 'assets'] as const;
@@ -8,14 +10,15 @@ const MAX_LISTED = 200;
 /**
  * Files a skill links to, relative to its folder (`references/api.md`), sorted.
  * Anything in the folder besides SKILL.md counts; hidden files and links are skipped.
+ * `within`: list anchored there (repo skills), so a swapped folder never lists the home.
  */
-export async function listLinkedFiles(skillDir: string): Promise<string[]> {
+export async function listLinkedFiles(skillDir: string, within?: AnchoredFiles): Promise<string[]> {
   const out: string[] = [];
   async function walk(rel: string, depth: number): Promise<void> {
     if (out.length >= MAX_LISTED || depth > 4) return;
     let entries: import('node:fs').Dirent[];
     try {
-      entries = await fs.readdir(path.join(skillDir, rel), { withFileTypes: true });
+      entries = await listSkillFolder(path.join(skillDir, rel), within);
     } catch {
       return;
     }

@@ -1,6 +1,12 @@
 import { realpathSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { AnchoredFiles, OpenedOutsideError, PathUnstableError } from '../workspace/anchored-files.js';
+import { open, readdir } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import {
+  AnchoredFiles,
+  OpenedOutsideError,
+  PathUnstableError,
+  procFdWorks,
+} from '../workspace/anchored-files.js';
 import { LinkLeadsOutsideError, LinkLoopError } from '../workspace/link-resolve.js';
 
 /** A skill file as read from disk: its bytes, or why there are none. */
@@ -61,6 +67,22 @@ export async function readSkillFile(
     if (code === 'EISDIR') return { kind: 'not-file' };
     throw err;
   }
+}
+
+/**
+ * A folder's entries. With `within` (repo skills) the folder is opened anchored and listed through
+ * its open handle, so a folder swapped for a link to the home mid-way never lists the home's
+ * names; without /proc it is listed by name right after that check. Throws like readdir.
+ */
+export async function listSkillFolder(dir: string, within: AnchoredFiles | undefined): Promise<Dirent[]> {
+  if (!within) return readdir(dir, { withFileTypes: true });
+  const listed = await within.withOpenFile(dir, async (handle, info) => {
+    if (!info.isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
+    const pinned = `/proc/self/fd/${handle.fd}`;
+    return readdir(procFdWorks() ? pinned : dir, { withFileTypes: true });
+  });
+  if (!listed) throw Object.assign(new Error(`${dir} does not exist`), { code: 'ENOENT' });
+  return listed;
 }
 
 async function readOpened(

@@ -288,7 +288,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
       }
       case 'delete': {
         const files = [{ path: skillFile, text: current }];
-        for (const rel of await listLinkedFiles(dir)) {
+        for (const rel of await listLinkedFiles(dir, scopeAnchor(opts, scope))) {
           const abs = path.join(dir, rel);
           const read = await readSkillFile(abs, MAX_CONTENT_CHARS, scopeAnchor(opts, scope));
           if (read.kind === 'file') files.push({ path: abs, text: read.bytes.toString('utf8') });

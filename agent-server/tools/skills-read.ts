@@ -126,7 +126,7 @@ export function createSkillViewTool(
         // Opened anchored (repo skills): a linked file that is or becomes a link out is not read.
         const read = await readSkillFile(abs, MAX_VIEW_BYTES, within(skill, catalog.options.cwd));
         if (read.kind === 'missing') {
-          const files = await listLinkedFiles(skill.dir);
+          const files = await listLinkedFiles(skill.dir, within(skill, catalog.options.cwd));
           throw new ToolError(
             `The skill "${skill.name}" has no file ${input.file_path}. Its files: ${files.join(', ') || 'none'}.`,
           );
@@ -176,7 +176,7 @@ export function createSkillViewTool(
           );
         }
       }
-      const files = await listLinkedFiles(skill.dir);
+      const files = await listLinkedFiles(skill.dir, within(skill, catalog.options.cwd));
       try {
         await usage.recordUse(skill.usageKey);
       } catch (err) {

@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { anchoredAt, readSkillFile, readSkillText } from '../../../agent-server/skills/skill-disk.js';
+import {
+  anchoredAt,
+  listSkillFolder,
+  readSkillFile,
+  readSkillText,
+} from '../../../agent-server/skills/skill-disk.js';
+import { listLinkedFiles } from '../../../agent-server/skills/linked-files.js';
 import { loadSkillCatalog } from '../../../agent-server/skills/index.js';
 import { skillText, tempDir, writeSkill } from './helpers.js';
 
@@ -41,4 +47,21 @@ test('the catalog refuses a repo SKILL.md linking out but loads user skills that
     catalog.refused.map((r) => [r.source, r.reasons]),
     [['agents', ['SKILL.md links to outside the repo']]],
   );
+});
+
+test('listSkillFolder lists repo folders anchored: a folder that links out is not listed', async () => {
+  const base = await tempDir();
+  const repo = path.join(base, 'repo');
+  await fs.mkdir(path.join(base, 'home/.ssh'), { recursive: true });
+  await fs.writeFile(path.join(base, 'home/.ssh/id_rsa'), 'SECRET\n');
+  await fs.mkdir(path.join(repo, 'skills/a/references'), { recursive: true });
+  await fs.writeFile(path.join(repo, 'skills/a/references/api.md'), 'api\n');
+  await fs.symlink(path.join(base, 'home/.ssh'), path.join(repo, 'skills/b'));
+  const within = anchoredAt(repo);
+  const names = (await listSkillFolder(path.join(repo, 'skills/a/references'), within)).map((e) => e.name);
+  assert.deepEqual(names, ['api.md']);
+  await assert.rejects(listSkillFolder(path.join(repo, 'skills/b'), within), /outside the workspace/);
+  await assert.rejects(listSkillFolder(path.join(repo, 'skills/none'), within), { code: 'ENOENT' });
+  assert.deepEqual(await listLinkedFiles(path.join(repo, 'skills/b'), within), []);
+  assert.deepEqual(await listLinkedFiles(path.join(repo, 'skills/a'), within), ['references/api.md']);
 });
