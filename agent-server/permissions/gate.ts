@@ -38,7 +38,9 @@ export interface PermissionRuleStore {
 }
 
 export type PermissionOutcome =
-  { allowed: true } | { allowed: false; reason: 'rejected' | 'cancelled' | 'mode'; message: string };
+  /** `byUser`: a human said yes to this very call (not the mode, not a remembered rule). */
+  | { allowed: true; byUser?: boolean }
+  | { allowed: false; reason: 'rejected' | 'cancelled' | 'mode'; message: string };
 
 /** Decides whether a tool may act: mode policy, then remembered rules, then the human. */
 export class PermissionGate {
@@ -82,9 +84,9 @@ export class PermissionGate {
       case 'allow_always':
         // Never offered for such requests; a client that answers it anyway gets "once".
         if (!alwaysAsk) await this.rules.remember(req.ruleKey, 'allow');
-        return { allowed: true };
+        return { allowed: true, byUser: true };
       case 'allow_once':
-        return { allowed: true };
+        return { allowed: true, byUser: true };
       case 'reject_always':
         await this.rules.remember(req.ruleKey, 'deny');
         return { allowed: false, reason: 'rejected', message: 'The user rejected this.' };

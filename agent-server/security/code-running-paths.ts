@@ -36,7 +36,20 @@ export const CODE_RUNNING_ENTRIES: readonly CodeRunningEntry[] = [
   { name: '.mcp.json', kind: 'file', runsWhen: 'when a coding agent starts its MCP servers' },
 ];
 
-const GIT_RUNS_WHEN = 'when you use git';
+export const GIT_RUNS_WHEN = 'when you use git';
+const WORKSPACE_FILE_RUNS_WHEN = 'when you open it in VS Code (tasks, settings)';
+
+/**
+ * Why a folder entry named `name` runs code wherever it sits (`.vscode`, `.envrc`,
+ * `x.code-workspace`, case and ignorable-character variants included); undefined for other
+ * names. Git's `.git` is not covered: what runs there depends on what is inside it.
+ */
+export function codeRunningEntryName(name: string): string | undefined {
+  const key = componentKey(name);
+  const entry = CODE_RUNNING_ENTRIES.find((e) => e.name === key);
+  if (entry) return entry.runsWhen;
+  return key.endsWith('.code-workspace') ? WORKSPACE_FILE_RUNS_WHEN : undefined;
+}
 
 /**
  * A path component as a case-insensitive file system (macOS, Windows) or git itself would see
@@ -90,7 +103,7 @@ function matchComponents(parts: readonly string[]): string | undefined {
     if (entry) return entry.runsWhen;
   }
   const last = keys[keys.length - 1] ?? '';
-  if (last.endsWith('.code-workspace')) return 'when you open it in VS Code (tasks, settings)';
+  if (last.endsWith('.code-workspace')) return WORKSPACE_FILE_RUNS_WHEN;
   return undefined;
 }
 

@@ -5,6 +5,7 @@ import type { ToolContent } from '../core/tool-content.js';
 import type { BackgroundProcesses } from '../terminal/background.js';
 import type { CommandResult } from '../terminal/backend.js';
 import { classifyCommand, loadShellSyntax } from '../terminal/command-safety.js';
+import { startPlantedFilesCheck, type PlantedFilesReport } from '../security/planted-files-check.js';
 import { cleanOutput, explainExitCode, truncateHeadTail } from '../terminal/output.js';
 import { PathOutsideWorkspaceError } from '../workspace/paths.js';
 import { deniedOutcome } from './denied-outcome.js';
@@ -153,6 +154,15 @@ export function createTerminalTool(deps: {
       const live = throttledProgress(ctx);
       let terminalId: string | undefined;
       let result: CommandResult;
+      // Files that run code outside the sandbox later and did not exist yet (so the sandbox could
+      // not mount them read-only), or that a local command changed: reported, and moved aside
+      // when nobody approved the command. Remote backends write elsewhere.
+      const planted =
+        ctx.terminal.name === 'ssh'
+          ? undefined
+          : startPlantedFilesCheck(ctx.workspace.paths.realRoots, { userHome: os.homedir() });
+      const finishPlanted = (): PlantedFilesReport | undefined =>
+        planted?.finish({ quarantine: !permission.byUser });
       try {
         result = await ctx.terminal.run({
           command: input.command,
@@ -168,18 +178,25 @@ export function createTerminalTool(deps: {
             ctx.progress([{ type: 'terminal', terminalId }]);
           },
         });
+      } catch (err) {
+        const warnings = finishPlanted()?.warnings ?? [];
+        if (warnings.length) throw new ToolError(`${(err as Error).message}\n\n${warnings.join('\n')}`);
+        throw err;
       } finally {
         live.stop();
       }
       terminalId ??= result.terminalId;
+      const report = finishPlanted();
+      const warnings = report?.warnings.length ? `\n\n${report.warnings.join('\n')}` : '';
 
       const cleaned = cleanOutput(result.output).replace(/\n+$/, '');
       const cut = truncateHeadTail(cleaned, config.maxOutputBytes);
       const outcome = describeOutcome(input.command, result, timeoutSec);
-      const forModel = `${cut.text || '(no output)'}\n\n${outcome}`;
+      const forModel = `${cut.text || '(no output)'}\n\n${outcome}${warnings}`;
       const content: ToolContent[] = terminalId
         ? [{ type: 'terminal', terminalId }]
         : [{ type: 'text', text: '```\n' + (cut.text || '(no output)') + '\n```\n' + outcome }];
+      if (warnings) content.push({ type: 'text', text: warnings.trim() });
       return {
         forModel,
         content,
@@ -189,6 +206,15 @@ export function createTerminalTool(deps: {
           timedOut: result.timedOut,
           cancelled: result.cancelled,
           truncated: cut.truncated || Boolean(result.outputTruncated),
+          ...(report?.findings.length
+            ? {
+                plantedFiles: report.findings.map((f) => ({
+                  path: f.shown,
+                  change: f.change,
+                  quarantinedTo: f.quarantinedTo,
+                })),
+              }
+            : {}),
         },
         // A command that ran to its end completed, whatever its exit code (the model reads it).
         ...(result.cancelled
