@@ -63,14 +63,23 @@ const INTERPRETERS = new Set([
   'bun',
 ]);
 const DOWNLOADERS = new Set(['curl', 'wget', 'fetch', 'aria2c', 'http', 'https', 'lwp-request']);
-/** Programs that can make a path a link or move another folder into its place. */
+/**
+ * Programs that can make a path a link or move another folder into its place. (git checkout
+ * is not one: a repository's history can already replace any file it tracks.)
+ */
 const LINK_MAKERS = new Set(['ln', 'link', 'mv', 'rename', 'cp', 'rsync', 'tar', 'unzip', 'cpio', 'bsdtar']);
-const GIT_TREE_CHANGES =
-  /^(checkout|switch|restore|reset|stash|pull|merge|rebase|cherry-pick|revert|am|apply|mv|clone|worktree|submodule|read-tree|checkout-index)$/;
 const STDIN_FILES = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0', '-']);
 
 /** What a pipeline feeds into a command's stdin, when a shell reads it. */
-type StdinSource = { kind: 'literal'; text: string } | { kind: 'download' } | { kind: 'unknown' };
+type StdinSource =
+  | { kind: 'literal'; text: string }
+  | { kind: 'download' }
+  | { kind: 'unknown' }
+  /** A here-doc, already checked as the script it is. */
+  | { kind: 'checked' }
+  | { kind: 'file'; file: Word };
+/** Asking an interpreter what it is does not run anything. */
+const ONLY_ASKS_VERSION = /^(--version|-V|-v|--help|-h)$/;
 
 class Classifier {
   readonly findings = new Findings();
@@ -122,7 +131,7 @@ class Classifier {
           if (this.ops.pipe.has(node.Op)) this.pipe(node, ctx, stdin, extraArgs);
           break;
         case 'Stmt':
-          for (const redir of node.Redirs as ShNode[]) this.redirect(redir, node, ctx, cwds, depth);
+          for (const redir of node.Redirs as ShNode[]) this.redirect(redir, node, ctx, cwds, depth, stdin);
           break;
         case 'FuncDecl':
           this.functionDecl(node);
@@ -267,11 +276,24 @@ class Classifier {
     if (recursive && forks) this.flag('blocked', `Fork bomb: function "${name}" spawns copies of itself.`);
   }
 
-  private redirect(redir: ShNode, stmt: ShNode, ctx: WordContext, cwds: string[], depth: number): void {
+  private redirect(
+    redir: ShNode,
+    stmt: ShNode,
+    ctx: WordContext,
+    cwds: string[],
+    depth: number,
+    stdin: Map<string, StdinSource>,
+  ): void {
     const op: number = redir.Op;
+    const call = stmt.Cmd && syntax.NodeType(stmt.Cmd) === 'CallExpr' ? stmt.Cmd : undefined;
+    if (op === this.ops.readIn && call && redir.Word) {
+      const [file] = flatten([redir.Word], ctx);
+      if (file) stdin.set(span(call), { kind: 'file', file });
+      return;
+    }
     if (this.ops.hereDocs.has(op)) {
       // A shell or interpreter reading a here-doc runs it: check the script it is given.
-      const call = stmt.Cmd && syntax.NodeType(stmt.Cmd) === 'CallExpr' ? stmt.Cmd : undefined;
+      if (call) stdin.set(span(call), { kind: 'checked' });
       const name = call ? programName(flatten(call.Args, ctx)) : '';
       if (!name || !(INTERPRETERS.has(name) || name === '.' || name === 'source')) return;
       const body = redir.Hdoc ?? redir.Word;
@@ -308,10 +330,6 @@ class Classifier {
     const args = words.slice(1);
     if (head.text.includes('/')) this.runsFile(head, 'Runs');
     if (LINK_MAKERS.has(name)) this.linkMaker ??= name;
-    if (name === 'git') {
-      const sub = args.find((w) => !w.text.startsWith('-'));
-      if (sub && GIT_TREE_CHANGES.test(sub.text)) this.linkMaker ??= `git ${sub.text}`;
-    }
     if (name === 'source' || name === '.') this.source(args, depth, stdin);
     else if (SHELLS.has(name)) this.shell(name, args, depth, stdin);
     else if (INTERPRETERS.has(name) || /awk$|^g?sed$/.test(name))
@@ -378,7 +396,8 @@ class Classifier {
       this.runsFile(scriptFile, `${name} runs`);
       return;
     }
-    if (!stdin) return;
+    this.readsStdin(name, args, stdin);
+    if (!stdin || stdin.kind === 'checked' || stdin.kind === 'file') return;
     if (stdin.kind === 'download')
       this.flag('dangerous', `Pipes a download into ${name}: runs code from the internet.`);
     else if (stdin.kind === 'literal') this.script(stdin.text, depth + 1);
@@ -417,7 +436,18 @@ class Classifier {
         cwds,
         depth,
       );
-    else if (stdin) this.flag('dangerous', `Pipes generated code into ${name}.`);
+    else if (stdin?.kind === 'unknown') this.flag('dangerous', `Pipes generated code into ${name}.`);
+    else this.readsStdin(name, args, stdin);
+  }
+
+  /**
+   * A shell or interpreter with no script reads its program from stdin: a file is like running
+   * it; nothing at all means commands typed in later (through the process tool's write).
+   */
+  private readsStdin(name: string, args: Word[], stdin: StdinSource | undefined): void {
+    if (stdin?.kind === 'file') this.runsFile(stdin.file, `${name} reads`);
+    else if (!stdin && !args.some((w) => ONLY_ASKS_VERSION.test(w.text)))
+      this.flag('dangerous', `${name} with no script reads commands from its input at run time.`);
   }
 
   /** Code given on the command line to another language (see inline-code.ts). */

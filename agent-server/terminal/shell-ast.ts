@@ -14,6 +14,7 @@ export interface ShellOps {
   writes: Set<number>;
   dupOut: number;
   hereDocs: Set<number>;
+  readIn: number;
 }
 
 export function shellParser(): { parser: ShParser; ops: ShellOps } {
@@ -42,6 +43,7 @@ function resolveOps(p: ShParser): ShellOps {
     ]),
     dupOut: redir('a >& f'),
     hereDocs: new Set([redir('a <<E\nx\nE'), redir('a <<-E\nx\nE'), redir('a <<< x')]),
+    readIn: redir('a < f'),
   };
 }
 

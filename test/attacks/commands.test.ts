@@ -166,6 +166,8 @@ const ASKS: [string, string, ((ws: string) => Promise<void>)?][] = [
   ['build folder under a symlinked parent', 'rm -rf app/node_modules/', link('.', 'app')],
   ['arithmetic runs a quoted command substitution', "x='a[$(touch pwned)]'; echo $((x))"],
   ['kill of computed processes', 'kill -0 $(echo -1); touch pwned'],
+  ['a bare shell, to be fed commands later through the process tool', 'sh'],
+  ['a file written then fed to sh on stdin', "echo 'rm -rf src' > s.sh; sh < s.sh"],
 ];
 
 /** Hard blocks behind indirections: must be refused outright. */

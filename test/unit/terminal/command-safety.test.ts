@@ -254,6 +254,10 @@ describe('command classifier', () => {
     'systemd-run --user ls',
     'parallel echo ::: a b',
     'sh -c',
+    'sh',
+    'python3',
+    'bash -i',
+    'echo x > s.sh; sh < s.sh',
   ];
   for (const command of DANGEROUS) {
     test(`dangerous (asks): ${JSON.stringify(command)}`, () => {
@@ -319,6 +323,10 @@ describe('command classifier', () => {
     'ln -s ../shared shared',
     'EDITOR=vim git commit',
     'echo $((1+2))',
+    'node --version',
+    'bash < install.sh',
+    'bash <<< "echo hi"',
+    'python3 -m http.server 8000',
   ];
   for (const command of ORDINARY) {
     test(`ordinary: ${JSON.stringify(command)}`, () => {
