@@ -91,6 +91,7 @@ export function createChatApp(
     terminal: (id) => store.getState().terminals[id],
     reviewFor: (toolCallId) => store.getState().reviews.find((r) => r.toolCallId === toolCallId),
     isExpanded: (id, byDefault) => expanded.get(id) ?? byDefault,
+    isLatestCommand: (id) => id === latestCommand,
     rememberExpanded(id, open) {
       expanded.delete(id);
       expanded.set(id, open);
@@ -223,6 +224,8 @@ export function createChatApp(
 
   let rendered: ChatState | null = null;
   let renderQueued = false;
+  /** The item id of the most recent command's card (it previews its last lines). */
+  let latestCommand: string | null = null;
 
   function render(): void {
     renderQueued = false;
@@ -232,7 +235,10 @@ export function createChatApp(
     header.update(state.host, state.title, state.usage, sessionsOpen);
     updatePickers();
     if (prev?.items !== state.items) {
+      const before = latestCommand;
+      latestCommand = state.items.findLast((i) => i.kind === 'tool' && i.toolKind === 'execute')?.id ?? null;
       list.setItems(state.items);
+      if (before && before !== latestCommand) list.redraw(before);
       emptyHint.hidden = state.items.length > 0;
     }
     if (prev && prev.reviews !== state.reviews) redrawReviewedTools(prev, state);

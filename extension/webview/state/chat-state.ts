@@ -39,6 +39,8 @@ export type ToolCallItem = {
   locations: readonly ToolCallLocation[];
   /** Bumped when something the card shows but does not own changes (terminal output). */
   revision: number;
+  /** The call that sent the plan: the checklist above the composer shows it, not a card. */
+  showsPlan?: true;
 };
 
 export type TranscriptItem =
@@ -219,7 +221,7 @@ export function applySessionUpdate(state: ChatState, update: SessionUpdate): Cha
         ...endedFields(update),
       });
     case 'plan':
-      return { ...state, plan: update.entries };
+      return markPlanCall({ ...state, plan: update.entries });
     case 'available_commands_update':
       return state.host ? { ...state, host: { ...state.host, commands: update.availableCommands } } : state;
     case 'current_mode_update': {
@@ -368,6 +370,18 @@ function upsertToolCall(state: ChatState, toolCallId: string, fields: ToolFields
     locations: fields.locations ?? [],
     revision: 0,
   });
+}
+
+/** Marks the running `think` call of this turn that sent the plan (Cairn's todo tool). */
+function markPlanCall(state: ChatState): ChatState {
+  for (let i = state.items.length - 1; i >= 0; i--) {
+    const item = state.items[i]!;
+    if (item.kind === 'user') break;
+    if (item.kind !== 'tool' || item.toolKind !== 'think') continue;
+    if (item.status !== 'pending' && item.status !== 'in_progress') continue;
+    return item.showsPlan ? state : replaceItem(state, i, { ...item, showsPlan: true });
+  }
+  return state;
 }
 
 function applyTerminalOutput(state: ChatState, output: TerminalOutput): ChatState {

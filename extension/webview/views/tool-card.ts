@@ -7,6 +7,13 @@ import { diffChanges, formatChanges } from '../diff-summary.js';
 import type { TerminalOutput, ToolCallItem } from '../state/chat-state.js';
 import { blockText } from '../state/chat-state.js';
 import { KIND_ICON, KIND_LABEL, STATUS_ICON, STATUS_LABEL, displayPath, type CardStatus } from './labels.js';
+import {
+  type CommandRun,
+  commandRunOf,
+  exitBadge,
+  renderTerminalBlock,
+  renderTerminalPreview,
+} from './terminal-block.js';
 
 /** What cards need from the rest of the panel. */
 export type CardContext = {
@@ -15,6 +22,8 @@ export type CardContext = {
   /** The pending edit review for a tool call, if any. */
   reviewFor(toolCallId: string): ReviewCard | undefined;
   isExpanded(itemId: string, byDefault: boolean): boolean;
+  /** The card of the most recent command shows its last lines even when collapsed. */
+  isLatestCommand(itemId: string): boolean;
   /** Records an open/closed choice that the DOM already shows (`<details>`). */
   rememberExpanded(itemId: string, open: boolean): void;
   /** Records the choice and redraws the item. */
@@ -26,6 +35,7 @@ export type CardContext = {
 // Long outputs stay readable and cheap to lay out; the full text is in the
 // file or terminal the agent used.
 const MAX_OUTPUT_CHARS = 20_000;
+const PREVIEW_LINES = 6;
 
 export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElement {
   const outputId = `out-${item.id}`;
@@ -33,6 +43,9 @@ export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElemen
   const shown = cardStatus(item);
   const open = hasOutput && ctx.isExpanded(item.id, shown === 'failed');
   const statusText = shown === 'failed' && item.reason ? `Failed: ${item.reason}` : STATUS_LABEL[shown];
+  const run: CommandRun | null =
+    item.toolKind === 'execute' ? commandRunOf(item.content, ctx.terminal) : null;
+  const badge = run && exitBadge(run);
 
   const toggle = h(
     'button',
@@ -49,7 +62,8 @@ export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElemen
     },
     [
       h('span', { className: 'tool-kind', text: KIND_ICON[item.toolKind], attrs: { 'aria-hidden': 'true' } }),
-      h('span', { className: 'tool-title', text: item.title }),
+      h('span', { className: 'tool-title', text: item.title, attrs: { title: item.title } }),
+      badge,
       h(
         'span',
         { className: `tool-status status-${shown}`, attrs: { 'aria-hidden': 'true', title: statusText } },
@@ -81,11 +95,16 @@ export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElemen
             on: { click: () => ctx.showReview(review.reviewId) },
           }),
         ]),
+      run && !open && ctx.isLatestCommand(item.id) && renderTerminalPreview(run, PREVIEW_LINES),
       hasOutput &&
         h(
           'div',
           { className: 'tool-output', attrs: { id: outputId, hidden: !open } },
-          open ? item.content.map((c, i) => renderContent(c, i, ctx)) : [],
+          !open
+            ? []
+            : run
+              ? [renderTerminalBlock(run, clip)]
+              : item.content.map((c, i) => renderContent(c, i, ctx)),
         ),
     ],
   );
@@ -156,24 +175,8 @@ function renderContent(content: ToolCallContent, index: number, ctx: CardContext
       ]);
     }
     case 'terminal': {
-      const output = ctx.terminal(content.terminalId);
-      const status = output?.exitStatus;
-      return h('div', { className: 'tool-terminal' }, [
-        h('pre', {
-          className: 'tool-text terminal-output',
-          text: output ? clip(output.output) || '(no output)' : 'Waiting for output…',
-          attrs: { 'aria-label': 'Terminal output' },
-        }),
-        output?.truncated && h('div', { className: 'muted', text: 'Output truncated.' }),
-        status &&
-          h('div', {
-            className: status.exitCode === 0 ? 'muted' : 'terminal-failed',
-            text:
-              status.exitCode !== null
-                ? `Exited with code ${status.exitCode}`
-                : `Killed by ${status.signal ?? 'signal'}`,
-          }),
-      ]);
+      const run = commandRunOf([content], ctx.terminal);
+      return run ? renderTerminalBlock(run, clip) : h('div');
     }
   }
 }

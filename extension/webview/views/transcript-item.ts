@@ -30,6 +30,8 @@ export function createTranscriptRenderer(ctx: CardContext): ItemRenderer<Transcr
       case 'thought':
         return renderThought(item.id, item.text, ctx);
       case 'tool':
+        // The plan is shown once, as the checklist above the composer.
+        if (item.showsPlan) return h('div', { className: 'plan-call', attrs: { hidden: true } });
         return renderToolCard(item, ctx);
       case 'notice':
         return h('div', {

@@ -181,7 +181,7 @@ test('terminal content shows the output the host streams', async () => {
     exitStatus: { exitCode: 1, signal: null },
   });
   assert.equal(m.root.querySelector('.terminal-output')?.textContent, '1 failing');
-  assert.match(m.root.querySelector('.terminal-failed')?.textContent ?? '', /code 1/);
+  assert.equal(m.root.querySelector('.tool-header .exit-badge.exit-error')?.textContent, 'exit 1');
 });
 
 test('permission cards offer exactly the agent’s options and answer with the chosen one', async () => {
