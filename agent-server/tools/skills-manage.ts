@@ -281,7 +281,6 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
           `Remove ${input.file_path} from ${scope} skill ${name}`,
           ctx,
           input,
-          scopeDir(opts, 'user'),
         );
         if (refusal) return refusal;
         return { forModel: `Removed ${displayPath(opts, target)}.`, locations: [{ path: target }] };
@@ -293,15 +292,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
           const read = await readSkillFile(abs, MAX_CONTENT_CHARS, scopeAnchor(opts, scope));
           if (read.kind === 'file') files.push({ path: abs, text: read.bytes.toString('utf8') });
         }
-        const refusal = await removeReviewed(
-          scope,
-          dir,
-          files,
-          `Delete ${scope} skill ${name}`,
-          ctx,
-          input,
-          scopeDir(opts, 'user'),
-        );
+        const refusal = await removeReviewed(scope, dir, files, `Delete ${scope} skill ${name}`, ctx, input);
         if (refusal) return refusal;
         await opts.catalog.refresh();
         const still = opts.catalog.get(name);

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { ToolError, type ToolContext, type ToolResult } from './types.js';
 import { deniedOutcome } from './denied-outcome.js';
 import { WriteRejectedError } from '../workspace/workspace.js';
@@ -62,7 +63,7 @@ export async function applyChange(
 
 /**
  * One reviewed removal. The path is opened again after the answer, anchored (project: at the
- * workspace; user: at Cairn's skills folder) and never through a link: `.cairn` swapped for a
+ * workspace) and removed without following a link: `.cairn` swapped for a
  * link to the home while the user decided removes nothing there.
  */
 export async function removeReviewed(
@@ -72,7 +73,6 @@ export async function removeReviewed(
   title: string,
   ctx: ToolContext,
   rawInput: unknown,
-  userSkillsDir: string,
 ): Promise<ToolResult | undefined> {
   const abs = scope === 'project' ? ctx.workspace.paths.resolve(target) : target;
   const outcome = await ctx.permissions.request(
@@ -95,7 +95,9 @@ export async function removeReviewed(
   const within =
     scope === 'project'
       ? new AnchoredFiles(ctx.workspace.paths.roots, ctx.workspace.paths.realRoots)
-      : anchoredAt(userSkillsDir);
+      : // Cairn's own folder (no repository reaches it), where a skill may be a link to the
+        // user's dotfiles: links above the entry are followed, the entry itself is not.
+        anchoredAt(path.dirname(abs));
   try {
     await removeAnchored(within, abs);
   } catch (err) {

@@ -9,8 +9,9 @@ import {
   readSkillText,
 } from '../../../agent-server/skills/skill-disk.js';
 import { listLinkedFiles } from '../../../agent-server/skills/linked-files.js';
-import { loadSkillCatalog } from '../../../agent-server/skills/index.js';
-import { skillText, tempDir, writeSkill } from './helpers.js';
+import { createSkillTools, FileSkillUsage, loadSkillCatalog } from '../../../agent-server/skills/index.js';
+import type { ToolDefinition } from '../../../agent-server/tools/types.js';
+import { skillText, tempDir, toolHarness, writeSkill } from './helpers.js';
 
 test('readSkillFile: repo files anchored at the workspace; links out refused, inside links followed', async () => {
   const base = await tempDir();
@@ -64,4 +65,26 @@ test('listSkillFolder lists repo folders anchored: a folder that links out is no
   await assert.rejects(listSkillFolder(path.join(repo, 'skills/none'), within), { code: 'ENOENT' });
   assert.deepEqual(await listLinkedFiles(path.join(repo, 'skills/b'), within), []);
   assert.deepEqual(await listLinkedFiles(path.join(repo, 'skills/a'), within), ['references/api.md']);
+});
+
+test('user skills kept as links to a dotfiles folder: remove_file works through it, delete removes only the link', async () => {
+  const cwd = await tempDir();
+  const home = await tempDir('cairn-home-');
+  const dotfiles = await tempDir('cairn-dotfiles-');
+  await writeSkill(dotfiles, 'notes', skillText('notes', 'Notes kept elsewhere'));
+  await fs.mkdir(path.join(dotfiles, 'notes/references'));
+  await fs.writeFile(path.join(dotfiles, 'notes/references/a.md'), 'a\n');
+  await fs.mkdir(path.join(home, 'skills'));
+  await fs.symlink(path.join(dotfiles, 'notes'), path.join(home, 'skills/notes'));
+  const catalog = await loadSkillCatalog({ cwd, home });
+  const manage = createSkillTools({ catalog, cwd, home, usage: new FileSkillUsage(home) }).find(
+    (t) => t.name === 'skill_manage',
+  ) as ToolDefinition<unknown>;
+  const run = (input: unknown) =>
+    manage.run(manage.inputSchema.parse(input), toolHarness(cwd, ['allow_once']).ctx);
+  await run({ action: 'remove_file', name: 'notes', scope: 'user', file_path: 'references/a.md' });
+  await assert.rejects(fs.stat(path.join(dotfiles, 'notes/references/a.md')));
+  await run({ action: 'delete', name: 'notes', scope: 'user' });
+  await assert.rejects(fs.lstat(path.join(home, 'skills/notes')));
+  assert.ok(await fs.stat(path.join(dotfiles, 'notes/SKILL.md')), 'the dotfiles copy is untouched');
 });
