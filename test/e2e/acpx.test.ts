@@ -125,3 +125,106 @@ test('acpx exec: plan, read, edit, command, answer — with real file changes', 
   assert.match(text, /limit is now 50/);
   assert.ok(messages.some((m) => m.result?.stopReason === 'end_turn'));
 });
+
+/** Runs `acpx exec` against the built server with a scripted model; returns the JSON messages. */
+async function acpxExec(
+  steps: import('../fixtures/model-server.js').ScriptStep[],
+  files: Record<string, string>,
+  flags: string[],
+): Promise<{ messages: Message[]; repo: string }> {
+  const model = await startScriptedModel(steps);
+  const repo = await tempDir('acpx-repo');
+  const home = await tempDir('acpx-home');
+  cleanups.push(async () => {
+    await model.close();
+    await fs.rm(repo, { recursive: true, force: true });
+    await fs.rm(home, { recursive: true, force: true });
+  });
+  await writeFiles(repo, files);
+  await fs.writeFile(path.join(home, 'config.json'), JSON.stringify({ terminal: { backend: 'local' } }));
+  const args = [
+    acpx,
+    '--agent',
+    `${process.execPath} ${serverJs} acp`,
+    ...flags,
+    '--format',
+    'json',
+    'exec',
+    'go',
+  ];
+  const env = cleanEnv({
+    CAIRN_HOME: home,
+    HOME: home,
+    OPENAI_BASE_URL: model.url,
+    CAIRN_MODEL: 'scripted',
+    OPENAI_API_KEY: 'sk-test',
+  });
+  // A run that refuses something may exit non-zero; its output is what is checked.
+  const stdout = await run(process.execPath, args, { cwd: repo, env, timeout: 60_000 }).then(
+    (r) => r.stdout,
+    (err: { stdout?: string }) => err.stdout ?? '',
+  );
+  const messages = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Message);
+  return { messages, repo };
+}
+
+/** The final update of each tool call, by tool call id. */
+function finals(messages: Message[]): Map<string, { sessionUpdate: string; [k: string]: unknown }> {
+  const out = new Map<string, { sessionUpdate: string; [k: string]: unknown }>();
+  for (const m of messages) {
+    const u = m.params?.update;
+    if (u?.sessionUpdate === 'tool_call_update' && (u.status === 'completed' || u.status === 'failed'))
+      out.set(String(u.toolCallId), u);
+  }
+  return out;
+}
+
+test('acpx --deny-all: the edit and the command end rejected, with no diff, nothing changed', async () => {
+  const { messages, repo } = await acpxExec(
+    [
+      {
+        toolCalls: [
+          // A new file: --deny-all also refuses the client's reads, which would fail an edit
+          // of an existing file before anyone was asked.
+          { name: 'write_file', arguments: { path: 'new.txt', content: 'new\n' } },
+          { name: 'terminal', arguments: { command: 'echo ran > ran.txt' } },
+        ],
+      },
+      { text: 'Nothing was allowed.' },
+    ],
+    {},
+    ['--deny-all'],
+  );
+  await assert.rejects(fs.access(path.join(repo, 'new.txt')));
+  await assert.rejects(fs.access(path.join(repo, 'ran.txt')));
+  const ended = [...finals(messages).values()];
+  assert.equal(ended.length, 2);
+  for (const u of ended) {
+    assert.equal(u.status, 'failed');
+    assert.deepEqual((u.rawOutput as { outcome?: string }).outcome, 'rejected');
+    assert.match(JSON.stringify(u.content), /Rejected by the user/);
+    assert.ok(!JSON.stringify(u.content).includes('"diff"'), 'no diff for an edit that did not happen');
+  }
+});
+
+test('acpx: a write the client cannot make ends failed with its error, and no diff', async () => {
+  const { messages, repo } = await acpxExec(
+    [
+      // `sub` is a file, so the client cannot create sub/new.txt (for root too).
+      { toolCalls: [{ name: 'write_file', arguments: { path: 'sub/new.txt', content: 'x\n' } }] },
+      { text: 'It failed.' },
+    ],
+    { sub: 'a file, not a folder\n' },
+    ['--approve-all'],
+  );
+  assert.equal(await fs.readFile(path.join(repo, 'sub'), 'utf8'), 'a file, not a folder\n');
+  const [u] = [...finals(messages).values()];
+  assert.ok(u, JSON.stringify(messages.slice(-5)));
+  assert.equal(u.status, 'failed');
+  assert.equal((u.rawOutput as { outcome?: string }).outcome, 'failed');
+  assert.match(JSON.stringify(u.content), /Failed: /);
+  assert.ok(!JSON.stringify(u.content).includes('"diff"'));
+});
