@@ -16,6 +16,8 @@ import {
   span,
   type ShellOps,
 } from './shell-ast.js';
+import { INTERPRETERS, LINK_MAKERS, ONLY_ASKS_VERSION, SHELLS, STDIN_FILES } from './program-kinds.js';
+import { DOWNLOADERS, hidesCommandInArithmetic, possibleDirectories, writtenFiles } from './shell-prepass.js';
 import { literalAssignments } from './shell-vars.js';
 import { syntax, wordValue, type WordContext } from './shell-words.js';
 
@@ -35,41 +37,6 @@ const MAX_NESTING = 6;
 /** String literals of one-liner code checked as commands (bounded: each is a parse). */
 const MAX_CODE_STRINGS = 40;
 
-const SHELLS = new Set([
-  'sh',
-  'bash',
-  'zsh',
-  'dash',
-  'ksh',
-  'mksh',
-  'ash',
-  'fish',
-  'csh',
-  'tcsh',
-  'busybox-sh',
-]);
-const INTERPRETERS = new Set([
-  ...SHELLS,
-  'python',
-  'python3',
-  'python2',
-  'perl',
-  'ruby',
-  'node',
-  'nodejs',
-  'php',
-  'lua',
-  'deno',
-  'bun',
-]);
-const DOWNLOADERS = new Set(['curl', 'wget', 'fetch', 'aria2c', 'http', 'https', 'lwp-request']);
-/**
- * Programs that can make a path a link or move another folder into its place. (git checkout
- * is not one: a repository's history can already replace any file it tracks.)
- */
-const LINK_MAKERS = new Set(['ln', 'link', 'mv', 'rename', 'cp', 'rsync', 'tar', 'unzip', 'cpio', 'bsdtar']);
-const STDIN_FILES = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0', '-']);
-
 /** What a pipeline feeds into a command's stdin, when a shell reads it. */
 type StdinSource =
   | { kind: 'literal'; text: string }
@@ -78,8 +45,6 @@ type StdinSource =
   /** A here-doc, already checked as the script it is. */
   | { kind: 'checked' }
   | { kind: 'file'; file: Word };
-/** Asking an interpreter what it is does not run anything. */
-const ONLY_ASKS_VERSION = /^(--version|-V|-v|--help|-h)$/;
 
 class Classifier {
   readonly findings = new Findings();
@@ -118,9 +83,12 @@ class Classifier {
       home: this.options.home,
       vars: literalAssignments(file, source, this.options.home),
     };
-    const cwds = this.possibleDirectories(file, ctx);
-    this.collectWrites(file, ctx);
-    this.arithmeticInjection(file);
+    const cwds = possibleDirectories(file, ctx);
+    const writes = writtenFiles(file, ctx, this.ops);
+    writes.files.forEach((f) => this.written.add(f));
+    if (writes.unknown) this.writesUnknownFiles = true;
+    if (hidesCommandInArithmetic(file))
+      this.flag('dangerous', 'Arithmetic can run a command hidden in a quoted string.');
     // Keyed by source span: GopherJS hands out a new wrapper object on every field access.
     const stdin = new Map<string, StdinSource>();
     const extraArgs = new Map<string, Word[]>();
@@ -160,66 +128,6 @@ class Classifier {
         'dangerous',
         `Deletes ${this.buildDeletes.join(', ')} in a command that also runs ${this.linkMaker}, which can turn it into a link to other files.`,
       );
-  }
-
-  /** Directories the command may `cd` into before a relative path is used. */
-  private possibleDirectories(file: ShNode, ctx: WordContext): string[] {
-    const dirs = new Set<string>(['.']);
-    syntax.Walk(file, (node) => {
-      if (node && syntax.NodeType(node) === 'CallExpr') {
-        const words = flatten(node.Args, ctx);
-        const name = nameOf(words);
-        if (name === 'cd' || name === 'pushd') {
-          const target = words.slice(1).find((w) => !w.text.startsWith('-') || w.dynamic);
-          if (!target) dirs.add(ctx.home);
-          else if (target.dynamic) dirs.add('?');
-          else dirs.add(target.text);
-        }
-      }
-      return true;
-    });
-    return [...dirs];
-  }
-
-  /** Files written by redirects and copying programs, so `source`-ing them later is seen. */
-  private collectWrites(file: ShNode, ctx: WordContext): void {
-    const add = (w: Word | undefined): void => {
-      if (!w) return;
-      if (w.dynamic) this.writesUnknownFiles = true;
-      else this.written.add(path.normalize(w.text));
-    };
-    syntax.Walk(file, (node) => {
-      if (!node) return true;
-      const type = syntax.NodeType(node);
-      if (type === 'Stmt') {
-        for (const redir of node.Redirs as ShNode[])
-          if (this.ops.writes.has(redir.Op) && redir.Word) flatten([redir.Word], ctx).forEach(add);
-      } else if (type === 'CallExpr') {
-        const words = flatten(node.Args, ctx);
-        const name = nameOf(words);
-        const operands = words.slice(1).filter((w) => w.dynamic || !w.text.startsWith('-'));
-        if (name === 'tee' || name === 'sed') operands.forEach(add);
-        else if (['cp', 'mv', 'install', 'ln', 'rsync'].includes(name)) add(operands[operands.length - 1]);
-        else if (name === 'dd') words.filter((w) => w.text.startsWith('of=')).forEach(add);
-        else if (!name || downloadsToFile(name, words)) this.writesUnknownFiles = true;
-      }
-      return true;
-    });
-  }
-
-  /** bash evaluates `$(...)` hidden in a variable's value when it is used in arithmetic. */
-  private arithmeticInjection(file: ShNode): void {
-    let arithmetic = false;
-    let hiddenCommand = false;
-    syntax.Walk(file, (node) => {
-      if (!node) return true;
-      const type = syntax.NodeType(node);
-      if (['ArithmExp', 'ArithmCmd', 'LetClause', 'TestClause'].includes(type)) arithmetic = true;
-      if ((type === 'SglQuoted' || type === 'Lit') && /\$\(|`/.test(node.Value ?? '')) hiddenCommand = true;
-      return true;
-    });
-    if (arithmetic && hiddenCommand)
-      this.flag('dangerous', 'Arithmetic can run a command hidden in a quoted string.');
   }
 
   private pipe(
@@ -483,15 +391,6 @@ class Classifier {
         if (this.paths.isSensitive(p)) this.flag('dangerous', `${name} code names ${p}.`);
     }
   }
-}
-
-/** curl -o/-O, wget without `-O -`: the file name may come from the server. */
-function downloadsToFile(name: string, words: Word[]): boolean {
-  const texts = words.slice(1).map((w) => w.text);
-  if (name === 'curl') return texts.some((t) => /^(-[a-zA-Z]*[oO]|--output|--remote-name(-all)?)$/.test(t));
-  if (name === 'wget')
-    return !texts.some((t, i) => t === '--spider' || t === '-O-' || (t === '-O' && texts[i + 1] === '-'));
-  return DOWNLOADERS.has(name) && name !== 'http' && name !== 'https';
 }
 
 export function classifyCommand(command: string, options: ClassifyOptions): CommandRisk {
