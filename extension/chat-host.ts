@@ -47,6 +47,7 @@ export class ChatHost {
   readonly session = new SessionView();
   private connected: Connected | null = null;
   private starting: Promise<Connected> | null = null;
+  private creatingSession: Promise<void> | null = null;
   private exit: ServerExit | null = null;
   private turn: { sessionId: string } | null = null;
   private hasKey = false;
@@ -71,6 +72,14 @@ export class ChatHost {
   attachView(sink: typeof this.sink): void {
     this.sink = sink;
     this.viewReady = false;
+  }
+
+  /**
+   * Starts the server and the first session now (the chat view opened), so they are ready by the
+   * time the webview has loaded and the user types; failures show in the panel.
+   */
+  warmUp(): void {
+    void this.ensureSession().catch((err) => this.reportError(err));
   }
 
   /** "Add selection / file to chat": straight to the composer, or once the webview is ready. */
@@ -280,18 +289,24 @@ export class ChatHost {
 
   private async ensureSession(): Promise<Connected> {
     const connected = await this.ensureConnected();
+    // One session/new however many callers (view warm-up, ready, a first prompt) ask at once.
     if (!this.session.sessionId) {
-      const res = await connected.connection.agent.request('session/new', {
-        cwd: this.requireWorkspace(),
-        mcpServers: [],
-      });
-      if (!this.session.sessionId) {
-        this.session.reset(res.sessionId, res);
-        this.notify('chat/reset', { sessionId: res.sessionId, reason: 'new' });
-        this.stateChanged();
-      }
+      this.creatingSession ??= this.createSession(connected).finally(() => (this.creatingSession = null));
+      await this.creatingSession;
     }
     return connected;
+  }
+
+  private async createSession(connected: Connected): Promise<void> {
+    const res = await connected.connection.agent.request('session/new', {
+      cwd: this.requireWorkspace(),
+      mcpServers: [],
+    });
+    if (!this.session.sessionId) {
+      this.session.reset(res.sessionId, res);
+      this.notify('chat/reset', { sessionId: res.sessionId, reason: 'new' });
+      this.stateChanged();
+    }
   }
 
   private ensureConnected(): Promise<Connected> {

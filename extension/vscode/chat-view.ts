@@ -66,6 +66,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     // Attached before the webview's first request can reach the host (requests await it too).
     const attached = this.getHost().then((host) => {
       host.attachView(sink);
+      // The server starts while the webview loads, not when it first asks.
+      host.warmUp();
       return host;
     });
     view.onDidDispose(() => {

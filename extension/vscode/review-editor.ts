@@ -1,23 +1,45 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { FileSnapshot, PendingReview, ReviewPresenter } from '../edit-reviews.js';
+import { reviewLenses } from '../review-lenses.js';
 
 export const REVIEW_SCHEME = 'cairn-review';
 
 /**
  * Edit reviews in VS Code's diff editor. Both sides are virtual documents
  * (`cairn-review:/<reviewId>/{current,proposed}/<name>`), so nothing touches the file until
- * Accept, which applies one `WorkspaceEdit` (one undo step) and saves.
+ * Accept, which applies one `WorkspaceEdit` (one undo step) and saves. The proposed side carries
+ * labelled "Accept edit" / "Reject edit" CodeLenses (shown when `diffEditor.codeLens` is on).
  */
-export class ReviewEditor implements ReviewPresenter, vscode.TextDocumentContentProvider {
+export class ReviewEditor
+  implements ReviewPresenter, vscode.TextDocumentContentProvider, vscode.CodeLensProvider
+{
   private readonly texts = new Map<string, string>();
+  private readonly pendingIds = new Set<string>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly lensesChanged = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  readonly onDidChangeCodeLenses = this.lensesChanged.event;
 
   register(): vscode.Disposable {
     return vscode.Disposable.from(
       vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, this),
+      vscode.languages.registerCodeLensProvider({ scheme: REVIEW_SCHEME }, this),
       this.changed,
+      this.lensesChanged,
+    );
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const top = new vscode.Range(0, 0, 0, 0);
+    return reviewLenses(document.uri.path, (id) => this.pendingIds.has(id)).map(
+      (lens) =>
+        new vscode.CodeLens(top, {
+          title: lens.title,
+          tooltip: lens.tooltip,
+          command: lens.command,
+          arguments: [document.uri],
+        }),
     );
   }
 
@@ -50,6 +72,8 @@ export class ReviewEditor implements ReviewPresenter, vscode.TextDocumentContent
     const { left, right } = this.uris(review);
     this.texts.set(left.path, review.currentText);
     this.texts.set(right.path, review.newText);
+    this.pendingIds.add(review.reviewId);
+    this.lensesChanged.fire();
     const label = review.isNewFile
       ? 'new file'
       : review.hadUnsavedChanges
@@ -85,6 +109,8 @@ export class ReviewEditor implements ReviewPresenter, vscode.TextDocumentContent
 
   close(review: PendingReview): void {
     const prefix = `/${review.reviewId}/`;
+    this.pendingIds.delete(review.reviewId);
+    this.lensesChanged.fire();
     const tabs = vscode.window.tabGroups.all.flatMap((g) =>
       g.tabs.filter(
         (t) =>

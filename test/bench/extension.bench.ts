@@ -1,10 +1,12 @@
 /**
  * The VS Code extension's cost to the editor: activation time (loading `dist/extension.cjs` and
  * running `activate`, in a fresh Node process each time, with the `vscode` API stubbed so only
- * our own work is timed) and the packaged `.vsix` size. Targets: ≤ 50 ms, ≤ 3 MB.
+ * our own work is timed), the packaged `.vsix` size, and panel-ready time: from the chat view
+ * opening (the host module loaded, the real `dist/cairn.js acp` spawned) to the server answering
+ * `initialize` and to the first session existing. Targets: ≤ 50 ms, ≤ 3 MB, ≤ 1.5 s idle.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median } from './stats.js';
@@ -24,7 +26,8 @@ const stub = () => new Proxy(function () {}, {
 });
 const api = {};
 for (const name of ['window', 'workspace', 'commands', 'env', 'Uri', 'EventEmitter', 'Disposable', 'Position',
-  'Range', 'StatusBarAlignment', 'ThemeColor', 'TabInputTextDiff', 'WorkspaceEdit']) api[name] = stub();
+  'Range', 'StatusBarAlignment', 'ThemeColor', 'TabInputTextDiff', 'WorkspaceEdit', 'languages', 'CodeLens'])
+  api[name] = stub();
 const load = Module._load;
 Module._load = function (request, ...rest) {
   return request === 'vscode' ? api : load.call(this, request, ...rest);
@@ -57,6 +60,15 @@ export async function bench(report: (name: string, figures: Record<string, numbe
     bundle_kb: Math.round(statSync(BUNDLE).size / 1024),
   });
 
+  const ready = await panelReady(5);
+  report('panel ready (view opened → server → session)', {
+    median_ms: median(ready.session),
+    host_module_ms: ready.hostModule,
+    server_started_ms: median(ready.server),
+    session_new_ms: median(ready.sessionNew),
+    target_ms: 1500,
+  });
+
   const out = mkdtempSync(join(tmpdir(), 'cairn-vsix-'));
   try {
     const vsix = packageExtension(out);
@@ -67,4 +79,81 @@ export async function bench(report: (name: string, figures: Record<string, numbe
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/**
+ * Times what the chat view does when it opens (`ChatViewProvider` → `ChatHost.warmUp`) against
+ * the real bundled server in a fresh home: `server` is view-open → `initialize` answered,
+ * `session` is view-open → first session ready; `sessionNew` is the `session/new` share of it.
+ */
+async function panelReady(rounds: number) {
+  const moduleStart = performance.now();
+  const [{ ChatHost }, { startAgentProcess }, { serverLaunch }] = await Promise.all([
+    import('../../extension/chat-host.js'),
+    import('../../extension/agent-process.js'),
+    import('../../extension/server-launch.js'),
+  ]);
+  const hostModule = performance.now() - moduleStart;
+  const server: number[] = [];
+  const session: number[] = [];
+  const sessionNew: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const work = mkdtempSync(join(tmpdir(), 'cairn-ready-'));
+    const workspace = join(work, 'project');
+    const home = join(work, 'home');
+    mkdirSync(workspace);
+    mkdirSync(home);
+    writeFileSync(join(workspace, 'README.md'), '# project\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_HOME: home, OPENAI_API_KEY: 'bench' };
+    const host = new ChatHost({
+      workspaceRoot: () => workspace,
+      workspaceFolders: () => [workspace],
+      openDocumentText: () => undefined,
+      launchAgent: async () =>
+        startAgentProcess(
+          serverLaunch({
+            execPath: process.execPath,
+            extensionPath: ROOT,
+            cwd: workspace,
+            baseEnv: env,
+            settings: { modelPreset: '', baseUrl: 'http://127.0.0.1:9/v1', model: 'bench', extraArgs: [] },
+            apiKey: 'bench',
+          }),
+          { stderr: () => {} },
+        ),
+      hasApiKey: async () => true,
+      autoApprove: () => ({ reads: false, edits: false }),
+      readText: async () => '',
+      reviews: {
+        snapshot: async () => ({ text: '', exists: false, dirty: false }),
+        relativePath: (p) => p,
+        show: async () => {},
+        refresh: () => {},
+        apply: async () => {},
+        close: () => {},
+      },
+      mentionFiles: async () => [],
+      openLocation: async () => {},
+      runCommand: async () => {},
+      terminalStarted: () => {},
+      attentionNeeded: () => {},
+      log: () => {},
+    });
+    const start = performance.now();
+    let started = 0;
+    const ready = new Promise<number>((resolve) => {
+      host.onStateChange((state) => {
+        if (!started && state.activity !== 'starting') started = performance.now();
+        if (state.sessionId) resolve(performance.now());
+      });
+    });
+    host.warmUp();
+    const done = await ready;
+    server.push(started - start);
+    session.push(done - start);
+    sessionNew.push(done - started);
+    await host.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+  return { hostModule, server, session, sessionNew };
 }

@@ -304,3 +304,14 @@ test('the first prompt names the chat as it is sent; the agent’s title refines
   await h.host.handlers.prompt({ text: 'name it', context: [] });
   assert.equal(h.host.state.sessionTitle, 'Named by the agent');
 });
+
+test('warm-up (the view opened) and ready at once start one server and one session', async () => {
+  const h = makeHost();
+  h.host.warmUp();
+  const ready = h.host.handlers.ready(none);
+  await h.next('chat/reset');
+  await ready;
+  await h.host.handlers.prompt({ text: 'hello', context: [] });
+  assert.equal(h.launches.length, 1);
+  assert.equal(h.sent.filter((s) => s.method === 'chat/reset').length, 1, 'one session/new');
+});
