@@ -145,7 +145,11 @@ class Classifier {
     if (containsCall(node.X, ctx, (name) => DOWNLOADERS.has(name))) source = { kind: 'download' };
     else if (
       (senderName === 'echo' || senderName === 'printf') &&
-      senderWords.slice(1).every((w) => !w.dynamic)
+      senderWords.slice(1).every((w) => !w.dynamic) &&
+      // printf formats and echo escapes (`printf '%s\\n' ...`, dash's echo) change the text.
+      !senderWords
+        .slice(1)
+        .some((w) => w.text.includes('\\') || (senderName === 'printf' && w.text.includes('%')))
     ) {
       const args = senderWords.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w.text)));
       source = { kind: 'literal', text: args.map((w) => w.text).join(' ') };

@@ -37,6 +37,7 @@ export function checkProgram(name: string, args: Word[], ctx: RuleContext): void
   ) {
     ctx.findings.flag('blocked', 'systemctl would shut down or restart the machine.');
   }
+  if (name === 'killall5') ctx.findings.flag('blocked', 'killall5 signals every process on the machine.');
   if (name === 'kill' || name === 'pkill' || name === 'killall') {
     if (name === 'kill' && args.some((w) => /^-0*1$/.test(w.text)))
       ctx.findings.flag('blocked', 'kill -1 kills every process you own.');

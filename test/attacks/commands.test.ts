@@ -167,6 +167,7 @@ const ASKS: [string, string, ((ws: string) => Promise<void>)?][] = [
   ['arithmetic runs a quoted command substitution', "x='a[$(touch pwned)]'; echo $((x))"],
   ['kill of computed processes', 'kill -0 $(echo -1); touch pwned'],
   ['a bare shell, to be fed commands later through the process tool', 'sh'],
+  ['printf format hides the command piped into sh', "printf '%s\\n' 'rm -rf src' | sh"],
   ['a file written then fed to sh on stdin', "echo 'rm -rf src' > s.sh; sh < s.sh"],
 ];
 
