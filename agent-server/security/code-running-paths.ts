@@ -85,8 +85,11 @@ export function realpathAllowingMissing(p: string): string {
   }
 }
 
-/** What runs the file, for the prompt ("… runs code outside the sandbox when you use git"). */
-function matchComponents(parts: readonly string[]): string | undefined {
+/**
+ * What runs a file at these path components (below a workspace root), for the prompt ("… runs
+ * code outside the sandbox when you use git"); undefined when nothing does.
+ */
+export function matchComponents(parts: readonly string[]): string | undefined {
   const keys = parts.map(componentKey);
   const git = keys.indexOf('.git');
   if (git !== -1) {

@@ -58,6 +58,17 @@ export function startPlantedFilesCheck(
   };
 }
 
+function isInsideReal(child: string, root: string): boolean {
+  let real = root;
+  try {
+    real = fs.realpathSync.native(root);
+  } catch {
+    return false;
+  }
+  const rel = path.relative(real, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
 function shownPath(p: string, roots: readonly string[]): string {
   for (const root of roots) {
     let real = root;
@@ -126,7 +137,7 @@ function moveAside(f: PlantedFinding, roots: readonly string[]): void {
     f.quarantineFailed = 'its folder is gone';
     return;
   }
-  if (realDir !== dir || shownPath(realDir, roots) === realDir) {
+  if (realDir !== dir || !roots.some((r) => isInsideReal(realDir, r))) {
     f.quarantineFailed = 'its folder is reached through a link';
     return;
   }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { runsCodeLater } from './code-running-writes.js';
 import type { ClassifyOptions, Findings, Word } from './risk.js';
 
 /**
@@ -73,9 +74,6 @@ const CREDENTIAL_FILES = new Set([
   'credentials',
 ]);
 const CREDENTIAL_DIRS = ['.ssh', '.aws', '.gnupg', '.kube', '.docker', '.config/gcloud', '.azure'];
-/** Files that run code later, outside the sandbox (git hooks, editor tasks, direnv). */
-const RUNS_LATER =
-  /(^|\/)(\.git\/(hooks(\/|$)|config$)|\.husky(\/|$)|\.envrc$|\.vscode\/(tasks|settings|launch)\.json$|\.devcontainer(\/|$))/;
 const HARMLESS_DEVICES = /^\/dev\/(null|zero|full|u?random|stdout|stderr|stdin|tty|fd\/\d+|pts\/\d+)$/;
 
 export class PathRisk {
@@ -167,9 +165,14 @@ export class PathRisk {
     return false;
   }
 
+  /** Files that run code later, outside the sandbox (git hooks, editor tasks, direnv, …). */
+  runsLater(p: string): boolean {
+    return runsCodeLater(p, this.options.workspace) !== undefined;
+  }
+
   /** Credentials, shell startup files, disks and files that run code later. */
   isSensitive(p: string): boolean {
-    return this.isCredential(p) || this.isShellRc(p) || this.isBlockDevice(p) || RUNS_LATER.test(p);
+    return this.isCredential(p) || this.isShellRc(p) || this.isBlockDevice(p) || this.runsLater(p);
   }
 
   /** A path some command writes to. */
@@ -180,7 +183,7 @@ export class PathRisk {
       return;
     }
     for (const p of this.resolve(target.text, cwds)) {
-      if (RUNS_LATER.test(p))
+      if (this.runsLater(p))
         findings.flag('dangerous', `${verb} ${p}, which runs code later, outside the sandbox.`);
       if (this.isBlockDevice(p))
         findings.flag('blocked', `${verb} the block device ${p}: this can destroy a disk.`);

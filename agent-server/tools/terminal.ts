@@ -4,6 +4,7 @@ import type { TerminalConfig } from '../../shared/config.js';
 import type { ToolContent } from '../core/tool-content.js';
 import type { BackgroundProcesses } from '../terminal/background.js';
 import type { CommandResult } from '../terminal/backend.js';
+import { namesCodeRunningPath } from '../terminal/code-running-writes.js';
 import { classifyCommand, loadShellSyntax } from '../terminal/command-safety.js';
 import { startPlantedFilesCheck, type PlantedFilesReport } from '../security/planted-files-check.js';
 import { cleanOutput, explainExitCode, truncateHeadTail } from '../terminal/output.js';
@@ -113,15 +114,25 @@ export function createTerminalTool(deps: {
         throw new ToolError(`Blocked: this command is never run. ${risk.reasons.join(' ')}`);
       }
       const title = shortenCommand(input.command);
+      // A command that asks anyway and names a file that runs code later says so plainly, and
+      // is never covered by an "always" answer (like an edit of such a file).
+      const plants =
+        risk.level === 'dangerous'
+          ? namesCodeRunningPath(input.command, ctx.workspace.paths.root)
+          : undefined;
+      const reasons = [...risk.reasons];
+      if (plants && !reasons.some((r) => r.includes('outside the sandbox')))
+        reasons.push(`It may write a file that runs code outside the sandbox ${plants}.`);
       const permission = await ctx.permissions.request(
         {
           toolCallId: ctx.toolCallId,
           toolName: 'terminal',
           category: 'execute',
           kind: 'execute',
-          title: risk.level === 'dangerous' ? `${title} — ${risk.reasons.join(' ')}` : title,
+          title: risk.level === 'dangerous' ? `${title} — ${reasons.join(' ')}` : title,
           ruleKey: 'execute:' + input.command,
           dangerous: risk.level === 'dangerous',
+          ...(plants ? { runsOutsideSandbox: true } : {}),
           rawInput: input,
         },
         ctx.signal,

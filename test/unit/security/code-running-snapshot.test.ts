@@ -260,6 +260,17 @@ test('the check quarantines created files only when asked, and says how to resto
       /created \.envrc, which runs code outside the sandbox when you enter the folder/,
     );
     assert.equal(kept.findings[0]!.quarantinedTo, undefined);
+
+    // At the root too; a name already taken gets a number.
+    fs.writeFileSync(path.join(w.root, 'x.code-workspace' + QUARANTINE_SUFFIX), 'older');
+    const root = startPlantedFilesCheck([w.root]);
+    w.write('x.code-workspace', '{}');
+    const moved = root.finish({ quarantine: true });
+    assert.equal(
+      moved.findings[0]!.quarantinedTo,
+      path.join(w.root, `x.code-workspace${QUARANTINE_SUFFIX}-2`),
+    );
+    assert.equal(fs.existsSync(path.join(w.root, 'x.code-workspace')), false);
   } finally {
     w.cleanup();
   }
