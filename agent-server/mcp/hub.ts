@@ -20,6 +20,8 @@ export interface McpSessionOptions {
   fromConfig: Readonly<Record<string, McpServerConfig>>;
   /** The session's workspace: stdio servers never load code from it (see launch-policy.ts). */
   cwd?: string;
+  /** The session's additional directories: as untrusted as the workspace. */
+  additionalDirectories?: readonly string[];
   /** The model's context window in tokens; a function when the session can switch models. */
   contextWindow?: number | (() => number | undefined);
   /** Share of the context window MCP tool schemas may take before the search bridge is used. */
@@ -41,7 +43,12 @@ export class McpHub {
   constructor(private readonly options: McpHubOptions) {}
 
   openSession(session: McpSessionOptions): McpSessionTools {
-    const { servers, notices } = mergeServers(session.fromClient, session.fromConfig, session.cwd);
+    const { servers, notices } = mergeServers(
+      session.fromClient,
+      session.fromConfig,
+      session.cwd,
+      session.additionalDirectories,
+    );
     const attached = servers.map((server) => {
       let entry = this.shared.get(server.identity);
       if (!entry) {

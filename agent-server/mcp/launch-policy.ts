@@ -58,9 +58,12 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-/** The repository folders a server must not load from, resolved through symlinks. */
-export function repositoryRoots(workspace: string | undefined): string[] {
-  return workspace ? [realOrResolved(workspace)] : [];
+/**
+ * The repository folders a server must not load from, resolved through symlinks: the workspace
+ * and the session's additional directories (as untrusted as the workspace itself).
+ */
+export function repositoryRoots(workspace: string | undefined, extra: readonly string[] = []): string[] {
+  return workspace ? [workspace, ...extra].map(realOrResolved) : [];
 }
 
 function insideRepository(p: string, roots: readonly string[]): boolean {

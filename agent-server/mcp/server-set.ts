@@ -34,6 +34,8 @@ export function mergeServers(
   fromConfig: Readonly<Record<string, McpServerConfig>>,
   /** The session's workspace: the repository stdio servers must not load code from. */
   workspace?: string,
+  /** The session's additional directories: no code from them either. */
+  extraRoots: readonly string[] = [],
 ): { servers: SessionServer[]; notices: string[] } {
   const servers: SessionServer[] = [];
   const notices: string[] = [];
@@ -52,7 +54,7 @@ export function mergeServers(
     // config says `"cwd": "${workspace}"`; one the client sent that runs the repository's own
     // code is not started. Different projects still get different processes (PATH differs).
     let config = parsed.data;
-    const roots = repositoryRoots(workspace);
+    const roots = repositoryRoots(workspace, extraRoots);
     if ('command' in config) {
       const fromRepo = origin === 'client' ? repositoryProgram(config, roots) : undefined;
       if (fromRepo) {

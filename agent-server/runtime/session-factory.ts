@@ -96,6 +96,7 @@ export async function createAgentSession(
     fromClient: params.mcpServers ?? [],
     fromConfig: services.config.mcpServers,
     cwd: params.cwd,
+    additionalDirectories,
     contextWindow: () => session?.contextWindow,
     maxToolSchemaShare: services.config.mcp.maxToolSchemaShare,
   });

@@ -66,6 +66,28 @@ test('mergeServers: client servers from the repo are skipped with a notice, clie
   assert.equal(env('mine').PYTHONPATH, repo, "the user's own config is taken as written");
 });
 
+test('mergeServers: the session’s additional directories are as untrusted as the workspace', () => {
+  const extra = '/work/other-root';
+  const { servers, notices } = mergeServers(
+    [
+      { name: 'extra', command: `${extra}/bin/srv`, args: [], env: [] },
+      {
+        name: 'py',
+        command: 'python3',
+        args: ['-m', 'srv'],
+        env: [{ name: 'PATH', value: `${extra}/bin:/usr/bin` }],
+      },
+    ],
+    {},
+    repo,
+    [extra],
+  );
+  assert.match(notices.join('\n'), /"extra" from the client was not started/);
+  assert.deepEqual(servers[0]!.repositoryRoots, [repo, extra]);
+  const config = servers[0]!.config;
+  assert.equal('command' in config ? config.env?.PATH : undefined, '/usr/bin');
+});
+
 test('servers without a cwd run in an empty folder of Cairn’s home', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-mcp-home-'));
   try {
