@@ -16,7 +16,14 @@ import {
   span,
   type ShellOps,
 } from './shell-ast.js';
-import { INTERPRETERS, LINK_MAKERS, ONLY_ASKS_VERSION, SHELLS, STDIN_FILES } from './program-kinds.js';
+import {
+  BUILD_FILES,
+  INTERPRETERS,
+  LINK_MAKERS,
+  ONLY_ASKS_VERSION,
+  SHELLS,
+  STDIN_FILES,
+} from './program-kinds.js';
 import { DOWNLOADERS, hidesCommandInArithmetic, possibleDirectories, writtenFiles } from './shell-prepass.js';
 import { literalAssignments } from './shell-vars.js';
 import { syntax, wordValue, type WordContext } from './shell-words.js';
@@ -241,6 +248,7 @@ class Classifier {
     const name = path.basename(head.text);
     const args = words.slice(1);
     if (head.text.includes('/')) this.runsFile(head, 'Runs');
+    else this.readsWrittenFile(name);
     if (LINK_MAKERS.has(name)) this.linkMaker ??= name;
     if (name === 'source' || name === '.') this.source(args, depth, stdin);
     else if (SHELLS.has(name)) this.shell(name, args, depth, stdin);
@@ -286,6 +294,16 @@ class Classifier {
       this.flag('dangerous', `${verb} ${file.text}, which this same command writes.`);
     else if (this.writesUnknownFiles)
       this.flag('dangerous', `${verb} ${file.text} after writing files that cannot be known in advance.`);
+  }
+
+  /**
+   * A program found through PATH, or a build tool reading its file (`npm` and package.json,
+   * `make` and Makefile), where this same line wrote that file: unknown code.
+   */
+  private readsWrittenFile(name: string): void {
+    const reads = new Set([name, ...(BUILD_FILES[name] ?? [])]);
+    const hit = [...this.written].find((f) => reads.has(path.basename(f)));
+    if (hit) this.flag('dangerous', `Runs ${name}, which reads ${hit}, written by this same command.`);
   }
 
   private source(args: Word[], depth: number, stdin: StdinSource | undefined): void {

@@ -150,6 +150,18 @@ export function unwrapCommand(words: Word[], hooks: WrapperHooks): Word[] {
       words = packageRunner(rest, hooks);
       continue;
     }
+    if (PACKAGE_MANAGERS.has(name) && rest[0]?.text === 'pkg' && rest[1]?.text === 'set') {
+      // `npm pkg set scripts.test='...'`: a command `npm test` runs later.
+      for (const w of rest.slice(2)) {
+        const m = /^scripts\.[^=]+=(.*)$/s.exec(w.text);
+        if (m) hooks.nested({ ...w, text: m[1]! }, 'npm pkg set scripts');
+      }
+      return [];
+    }
+    if (PACKAGE_MANAGERS.has(name) && rest[0]?.text === 'set-script' && rest[2]) {
+      hooks.nested(rest[2], 'npm set-script');
+      return [];
+    }
     if (PACKAGE_MANAGERS.has(name) && rest[0] && PACKAGE_EXEC.has(rest[0].text)) {
       words = packageRunner(rest.slice(1), hooks);
       continue;

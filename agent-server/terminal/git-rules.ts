@@ -39,6 +39,38 @@ export function checkGit(args: Word[], ctx: RuleContext): void {
     case 'config':
       checkConfigWrite(rest, ctx);
       break;
+    case 'submodule': {
+      // `git submodule foreach 'cmd'` runs cmd through the shell in every submodule.
+      const i = rest.findIndex((w) => w.text === 'foreach');
+      if (i >= 0)
+        commandString(
+          rest.slice(i + 1).filter((w) => !w.text.startsWith('--')),
+          'git submodule foreach',
+          ctx,
+        );
+      break;
+    }
+    case 'bisect':
+      if (rest[0]?.text === 'run') ctx.checkInner(rest.slice(1));
+      break;
+    case 'rebase':
+    case 'difftool':
+    case 'mergetool':
+    case 'grep':
+    case 'filter-branch':
+      // Options whose value is a command: rebase -x, difftool -x, grep -O, filter-branch --*-filter.
+      rest.forEach((w, i) => {
+        const attached = /^(--exec|--extcmd|--open-files-in-pager|--[a-z-]+-filter)=(.*)$/s.exec(w.text);
+        if (attached) ctx.nested({ ...w, text: attached[2]! }, `git ${cmd.text} ${attached[1]}`);
+        else if (/^(-x|--exec|--extcmd|--[a-z-]+-filter|-O.*|--open-files-in-pager)$/.test(w.text)) {
+          if (w.text.startsWith('-O') && w.text.length > 2)
+            ctx.nested({ ...w, text: w.text.slice(2) }, 'git grep -O');
+          else if (w.text !== '-O' && w.text !== '--open-files-in-pager' && rest[i + 1])
+            ctx.nested(rest[i + 1]!, `git ${cmd.text} ${w.text}`);
+          else ctx.findings.flag('dangerous', `git ${cmd.text} ${w.text} runs a pager command.`);
+        }
+      });
+      break;
     case 'push':
       if (
         rest.some(
@@ -72,6 +104,12 @@ export function checkGit(args: Word[], ctx: RuleContext): void {
         ctx.findings.flag('dangerous', 'git branch -D deletes a branch.');
       break;
   }
+}
+
+function commandString(words: Word[], via: string, ctx: RuleContext): void {
+  if (words.some((w) => w.dynamic))
+    ctx.findings.flag('dangerous', `${via} runs a command computed at run time.`);
+  else if (words.length) ctx.script(words.map((w) => w.text).join(' '));
 }
 
 /** `git -c key=value` (runs now) or a `git config key value` write (runs later, unsandboxed). */

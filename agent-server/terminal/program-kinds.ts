@@ -46,3 +46,22 @@ export const STDIN_FILES = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0'
 
 /** Asking an interpreter what it is does not run anything. */
 export const ONLY_ASKS_VERSION = /^(--version|-V|-v|--help|-h)$/;
+
+/** Files a build tool reads and runs commands from. */
+const NODE_FILES = ['package.json', '.npmrc', '.yarnrc', '.yarnrc.yml'];
+export const BUILD_FILES: Record<string, string[]> = {
+  npm: NODE_FILES,
+  npx: NODE_FILES,
+  yarn: NODE_FILES,
+  pnpm: NODE_FILES,
+  bun: NODE_FILES,
+  make: ['Makefile', 'makefile', 'GNUmakefile'],
+  just: ['justfile', 'Justfile', '.justfile'],
+  cargo: ['Cargo.toml', 'build.rs'],
+  pip: ['setup.py', 'pyproject.toml', 'setup.cfg'],
+  pip3: ['setup.py', 'pyproject.toml', 'setup.cfg'],
+  rake: ['Rakefile'],
+  gradle: ['build.gradle', 'build.gradle.kts', 'settings.gradle'],
+  tox: ['tox.ini'],
+  pytest: ['conftest.py', 'pytest.ini', 'pyproject.toml', 'setup.cfg', 'tox.ini'],
+};

@@ -167,6 +167,12 @@ const ASKS: [string, string, ((ws: string) => Promise<void>)?][] = [
   ['arithmetic runs a quoted command substitution', "x='a[$(touch pwned)]'; echo $((x))"],
   ['kill of computed processes', 'kill -0 $(echo -1); touch pwned'],
   ['a bare shell, to be fed commands later through the process tool', 'sh'],
+  [
+    'package.json script written then run by npm',
+    'echo \'{"scripts":{"test":"rm -rf src"}}\' > package.json && npm test',
+  ],
+  ['npm pkg set scripts then npm test', "npm pkg set scripts.test='rm -rf src' && npm test"],
+  ['program written then found through PATH', "printf 'rm -rf src' > ls; chmod +x ls; PATH=.:$PATH ls"],
   ['printf format hides the command piped into sh', "printf '%s\\n' 'rm -rf src' | sh"],
   ['a file written then fed to sh on stdin', "echo 'rm -rf src' > s.sh; sh < s.sh"],
 ];
