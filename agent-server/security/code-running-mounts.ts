@@ -9,8 +9,13 @@ import { CODE_RUNNING_ENTRIES, configuredHooksPaths, gitDirs } from './code-runn
  *
  * A mount point must exist, and bubblewrap would create a missing one on the host (an empty
  * `.envrc` or `.vscode/` left in the user's repository), so entries that do not exist yet are
- * not mounted; the edit tools still ask before creating them. The exception is inside `.git`
- * (and a configured hooks folder), where an empty `hooks` folder is what git itself creates.
+ * not mounted; the edit tools still ask before creating them, and the terminal tool finds any a
+ * command created and moves it aside (security/planted-files-check.ts). The exception is inside
+ * `.git` (and a configured hooks folder), where an empty `hooks` folder is what git itself creates.
+ *
+ * A `.git/hooks` (or `config`) that is a symlink: bubblewrap mounts over what it leads to, so the
+ * link itself can still be removed and replaced by a folder of new hooks; that check catches
+ * those hooks too (it records the link and reads whatever replaces it).
  */
 export function codeRunningReadOnlyMounts(writableRoots: readonly string[], userHome: string): string[] {
   const roots = writableRoots.map(realOrUndefined).filter((r): r is string => r !== undefined);
