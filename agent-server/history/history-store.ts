@@ -7,6 +7,7 @@ import { listSegments, readEntriesAt, readSegment } from './segment-reader.js';
 import { SegmentWriter } from './segment-writer.js';
 import { blankOutLine } from './segment-purge.js';
 import { loadSqlJs } from './sqlite.js';
+import type { HistoryStore } from './store.js';
 import type {
   HistoryRecord,
   ListSessionsQuery,
@@ -45,7 +46,7 @@ const SNAPSHOT_AFTER_LOAD = 1 << 20;
  * is on disk. The SQLite index (sql.js, in memory) is loaded lazily from its last snapshot
  * (`<dir>/index.sqlite`) plus the journal written since, and snapshotted now and then.
  */
-export class HistoryStore {
+export class JournalHistoryStore implements HistoryStore {
   private index: HistoryIndex | undefined;
   private loading: Promise<void> | undefined;
   /** Own entries made durable before the index was loaded. */
@@ -70,18 +71,18 @@ export class HistoryStore {
   }
 
   /** Opens history in `dir` (normally `<cairnHome>/history`). Fast: the index loads on first use. */
-  static async open(dir: string, options: HistoryStoreOptions = {}): Promise<HistoryStore> {
-    return HistoryStore.create(dir, options);
+  static async open(dir: string, options: HistoryStoreOptions = {}): Promise<JournalHistoryStore> {
+    return JournalHistoryStore.create(dir, options);
   }
 
   /** `open` for callers that cannot wait: nothing is read or written until first use. */
-  static create(dir: string, options: HistoryStoreOptions = {}): HistoryStore {
-    return new HistoryStore(path.resolve(dir), options);
+  static create(dir: string, options: HistoryStoreOptions = {}): JournalHistoryStore {
+    return new JournalHistoryStore(path.resolve(dir), options);
   }
 
   /** History that lives only in this process (tests, `cairn run --no-history`). */
-  static async inMemory(): Promise<HistoryStore> {
-    const store = new HistoryStore(undefined, {});
+  static async inMemory(): Promise<JournalHistoryStore> {
+    const store = new JournalHistoryStore(undefined, {});
     await store.whenSearchReady();
     return store;
   }

@@ -1,4 +1,6 @@
-export { HistoryStore, type HistoryStoreOptions } from './history-store.js';
+export { JournalHistoryStore, type HistoryStoreOptions } from './history-store.js';
+export { InMemoryHistoryStore } from './in-memory-store.js';
+export type { HistoryStore } from './store.js';
 export type {
   HistoryRecord,
   ListSessionsQuery,

@@ -1,6 +1,6 @@
 import type { Conversation } from '../core/conversation.js';
 import type { TurnEvent } from '../core/events.js';
-import type { HistoryStore } from './history-store.js';
+import type { HistoryStore } from './store.js';
 import type { HistoryRecord, StoredToolCall } from './types.js';
 
 /**

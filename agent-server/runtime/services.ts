@@ -3,7 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { resolveModel, type ModelResolution } from '../model/resolve.js';
 import { McpHub } from '../mcp/index.js';
 import * as path from 'node:path';
-import { HistoryStore } from '../history/index.js';
+import { JournalHistoryStore, type HistoryStore } from '../history/index.js';
 
 /** Process-wide settings every session is built from. */
 export interface RuntimeServices {
@@ -26,6 +26,6 @@ export function loadRuntimeServices(env: NodeJS.ProcessEnv = process.env): Runti
     log: (line) => process.stderr.write(`${line}\n`),
     cairnHome: home,
   });
-  const history = HistoryStore.create(path.join(home, 'history'));
+  const history = JournalHistoryStore.create(path.join(home, 'history'));
   return { home, configFile: file, config, env, model: resolveModel(config.model, env), mcp, history };
 }

@@ -20,7 +20,7 @@ import { MemoryStore } from '../../agent-server/memory/memory-store.js';
 import { projectDir } from '../../agent-server/config/home.js';
 import { loadContextFiles } from '../../agent-server/context/context-files.js';
 import { createSessionSkills, loadSkillCatalog } from '../../agent-server/skills/index.js';
-import { HistoryStore } from '../../agent-server/history/index.js';
+import { JournalHistoryStore } from '../../agent-server/history/index.js';
 import { createSessionSearchTool } from '../../agent-server/tools/session-search.js';
 import { adaptMcpTool, toolEntry } from '../../agent-server/mcp/tool-adapter.js';
 import type { McpConnection } from '../../agent-server/mcp/connection.js';
@@ -372,8 +372,8 @@ test(`attack channels.${++attack}: a user skill tampered after the session loade
 
 // ---- session_search across projects ----
 
-async function historyWithOtherProject(): Promise<HistoryStore> {
-  const history = await HistoryStore.open(path.join(h.cairnHome, 'history-channels'));
+async function historyWithOtherProject(): Promise<JournalHistoryStore> {
+  const history = await JournalHistoryStore.open(path.join(h.cairnHome, 'history-channels'));
   await history.createSession({ id: 'other', cwd: otherProject, title: 'deploy keys', createdAt: 1 });
   await history.append('other', {
     type: 'message',

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { HistoryStore } from '../../agent-server/history/index.js';
+import { JournalHistoryStore } from '../../agent-server/history/index.js';
 
 const MESSAGES = Number(process.env.CAIRN_BENCH_HISTORY_MESSAGES ?? 100_000);
 const PER_SESSION = 200;
@@ -111,7 +111,7 @@ export async function bench(
     const words = vocabulary(20_000, rand);
 
     // Sequential appends: one fsync each, the worst case for a single writer.
-    const seq = await HistoryStore.open(path.join(home, 'seq-history'));
+    const seq = await JournalHistoryStore.open(path.join(home, 'seq-history'));
     await seq.createSession({ id: 'seq', cwd: '/bench' });
     const seqCount = 300;
     let t = performance.now();
@@ -125,7 +125,7 @@ export async function bench(
     await seq.close();
 
     // The big history, written with 64 appends in flight so group commit batches the fsyncs.
-    const store = await HistoryStore.open(dir);
+    const store = await JournalHistoryStore.open(dir);
     const sessions = Math.ceil(MESSAGES / PER_SESSION);
     const day = 86_400_000;
     const base = Date.now() - 120 * day;
@@ -198,7 +198,7 @@ export async function bench(
     });
 
     // After a crash: the snapshot misses the last 5,000 messages, which are replayed from the journal.
-    const crashed = await HistoryStore.open(dir, { snapshotEveryBytes: Number.MAX_SAFE_INTEGER });
+    const crashed = await JournalHistoryStore.open(dir, { snapshotEveryBytes: Number.MAX_SAFE_INTEGER });
     await crashed.whenSearchReady();
     next = 0;
     const tail = 5_000;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { startScriptedModel, type Script, type ScriptedModel } from '../fixtures/model-server.js';
 import { AcpHarness } from '../helpers/acp-harness.js';
 import { cleanEnv, tempDir } from '../helpers/env.js';
-import { HistoryStore } from '../../agent-server/history/index.js';
+import { JournalHistoryStore } from '../../agent-server/history/index.js';
 
 // Sessions that outlive the server: the built `cairn acp`, restarted and killed, driven by the
 // ACP SDK's client side like an editor.
@@ -206,8 +206,8 @@ test('kill -9 in the middle of turns: no acknowledged turn is lost, and the inde
   // The index (snapshot + tail) and a rebuild from the journal alone agree.
   const rebuilt = path.join(w.home, 'rebuilt');
   await fs.cp(path.join(w.home, 'history', 'journal'), path.join(rebuilt, 'journal'), { recursive: true });
-  const fromJournal = await HistoryStore.open(rebuilt);
-  const fromIndex = await HistoryStore.open(path.join(w.home, 'history'));
+  const fromJournal = await JournalHistoryStore.open(rebuilt);
+  const fromIndex = await JournalHistoryStore.open(path.join(w.home, 'history'));
   assert.deepEqual(await fromIndex.readSession(sessionId!), await fromJournal.readSession(sessionId!));
   assert.deepEqual(
     (await fromIndex.search({ query: 'prompt', limit: 200 })).map((h) => h.ord).sort(),

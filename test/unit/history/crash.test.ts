@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { HistoryStore } from '../../../agent-server/history/index.js';
+import { JournalHistoryStore } from '../../../agent-server/history/index.js';
 
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/history-child.ts');
 const ROUNDS = 20;
@@ -101,7 +101,7 @@ test('kill -9 at random moments loses no acknowledged message, and the index mat
     perRound.push(acked.length);
 
     const fromJournal = await journalMessages(dir);
-    const store = await HistoryStore.open(dir);
+    const store = await JournalHistoryStore.open(dir);
     const stored = await store.readSession('crash');
     await store.close();
     const storedTexts = stored.map((r) => (r.type === 'message' ? (r.message.content as string) : ''));
@@ -124,8 +124,8 @@ test('kill -9 at random moments loses no acknowledged message, and the index mat
   const copy = dir + '-rebuild';
   await cp(path.join(dir, 'journal'), path.join(copy, 'journal'), { recursive: true });
   t.after(() => rm(copy, { recursive: true, force: true }));
-  const fresh = await HistoryStore.open(copy);
-  const withSnapshot = await HistoryStore.open(dir);
+  const fresh = await JournalHistoryStore.open(copy);
+  const withSnapshot = await JournalHistoryStore.open(dir);
   const a = await fresh.readSession('crash');
   const b = await withSnapshot.readSession('crash');
   assert.deepEqual(a, b);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { appendFile, mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
-import { HistoryStore, type HistoryRecord } from '../../../agent-server/history/index.js';
+import { JournalHistoryStore, type HistoryRecord } from '../../../agent-server/history/index.js';
 
 type TestContext = { after: (fn: () => Promise<void>) => void };
 
@@ -17,9 +17,9 @@ async function tempDir(t: TestContext): Promise<string> {
   return dir;
 }
 
-const opened = new Map<string, HistoryStore[]>();
-async function openStore(dir: string): Promise<HistoryStore> {
-  const store = await HistoryStore.open(dir);
+const opened = new Map<string, JournalHistoryStore[]>();
+async function openStore(dir: string): Promise<JournalHistoryStore> {
+  const store = await JournalHistoryStore.open(dir);
   opened.set(dir, [...(opened.get(dir) ?? []), store]);
   return store;
 }
@@ -106,7 +106,7 @@ test('history survives a restart, with and without a clean close (no snapshot: r
 });
 
 test('the obviously best hit ranks first', async (t) => {
-  const store = await HistoryStore.inMemory();
+  const store = await JournalHistoryStore.inMemory();
   t.after(() => store.close());
   await store.createSession({ id: 'a', cwd: '/p' });
   await store.createSession({ id: 'b', cwd: '/p' });
@@ -132,7 +132,7 @@ test('the obviously best hit ranks first', async (t) => {
 });
 
 test('stemming, phrases, and falling back to any term when no message has all of them', async (t) => {
-  const store = await HistoryStore.inMemory();
+  const store = await JournalHistoryStore.inMemory();
   t.after(() => store.close());
   await store.createSession({ id: 's', cwd: '/p' });
   await store.append('s', user('We decided to keep the journal append-only'));
@@ -150,7 +150,7 @@ test('stemming, phrases, and falling back to any term when no message has all of
 });
 
 test('search filters by session, project, role and date', async (t) => {
-  const store = await HistoryStore.inMemory();
+  const store = await JournalHistoryStore.inMemory();
   t.after(() => store.close());
   const day = 86_400_000;
   await store.createSession({ id: 'one', cwd: '/alpha' });
@@ -163,7 +163,7 @@ test('search filters by session, project, role and date', async (t) => {
     message: { role: 'tool', toolCallId: 'x', name: 'grep', content: 'kubernetes.yaml:3' },
     at: 21 * day,
   });
-  const ids = async (q: Parameters<HistoryStore['search']>[0]) =>
+  const ids = async (q: Parameters<JournalHistoryStore['search']>[0]) =>
     (await store.search(q)).map((h) => `${h.sessionId}:${h.ord}`).sort();
   assert.deepEqual(await ids({ query: 'kubernetes' }), ['one:0', 'one:1', 'two:0', 'two:1']);
   assert.deepEqual(await ids({ query: 'kubernetes', cwd: '/alpha' }), ['one:0', 'one:1']);
@@ -175,7 +175,7 @@ test('search filters by session, project, role and date', async (t) => {
 });
 
 test('sessions list newest first, filtered by cwd, in pages, with titles', async (t) => {
-  const store = await HistoryStore.inMemory();
+  const store = await JournalHistoryStore.inMemory();
   t.after(() => store.close());
   for (let i = 0; i < 5; i++) {
     await store.createSession({ id: `s${i}`, cwd: i % 2 ? '/odd' : '/even', createdAt: 1000 + i });
@@ -304,7 +304,7 @@ test('concurrent appends are all durable and in order of the calls', async (t) =
 });
 
 test('bad input gets a clear error and records nothing', async (t) => {
-  const store = await HistoryStore.inMemory();
+  const store = await JournalHistoryStore.inMemory();
   t.after(() => store.close());
   await assert.rejects(store.createSession({ id: '', cwd: '/p' }), /non-empty id/);
   await store.createSession({ id: 's', cwd: '/p' });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { replayUpdates } from '../../../agent-server/acp/history-replay.js';
 import { Conversation } from '../../../agent-server/core/conversation.js';
 import {
-  HistoryStore,
+  JournalHistoryStore,
   SessionRecorder,
   conversationFromRecords,
   titleFromFirstExchange,
@@ -139,7 +139,7 @@ test('titles come from the first request, cut at a word', () => {
 });
 
 test('the recorder stores messages and final tool states; flush means durable', async (t) => {
-  const history = await HistoryStore.inMemory();
+  const history = await JournalHistoryStore.inMemory();
   t.after(() => history.close());
   await history.createSession({ id: 's', cwd: '/r' });
   const recorder = new SessionRecorder(history, 's');

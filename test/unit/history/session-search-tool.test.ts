@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { HistoryStore, type HistoryRecord } from '../../../agent-server/history/index.js';
+import { JournalHistoryStore, type HistoryRecord } from '../../../agent-server/history/index.js';
 import { createSessionSearchTool } from '../../../agent-server/tools/session-search.js';
 import { ToolError } from '../../../agent-server/tools/types.js';
 import { toolContext } from '../../helpers/tool-context.js';
@@ -20,7 +20,7 @@ const DAY = 86_400_000;
 const T0 = Date.parse('2026-05-01T09:00:00Z');
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }) {
-  const history = await HistoryStore.inMemory();
+  const history = await JournalHistoryStore.inMemory();
   t.after(() => history.close());
   await history.createSession({ id: 'old', cwd: '/work/web', title: 'Choose a queue', createdAt: T0 });
   await history.append('old', user('Should we use RabbitMQ or Redis streams for the job queue?', T0));

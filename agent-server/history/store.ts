@@ -1,0 +1,37 @@
+import type {
+  HistoryRecord,
+  ListSessionsQuery,
+  NewSession,
+  SearchHit,
+  SearchQuery,
+  SessionMeta,
+  SessionPage,
+  SessionPatch,
+  StoredRecord,
+} from './types.js';
+
+/**
+ * Durable, searchable session history: what sessions, the session search tool and the front
+ * ends need. `JournalHistoryStore` keeps it on disk (journal + SQLite index);
+ * `InMemoryHistoryStore` keeps it in arrays for tests and runs that must leave nothing behind.
+ */
+export interface HistoryStore {
+  createSession(session: NewSession): Promise<SessionMeta>;
+  /** Resolves once the record is durable. */
+  append(sessionId: string, record: HistoryRecord): Promise<void>;
+  updateSession(id: string, patch: SessionPatch): Promise<void>;
+  getSession(id: string): Promise<SessionMeta | undefined>;
+  /** Newest first. */
+  listSessions(query?: ListSessionsQuery): Promise<SessionPage>;
+  /** The newest session continuing `id` (a compaction's child), if any. */
+  childOf(id: string): Promise<SessionMeta | undefined>;
+  /** A session's records in order; `from`/`to` select ords `from <= ord < to`. */
+  readSession(id: string, range?: { from?: number; to?: number }): Promise<StoredRecord[]>;
+  search(query: SearchQuery): Promise<SearchHit[]>;
+  /** Removes a session from listings and search; false when there is no such session. */
+  deleteSession(id: string): Promise<boolean>;
+  /** Starts any slow loading in the background (a hint; stores with nothing to load ignore it). */
+  warmUp(): void;
+  /** Finishes pending writes and releases the store. */
+  close(): Promise<void>;
+}
