@@ -5,6 +5,7 @@ import type { ToolCallRequest } from './messages.js';
 import type { ModelClient, ModelFailure } from './model-client.js';
 import type { ToolContent } from './tool-content.js';
 import type { ToolOutcome, ToolRunner } from './tool-runner.js';
+import { EventQueue } from './event-queue.js';
 
 export interface TurnOptions {
   conversation: Conversation;
@@ -156,39 +157,25 @@ async function* runToolCall(
     return 'rejected';
   }
 
-  // Reports arrive from inside the tool; queue them and yield them as they come. The call
+  // Reports arrive from inside the tool; they are yielded in order as they come. The call
   // stays `pending` (e.g. waiting for approval) until the tool says it runs.
-  const queue: TurnEvent[] = [];
-  let wake: (() => void) | undefined;
+  const reports = new EventQueue<TurnEvent>();
   let running = false;
   const markRunning = () => {
     if (running) return;
     running = true;
-    queue.push({ type: 'tool_call_update', toolCallId: call.id, status: 'in_progress' });
-    wake?.();
+    reports.push({ type: 'tool_call_update', toolCallId: call.id, status: 'in_progress' });
   };
   const progress = (content: ToolContent[]) => {
     markRunning();
-    queue.push({ type: 'tool_call_update', toolCallId: call.id, content });
-    wake?.();
+    reports.push({ type: 'tool_call_update', toolCallId: call.id, content });
   };
-  let settled = false;
   const result = prepared.run(signal, { progress, running: markRunning }).then(
     (outcome) => ({ ok: true as const, outcome }),
     (error: unknown) => ({ ok: false as const, error }),
   );
-  void result.finally(() => {
-    settled = true;
-    wake?.();
-  });
-  while (!settled || queue.length) {
-    if (queue.length) {
-      yield queue.shift()!;
-      continue;
-    }
-    await new Promise<void>((r) => (wake = r));
-    wake = undefined;
-  }
+  void result.finally(() => reports.end());
+  yield* reports;
   const done = await result;
   if (done.ok) {
     const r = done.outcome;
