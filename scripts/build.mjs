@@ -6,11 +6,13 @@
 //   dist/sql-wasm.wasm              SQLite for the history index (sql.js)
 //   dist/extension.cjs              the VS Code extension host (CommonJS, `vscode` external)
 //   dist/webview.js, webview.css    the chat panel (browser)
+//   dist/cairn-agent/               the npm package `cairn-agent` (scripts/agent-package.mjs)
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assembleAgentPackage } from './agent-package.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -110,4 +112,5 @@ try {
 copyFileSync(join(root, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm'), join(dist, 'sql-wasm.wasm'));
 
 chmodSync(join(dist, 'cairn.js'), 0o755);
+assembleAgentPackage(root);
 if (!watch) console.error(`build: dist/cairn.js ${pkg.version}`);

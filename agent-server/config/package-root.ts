@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 let cached: string | undefined;
 
 /**
- * The folder holding Cairn's own `package.json` (name `cairn`). Found by walking up from this
- * module, so it works from source (`agent-server/config/` under tsx) and from the bundle
- * (`dist/cairn.js`) alike. Bundled assets (`skills/`) are located relative to it.
+ * The folder holding Cairn's own `package.json` (name `cairn`, or `cairn-agent` in the npm
+ * package). Found by walking up from this module, so it works from source
+ * (`agent-server/config/` under tsx) and from the bundle (`dist/cairn.js`) alike. Bundled
+ * assets (`skills/`, `dist/sql-wasm.wasm`) are located relative to it.
  */
 export function packageRoot(): string {
   if (cached) return cached;
@@ -16,7 +17,7 @@ export function packageRoot(): string {
     const manifest = path.join(dir, 'package.json');
     try {
       const parsed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: unknown };
-      if (parsed.name === 'cairn') return (cached = dir);
+      if (parsed.name === 'cairn' || parsed.name === 'cairn-agent') return (cached = dir);
     } catch {
       // No manifest here (or unreadable): keep walking up.
     }
