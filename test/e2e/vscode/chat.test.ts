@@ -99,6 +99,8 @@ test(
       'cairn.model.baseUrl': model.url,
       'cairn.model.model': 'scripted-model',
       'cairn.notifyWhenUnfocused': false,
+      // CodeLenses in diff editors are off by default in VS Code; the review's Accept / Reject lenses need them.
+      'diffEditor.codeLens': true,
     };
     const serverLog: string[] = [];
     const cs = await startCodeServer({ vsix, workspace, settings, env, log: (l) => serverLog.push(l) });
@@ -107,9 +109,16 @@ test(
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(`${cs.url}?folder=${encodeURIComponent(workspace)}`);
       await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-      await page.locator('.activitybar a[aria-label^="Cairn"]').click({ timeout: 120_000 });
+      const cairnIcon = page.locator('.activitybar a[aria-label^="Cairn"]');
+      await cairnIcon.waitFor({ timeout: 120_000 });
+      const opened = Date.now();
+      await cairnIcon.click();
       const chat = await chatFrame(page);
       await idle(chat);
+      // A figure for the report, not an assertion: the machine's load decides it.
+      console.log(`panel ready: ${Date.now() - opened} ms from opening the view to "Ready"`);
+      const header = chat.locator('header.header');
+      const headerHeights: Record<string, number> = { idle: (await header.boundingBox())!.height };
 
       // 1. A streamed answer.
       await send(chat, 'say hello');
@@ -120,6 +129,10 @@ test(
       await send(chat, 'edit greeting');
       const review = chat.locator('.review-card');
       await review.waitFor();
+      await chat.locator('.activity-awaiting_approval').waitFor();
+      headerHeights.awaiting_approval = (await header.boundingBox())!.height;
+      // The first prompt named the chat before the turn ended.
+      assert.notEqual(await header.locator('.title').innerText(), 'New chat');
       await chat.locator('.tool-card', { hasText: 'greeting.txt' }).first().waitFor();
       await page.locator('.tab', { hasText: 'Cairn: greeting.txt' }).waitFor();
       assert.equal(
@@ -128,6 +141,8 @@ test(
         'nothing written before Accept',
       );
       // Screenshots of the review in both themes (the README uses them).
+      // Accept / Reject are labelled in the diff's title bar (text, not bare icons).
+      await page.locator('.editor-actions .action-label', { hasText: 'Accept Edit' }).waitFor();
       await page.waitForTimeout(500); // let the diff paint
       await page.screenshot({ path: join(ARTIFACTS, 'vscode-light.png') });
       await runCommand(page, 'Preferences: Color Theme', 'Dark Modern');
@@ -182,11 +197,15 @@ test(
       // 3. A rejected edit leaves the file alone and the model hears it was not changed.
       await send(chat, 'edit notes');
       await chat.locator('.review-card').waitFor();
-      // This time from the diff editor's title bar (the cairn.rejectEdit command).
+      // This time from the labelled CodeLens at the top of the diff (the cairn.rejectEdit command).
       await page.locator('.tab', { hasText: 'Cairn: notes.txt' }).waitFor();
-      await page.locator('.editor-actions .action-label[aria-label^="Reject Edit"]').click();
+      await page.locator('.codelens-decoration a', { hasText: 'Reject edit' }).first().click();
       await idle(chat);
       assert.equal(readFileSync(join(workspace, 'notes.txt'), 'utf8'), 'keep me\n');
+      // The card says what happened: rejected, never Done.
+      const rejected = chat.locator('.tool-card.status-rejected').last();
+      await rejected.waitFor();
+      assert.match(await rejected.locator('.tool-status').innerText(), /Rejected/);
       const toolResult = model.requests.map((r) => r.messages.at(-1)!).findLast((m) => m.role === 'tool');
       assert.match(text(toolResult?.content), /NOT changed/);
 
@@ -204,12 +223,24 @@ test(
         page,
       );
       await chat.locator('text=Tool said:').last().waitFor();
+      // The output is a terminal block with an exit badge, shown without a click on the latest command.
+      const runCard = chat.locator('.tool-card', { hasText: 'echo cairn-e2e' }).last();
+      await runCard.locator('.terminal-preview', { hasText: 'cairn-e2e-42' }).waitFor();
+      assert.equal(await runCard.locator('.exit-badge').innerText(), 'exit 0');
+      assert.doesNotMatch(await runCard.innerText(), /```/);
       // The command ran in a terminal the user can watch.
       await page.locator('.part.panel').locator('text=/Cairn: \\/bin\\/sh/').first().waitFor();
 
       // 5. Stop: a turn waiting on a model that never answers ends when the user stops it.
       await send(chat, 'hang please');
       await chat.locator('.activity-working').waitFor();
+      headerHeights.working = (await header.boundingBox())!.height;
+      assert.deepEqual(
+        new Set(Object.values(headerHeights)).size,
+        1,
+        `the header keeps its height: ${JSON.stringify(headerHeights)}`,
+      );
+      await page.locator('.part.sidebar').screenshot({ path: join(ARTIFACTS, 'vscode-panel.png') });
       await chat.locator('button[aria-label^="Stop the running turn"]').click();
       await idle(chat);
 
@@ -229,6 +260,8 @@ test(
         .stdout.split('\n')
         .find((l) => l.includes(cs.extensionsDir) && l.includes('cairn.js acp'));
       assert.ok(server, 'the extension started dist/cairn.js acp');
+      // The restarted server runs commands itself (its output then comes as fenced text).
+      writeFileSync(join(home, 'config.json'), JSON.stringify({ terminal: { backend: 'local' } }));
       process.kill(Number(server.trim().split(/\s+/)[0]), 'SIGKILL');
       const banner = chat.locator('.banner-error');
       await banner.locator('text=/killed \\(SIGKILL\\)/').waitFor();
@@ -241,6 +274,15 @@ test(
         async () => (await chat.locator('text=Hello from the scripted model!').count()) === 2,
         page,
       );
+      await idle(chat);
+      await send(chat, 'run a command');
+      await chat.locator('.permission-card').waitFor();
+      await chat.locator('.permission-card .pending-actions button', { hasText: /^Allow$/ }).click();
+      await idle(chat);
+      const fenced = chat.locator('.tool-card', { hasText: 'echo cairn-e2e' }).last();
+      await fenced.locator('.terminal-preview', { hasText: 'cairn-e2e-42' }).waitFor();
+      assert.doesNotMatch(await fenced.innerText(), /```|Exit code/, 'rendered, not literal Markdown');
+      assert.equal(await fenced.locator('.exit-badge').innerText(), 'exit 0');
 
       // 8. Context: an @file mention from the picker and "Add Selection to Chat" from the editor.
       const box = chat.locator('textarea[aria-label="Message Cairn"]');
