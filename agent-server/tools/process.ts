@@ -3,7 +3,8 @@ import type { TerminalConfig } from '../../shared/config.js';
 import type { BackgroundProcess, BackgroundProcesses } from '../terminal/background.js';
 import { cleanOutput, explainExitCode, truncateHeadTail } from '../terminal/output.js';
 import { shortenCommand } from './terminal.js';
-import { defineTool, ToolError, type ToolDefinition } from './types.js';
+import { backgroundPlantedWarnings } from './background-planted.js';
+import { defineTool, ToolError, type ToolDefinition, type ToolResult } from './types.js';
 
 const DEFAULT_WAIT_SEC = 30;
 
@@ -38,7 +39,7 @@ export function createProcessTool(deps: {
   const { config, processes } = deps;
   const view = (text: string): string => truncateHeadTail(cleanOutput(text), config.maxOutputBytes).text;
 
-  return defineTool({
+  const tool = defineTool({
     name: 'process',
     description:
       'Manage commands started with terminal {background: true}: list them; poll (new output since the last ' +
@@ -101,4 +102,25 @@ export function createProcessTool(deps: {
       }
     },
   });
+  return {
+    ...tool,
+    run: async (input, ctx) => withPlantedWarnings(await tool.run(input, ctx), input, processes),
+  };
+}
+
+/** Adds what background commands planted since last looked at (files that run code outside the sandbox). */
+function withPlantedWarnings(
+  result: ToolResult,
+  input: ProcessInput,
+  processes: BackgroundProcesses,
+): ToolResult {
+  const watched = input.id ? processes.list().filter((p) => p.id === input.id) : processes.list();
+  const warnings = backgroundPlantedWarnings(watched);
+  if (!warnings.length) return result;
+  const text = warnings.join('\n');
+  return {
+    ...result,
+    forModel: `${result.forModel}\n\n${text}`,
+    content: [...(result.content ?? [{ type: 'text', text: result.forModel }]), { type: 'text', text }],
+  };
 }

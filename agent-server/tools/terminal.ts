@@ -9,6 +9,7 @@ import { classifyCommand, loadShellSyntax } from '../terminal/command-safety.js'
 import { startPlantedFilesCheck, type PlantedFilesReport } from '../security/planted-files-check.js';
 import { cleanOutput, explainExitCode, truncateHeadTail } from '../terminal/output.js';
 import { PathOutsideWorkspaceError } from '../workspace/paths.js';
+import { backgroundPlantedWarnings, watchBackgroundProcess } from './background-planted.js';
 import { deniedOutcome } from './denied-outcome.js';
 import { defineTool, ToolError, type ToolContext, type ToolDefinition } from './types.js';
 
@@ -146,12 +147,16 @@ export function createTerminalTool(deps: {
       }
 
       if (input.background) {
+        const roots = ctx.workspace.paths.realRoots;
+        const check =
+          ctx.terminal.name === 'ssh' ? undefined : startPlantedFilesCheck(roots, { userHome: os.homedir() });
         let proc;
         try {
           proc = processes.start(ctx.terminal, input.command, cwd);
         } catch (err) {
           throw new ToolError((err as Error).message);
         }
+        if (check) watchBackgroundProcess(proc, check, roots, !permission.byUser);
         return {
           forModel:
             `Started in the background as ${proc.id}. Use the process tool with id "${proc.id}" ` +
@@ -198,7 +203,9 @@ export function createTerminalTool(deps: {
       }
       terminalId ??= result.terminalId;
       const report = finishPlanted();
-      const warnings = report?.warnings.length ? `\n\n${report.warnings.join('\n')}` : '';
+      // Background commands are looked at too: a server may have planted something meanwhile.
+      const allWarnings = [...(report?.warnings ?? []), ...backgroundPlantedWarnings(processes.list())];
+      const warnings = allWarnings.length ? `\n\n${allWarnings.join('\n')}` : '';
 
       const cleaned = cleanOutput(result.output).replace(/\n+$/, '');
       const cut = truncateHeadTail(cleaned, config.maxOutputBytes);

@@ -365,3 +365,68 @@ test('attack planted-new.20: on the local backend (no sandbox), a changed .vscod
     await s.cleanup();
   }
 });
+
+// ── Background commands ────────────────────────────────────────────────────────
+
+/** Starts `sh scripts/bg.sh` in the background in the sandbox, then runs `then` with the tools. */
+async function backgroundAttack(
+  name: string,
+  then: (tools: {
+    wait(): Promise<ToolResult>;
+    terminal(command: string): Promise<ToolResult>;
+  }) => Promise<ToolResult>,
+): Promise<void> {
+  const s = await repoSetup(name);
+  const terminal = new SandboxBackend({
+    writable: [s.workspace],
+    userHome: s.home,
+    cairnHome: s.cairnHome,
+    network: () => false,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: s.home },
+  });
+  const processes = new BackgroundProcesses(2);
+  const [terminalTool, processTool] = createTerminalTools({
+    config: TerminalConfigSchema.parse({}),
+    processes,
+  });
+  const ctx = { ...toolContext(s.workspace, { mode: 'auto', answer: 'allow_once' }), terminal };
+  try {
+    await put(
+      s,
+      'scripts/bg.sh',
+      `sleep 0.2; mkdir -p .vscode && echo '${FOLDER_OPEN_TASK}' > .vscode/tasks.json\n`,
+    );
+    const started = await terminalTool!.run({ command: 'sh scripts/bg.sh', background: true }, ctx);
+    assert.match(started.forModel, /Started in the background as bg1/);
+    const result = await then({
+      wait: () => processTool!.run({ action: 'wait', id: 'bg1', timeout: 60 }, ctx),
+      terminal: async (command) => {
+        await processes.get('bg1')!.done;
+        return terminalTool!.run({ command }, ctx);
+      },
+    });
+    const content = (result.content ?? []).map((c) => ('text' in c ? c.text : '')).join('\n');
+    assert.equal(ctx.asked.length, 0);
+    assert.match(
+      content,
+      /⚠ Background process bg1 .* created \.vscode\/tasks\.json, which runs code outside the sandbox/,
+    );
+    assert.match(result.forModel, /created \.vscode\/tasks\.json/);
+    assert.equal(await exists(path.join(s.workspace, '.vscode/tasks.json')), false);
+    assert.equal(await exists(path.join(s.workspace, '.vscode/tasks.json' + QUARANTINE_SUFFIX)), true);
+  } finally {
+    await processes.killAll();
+    await terminal.dispose();
+    await s.cleanup();
+  }
+}
+
+sandboxTest(
+  'attack planted-new.21: a background command plants .vscode/tasks.json; process wait reports and moves it',
+  () => backgroundAttack('21', (t) => t.wait()),
+);
+
+sandboxTest(
+  'attack planted-new.22: a background command plants .vscode/tasks.json; the next terminal command reports it',
+  () => backgroundAttack('22', (t) => t.terminal('true')),
+);
