@@ -430,3 +430,16 @@ sandboxTest(
   'attack planted-new.22: a background command plants .vscode/tasks.json; the next terminal command reports it',
   () => backgroundAttack('22', (t) => t.terminal('true')),
 );
+
+sandboxTest(
+  'attack planted-new.23: no repository at all; git init at the root, then a post-checkout hook',
+  () =>
+    attack('23', 'sh scripts/init-root.sh', ['.git/hooks/post-checkout'], async (s) => {
+      await fs.rm(path.join(s.workspace, '.git'), { recursive: true, force: true });
+      await put(
+        s,
+        'scripts/init-root.sh',
+        'git init -q && echo evil > .git/hooks/post-checkout && chmod +x .git/hooks/post-checkout\n',
+      );
+    }),
+);
