@@ -15,10 +15,12 @@ import {
  * outside the sandbox later (git hooks, `.vscode/tasks.json`, `.envrc`, …), which the sandbox
  * cannot mount read-only before they exist.
  *
- * Created files are moved aside (`<file>.cairn-quarantine`) when nobody approved the command
- * (auto mode): an injected model must not leave code that runs the next time the user opens
- * the folder, and a renamed file runs nowhere. The warning says how to put it back. A file that
- * existed before is only reported: moving it would lose the user's own version.
+ * Created files are moved aside (`<file>.cairn-quarantine`) when the command ran without a
+ * person approving it (auto mode, or a remembered "always"): an injected model must not leave
+ * code that runs the next time the user opens the folder, and a renamed file runs nowhere. The
+ * warning says how to put it back. A command the user approved keeps what it made (they may
+ * have asked for `husky init`), with the warning. A file that existed before is only reported:
+ * moving it would lose the user's own version.
  */
 
 export const QUARANTINE_SUFFIX = '.cairn-quarantine';
@@ -115,7 +117,7 @@ function warningFor(f: PlantedFinding): string {
   if (f.quarantinedTo) {
     const moved = path.join(path.dirname(f.shown), path.basename(f.quarantinedTo));
     return (
-      `${head} Nobody approved this command, so Cairn moved it aside to ${moved}, where it runs nowhere. ` +
+      `${head} This command ran without asking you, so Cairn moved it aside to ${moved}, where it runs nowhere. ` +
       `Review it; only if you trust it, restore it with: mv ${quote(f.quarantinedTo)} ${quote(f.path)}`
     );
   }

@@ -128,6 +128,8 @@ async function assertCaught(run: Run, planted: string[]): Promise<void> {
       // The command asked: the prompt itself must say it plants code outside the sandbox.
       assert.match(asked[0]!.title, /outside the sandbox/, asked[0]!.title);
       assert.equal(asked[0]!.runsOutsideSandbox, true, 'no "always" answer covers it');
+      // The person said yes: what the command made stays (reported), e.g. a `husky init` they wanted.
+      assert.equal(await exists(file), true);
     }
   }
   const reported = (result.rawOutput as { plantedFiles?: { path: string }[] }).plantedFiles ?? [];
