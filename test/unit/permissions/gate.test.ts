@@ -50,7 +50,8 @@ test('the gate asks, remembers "always" per rule key, and passes cancellation on
   );
   const signal = new AbortController().signal;
 
-  assert.deepEqual(await gate.request(request(), signal), { allowed: true });
+  // `byUser`: a person said yes to this call (a remembered rule or the mode is not that).
+  assert.deepEqual(await gate.request(request(), signal), { allowed: true, byUser: true });
   assert.deepEqual(
     await gate.request(request(), signal),
     { allowed: true },
@@ -92,7 +93,7 @@ test('a file that runs code outside the sandbox asks in every mode but plan, ign
   const gate = new PermissionGate(() => 'auto', { ask: async (r) => (asked.push(r), 'allow_always') }, rules);
   const hook = request({ category: 'edit', kind: 'edit', ruleKey: 'hook', runsOutsideSandbox: true });
   const signal = new AbortController().signal;
-  assert.deepEqual(await gate.request({ ...hook, ruleKey: 'edit' }, signal), { allowed: true });
+  assert.deepEqual(await gate.request({ ...hook, ruleKey: 'edit' }, signal), { allowed: true, byUser: true });
   assert.equal(asked.length, 1, 'the remembered "always allow edits" did not cover it');
   await gate.request(hook, signal);
   await gate.request(hook, signal);
