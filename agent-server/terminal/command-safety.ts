@@ -21,6 +21,7 @@ import {
   INTERPRETERS,
   LINK_MAKERS,
   ONLY_ASKS_VERSION,
+  PROGRAM_FROM_REPOSITORY,
   SHELLS,
   STDIN_FILES,
 } from './program-kinds.js';
@@ -376,7 +377,10 @@ class Classifier {
    */
   private readsStdin(name: string, args: Word[], stdin: StdinSource | undefined): void {
     if (stdin?.kind === 'file') this.runsFile(stdin.file, `${name} reads`);
-    else if (!stdin && !args.some((w) => ONLY_ASKS_VERSION.test(w.text)))
+    else if (
+      !stdin &&
+      !args.some((w) => ONLY_ASKS_VERSION.test(w.text) || PROGRAM_FROM_REPOSITORY.test(w.text))
+    )
       this.flag('dangerous', `${name} with no script reads commands from its input at run time.`);
   }
 

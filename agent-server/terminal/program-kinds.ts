@@ -47,6 +47,12 @@ export const STDIN_FILES = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0'
 /** Asking an interpreter what it is does not run anything. */
 export const ONLY_ASKS_VERSION = /^(--version|-V|-v|--help|-h)$/;
 
+/**
+ * Flags that give an interpreter its program from the repository rather than from its input:
+ * `node --test` runs the test files it finds, `node --run x` a package.json script.
+ */
+export const PROGRAM_FROM_REPOSITORY = /^--(test|run)(=.*)?$/;
+
 /** Files a build tool reads and runs commands from. */
 const NODE_FILES = ['package.json', '.npmrc', '.yarnrc', '.yarnrc.yml'];
 export const BUILD_FILES: Record<string, string[]> = {
