@@ -1,11 +1,13 @@
 import * as path from 'node:path';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { HistoryIndex } from './history-index.js';
+import { HistoryIndex, type SearchOutcome } from './history-index.js';
 import type { JournalEntry, JournalPosition, PositionedEntry } from './journal-entry.js';
 import { listSegments, readEntriesAt, readSegment } from './segment-reader.js';
 import { SegmentWriter } from './segment-writer.js';
 import { blankOutLine } from './segment-purge.js';
+import { removeEmptySegments } from './segment-retention.js';
+import { searchableText } from './record-text.js';
 import { loadSqlJs } from './sqlite.js';
 import type { HistoryStore } from './store.js';
 import type {
@@ -23,6 +25,21 @@ import type {
 export interface HistoryStoreOptions {
   /** Journal bytes indexed since the last snapshot that trigger a new one. */
   snapshotEveryBytes?: number;
+  /** Records per index shard (small in tests, to exercise sealed shards). */
+  shardRecords?: number;
+}
+
+export type { SearchOutcome } from './history-index.js';
+
+/** What `cairn history stats` shows. */
+export interface HistoryStats {
+  projects: { cwd: string; sessions: number; records: number; textBytes: number; lastActive: number }[];
+  sessions: number;
+  records: number;
+  /** Searchable text (messages, tool output as indexed). */
+  textBytes: number;
+  journalBytes: number;
+  indexBytes: number;
 }
 
 /** Where entries go and come back from: segment files on disk, or an array for tests. */
@@ -34,8 +51,8 @@ interface JournalBackend {
   close(): Promise<void>;
 }
 
-// About 6,000 messages: bounds the journal a start must replay (~1 s) against the cost of a
-// snapshot (exporting the whole index, ~0.2 s for 100,000 messages).
+// About 6,000 messages: bounds the journal a start must replay against the cost of a snapshot
+// (the catalog and the live shard, a few MB whatever the history's size).
 const DEFAULT_SNAPSHOT_EVERY = 4 << 20;
 /** A start that had to read this much journal tail snapshots right away, so the next start is quick. */
 const SNAPSHOT_AFTER_LOAD = 1 << 20;
@@ -43,11 +60,14 @@ const SNAPSHOT_AFTER_LOAD = 1 << 20;
 /**
  * Durable, searchable session history. The journal (one append-only, fsync'd segment per
  * process under `<dir>/journal/`) is the source of truth: `append` resolves once its entry
- * is on disk. The SQLite index (sql.js, in memory) is loaded lazily from its last snapshot
- * (`<dir>/index.sqlite`) plus the journal written since, and snapshotted now and then.
+ * is on disk. The index (sql.js; see HistoryIndex: a catalog and time shards under
+ * `<dir>/index/`) is loaded lazily from its last snapshot plus the journal written since, and
+ * snapshotted now and then. Only the catalog and the newest shard stay in memory.
  */
 export class JournalHistoryStore implements HistoryStore {
   private index: HistoryIndex | undefined;
+  /** The index while a rebuild from the journal runs: search answers from what is done so far. */
+  private rebuilding: HistoryIndex | undefined;
   private loading: Promise<void> | undefined;
   /** Own entries made durable before the index was loaded. */
   private pending: PositionedEntry[] | undefined = [];
@@ -137,7 +157,7 @@ export class JournalHistoryStore implements HistoryStore {
 
   /** A session's records in order; `from`/`to` select ords `from <= ord < to`. */
   async readSession(id: string, range: { from?: number; to?: number } = {}): Promise<StoredRecord[]> {
-    const indexed = (await this.readyIndex()).records(id, range.from, range.to);
+    const indexed = await (await this.readyIndex()).records(id, range.from, range.to);
     const entries = await this.journal.read(indexed.map((r) => r.position));
     return entries.map((entry, i) => {
       if (entry.op !== 'record')
@@ -147,7 +167,53 @@ export class JournalHistoryStore implements HistoryStore {
   }
 
   async search(query: SearchQuery): Promise<SearchHit[]> {
-    return (await this.readyIndex()).search(query);
+    return (await this.searchRanked(query)).hits;
+  }
+
+  /**
+   * Search with what it covered: whether the query matched too much to rank it all, and how
+   * far back it looked. Scores favour `preferCwd` and recent messages. While the index is
+   * being rebuilt from the journal, answers from what is rebuilt so far (`partial`).
+   */
+  async searchRanked(query: SearchQuery & { preferCwd?: string }): Promise<SearchOutcome> {
+    if (this.closed) throw new Error('History is closed.');
+    if (!this.rebuilding) this.whenSearchReady().catch(() => undefined);
+    // Give a starting load the chance to reach the rebuild, so a query does not wait for all of it.
+    if (!this.index && !this.rebuilding) await new Promise((r) => setImmediate(r));
+    const partial = this.rebuilding && !this.index;
+    const index = partial ? this.rebuilding! : await this.readyIndex();
+    const outcome = await index.search(query, (positions) => this.readTexts(positions));
+    return partial ? { ...outcome, partial: true } : outcome;
+  }
+
+  /** Sessions, messages and text per project, and the bytes history takes on disk. */
+  async stats(): Promise<HistoryStats> {
+    const index = await this.readyIndex();
+    const projects = index.catalog.projectStats();
+    return {
+      projects,
+      sessions: projects.reduce((n, p) => n + p.sessions, 0),
+      records: projects.reduce((n, p) => n + p.records, 0),
+      textBytes: projects.reduce((n, p) => n + p.textBytes, 0),
+      journalBytes: this.dir ? await folderBytes(path.join(this.dir, 'journal')) : 0,
+      indexBytes: await index.diskBytes(),
+    };
+  }
+
+  /**
+   * Deletes sessions last active more than `keepDays` days ago (their journal lines are erased,
+   * and journal files left with nothing else are removed). Returns how many were deleted.
+   */
+  async prune(keepDays: number, now = Date.now()): Promise<number> {
+    if (!(keepDays >= 0)) throw new Error('keepDays must be a number of days, 0 or more.');
+    const index = await this.readyIndex();
+    const old = index.catalog.sessionsBefore(now - keepDays * 86_400_000);
+    for (const id of old) await this.write({ op: 'delete', id, at: Date.now() });
+    this.purge();
+    while (this.purging) await this.purging;
+    if (this.dir) await removeEmptySegments(path.join(this.dir, 'journal'), this.ownSegment, writerAlive);
+    await this.snapshot();
+    return old.length;
   }
 
   /** Removes a session from listings and search. Returns false when there is no such session. */
@@ -161,11 +227,9 @@ export class JournalHistoryStore implements HistoryStore {
   async snapshot(): Promise<void> {
     while (this.snapshotting) await this.snapshotting;
     if (!this.dir || !this.index || this.pending || !this.dirty) return;
-    const bytes = this.index.export();
     this.dirty = false;
     this.bytesSinceSnapshot = 0;
-    const file = path.join(this.dir, 'index.sqlite');
-    this.snapshotting = writeFileAtomic(file, bytes, 0o600).finally(() => (this.snapshotting = undefined));
+    this.snapshotting = this.index.save().finally(() => (this.snapshotting = undefined));
     await this.snapshotting;
   }
 
@@ -213,18 +277,16 @@ export class JournalHistoryStore implements HistoryStore {
 
   private async load(): Promise<void> {
     const sql = await loadSqlJs();
-    let snapshot: Uint8Array | undefined;
-    if (this.dir) {
-      try {
-        snapshot = await readFile(path.join(this.dir, 'index.sqlite'));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-    }
     if (this.dir) await removeAbandonedSnapshots(this.dir);
-    const { index, fromSnapshot } = HistoryIndex.open(sql, snapshot);
-    snapshot = undefined;
-    if (this.dir) await this.catchUp(index);
+    const { index, fromSnapshot } = await HistoryIndex.open(sql, this.dir, {
+      shardRecords: this.options.shardRecords,
+    });
+    if (!fromSnapshot) this.rebuilding = index;
+    try {
+      if (this.dir) await this.catchUp(index);
+    } finally {
+      this.rebuilding = undefined;
+    }
     // Synchronously from here: no own entry can slip between the queue and the index.
     index.apply(this.pending ?? []);
     this.noteIndexed((this.pending ?? []).reduce((n, b) => n + b.position.len, 0));
@@ -254,6 +316,8 @@ export class JournalHistoryStore implements HistoryStore {
           index.apply(entries, { segment, end });
           this.noteIndexed(entries.reduce((n, b) => n + b.position.len, 0));
           readTo = end;
+          // Full shards go to disk as they fill, so a rebuild never holds the whole index.
+          if (this.dir) await index.saveSealed();
         }
       }
       // A segment read to its end whose writer has exited never grows again: stop checking it,
@@ -266,6 +330,8 @@ export class JournalHistoryStore implements HistoryStore {
   private purge(): void {
     if (this.purging || !this.index) return;
     this.purging = (async () => {
+      // Sealed shards first: reading a deleted session's records there queues their lines.
+      if (await this.index?.purgeShards()) this.dirty = true;
       for (let queue = this.index?.purgeQueue(); queue?.length; queue = this.index?.purgeQueue()) {
         for (const { position, sessionId } of queue) {
           await this.journal.blankOut(position, sessionId);
@@ -278,6 +344,18 @@ export class JournalHistoryStore implements HistoryStore {
         process.stderr.write(`cairn: could not erase deleted history (will retry): ${err.message}\n`);
       })
       .finally(() => (this.purging = undefined));
+  }
+
+  /** The searchable text of the records at `positions` (undefined where a line is gone). */
+  private async readTexts(positions: JournalPosition[]): Promise<(string | undefined)[]> {
+    const entries = await this.journal.read(positions).catch((err: Error) => {
+      process.stderr.write(`cairn: history snippets unavailable: ${err.message}\n`);
+      return [] as JournalEntry[];
+    });
+    return positions.map((_, i) => {
+      const entry = entries[i];
+      return entry?.op === 'record' ? searchableText(entry.record)?.text : undefined;
+    });
   }
 
   private noteIndexed(bytes: number): void {
@@ -322,12 +400,18 @@ export class JournalHistoryStore implements HistoryStore {
   }
 }
 
-/** Temp files of snapshots whose writer died mid-write (each as big as the index). */
+/**
+ * Temp files of snapshots whose writer died mid-write (each as big as what it saved), and the
+ * single-file index of earlier versions (`index.sqlite`, replaced by `index/`).
+ */
 async function removeAbandonedSnapshots(dir: string): Promise<void> {
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const pid = /^\.index\.sqlite\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1];
-    if (pid && !writerAlive(`x-${pid}-x`)) await rm(path.join(dir, name), { force: true });
+  for (const folder of [dir, path.join(dir, 'index')]) {
+    for (const name of await readdir(folder).catch(() => [] as string[])) {
+      const pid = /^\.[\w.-]+\.sqlite\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1];
+      if (pid && !writerAlive(`x-${pid}-x`)) await rm(path.join(folder, name), { force: true });
+    }
   }
+  await rm(path.join(dir, 'index.sqlite'), { force: true });
 }
 
 /** Whether the process that writes a segment (`<time>-<pid>-<random>.jsonl`) is still running. */
@@ -348,4 +432,15 @@ function logSnapshotFailure(err: Error): void {
   process.stderr.write(
     `cairn: could not snapshot the history index (the journal is intact): ${err.message}\n`,
   );
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    total += await stat(path.join(dir, name)).then(
+      (st) => st.size,
+      () => 0,
+    );
+  }
+  return total;
 }

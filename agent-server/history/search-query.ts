@@ -4,7 +4,7 @@
  */
 
 // Words that carry no topic; dropped so "what did we decide about X" still requires X.
-const STOPWORDS = new Set(
+export const STOPWORDS = new Set(
   (
     'a an and are as at be been but by did do does for from had has have how i if in into is it its ' +
     'me my of on or our so that the their them then there these they this to was we were what when ' +

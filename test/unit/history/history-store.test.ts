@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { appendFile, mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { JournalHistoryStore, type HistoryRecord } from '../../../agent-server/history/index.js';
 
 type TestContext = { after: (fn: () => Promise<void>) => void };
@@ -91,7 +91,10 @@ test('history survives a restart, with and without a clean close (no snapshot: r
   await a.createSession({ id: 'kept', cwd: '/p', title: 'Kept session' });
   await a.append('kept', user('the build uses esbuild with an inline wasm'));
   await a.close();
-  assert.ok((await readdir(dir)).includes('index.sqlite'), 'a clean close writes a snapshot');
+  assert.ok(
+    (await readdir(path.join(dir, 'index'))).includes('catalog.sqlite'),
+    'a clean close writes a snapshot',
+  );
 
   const b = await openStore(dir);
   await b.append('kept', assistant('noted: esbuild bundles sql.js'));
@@ -222,14 +225,15 @@ test('a deleted session is gone from listing, reading and search, also after a r
       all += await readFile(path.join(dir, 'journal', name), 'utf8');
     return all;
   };
-  // …and from the index snapshot (SQLite would otherwise keep deleted bytes in free pages).
-  assert.ok(!(await readFile(path.join(dir, 'index.sqlite'))).includes('secret plan'));
+  // …and from the index files (which keep terms, never text).
+  for (const name of await readdir(path.join(dir, 'index')))
+    assert.ok(!(await readFile(path.join(dir, 'index', name))).includes('secret plan'), name);
   const before = await journalText();
   assert.doesNotMatch(before, /secret plan/);
   assert.match(before, /public plan zebra/);
   assert.match(before, /\{"op":"purged"\} +\n/);
   // Rebuild from the journal alone must agree.
-  await rm(path.join(dir, 'index.sqlite'));
+  await rm(path.join(dir, 'index'), { recursive: true });
   const b = await openStore(dir);
   assert.deepEqual(
     (await b.listSessions()).sessions.map((s) => s.id),
@@ -254,16 +258,19 @@ test('a torn last line and a corrupt snapshot lose nothing that was acknowledged
   const [segment] = await readdir(path.join(dir, 'journal'));
   // A crash in the middle of writing the next batch (never fsync'd, never acknowledged).
   await appendFile(path.join(dir, 'journal', segment!), '{"op":"record","sessionId":"s","rec');
-  await writeFile(path.join(dir, 'index.sqlite'), 'not a database');
+  await writeFile(path.join(dir, 'index', 'catalog.sqlite'), 'not a database');
   // A snapshot write cut short by a kill leaves its temp file (pid 2^22+1: no such process).
-  await writeFile(path.join(dir, '.index.sqlite.4194305.0a1b2c3d.tmp'), 'partial');
+  await writeFile(path.join(dir, 'index', '.catalog.sqlite.4194305.0a1b2c3d.tmp'), 'partial');
+  // The single-file index of earlier versions is removed (the new one replaces it).
+  await writeFile(path.join(dir, 'index.sqlite'), 'old index');
   const b = await openStore(dir);
   const texts = (await b.readSession('s')).map((r) => (r.type === 'message' ? r.message.content : ''));
   assert.deepEqual(texts, ['acknowledged one', 'acknowledged two']);
   assert.ok(
-    !(await readdir(dir)).includes('.index.sqlite.4194305.0a1b2c3d.tmp'),
+    !(await readdir(path.join(dir, 'index'))).includes('.catalog.sqlite.4194305.0a1b2c3d.tmp'),
     'the abandoned temp file is gone',
   );
+  assert.ok(!(await readdir(dir)).includes('index.sqlite'), 'the old index is gone');
   await b.append('s', user('after the crash'));
   assert.equal((await b.readSession('s')).length, 3);
 });
@@ -321,12 +328,14 @@ test('the index is a snapshot plus the journal tail: a stale snapshot catches up
   await a.createSession({ id: 's', cwd: '/p' });
   await a.append('s', user('before the snapshot'));
   await a.close();
-  const snapshot = await readFile(path.join(dir, 'index.sqlite'));
+  const snapshot = path.join(dir, 'index-before');
+  await cp(path.join(dir, 'index'), snapshot, { recursive: true });
   const b = await openStore(dir);
   await b.append('s', user('after the snapshot'));
   await b.close();
   // Put the older snapshot back: the second segment's lines are the tail to replay.
-  await writeFile(path.join(dir, 'index.sqlite'), snapshot);
+  await rm(path.join(dir, 'index'), { recursive: true });
+  await cp(snapshot, path.join(dir, 'index'), { recursive: true });
   const c = await openStore(dir);
   assert.equal((await c.readSession('s')).length, 2);
   assert.equal((await c.search({ query: 'after' })).length, 1);

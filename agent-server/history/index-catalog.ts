@@ -1,0 +1,366 @@
+import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import { clampLimit, decodeCursor, encodeCursor, rows, toMeta, type SessionRow } from './index-rows.js';
+import type { JournalPosition } from './journal-entry.js';
+import type { ListSessionsQuery, NewSession, SessionMeta, SessionPage, SessionPatch } from './types.js';
+
+/** Bump when the schema changes: an index with another version is rebuilt from the journal. */
+export const SCHEMA_VERSION = '4';
+
+const CATALOG_SCHEMA = `
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE segments(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, indexed_to INTEGER NOT NULL);
+CREATE TABLE sessions(
+  id TEXT PRIMARY KEY, cwd TEXT NOT NULL, title TEXT, model TEXT, parent_id TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, record_count INTEGER NOT NULL DEFAULT 0,
+  text_bytes INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX sessions_by_time ON sessions(updated_at, id);
+CREATE INDEX sessions_by_cwd ON sessions(cwd, updated_at, id);
+CREATE INDEX sessions_by_parent ON sessions(parent_id);
+CREATE TABLE deleted_sessions(id TEXT PRIMARY KEY);
+-- Where a session's own entries (creation, title updates) are, to blank them out when it is deleted.
+CREATE TABLE session_entries(session_id TEXT NOT NULL, seg INTEGER NOT NULL, pos INTEGER NOT NULL, len INTEGER NOT NULL);
+CREATE INDEX session_entries_by_session ON session_entries(session_id);
+-- Journal lines of deleted sessions still to be blanked out (see HistoryStore.purge).
+CREATE TABLE purge_queue(seg INTEGER NOT NULL, pos INTEGER NOT NULL, len INTEGER NOT NULL, session_id TEXT NOT NULL,
+  PRIMARY KEY(seg, pos));
+-- Time shards of the record index, oldest first; gen names the file that holds each one.
+CREATE TABLE shards(id INTEGER PRIMARY KEY, gen TEXT NOT NULL, sealed INTEGER NOT NULL DEFAULT 0,
+  records INTEGER NOT NULL DEFAULT 0, first_at INTEGER, last_at INTEGER);
+CREATE TABLE session_shards(session_id TEXT NOT NULL, shard_id INTEGER NOT NULL, PRIMARY KEY(session_id, shard_id));
+CREATE INDEX session_shards_by_shard ON session_shards(shard_id);
+-- Deleted sessions whose records are still in a sealed shard (removed by the purge pass).
+CREATE TABLE shard_deletes(shard_id INTEGER NOT NULL, session_id TEXT NOT NULL, PRIMARY KEY(shard_id, session_id));
+`;
+
+export interface ShardRow {
+  id: number;
+  gen: string;
+  sealed: number;
+  records: number;
+  first_at: number | null;
+  last_at: number | null;
+}
+
+/**
+ * The small, always-loaded part of the history index: sessions, how far each journal segment
+ * is indexed, deletions to carry out, and the list of record shards. It grows with the number
+ * of sessions, not of messages.
+ */
+export class IndexCatalog {
+  private readonly segmentIds = new Map<string, number>();
+  private readonly segmentNames = new Map<number, string>();
+  private readonly sessionStmt: Statement;
+  private readonly deletedStmt: Statement;
+  private readonly touchStmt: Statement;
+  docs = 0;
+  words = 0;
+
+  private constructor(readonly db: Database) {
+    db.exec(
+      'PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON',
+    );
+    for (const { id, name } of rows<{ id: number; name: string }>(db, 'SELECT id, name FROM segments')) {
+      this.segmentIds.set(name, id);
+      this.segmentNames.set(id, name);
+    }
+    this.docs = Number(this.meta('docs') ?? 0);
+    this.words = Number(this.meta('words') ?? 0);
+    this.sessionStmt = db.prepare('SELECT * FROM sessions WHERE id = ?');
+    this.deletedStmt = db.prepare('SELECT 1 FROM deleted_sessions WHERE id = ?');
+    this.touchStmt = db.prepare(
+      'UPDATE sessions SET record_count = record_count + 1, updated_at = max(updated_at, ?), text_bytes = text_bytes + ? WHERE id = ?',
+    );
+  }
+
+  /** Opens a snapshot, or starts empty when there is none or it cannot be used. */
+  static open(sql: SqlJsStatic, snapshot?: Uint8Array): { catalog: IndexCatalog; fromSnapshot: boolean } {
+    if (snapshot) {
+      let db: Database | undefined;
+      try {
+        db = new sql.Database(snapshot);
+        const version = rows<{ value: string }>(db, "SELECT value FROM meta WHERE key = 'schema'")[0]?.value;
+        if (version === SCHEMA_VERSION) return { catalog: new IndexCatalog(db), fromSnapshot: true };
+        process.stderr.write(`cairn: history index has schema ${version}; rebuilding it from the journal\n`);
+      } catch (err) {
+        process.stderr.write(`cairn: history index unreadable (${(err as Error).message}); rebuilding it\n`);
+      }
+      db?.close();
+    }
+    const db = new sql.Database();
+    db.exec(CATALOG_SCHEMA);
+    db.run("INSERT INTO meta(key, value) VALUES ('schema', ?)", [SCHEMA_VERSION]);
+    return { catalog: new IndexCatalog(db), fromSnapshot: false };
+  }
+
+  meta(key: string): string | undefined {
+    return rows<{ value: string }>(this.db, 'SELECT value FROM meta WHERE key = ?', [key])[0]?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.run('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)', [key, value]);
+  }
+
+  begin(): void {
+    this.db.exec('BEGIN');
+  }
+
+  commit(): void {
+    this.setMeta('docs', String(this.docs));
+    this.setMeta('words', String(this.words));
+    this.db.exec('COMMIT');
+  }
+
+  rollback(): void {
+    this.db.exec('ROLLBACK');
+  }
+
+  indexedTo(segment: string): number {
+    const id = this.segmentIds.get(segment);
+    if (id === undefined) return 0;
+    return rows<{ n: number }>(this.db, 'SELECT indexed_to AS n FROM segments WHERE id = ?', [id])[0]?.n ?? 0;
+  }
+
+  moveMark(seg: number, end: number): void {
+    this.db.run('UPDATE segments SET indexed_to = max(indexed_to, ?) WHERE id = ?', [end, seg]);
+  }
+
+  segmentId(name: string): number {
+    let id = this.segmentIds.get(name);
+    if (id === undefined) {
+      this.db.run('INSERT INTO segments(name, indexed_to) VALUES (?, 0)', [name]);
+      id = rows<{ id: number }>(this.db, 'SELECT id FROM segments WHERE name = ?', [name])[0]!.id;
+      this.segmentIds.set(name, id);
+      this.segmentNames.set(id, name);
+    }
+    return id;
+  }
+
+  segmentName(id: number): string {
+    return this.segmentNames.get(id)!;
+  }
+
+  sessionRow(id: string): SessionRow | undefined {
+    const s = this.sessionStmt;
+    try {
+      s.bind([id]);
+      return s.step() ? (s.getAsObject() as unknown as SessionRow) : undefined;
+    } finally {
+      s.reset();
+    }
+  }
+
+  isDeleted(id: string): boolean {
+    const s = this.deletedStmt;
+    try {
+      s.bind([id]);
+      return s.step();
+    } finally {
+      s.reset();
+    }
+  }
+
+  insertSession(s: NewSession & { createdAt: number }): void {
+    this.db.run(
+      'INSERT OR IGNORE INTO sessions(id, cwd, title, model, parent_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?)',
+      [s.id, s.cwd, s.title ?? null, s.model ?? null, s.parentId ?? null, s.createdAt, s.createdAt],
+    );
+  }
+
+  /** A session whose creation is in a segment not read yet: its records go under a stub. */
+  insertStub(id: string, at: number): void {
+    this.db.run('INSERT OR IGNORE INTO sessions(id, cwd, created_at, updated_at) VALUES (?, ?, ?, ?)', [
+      id,
+      '',
+      at,
+      at,
+    ]);
+  }
+
+  updateSession(id: string, row: SessionRow, p: SessionPatch): void {
+    // Not activity: a title set after the first exchange must not reorder the list.
+    this.db.run('UPDATE sessions SET title = ?, model = ?, parent_id = ? WHERE id = ?', [
+      p.title !== undefined ? p.title : row.title,
+      p.model !== undefined ? p.model : row.model,
+      p.parentId !== undefined ? p.parentId : row.parent_id,
+      id,
+    ]);
+  }
+
+  touchSession(id: string, at: number, textBytes: number): void {
+    this.touchStmt.run([at, textBytes, id]);
+  }
+
+  addSessionEntry(sessionId: string, seg: number, position: JournalPosition): void {
+    this.db.run('INSERT INTO session_entries(session_id, seg, pos, len) VALUES (?, ?, ?, ?)', [
+      sessionId,
+      seg,
+      position.pos,
+      position.len,
+    ]);
+  }
+
+  queuePurge(sessionId: string, seg: number, position: JournalPosition): void {
+    this.db.run('INSERT OR IGNORE INTO purge_queue(seg, pos, len, session_id) VALUES (?, ?, ?, ?)', [
+      seg,
+      position.pos,
+      position.len,
+      sessionId,
+    ]);
+  }
+
+  /** Forgets a session; returns the shards that hold its records. */
+  deleteSession(id: string): number[] {
+    const shards = rows<{ shard_id: number }>(
+      this.db,
+      'SELECT shard_id FROM session_shards WHERE session_id = ? ORDER BY shard_id',
+      [id],
+    ).map((r) => r.shard_id);
+    this.db.run(
+      `INSERT OR IGNORE INTO purge_queue(seg, pos, len, session_id)
+       SELECT seg, pos, len, session_id FROM session_entries WHERE session_id = ?`,
+      [id],
+    );
+    this.db.run('DELETE FROM session_entries WHERE session_id = ?', [id]);
+    this.db.run('DELETE FROM session_shards WHERE session_id = ?', [id]);
+    this.db.run('DELETE FROM sessions WHERE id = ?', [id]);
+    this.db.run('INSERT OR IGNORE INTO deleted_sessions(id) VALUES (?)', [id]);
+    return shards;
+  }
+
+  queueShardDelete(shardId: number, sessionId: string): void {
+    this.db.run('INSERT OR IGNORE INTO shard_deletes(shard_id, session_id) VALUES (?, ?)', [
+      shardId,
+      sessionId,
+    ]);
+  }
+
+  shardDeletes(): { shardId: number; sessionId: string }[] {
+    return rows<{ shard_id: number; session_id: string }>(
+      this.db,
+      'SELECT shard_id, session_id FROM shard_deletes ORDER BY shard_id LIMIT 100',
+    ).map((r) => ({ shardId: r.shard_id, sessionId: r.session_id }));
+  }
+
+  shardDeleteDone(shardId: number, sessionId: string): void {
+    this.db.run('DELETE FROM shard_deletes WHERE shard_id = ? AND session_id = ?', [shardId, sessionId]);
+  }
+
+  purgeQueue(limit = 500): { sessionId: string; position: JournalPosition }[] {
+    return rows<{ seg: number; pos: number; len: number; session_id: string }>(
+      this.db,
+      'SELECT seg, pos, len, session_id FROM purge_queue ORDER BY seg, pos LIMIT ?',
+      [limit],
+    ).map((r) => ({
+      sessionId: r.session_id,
+      position: { segment: this.segmentNames.get(r.seg)!, pos: r.pos, len: r.len },
+    }));
+  }
+
+  purged(position: JournalPosition): void {
+    const seg = this.segmentIds.get(position.segment);
+    if (seg !== undefined)
+      this.db.run('DELETE FROM purge_queue WHERE seg = ? AND pos = ?', [seg, position.pos]);
+  }
+
+  shards(): ShardRow[] {
+    return rows<ShardRow>(this.db, 'SELECT * FROM shards ORDER BY id');
+  }
+
+  addShard(gen: string): number {
+    this.db.run('INSERT INTO shards(gen) VALUES (?)', [gen]);
+    return rows<{ id: number }>(this.db, 'SELECT max(id) AS id FROM shards')[0]!.id;
+  }
+
+  setShardGen(id: number, gen: string, sealed?: boolean): void {
+    this.db.run('UPDATE shards SET gen = ?, sealed = max(sealed, ?) WHERE id = ?', [gen, sealed ? 1 : 0, id]);
+  }
+
+  noteShardRecord(shardId: number, sessionId: string, at: number): void {
+    this.db.run(
+      'UPDATE shards SET records = records + 1, first_at = min(coalesce(first_at, ?1), ?1), last_at = max(coalesce(last_at, ?1), ?1) WHERE id = ?2',
+      [at, shardId],
+    );
+    this.db.run('INSERT OR IGNORE INTO session_shards(session_id, shard_id) VALUES (?, ?)', [
+      sessionId,
+      shardId,
+    ]);
+  }
+
+  sessionShards(sessionId: string): number[] {
+    return rows<{ shard_id: number }>(
+      this.db,
+      'SELECT shard_id FROM session_shards WHERE session_id = ? ORDER BY shard_id',
+      [sessionId],
+    ).map((r) => r.shard_id);
+  }
+
+  listSessions(q: ListSessionsQuery): SessionPage {
+    const limit = clampLimit(q.limit, 50, 500);
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (q.cwd !== undefined) (where.push('cwd = ?'), params.push(q.cwd));
+    if (q.nonEmpty) where.push('record_count > 0');
+    if (q.latestOnly) where.push('NOT EXISTS (SELECT 1 FROM sessions c WHERE c.parent_id = sessions.id)');
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      where.push('(updated_at < ? OR (updated_at = ? AND id < ?))');
+      params.push(c.updatedAt, c.updatedAt, c.id);
+    }
+    const found = rows<SessionRow>(
+      this.db,
+      `SELECT * FROM sessions ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+       ORDER BY updated_at DESC, id DESC LIMIT ?`,
+      [...params, limit + 1],
+    );
+    const sessions = found.slice(0, limit).map(toMeta);
+    const last = sessions[sessions.length - 1];
+    return { sessions, nextCursor: found.length > limit && last ? encodeCursor(last) : undefined };
+  }
+
+  children(id: string): SessionMeta[] {
+    return rows<SessionRow>(
+      this.db,
+      'SELECT * FROM sessions WHERE parent_id = ? ORDER BY created_at DESC, id DESC',
+      [id],
+    ).map(toMeta);
+  }
+
+  /** Sessions last active before `before` (for retention). */
+  sessionsBefore(before: number): string[] {
+    return rows<{ id: string }>(this.db, 'SELECT id FROM sessions WHERE updated_at < ?', [before]).map(
+      (r) => r.id,
+    );
+  }
+
+  /** Sessions, records and text per project. */
+  projectStats(): {
+    cwd: string;
+    sessions: number;
+    records: number;
+    textBytes: number;
+    lastActive: number;
+  }[] {
+    return rows<{ cwd: string; sessions: number; records: number; text_bytes: number; last: number }>(
+      this.db,
+      `SELECT cwd, count(*) AS sessions, total(record_count) AS records, total(text_bytes) AS text_bytes,
+              max(updated_at) AS last FROM sessions GROUP BY cwd ORDER BY total(text_bytes) DESC`,
+    ).map((r) => ({
+      cwd: r.cwd,
+      sessions: r.sessions,
+      records: r.records,
+      textBytes: r.text_bytes,
+      lastActive: r.last,
+    }));
+  }
+
+  export(): Uint8Array {
+    return this.db.export();
+  }
+
+  close(): void {
+    this.sessionStmt.free();
+    this.deletedStmt.free();
+    this.touchStmt.free();
+    this.db.close();
+  }
+}

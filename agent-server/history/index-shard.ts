@@ -1,0 +1,194 @@
+import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import { rows } from './index-rows.js';
+import { bm25 } from './search-query.js';
+
+/** Matches ranked per query and shard (the newest ones); beyond this a query "matches too much". */
+export const CANDIDATES = 5000;
+
+const SHARD_SCHEMA = `
+CREATE TABLE records(
+  id INTEGER PRIMARY KEY, session_id TEXT NOT NULL, ord INTEGER NOT NULL, role TEXT NOT NULL,
+  at INTEGER NOT NULL, seg INTEGER NOT NULL, pos INTEGER NOT NULL, len INTEGER NOT NULL,
+  words INTEGER NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX records_by_session ON records(session_id, ord);
+-- Contentless: the index keeps terms only; message text is read back from the journal by
+-- position (for snippets), so a shard is a fraction of the text it covers.
+CREATE VIRTUAL TABLE records_fts USING fts4(content="", body, tokenize=porter, matchinfo=fts3);
+`;
+
+export interface ShardRecord {
+  sessionId: string;
+  ord: number;
+  role: string;
+  at: number;
+  seg: number;
+  pos: number;
+  len: number;
+}
+
+export interface ShardMatch extends ShardRecord {
+  id: number;
+  score: number;
+}
+
+export interface ShardFilter {
+  sessionId?: string;
+  role?: string;
+  since?: number;
+  until?: number;
+  /** Whether a session's records may be returned (its project, not deleted). */
+  sessionAllowed: (sessionId: string) => boolean;
+}
+
+/**
+ * One time shard of the history index: the positions of a run of records and a contentless
+ * FTS4 index over their text. The newest shard lives in memory and grows; older ones are
+ * files opened for a query and closed after it (sql.js holds a database wholly in memory).
+ */
+export class IndexShard {
+  private filter: ShardFilter | undefined;
+  private readonly insertRecord: Statement;
+  private readonly insertFts: Statement;
+
+  private constructor(private readonly db: Database) {
+    db.exec(
+      'PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON',
+    );
+    db.create_function('bm25', (info: Uint8Array, words: number, docs: number, avgWords: number) =>
+      bm25(info, words, docs, avgWords),
+    );
+    db.create_function('allowed', (sessionId: string) => (this.filter?.sessionAllowed(sessionId) ? 1 : 0));
+    this.insertRecord = db.prepare(
+      'INSERT OR IGNORE INTO records(session_id, ord, role, at, seg, pos, len, words) VALUES (?,?,?,?,?,?,?,?)',
+    );
+    this.insertFts = db.prepare('INSERT INTO records_fts(docid, body) VALUES (?, ?)');
+  }
+
+  static create(sql: SqlJsStatic): IndexShard {
+    const db = new sql.Database();
+    db.exec(SHARD_SCHEMA);
+    return new IndexShard(db);
+  }
+
+  /** Opens a shard file's bytes; throws when they are not a shard. */
+  static open(sql: SqlJsStatic, bytes: Uint8Array): IndexShard {
+    const db = new sql.Database(bytes);
+    try {
+      db.exec('SELECT id FROM records LIMIT 0');
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new IndexShard(db);
+  }
+
+  /** Adds a record; its text (if any) goes to the full-text index. False when already there. */
+  add(record: ShardRecord, text: string | undefined, words: number): boolean {
+    const r = record;
+    this.insertRecord.run([r.sessionId, r.ord, r.role, r.at, r.seg, r.pos, r.len, words]);
+    if (this.db.getRowsModified() === 0) return false;
+    if (text) {
+      const id = rows<{ id: number }>(this.db, 'SELECT last_insert_rowid() AS id')[0]!.id;
+      this.insertFts.run([id, text]);
+    }
+    return true;
+  }
+
+  /** Records of a session with `from <= ord < to`, in order. */
+  records(sessionId: string, from: number, to: number): ShardRecord[] {
+    return rows<{
+      session_id: string;
+      ord: number;
+      role: string;
+      at: number;
+      seg: number;
+      pos: number;
+      len: number;
+    }>(this.db, 'SELECT * FROM records WHERE session_id = ? AND ord >= ? AND ord < ? ORDER BY ord', [
+      sessionId,
+      from,
+      to,
+    ]).map(toRecord);
+  }
+
+  /** Every record's position (to rebuild this shard without some sessions). */
+  allRecords(): ShardRecord[] {
+    return rows<Parameters<typeof toRecord>[0]>(this.db, 'SELECT * FROM records ORDER BY id').map(toRecord);
+  }
+
+  /** Drops a deleted session's records (their terms stay in the FTS index until a rebuild). */
+  removeSession(sessionId: string): number {
+    this.db.run('DELETE FROM records WHERE session_id = ?', [sessionId]);
+    return this.db.getRowsModified();
+  }
+
+  /**
+   * The best `limit` of the newest CANDIDATES matches by BM25, and how many matched (capped
+   * at CANDIDATES: FTS4 walks docids newest first and stops, so common words cost a bounded amount).
+   */
+  match(
+    expression: string,
+    filter: ShardFilter,
+    limit: number,
+    docs: number,
+    avgWords: number,
+  ): { matches: ShardMatch[]; matched: number } {
+    const where = ['records_fts MATCH ?', 'allowed(r.session_id)'];
+    const params: SqlValue[] = [expression];
+    if (filter.sessionId !== undefined) (where.push('r.session_id = ?'), params.push(filter.sessionId));
+    if (filter.role !== undefined) (where.push('r.role = ?'), params.push(filter.role));
+    if (filter.since !== undefined) (where.push('r.at >= ?'), params.push(filter.since));
+    if (filter.until !== undefined) (where.push('r.at < ?'), params.push(filter.until));
+    this.filter = filter;
+    try {
+      const found = rows<{
+        id: number;
+        session_id: string;
+        ord: number;
+        role: string;
+        at: number;
+        seg: number;
+        pos: number;
+        len: number;
+        score: number;
+        matched: number;
+      }>(
+        this.db,
+        `SELECT *, count(*) OVER () AS matched FROM (
+           SELECT r.*, bm25(matchinfo(records_fts, 'pcx'), r.words, ?, ?) AS score
+           FROM records_fts JOIN records r ON r.id = records_fts.docid
+           WHERE ${where.join(' AND ')} ORDER BY records_fts.docid DESC LIMIT ${CANDIDATES})
+         ORDER BY score DESC, id DESC LIMIT ?`,
+        [Math.max(docs, 1), avgWords || 1, ...params, limit],
+      );
+      return {
+        matched: found[0]?.matched ?? 0,
+        matches: found.map((r) => ({ ...toRecord(r), id: r.id, score: r.score })),
+      };
+    } finally {
+      this.filter = undefined;
+    }
+  }
+
+  export(): Uint8Array {
+    return this.db.export();
+  }
+
+  close(): void {
+    this.insertRecord.free();
+    this.insertFts.free();
+    this.db.close();
+  }
+}
+
+function toRecord(r: {
+  session_id: string;
+  ord: number;
+  role: string;
+  at: number;
+  seg: number;
+  pos: number;
+  len: number;
+}): ShardRecord {
+  return { sessionId: r.session_id, ord: r.ord, role: r.role, at: r.at, seg: r.seg, pos: r.pos, len: r.len };
+}
