@@ -55,8 +55,11 @@ export const TerminalConfigSchema = z
     network: z.boolean().default(true),
     timeoutSec: z.number().positive().default(120),
     maxTimeoutSec: z.number().positive().default(1800),
-    /** Bytes of output the model sees; the rest is cut from the middle. */
-    maxOutputBytes: z.number().int().positive().default(30_000),
+    /**
+     * Replaced by `toolOutput.maxBytes`, which covers every tool's result. Still accepted so
+     * existing configuration files load; ignored.
+     */
+    maxOutputBytes: z.number().int().positive().optional(),
     maxBackgroundProcesses: z.number().int().positive().default(8),
     /** Secret-looking variables passed to commands anyway. */
     envAllowlist: z.array(z.string()).default([]),
@@ -73,6 +76,25 @@ export const TerminalConfigSchema = z
       })
       .strict()
       .optional(),
+  })
+  .strict();
+
+/**
+ * What the model reads of one tool result. Past either limit the runner keeps the first and last
+ * lines, saves the whole result in `<home>/sessions/<id>/outputs/`, and tells the model where.
+ */
+export const ToolOutputConfigSchema = z
+  .object({
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(50 * 1024),
+    maxLines: z.number().int().min(20).default(2000),
+    /** Saved whole results older than this are removed… */
+    keepDays: z.number().positive().default(7),
+    /** …and, oldest first, whatever makes all sessions' saved results exceed this. */
+    keepMB: z.number().positive().default(200),
   })
   .strict();
 
@@ -114,6 +136,7 @@ export const CairnConfigSchema = z
       .strict()
       .default({ defaultMode: 'ask', maxTurnRequests: 60 }),
     terminal: TerminalConfigSchema.default(TerminalConfigSchema.parse({})),
+    toolOutput: ToolOutputConfigSchema.default(ToolOutputConfigSchema.parse({})),
     memory: z
       .object({
         memoryCharLimit: z.number().int().positive().default(2200),
@@ -137,3 +160,4 @@ export const CairnConfigSchema = z
 export type CairnConfig = z.infer<typeof CairnConfigSchema>;
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;
+export type ToolOutputConfig = z.infer<typeof ToolOutputConfigSchema>;

@@ -2,6 +2,8 @@ import type * as acp from '@agentclientprotocol/sdk';
 import type { TurnEvent } from '../core/events.js';
 import type { ChatMessage, UserContentPart } from '../core/messages.js';
 import type { ToolContent } from '../core/tool-content.js';
+import { ToolOutputConfigSchema } from '../../shared/config.js';
+import { cutToBudget, formatKB } from '../runtime/output-budget.js';
 
 /** Cairn tool content → ACP tool-call content. */
 export function toAcpToolContent(content: ToolContent): acp.ToolCallContent {
@@ -93,7 +95,19 @@ export function noticeAsUpdate(
   };
 }
 
-const MAX_EMBEDDED_CHARS = 200_000;
+/** The tool-result budget's defaults: one rule for how much of a long text the model reads. */
+const EMBEDDED_BUDGET = ToolOutputConfigSchema.parse({});
+
+/** An embedded file's text within the budget; a cut one says where the whole file is. */
+function embeddedText(text: string, where: string): string {
+  const cut = cutToBudget(text, EMBEDDED_BUDGET);
+  if (!cut) return text;
+  const o = cut.omitted;
+  return cut.withNote(
+    `[… ${o.lines} lines / ${formatKB(o.bytes)} of this file omitted (lines ${o.firstLine}–${o.lastLine}); ` +
+      `read them with read_file ${JSON.stringify({ path: where, offset: o.firstLine })} …]`,
+  );
+}
 
 function uriToPath(uri: string): string {
   if (uri.startsWith('file://')) {
@@ -122,11 +136,7 @@ export function promptToUserMessage(blocks: acp.ContentBlock[]): Extract<ChatMes
         const res = block.resource;
         const where = uriToPath(res.uri);
         if ('text' in res) {
-          const body =
-            res.text.length > MAX_EMBEDDED_CHARS
-              ? res.text.slice(0, MAX_EMBEDDED_CHARS) + '\n[… cut]'
-              : res.text;
-          text.push(`<context file="${where}">\n${body}\n</context>`);
+          text.push(`<context file="${where}">\n${embeddedText(res.text, where)}\n</context>`);
         } else {
           text.push(`[binary attachment ${where} (${res.mimeType ?? 'unknown type'}) not shown]`);
         }

@@ -3,20 +3,6 @@ import type { ToolContent } from '../core/tool-content.js';
 
 type Block = CallToolResult['content'][number];
 
-/**
- * Characters of an MCP result the model reads (≈ 25k tokens). Servers can return whole files or
- * database dumps; past this the middle is cut so one call cannot fill the context window.
- */
-export const MAX_RESULT_CHARS_FOR_MODEL = 100_000;
-
-function capForModel(text: string): string {
-  if (text.length <= MAX_RESULT_CHARS_FOR_MODEL) return text;
-  const head = Math.floor(MAX_RESULT_CHARS_FOR_MODEL * 0.6);
-  const tail = MAX_RESULT_CHARS_FOR_MODEL - head;
-  const omitted = text.length - head - tail;
-  return `${text.slice(0, head)}\n\n[… ${omitted} characters of this MCP result omitted. Call the tool with narrower arguments (a smaller range, a filter, a page) to see them.]\n\n${text.slice(-tail)}`;
-}
-
 function sizeOfBase64(data: string): string {
   const bytes = Math.floor((data.length * 3) / 4);
   return bytes < 1024 ? `${bytes} bytes` : `${Math.round(bytes / 102.4) / 10} KB`;
@@ -64,7 +50,8 @@ export function mapCallResult(result: CallToolResult): { forModel: string; conte
     texts.push(JSON.stringify(result.structuredContent, null, 2));
   }
   return {
-    forModel: capForModel(texts.join('\n')) || '(the tool returned no content)',
+    // Whole: the tool runner cuts what the model reads (and saves the rest), as for every tool.
+    forModel: texts.join('\n') || '(the tool returned no content)',
     content: mapped.map((m) => m.content),
   };
 }

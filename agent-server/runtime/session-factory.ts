@@ -22,6 +22,8 @@ import { contextNotices, loadContextFiles } from '../context/context-files.js';
 import { AgentSession, ModelNotConfiguredError } from './agent-session.js';
 import { MemoryPermissionRules, ProjectPermissionRules } from './permission-rules.js';
 import { SessionToolRunner } from './session-tool-runner.js';
+import { SessionOutputs } from './saved-outputs.js';
+import { secretValues } from './secret-redaction.js';
 import { coreTools } from './session-tools.js';
 import { createSessionSearchTool } from '../tools/session-search.js';
 import { buildSystemPrompt, type PromptSection } from './system-prompt.js';
@@ -74,6 +76,7 @@ export async function createAgentSession(
   const gate = new PermissionGate(currentMode, client.prompter, rules);
 
   const terminalConfig = services.config.terminal;
+  const modelKeys = knownModelKeys(services.config.model, services.env);
   const terminal = await createTerminalBackend({
     config: terminalConfig,
     cwd: params.cwd,
@@ -81,7 +84,7 @@ export async function createAgentSession(
     mode: currentMode,
     home: services.home,
     clientTerminal: client.clientTerminal,
-    knownSecrets: knownModelKeys(services.config.model, services.env),
+    knownSecrets: modelKeys,
   });
   const processes = new BackgroundProcesses(terminalConfig.maxBackgroundProcesses);
   const terminalDescription = terminal.backend.describe();
@@ -136,6 +139,7 @@ export async function createAgentSession(
     sections,
   });
 
+  const savedOutputs = new SessionOutputs(services.home, params.id, services.config.toolOutput);
   const runner = new SessionToolRunner({
     tools: () => (mcpTools.length ? [...tools, ...mcpTools] : tools),
     mode: currentMode,
@@ -148,7 +152,13 @@ export async function createAgentSession(
       signal,
       progress,
       terminal: terminal.backend,
+      savedOutputs,
     }),
+    output: {
+      budget: services.config.toolOutput,
+      saveWhole: (toolCallId, text) => savedOutputs.save(toolCallId, text),
+      secrets: secretValues(services.env, modelKeys),
+    },
   });
 
   const model = makeModelClient(services, params.modelId);

@@ -6,7 +6,7 @@ import type { ToolContent } from '../core/tool-content.js';
 import type { SessionMode } from '../permissions/policy.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { AnyTool, ToolContext } from '../tools/types.js';
-import { markInjections } from '../security/content-scan.js';
+import { resultForModel, type ToolResultLimits } from './tool-result-view.js';
 
 const schemaCache = new WeakMap<AnyTool, Record<string, unknown>>();
 
@@ -31,6 +31,8 @@ export interface ToolRunnerDeps {
   mode: () => SessionMode;
   workspace: Workspace;
   context: (toolCallId: string, signal: AbortSignal, progress: (c: ToolContent[]) => void) => ToolContext;
+  /** The one budget for what the model reads of a result, and where cut results are saved whole. */
+  output: ToolResultLimits;
 }
 
 /** Validates a model's tool call against the session's tools and binds it to a context. */
@@ -103,9 +105,9 @@ export class SessionToolRunner implements ToolRunner {
         if (tool.asksApproval) ctx.permissions = ctx.permissions.onAllowed(report.running);
         else report.running();
         const outcome = await tool.run(input, ctx);
-        // Results carry repository, server and web text: lines that look like orders to the
-        // model get a visible marker above them (nothing is removed).
-        return { ...outcome, forModel: markInjections(outcome.forModel).text };
+        // Every result is cut here and only here (secrets scrubbed, cut to the budget with the
+        // whole saved, then lines that look like orders to the model marked: see resultForModel).
+        return { ...outcome, forModel: await resultForModel(outcome.forModel, call.id, this.deps.output) };
       },
     };
   }

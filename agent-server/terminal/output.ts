@@ -14,36 +14,23 @@ export function cleanOutput(raw: string): string {
     .join('\n');
 }
 
-export interface TruncatedText {
-  text: string;
-  truncated: boolean;
-  /** Bytes dropped from the middle. */
-  omittedBytes: number;
-}
-
-/** Slice a UTF-8 buffer without cutting a character in half. */
-function utf8Slice(buf: Buffer, start: number, end: number): string {
-  while (start > 0 && start < buf.length && (buf[start]! & 0xc0) === 0x80) start++;
-  while (end > 0 && end < buf.length && (buf[end]! & 0xc0) === 0x80) end--;
-  return buf.subarray(start, Math.max(start, end)).toString('utf8');
-}
+/** Characters of a command's output the client is sent to display (live and at the end). */
+export const DISPLAY_MAX_CHARS = 64 * 1024;
 
 /**
- * Keeps the first and last parts of long output (errors usually sit at the end, context at the
- * start) and says how much was cut, so the model knows to narrow the command.
+ * The client's view of long output: its last lines within `maxChars`, starting on a line boundary
+ * when there is one. Display only: what the model reads is cut by the tool runner, once.
  */
-export function truncateHeadTail(text: string, maxBytes: number): TruncatedText {
-  const buf = Buffer.from(text, 'utf8');
-  if (buf.length <= maxBytes) return { text, truncated: false, omittedBytes: 0 };
-  const headBytes = Math.floor(maxBytes * 0.4);
-  const tailBytes = maxBytes - headBytes;
-  const head = utf8Slice(buf, 0, headBytes);
-  const tail = utf8Slice(buf, buf.length - tailBytes, buf.length);
-  const omitted = buf.length - Buffer.byteLength(head) - Buffer.byteLength(tail);
-  const note =
-    `\n\n[... ${omitted} bytes of output omitted (${buf.length} bytes in total). ` +
-    'Re-run with a narrower command (grep, head, tail, or redirect to a file and read parts of it) to see more ...]\n\n';
-  return { text: head + note + tail, truncated: true, omittedBytes: omitted };
+export function tailForDisplay(text: string, maxChars = DISPLAY_MAX_CHARS): string {
+  if (text.length <= maxChars) return text;
+  let start = text.length - maxChars;
+  const newline = text.indexOf('\n', start);
+  if (newline !== -1 && newline < text.length - 1) start = newline + 1;
+  // Never start on the second half of a surrogate pair.
+  else if (text.charCodeAt(start) >= 0xdc00 && text.charCodeAt(start) <= 0xdfff) start++;
+  let earlierLines = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < start; i = text.indexOf('\n', i + 1)) earlierLines++;
+  return `… ${earlierLines.toLocaleString('en-US')} earlier lines not shown here\n${text.slice(start)}`;
 }
 
 /** The program a command line ends up running, for explaining its exit code. */

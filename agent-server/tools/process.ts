@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TerminalConfig } from '../../shared/config.js';
 import type { BackgroundProcess, BackgroundProcesses } from '../terminal/background.js';
-import { cleanOutput, explainExitCode, truncateHeadTail } from '../terminal/output.js';
+import { cleanOutput, explainExitCode } from '../terminal/output.js';
 import { shortenCommand } from './terminal.js';
 import { backgroundPlantedWarnings } from './background-planted.js';
 import { defineTool, ToolError, type ToolDefinition, type ToolResult } from './types.js';
@@ -37,7 +37,8 @@ export function createProcessTool(deps: {
   processes: BackgroundProcesses;
 }): ToolDefinition<ProcessInput> {
   const { config, processes } = deps;
-  const view = (text: string): string => truncateHeadTail(cleanOutput(text), config.maxOutputBytes).text;
+  // Whole: the tool runner cuts what the model reads, in one place.
+  const view = cleanOutput;
 
   const tool = defineTool({
     name: 'process',

@@ -3,8 +3,8 @@ import { defineTool, ToolError } from './types.js';
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const DEFAULT_LINE_LIMIT = 2000;
+/** Longer lines (minified code) are cut here; how much of the result the model reads is the runner's rule. */
 const MAX_LINE_CHARS = 2000;
-const MAX_OUTPUT_CHARS = 100_000;
 
 const Input = z
   .object({
@@ -39,10 +39,14 @@ export const readFileTool = defineTool({
     };
   },
   async run(input, ctx) {
-    const abs = ctx.workspace.paths.resolve(input.path);
-    const shown = ctx.workspace.paths.display(abs);
+    // A result saved whole by the runner (cut for the model) is read from the session's own
+    // folder in Cairn's home, anchored there: the one place outside the workspace, read-only.
+    const saved = ctx.savedOutputs?.owns(input.path);
+    const files = saved !== undefined && ctx.savedOutputs ? ctx.savedOutputs : ctx.workspace;
+    const abs = saved ?? ctx.workspace.paths.resolve(input.path);
+    const shown = saved ?? ctx.workspace.paths.display(abs);
     // Opened without following links out of the workspace, like the read below.
-    const info = await ctx.workspace.inspect(abs, BINARY_SNIFF_BYTES);
+    const info = await files.inspect(abs, BINARY_SNIFF_BYTES);
     if (info.kind === 'directory')
       throw new ToolError(`${shown} is a folder. Use search_files to list or search it.`);
     if (info.kind === 'other')
@@ -56,7 +60,7 @@ export const readFileTool = defineTool({
       }
       if (info.head.includes(0)) throw new ToolError(`${shown} is a binary file; read_file only reads text.`);
     }
-    const text = await ctx.workspace.readText(abs);
+    const text = await files.readText(abs);
     if (text === undefined) throw new ToolError(`${shown} does not exist.`);
 
     const lines = text.split(/\r?\n/);
@@ -73,9 +77,7 @@ export const readFileTool = defineTool({
       let line = lines[i]!;
       if (line.length > MAX_LINE_CHARS)
         line = line.slice(0, MAX_LINE_CHARS) + ` … [line cut at ${MAX_LINE_CHARS} chars]`;
-      const next = `${String(i + 1).padStart(width)}\t${line}\n`;
-      if (out.length + next.length > MAX_OUTPUT_CHARS) break;
-      out += next;
+      out += `${String(i + 1).padStart(width)}\t${line}\n`;
     }
     if (lines.length === 0 || text === '') out = '(empty file)\n';
     if (i < lines.length) {

@@ -7,7 +7,7 @@ import type { CommandResult } from '../terminal/backend.js';
 import { namesCodeRunningPath } from '../terminal/code-running-writes.js';
 import { classifyCommand, loadShellSyntax } from '../terminal/command-safety.js';
 import { startPlantedFilesCheck, type PlantedFilesReport } from '../security/planted-files-check.js';
-import { cleanOutput, explainExitCode, truncateHeadTail } from '../terminal/output.js';
+import { cleanOutput, explainExitCode, tailForDisplay } from '../terminal/output.js';
 import { PathOutsideWorkspaceError } from '../workspace/paths.js';
 import { backgroundPlantedWarnings, watchBackgroundProcess } from './background-planted.js';
 import { deniedOutcome } from './denied-outcome.js';
@@ -55,7 +55,7 @@ function throttledProgress(ctx: ToolContext): { push(chunk: string): void; stop(
   const flush = (): void => {
     timer = undefined;
     last = Date.now();
-    const shown = truncateHeadTail(cleanOutput(text), 64 * 1024).text;
+    const shown = tailForDisplay(cleanOutput(text));
     ctx.progress([{ type: 'text', text: '```\n' + shown + '\n```' }]);
   };
   return {
@@ -93,7 +93,7 @@ export function createTerminalTool(deps: {
     description:
       'Run a shell command in the workspace and get its output and exit code. ' +
       `Default timeout ${config.timeoutSec} s (max ${config.maxTimeoutSec} s). ` +
-      'Output is stripped of colours and cut from the middle when long. Commands left running when ' +
+      'Output is stripped of colours. Commands left running when ' +
       'the command ends are stopped: start servers and watchers with background: true, then use the process tool. ' +
       'Stdin is empty, so never run interactive programs in the foreground.',
     inputSchema: Input,
@@ -207,13 +207,13 @@ export function createTerminalTool(deps: {
       const allWarnings = [...(report?.warnings ?? []), ...backgroundPlantedWarnings(processes.list())];
       const warnings = allWarnings.length ? `\n\n${allWarnings.join('\n')}` : '';
 
-      const cleaned = cleanOutput(result.output).replace(/\n+$/, '');
-      const cut = truncateHeadTail(cleaned, config.maxOutputBytes);
+      // Whole: the tool runner cuts what the model reads (and saves the rest) in one place.
+      const cleaned = cleanOutput(result.output).replace(/\n+$/, '') || '(no output)';
       const outcome = describeOutcome(input.command, result, timeoutSec);
-      const forModel = `${cut.text || '(no output)'}\n\n${outcome}${warnings}`;
+      const forModel = `${cleaned}\n\n${outcome}${warnings}`;
       const content: ToolContent[] = terminalId
         ? [{ type: 'terminal', terminalId }]
-        : [{ type: 'text', text: '```\n' + (cut.text || '(no output)') + '\n```\n' + outcome }];
+        : [{ type: 'text', text: '```\n' + tailForDisplay(cleaned) + '\n```\n' + outcome }];
       if (warnings) content.push({ type: 'text', text: warnings.trim() });
       return {
         forModel,
@@ -223,7 +223,7 @@ export function createTerminalTool(deps: {
           signal: result.signal,
           timedOut: result.timedOut,
           cancelled: result.cancelled,
-          truncated: cut.truncated || Boolean(result.outputTruncated),
+          truncated: Boolean(result.outputTruncated),
           ...(report?.findings.length
             ? {
                 plantedFiles: report.findings.map((f) => ({

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ToolContent, ToolKind, ToolLocation } from '../core/tool-content.js';
 import type { ToolOutcome } from '../core/tool-runner.js';
 import type { Workspace } from '../workspace/workspace.js';
+import type { FileInfo } from '../workspace/anchored-files.js';
 import type { PermissionGate } from '../permissions/gate.js';
 import type { TerminalBackend } from '../terminal/backend.js';
 
@@ -15,6 +16,19 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Replace the call's live content on the client while it runs (e.g. terminal output so far). */
   progress(content: ToolContent[]): void;
+  /** This session's saved whole tool outputs: the one folder outside the workspace read_file reads. */
+  savedOutputs?: SavedOutputReader;
+}
+
+/**
+ * Read-only access to the session's saved tool outputs (results cut for the model), anchored at
+ * their folder in Cairn's home so no link leads out of it.
+ */
+export interface SavedOutputReader {
+  /** The absolute path when `requested` (absolute) names an entry in the folder, else undefined. */
+  owns(requested: string): string | undefined;
+  readText(absolutePath: string): Promise<string | undefined>;
+  inspect(absolutePath: string, headBytes: number): Promise<FileInfo>;
 }
 
 /** A tool's answer: what the model reads, and what the client shows (rich content, plan, rawOutput). */

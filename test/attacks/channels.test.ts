@@ -11,6 +11,7 @@ import {
 import type { SessionMode } from '../../agent-server/permissions/policy.js';
 import { ProjectPermissionRules } from '../../agent-server/runtime/permission-rules.js';
 import { SessionToolRunner } from '../../agent-server/runtime/session-tool-runner.js';
+import { testResultLimits } from '../helpers/tool-result-limits.js';
 import { coreTools } from '../../agent-server/runtime/session-tools.js';
 import { DiskWorkspace } from '../../agent-server/workspace/disk-workspace.js';
 import { PathPolicy } from '../../agent-server/workspace/paths.js';
@@ -83,6 +84,7 @@ function session(opts: {
     mode: () => opts.mode,
     workspace,
     context: (id, signal) => context(id, signal),
+    output: testResultLimits(),
   });
   let n = 0;
   return {

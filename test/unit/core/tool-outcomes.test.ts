@@ -10,6 +10,7 @@ import { PermissionGate, type PermissionAnswer } from '../../../agent-server/per
 import type { SessionMode } from '../../../agent-server/permissions/policy.js';
 import { MemoryPermissionRules } from '../../../agent-server/runtime/permission-rules.js';
 import { SessionToolRunner } from '../../../agent-server/runtime/session-tool-runner.js';
+import { testResultLimits } from '../../helpers/tool-result-limits.js';
 import { writeFileTool } from '../../../agent-server/tools/write-file.js';
 import { defineTool, ToolError, type AnyTool } from '../../../agent-server/tools/types.js';
 import { DiskWorkspace } from '../../../agent-server/workspace/disk-workspace.js';
@@ -68,6 +69,7 @@ async function run(opts: {
       progress,
       terminal: undefined as never,
     }),
+    output: testResultLimits(),
   });
   const conversation = new Conversation('test');
   conversation.append({ role: 'user', content: 'go' });

@@ -6,6 +6,7 @@ import type { TurnEvent, TurnOutcome } from '../../../agent-server/core/events.j
 import { runTurn } from '../../../agent-server/core/turn.js';
 import { OpenAIModelClient } from '../../../agent-server/model/openai-client.js';
 import { SessionToolRunner } from '../../../agent-server/runtime/session-tool-runner.js';
+import { testResultLimits } from '../../helpers/tool-result-limits.js';
 import { defineTool, ToolError, type AnyTool } from '../../../agent-server/tools/types.js';
 import { DiskWorkspace } from '../../../agent-server/workspace/disk-workspace.js';
 import { PathPolicy } from '../../../agent-server/workspace/paths.js';
@@ -60,6 +61,7 @@ async function turn(
     mode: () => 'ask',
     workspace,
     context: (id, signal, progress) => ({ ...toolContext(root, { signal }), toolCallId: id, progress }),
+    output: testResultLimits(),
   });
   const events: TurnEvent[] = [];
   const gen = runTurn({

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isSecretVariable, scrubEnvironment } from '../../../agent-server/terminal/env-scrub.js';
 import { BoundedOutput } from '../../../agent-server/terminal/output-buffer.js';
-import { cleanOutput, explainExitCode, truncateHeadTail } from '../../../agent-server/terminal/output.js';
+import { cleanOutput, explainExitCode, tailForDisplay } from '../../../agent-server/terminal/output.js';
 
 describe('terminal output helpers', () => {
   test('cleanOutput strips colours and keeps what a progress line finally showed', () => {
@@ -10,15 +10,21 @@ describe('terminal output helpers', () => {
     assert.equal(cleanOutput('10%\r50%\r100%\ndone'), '100%\ndone');
   });
 
-  test('truncateHeadTail keeps head and tail within the budget without splitting characters', () => {
-    const text = 'é'.repeat(5000) + 'END';
-    const cut = truncateHeadTail(text, 1000);
-    assert.equal(cut.truncated, true);
-    assert.ok(cut.text.startsWith('éé'));
-    assert.ok(cut.text.endsWith('éEND'));
-    assert.doesNotMatch(cut.text, /\uFFFD/);
-    assert.match(cut.text, /bytes of output omitted \(10003 bytes in total\)/);
-    assert.deepEqual(truncateHeadTail('short', 1000), { text: 'short', truncated: false, omittedBytes: 0 });
+  test('tailForDisplay keeps the last whole lines for the client and says how many came before', () => {
+    const text = Array.from({ length: 1000 }, (_, i) => `line ${i + 1}`).join('\n');
+    const shown = tailForDisplay(text, 100);
+    assert.ok(shown.length <= 100 + 40);
+    assert.ok(shown.endsWith('line 1000'));
+    const [note, first] = shown.split('\n');
+    assert.match(note!, /^… [\d,]+ earlier lines not shown here$/);
+    assert.match(first!, /^line \d+$/); // starts on a line boundary
+    assert.equal(Number(note!.match(/[\d,]+/)![0].replace(/,/g, '')), Number(first!.slice(5)) - 1);
+    assert.equal(tailForDisplay('short', 100), 'short');
+    // One long line: cut inside it, never starting on half a surrogate pair.
+    const emoji = '😀'.repeat(100);
+    const cut = tailForDisplay(emoji, 51);
+    assert.doesNotMatch(cut.split('\n')[1]!, /^[\udc00-\udfff]/);
+    assert.ok(cut.endsWith('😀'));
   });
 
   test('explainExitCode names benign codes and leaves real errors alone', () => {

@@ -15,7 +15,7 @@ describe('terminal tool on the local backend', () => {
         env: { ...process.env, OPENAI_API_KEY: 'sk-test-secret', CAIRN_KEEP_TOKEN: 'kept' },
         envAllowlist: ['CAIRN_KEEP_TOKEN'],
       }),
-      { maxOutputBytes: 2000 },
+      {},
     );
   });
   after(() => h.close());
@@ -50,15 +50,18 @@ describe('terminal tool on the local backend', () => {
     assert.doesNotMatch(result.forModel, /\x1b/);
   });
 
-  test('long output is cut from the middle with a note', async () => {
+  test('long output goes to the runner whole (cut there for the model); the client sees its end', async () => {
     const result = await h.run(h.terminal, {
       command: 'echo FIRST-LINE; seq 1 50000; echo LAST-LINE',
     });
-    assert.match(result.forModel, /^FIRST-LINE/);
+    assert.match(result.forModel, /^FIRST-LINE\n1\n2\n/);
+    assert.match(result.forModel, /\n25000\n/);
     assert.match(result.forModel, /LAST-LINE\n\nExit code: 0$/);
-    assert.match(result.forModel, /bytes of output omitted/);
-    assert.ok(Buffer.byteLength(result.forModel) < 3000);
-    assert.equal((result.rawOutput as { truncated: boolean }).truncated, true);
+    assert.equal((result.rawOutput as { truncated: boolean }).truncated, false);
+    const shown = result.content?.[0];
+    assert.ok(shown?.type === 'text' && shown.text.length < 70_000);
+    assert.match(shown.text, /earlier lines not shown here/);
+    assert.match(shown.text, /LAST-LINE\n```\nExit code: 0$/);
   });
 
   test('a command past its timeout is stopped and reported', async () => {
