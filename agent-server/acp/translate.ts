@@ -104,7 +104,7 @@ function embeddedText(text: string, where: string): string {
   if (!cut) return text;
   const o = cut.omitted;
   return cut.withNote(
-    `[… ${o.lines} lines / ${formatKB(o.bytes)} of this file omitted (lines ${o.firstLine}–${o.lastLine}); ` +
+    `[… ${o.lines.toLocaleString('en-US')} lines / ${formatKB(o.bytes)} of this file omitted (lines ${o.firstLine}–${o.lastLine}); ` +
       `read them with read_file ${JSON.stringify({ path: where, offset: o.firstLine })} …]`,
   );
 }

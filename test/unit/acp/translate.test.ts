@@ -158,3 +158,15 @@ test('initialize: protocol version matches the SDK, and the four permission opti
   }).map((o) => o.kind);
   assert.deepEqual(kinds, ['allow_once', 'allow_always', 'reject_once', 'reject_always']);
 });
+
+test('an embedded file past the tool-result budget keeps head and tail and says how to read the rest', () => {
+  const text = Array.from({ length: 5000 }, (_, i) => `line ${i + 1}`).join('\n');
+  const msg = promptToUserMessage([{ type: 'resource', resource: { uri: 'file:///w/big.log', text } }]);
+  const body = msg.content as string;
+  assert.ok(body.startsWith('<context file="/w/big.log">\nline 1\nline 2\n'));
+  assert.ok(body.endsWith('line 5000\n</context>'));
+  assert.match(
+    body,
+    /\n\[… 3,?000 lines \/ \d+ KB of this file omitted \(lines 801–3800\); read them with read_file \{"path":"\/w\/big\.log","offset":801\} …\]\n/,
+  );
+});
