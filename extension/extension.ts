@@ -68,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
           baseUrl: c.get<string>('model.baseUrl', ''),
           model: c.get<string>('model.model', ''),
           extraArgs: [],
+          serverPath: c.get<string>('server.path', ''),
         };
         const launch = serverLaunch({
           execPath: process.execPath,
@@ -78,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): void {
           apiKey: await context.secrets.get(API_KEY_SECRET),
           ripgrepPath: editorRipgrepCandidates(vscode.env.appRoot).find((p) => existsSync(p)) ?? null,
         });
-        log(`[cairn] starting ${launch.args.join(' ')} in ${launch.cwd}`);
+        log(`[cairn] starting the ${launch.server}: ${launch.args.join(' ')} in ${launch.cwd}`);
         const trace = c.get<boolean>('trace.protocol', false);
         return startAgentProcess(launch, {
           stderr: (line) => output.appendLine(line),

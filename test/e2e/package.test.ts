@@ -153,6 +153,66 @@ async function session(agentCommand: string, env: Record<string, string>) {
   }
 }
 
+test('the VSIX is Marketplace-ready: vsce packages it without a warning, with what runs and nothing else', async () => {
+  const manifest = JSON.parse(await fs.readFile(path.join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+    engines: { vscode: string };
+    devDependencies: Record<string, string>;
+  } & Record<string, unknown>;
+  // The same arguments as `npm run package`, with the VSIX written to the temp folder.
+  const args = manifest.scripts.package!.split(' vsce ')[1]!.split(' ');
+  const vsix = path.join(work, 'cairn.vsix');
+  args[args.indexOf('--out') + 1] = vsix;
+  const packed = await run(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), args, {
+    cwd: repoRoot,
+    timeout: 240_000,
+  });
+  assert.doesNotMatch(packed.stdout + packed.stderr, /WARN/i);
+
+  const { stdout: listing } = await run('unzip', ['-Z1', vsix]);
+  const files = listing.split('\n').filter(Boolean);
+  for (const f of [
+    'extension/package.json',
+    'extension/readme.md',
+    'extension/changelog.md',
+    'extension/LICENSE.txt',
+    'extension/media/icon.png',
+    'extension/media/cairn.svg',
+    'extension/dist/cairn.js',
+    'extension/dist/extension.cjs',
+    'extension/dist/webview.js',
+    'extension/dist/webview.css',
+    'extension/dist/sql-wasm.wasm',
+    'extension/skills/systematic-debugging/SKILL.md',
+  ])
+    assert.ok(files.includes(f), `${f} is in the VSIX`);
+  assert.deepEqual(
+    files.filter((f) => /\.map$|\.ts$|node_modules|cairn-agent|\/bin\/rg|\.tgz$|\/test\//.test(f)),
+    [],
+    'no source maps, sources, dependencies, npm package or ripgrep',
+  );
+  const size = (await fs.stat(vsix)).size;
+  console.log(`VSIX: ${(size / 1024 / 1024).toFixed(2)} MB, ${files.length} files`);
+  assert.ok(size < 3 * 1024 * 1024, `the VSIX stays under 3 MB (${size} bytes)`);
+
+  const unzip = async (f: string) => (await run('unzip', ['-p', vsix, f], { encoding: 'buffer' })).stdout;
+  assert.match(
+    (await unzip('extension/readme.md')).toString(),
+    /Set up in three steps/,
+    'the Marketplace README',
+  );
+  const icon = await unzip('extension/media/icon.png');
+  assert.equal(icon.subarray(1, 4).toString(), 'PNG');
+  assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128], 'a 128×128 icon');
+  const shipped = JSON.parse((await unzip('extension/package.json')).toString()) as Record<string, unknown>;
+  assert.deepEqual(shipped.extensionKind, ['workspace'], 'runs where the workspace is');
+  assert.equal(shipped.icon, 'media/icon.png');
+  assert.ok(shipped.galleryBanner && (shipped.keywords as string[]).length > 0);
+  // The API the extension compiles against is the oldest it claims to support.
+  const minimum = (range: string) => range.replace(/^[\^~>=]+/, '');
+  assert.equal(minimum(manifest.engines.vscode), minimum(manifest.devDependencies['@types/vscode']!));
+});
+
 test('the tarball holds the bundle, its wasm and the skills, and needs nothing but Node', async () => {
   const { stdout } = await run('tar', ['-tzf', tarball]);
   const files = stdout.split('\n').filter(Boolean);

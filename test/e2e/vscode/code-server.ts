@@ -35,6 +35,8 @@ export function packageExtension(outDir: string): string {
     [
       'package',
       '--no-dependencies',
+      '--readme-path',
+      'docs/marketplace/README.md',
       '--baseImagesUrl',
       'https://example.invalid/cairn/raw/HEAD/',
       '--out',
