@@ -104,9 +104,17 @@ export class SessionToolRunner implements ToolRunner {
         // A tool that asks first stays pending (waiting for approval) until the gate allows it.
         if (tool.asksApproval) ctx.permissions = ctx.permissions.onAllowed(report.running);
         else report.running();
-        const outcome = await tool.run(input, ctx);
         // Every result is cut here and only here (secrets scrubbed, cut to the budget with the
         // whole saved, then lines that look like orders to the model marked: see resultForModel).
+        // An error's message is what the model reads of a failed call: it gets the same treatment.
+        let outcome;
+        try {
+          outcome = await tool.run(input, ctx);
+        } catch (err) {
+          if (err instanceof Error && !signal.aborted)
+            err.message = await resultForModel(err.message, call.id, this.deps.output);
+          throw err;
+        }
         return { ...outcome, forModel: await resultForModel(outcome.forModel, call.id, this.deps.output) };
       },
     };

@@ -13,7 +13,7 @@ import { BackgroundProcesses, createTerminalTools } from '../../../agent-server/
 import { LocalBackend } from '../../../agent-server/terminal/local-backend.js';
 import { readFileTool } from '../../../agent-server/tools/read-file.js';
 import { writeFileTool } from '../../../agent-server/tools/write-file.js';
-import { defineTool, type AnyTool } from '../../../agent-server/tools/types.js';
+import { defineTool, ToolError, type AnyTool } from '../../../agent-server/tools/types.js';
 import { TerminalConfigSchema } from '../../../shared/config.js';
 import { tempDir, writeFiles } from '../../helpers/env.js';
 import { toolContext } from '../../helpers/tool-context.js';
@@ -299,4 +299,30 @@ test('a tool of any kind is cut by the same rule', async () => {
   const out = await call('echo_big', {});
   assert.equal(out.match(/\[… 1 line \/ [\d,]+ KB omitted \(line 1, shown in part of 1\) …\]/g)?.length, 1);
   assert.doesNotMatch(out, /\uFFFD/);
+});
+
+test('a failed call’s message is cut, scrubbed and saved by the same rule', async () => {
+  const failing = defineTool({
+    name: 'fail_big',
+    description: 'test',
+    inputSchema: z.object({}).strict(),
+    kind: 'other',
+    readOnly: true,
+    describe: () => ({ title: 'fail' }),
+    run: async () => {
+      throw new ToolError(`bad token sk-secret-abcdefgh1234\n${'trace line\n'.repeat(10_000)}end of trace`);
+    },
+  });
+  const { call } = await setup({ tools: [failing as AnyTool], secrets: ['sk-secret-abcdefgh1234'] });
+  const message = await call('fail_big', {}).then(
+    () => assert.fail('expected a failure'),
+    (err: Error) => {
+      assert.ok(err instanceof ToolError);
+      return err.message;
+    },
+  );
+  assert.ok(message.startsWith(`bad token ${REDACTED}\ntrace line\n`));
+  assert.ok(message.endsWith('end of trace'));
+  assert.equal(message.match(OMITTED)?.length, 1);
+  assert.ok(!(await fs.readFile(savedPath(message), 'utf8')).includes('sk-secret'));
 });
