@@ -118,6 +118,31 @@ export const McpServerConfigSchema = z.union([
 ]);
 export type McpServerConfig = z.infer<typeof McpServerConfigSchema>;
 
+/**
+ * The web tools. Read from Cairn's home only, so a repository can neither turn them on nor
+ * loosen what they may reach.
+ */
+export const WebConfigSchema = z
+  .object({
+    /** Offer `web_fetch` at all (independent of `terminal.network`). */
+    enabled: z.boolean().default(true),
+    /** Offer `web_fetch` in plan mode (it asks there as in ask mode). */
+    allowInPlan: z.boolean().default(true),
+    /** Hosts (names or IP literals) that may resolve to private, loopback or link-local addresses. */
+    allowPrivateHosts: z.array(z.string().min(1)).default([]),
+    /** Every host may reach private addresses: for tests and fully local setups. */
+    allowPrivateAddresses: z.boolean().default(false),
+    timeoutSec: z.number().positive().default(30),
+    maxRedirects: z.number().int().min(0).max(20).default(5),
+    /** Bytes of a page downloaded at most (after decompression); the rest is not read. */
+    maxDownloadBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(2 * 1024 * 1024),
+  })
+  .strict();
+
 export const CairnConfigSchema = z
   .object({
     model: ModelConfigSchema.default({
@@ -144,6 +169,7 @@ export const CairnConfigSchema = z
       })
       .strict()
       .default({ memoryCharLimit: 2200, userCharLimit: 1400 }),
+    web: WebConfigSchema.default(WebConfigSchema.parse({})),
     mcpServers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), McpServerConfigSchema).default({}),
     mcp: z
       .object({
@@ -161,3 +187,4 @@ export type CairnConfig = z.infer<typeof CairnConfigSchema>;
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;
 export type ToolOutputConfig = z.infer<typeof ToolOutputConfigSchema>;
+export type WebConfig = z.infer<typeof WebConfigSchema>;

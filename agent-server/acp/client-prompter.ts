@@ -9,7 +9,9 @@ export function permissionOptions(request: PermissionRequest): acp.PermissionOpt
       ? 'Always allow edits in this project'
       : request.category === 'execute'
         ? 'Always allow this exact command'
-        : 'Always allow this tool';
+        : request.category === 'network'
+          ? 'Always allow this site in this project'
+          : 'Always allow this tool';
   return [
     { optionId: 'allow_once', name: 'Allow', kind: 'allow_once' },
     // A file that runs code outside the sandbox is asked about every time: no "always" to offer.

@@ -12,8 +12,12 @@ export function isSessionMode(value: string): value is SessionMode {
   return SESSION_MODES.some((m) => m.id === value);
 }
 
-/** What an action does, for the mode policy. */
-export type PermissionCategory = 'read' | 'edit' | 'execute' | 'external';
+/**
+ * What an action does, for the mode policy. `network`: a request to the web (web_fetch); it
+ * changes nothing, but its URL can carry what the model read out to anyone, so it asks in every
+ * mode but auto, plan included.
+ */
+export type PermissionCategory = 'read' | 'edit' | 'execute' | 'external' | 'network';
 
 export type PolicyVerdict = 'allow' | 'ask' | 'deny';
 
@@ -28,6 +32,7 @@ export function modeVerdict(
   alwaysAsk = false,
 ): PolicyVerdict {
   if (category === 'read' && !alwaysAsk) return 'allow';
+  if (category === 'network') return mode === 'auto' && !dangerous ? 'allow' : 'ask';
   if (mode === 'plan') return 'deny';
   if (dangerous || alwaysAsk) return 'ask';
   switch (mode) {

@@ -26,6 +26,7 @@ import { SessionOutputs } from './saved-outputs.js';
 import { secretValues } from './secret-redaction.js';
 import { coreTools } from './session-tools.js';
 import { createSessionSearchTool } from '../tools/session-search.js';
+import { createWebTools } from '../tools/web-fetch.js';
 import { buildSystemPrompt, type PromptSection } from './system-prompt.js';
 import { builtinCommands, type SlashCommand } from './slash-commands.js';
 import type { RuntimeServices } from './services.js';
@@ -93,6 +94,7 @@ export async function createAgentSession(
 
   const tools: AnyTool[] = [...coreTools(), ...createTerminalTools({ config: terminalConfig, processes })];
   tools.push(createSessionSearchTool(services.history, () => params.id));
+  tools.push(...createWebTools(services.config.web));
   // MCP servers start on the first prompt (never delaying session/new); their tools are
   // refreshed before every turn, so a restarted server's tools come back.
   const mcp = services.mcp.openSession({

@@ -1,0 +1,144 @@
+import { parseHTML } from 'linkedom';
+import { Readability } from '@mozilla/readability';
+import TurndownService from 'turndown';
+
+/** How a fetched body is turned into text for the model, decided from its media type. */
+export type PageKind = 'html' | 'json' | 'text';
+
+export interface PageText {
+  kind: PageKind;
+  title?: string;
+  text: string;
+}
+
+const TEXT_TYPES = new Set([
+  'application/javascript',
+  'application/ecmascript',
+  'application/x-sh',
+  'application/x-yaml',
+  'application/yaml',
+  'application/toml',
+  'application/xml',
+  'application/rss+xml',
+  'application/atom+xml',
+  'application/sql',
+  'application/graphql',
+]);
+
+/** The media type without parameters, lower-cased (`text/html; charset=utf-8` → `text/html`). */
+export function mediaType(contentType: string | undefined): string | undefined {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  return type ? type : undefined;
+}
+
+/**
+ * What kind of page a media type is, or a sentence refusing it. An unknown type (none sent) is
+ * read and sniffed from its first bytes.
+ */
+export function pageKind(contentType: string | undefined): PageKind | 'sniff' | { refused: string } {
+  const type = mediaType(contentType);
+  if (!type) return 'sniff';
+  if (type === 'text/html' || type === 'application/xhtml+xml') return 'html';
+  if (type === 'application/json' || type.endsWith('+json')) return 'json';
+  if (type.startsWith('text/') || TEXT_TYPES.has(type) || type.endsWith('+xml')) return 'text';
+  if (type === 'application/pdf') {
+    return {
+      refused:
+        'The URL is a PDF document (application/pdf); web_fetch reads HTML, JSON and text only. ' +
+        'Look for an HTML version of the document, or ask the user for its text.',
+    };
+  }
+  return {
+    refused: `The URL serves ${type}, which is not text; web_fetch reads HTML, JSON and text pages only. Nothing was downloaded.`,
+  };
+}
+
+/** Decodes a body with the charset the server (or, for HTML, the page's meta tag) names. */
+export function decodeBody(body: Buffer, contentType: string | undefined, kind: PageKind): string {
+  const declared = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType ?? '')?.[1];
+  const meta =
+    kind === 'html'
+      ? /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(body.subarray(0, 4096).toString('latin1'))?.[1]
+      : undefined;
+  for (const label of [declared, meta, 'utf-8']) {
+    if (!label) continue;
+    try {
+      return new TextDecoder(label).decode(body);
+    } catch {
+      // An unknown charset label: try the next.
+    }
+  }
+  return body.toString('utf8');
+}
+
+/** For a body sent without a type: HTML, text, or (binary) undefined. */
+export function sniffKind(body: Buffer): PageKind | undefined {
+  const head = body.subarray(0, 1024);
+  if (head.includes(0)) return undefined;
+  const start = head.toString('utf8').trimStart().toLowerCase();
+  if (start.startsWith('<!doctype html') || start.startsWith('<html')) return 'html';
+  if (start.startsWith('{') || start.startsWith('[')) return 'json';
+  return 'text';
+}
+
+/** The page as the model reads it: HTML as readable Markdown, JSON pretty-printed, text as it is. */
+export function pageText(source: string, kind: PageKind, url: string): PageText {
+  if (kind === 'json') {
+    try {
+      return { kind, text: JSON.stringify(JSON.parse(source), null, 2) };
+    } catch {
+      return { kind: 'text', text: source }; // cut or invalid: as sent
+    }
+  }
+  if (kind === 'text') return { kind, text: source };
+  return htmlToMarkdown(source, url);
+}
+
+/** Article-like pages lose their navigation and footers (Readability); others keep the whole body. */
+function htmlToMarkdown(html: string, url: string): PageText {
+  const { document } = parseHTML(html);
+  absolutiseLinks(document, url);
+  const pageTitle = document.querySelector('title')?.textContent?.trim() || undefined;
+  // Readability changes the document it reads; the fallback needs the original body.
+  const fallbackHtml = document.body?.innerHTML ?? html;
+  let article: { title?: string | null; content?: string | null; textContent?: string | null } | null = null;
+  try {
+    article = new Readability(document as unknown as Document, { charThreshold: 200 }).parse();
+  } catch {
+    article = null; // Unusual markup: convert the whole body below.
+  }
+  const useArticle = article?.content && (article.textContent?.trim().length ?? 0) >= 200;
+  const markdown = markdownOf(useArticle ? article!.content! : fallbackHtml);
+  const title = (useArticle && article?.title?.trim()) || pageTitle;
+  return { kind: 'html', ...(title ? { title } : {}), text: markdown };
+}
+
+function absolutiseLinks(document: ReturnType<typeof parseHTML>['document'], base: string): void {
+  for (const [selector, attribute] of [
+    ['a[href]', 'href'],
+    ['img[src]', 'src'],
+  ] as const) {
+    for (const element of document.querySelectorAll(selector)) {
+      const value = element.getAttribute(attribute);
+      if (!value || value.startsWith('#')) continue;
+      try {
+        element.setAttribute(attribute, new URL(value, base).href);
+      } catch {
+        // Not a URL: leave it as written.
+      }
+    }
+  }
+}
+
+let turndown: TurndownService | undefined;
+
+function markdownOf(html: string): string {
+  if (!turndown) {
+    turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
+    turndown.remove(['script', 'style', 'noscript', 'template', 'iframe', 'svg']);
+  }
+  return turndown
+    .turndown(html)
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
