@@ -49,6 +49,7 @@ export class IndexShard {
   private filter: ShardFilter | undefined;
   private readonly insertRecord: Statement;
   private readonly insertFts: Statement;
+  private readonly lastId: Statement;
 
   private constructor(private readonly db: Database) {
     db.exec(
@@ -62,6 +63,7 @@ export class IndexShard {
       'INSERT OR IGNORE INTO records(session_id, ord, role, at, seg, pos, len, words) VALUES (?,?,?,?,?,?,?,?)',
     );
     this.insertFts = db.prepare('INSERT INTO records_fts(docid, body) VALUES (?, ?)');
+    this.lastId = db.prepare('SELECT last_insert_rowid()');
   }
 
   static create(sql: SqlJsStatic): IndexShard {
@@ -88,7 +90,9 @@ export class IndexShard {
     this.insertRecord.run([r.sessionId, r.ord, r.role, r.at, r.seg, r.pos, r.len, words]);
     if (this.db.getRowsModified() === 0) return false;
     if (text) {
-      const id = rows<{ id: number }>(this.db, 'SELECT last_insert_rowid() AS id')[0]!.id;
+      this.lastId.step();
+      const id = this.lastId.get()[0] as number;
+      this.lastId.reset();
       this.insertFts.run([id, text]);
     }
     return true;
@@ -177,6 +181,7 @@ export class IndexShard {
   close(): void {
     this.insertRecord.free();
     this.insertFts.free();
+    this.lastId.free();
     this.db.close();
   }
 }
