@@ -18,12 +18,79 @@ import {
   type MemoryTarget,
 } from './entries.js';
 import { snapshotFile, type MemoryFileSnapshot, type MemorySnapshot } from './snapshot.js';
+import type { Provenance } from '../learning/provenance.js';
+import {
+  entryKey,
+  nextProvenance,
+  readEntryProvenance,
+  writeEntryProvenance,
+  type EntryProvenance,
+} from './entry-provenance.js';
+import { MemoryVersions, type MemoryFileVersion } from './memory-versions.js';
+import type { Version } from '../learning/version-journal.js';
 
 /** What the memory tool and the session need from a memory store (file-backed or in memory). */
 export interface CuratedMemory {
   snapshot(): Promise<MemorySnapshot>;
-  /** Applies one edit and returns a short report for the model. Throws MemoryEditError. */
-  edit(scope: MemoryScope, target: MemoryTarget, edit: MemoryEdit): Promise<MemoryEditReport>;
+  /**
+   * Applies one edit and returns a short report for the model. Throws MemoryEditError.
+   * `provenance`: the session that asked for it; none means a hand edit.
+   */
+  edit(
+    scope: MemoryScope,
+    target: MemoryTarget,
+    edit: MemoryEdit,
+    provenance?: Provenance,
+  ): Promise<MemoryEditReport>;
+  /** Every entry as it is on disk now, with where it came from and what the scanner says of it. */
+  entries(): Promise<MemoryEntryView[]>;
+  /** Removes the entry whose text is exactly `entry`; MemoryEditError when it is not there. */
+  forget(scope: MemoryScope, target: MemoryTarget, entry: string): Promise<MemoryEditReport>;
+}
+
+/** One memory entry for review (CLI, editor, `/memory`). */
+export interface MemoryEntryView {
+  scope: MemoryScope;
+  target: MemoryTarget;
+  /** The file it is in. */
+  path: string;
+  /** 1-based position in its file. */
+  index: number;
+  /** `global/memory/3`: what `cairn memory show|rm` take. */
+  id: string;
+  text: string;
+  /** Undefined: written by hand (or before provenance was kept). */
+  provenance?: Provenance;
+  /** Why the scanner keeps it out of the prompt; empty when it is loaded. */
+  blocked: string[];
+}
+
+export function entryId(scope: MemoryScope, target: MemoryTarget, index: number): string {
+  return `${scope}/${target}/${index}`;
+}
+
+/** Entries of one file as views. */
+export function entryViews(
+  scope: MemoryScope,
+  target: MemoryTarget,
+  file: string,
+  text: string,
+  provenance: EntryProvenance,
+): MemoryEntryView[] {
+  return parseEntries(text).map((entry, i) => {
+    const scan = scanContent(entry, 'memory');
+    const p = provenance.get(entryKey(entry));
+    return {
+      scope,
+      target,
+      path: file,
+      index: i + 1,
+      id: entryId(scope, target, i + 1),
+      text: entry,
+      ...(p ? { provenance: p } : {}),
+      blocked: scan.ok ? [] : scan.reasons,
+    };
+  });
 }
 
 export interface MemoryEditReport {
@@ -68,7 +135,11 @@ export class MemoryStore implements CuratedMemory {
     private readonly home: string,
     private readonly cwd: string,
     private readonly limits: MemoryLimits,
-  ) {}
+  ) {
+    this.versions = new MemoryVersions(home);
+  }
+
+  private readonly versions: MemoryVersions;
 
   filePath(scope: MemoryScope, target: MemoryTarget): string {
     const dir = scope === 'global' ? this.home : projectDir(this.home, this.cwd);
@@ -83,7 +154,9 @@ export class MemoryStore implements CuratedMemory {
       // Start of a session: what a writer that died mid-write left behind goes.
       await removeDeadWritersTemps(file);
       try {
-        files.push(snapshotFile(scope, target, file, await readText(file), limit));
+        files.push(
+          snapshotFile(scope, target, file, await readText(file), limit, await readEntryProvenance(file)),
+        );
       } catch (err) {
         // An unreadable memory file must not stop the session; say so where the user looks.
         console.error(`cairn: could not read memory file ${file}: ${(err as Error).message}`);
@@ -93,18 +166,108 @@ export class MemoryStore implements CuratedMemory {
     return { workspace: path.resolve(this.cwd), files };
   }
 
-  async edit(scope: MemoryScope, target: MemoryTarget, edit: MemoryEdit): Promise<MemoryEditReport> {
+  async edit(
+    scope: MemoryScope,
+    target: MemoryTarget,
+    edit: MemoryEdit,
+    provenance?: Provenance,
+  ): Promise<MemoryEditReport> {
     checkContent(edit);
-    const file = this.filePath(scope, target);
     const limit = limitFor(target, this.limits);
     const label = memoryLabel(scope, target);
+    return this.change(scope, target, provenance, (entries) => applyEdit(entries, edit, limit, label));
+  }
+
+  async forget(scope: MemoryScope, target: MemoryTarget, entry: string): Promise<MemoryEditReport> {
+    const label = memoryLabel(scope, target);
+    return this.change(scope, target, undefined, (entries) => {
+      const i = entries.indexOf(entry);
+      if (i === -1) throw new MemoryEditError(`That entry is no longer in ${label}; nothing was removed.`);
+      return {
+        entries: entries.filter((_, j) => j !== i),
+        changed: true,
+        note: `Removed an entry from ${label}.`,
+      };
+    });
+  }
+
+  async entries(): Promise<MemoryEntryView[]> {
+    const out: MemoryEntryView[] = [];
+    for (const [scope, target] of MEMORY_FILE_ORDER) {
+      const file = this.filePath(scope, target);
+      out.push(...entryViews(scope, target, file, await readText(file), await readEntryProvenance(file)));
+    }
+    return out;
+  }
+
+  /** Every recorded version of one memory file, oldest first. */
+  history(scope: MemoryScope, target: MemoryTarget): Promise<Version<MemoryFileVersion>[]> {
+    return this.versions.list(this.versionKey(scope, target));
+  }
+
+  /**
+   * Brings back version `number` of a file (entries and their provenance). What it brings back is
+   * scanned again first: a version the scanner flags now is refused, not restored.
+   */
+  async restore(scope: MemoryScope, target: MemoryTarget, number: number): Promise<MemoryEditReport> {
+    const version = await this.versions.get(this.versionKey(scope, target), number);
+    if (!version)
+      throw new MemoryEditError(`There is no version ${number} of ${memoryLabel(scope, target)}.`);
+    const restored = parseEntries(version.content?.text ?? '');
+    for (const entry of restored) checkContent({ action: 'add', content: entry });
+    const provenance: EntryProvenance = new Map(Object.entries(version.content?.provenance ?? {}));
+    return this.change(
+      scope,
+      target,
+      undefined,
+      () => ({
+        entries: restored,
+        changed: true,
+        note: `Restored version ${number} of ${memoryLabel(scope, target)}.`,
+      }),
+      { provenance, message: `restored version ${number} (by hand)` },
+    );
+  }
+
+  private versionKey(scope: MemoryScope, target: MemoryTarget): string {
+    return path.relative(this.home, this.filePath(scope, target)).split(path.sep).join('/');
+  }
+
+  /**
+   * One read-modify-write under the file's lock: the entries, their provenance and a version
+   * (with the provenance as its message) change together.
+   */
+  private async change(
+    scope: MemoryScope,
+    target: MemoryTarget,
+    provenance: Provenance | undefined,
+    apply: (entries: string[]) => { entries: string[]; changed: boolean; note: string },
+    restoring?: { provenance: EntryProvenance; message: string },
+  ): Promise<MemoryEditReport> {
+    const file = this.filePath(scope, target);
+    const limit = limitFor(target, this.limits);
     await mkdir(path.dirname(file), { recursive: true });
     const { release } = await lockMemoryFile(file);
     try {
       await removeDeadWritersTemps(file);
-      const entries = parseEntries(await readText(file));
-      const result = applyEdit(entries, edit, limit, label);
-      if (result.changed) await writeFileAtomic(file, serializeEntries(result.entries));
+      const beforeText = await readText(file);
+      const entries = parseEntries(beforeText);
+      const result = apply(entries);
+      if (result.changed) {
+        const beforeProvenance = await readEntryProvenance(file);
+        const written = result.entries.find((e) => !entries.includes(e));
+        const after =
+          restoring?.provenance ?? nextProvenance(beforeProvenance, result.entries, written, provenance);
+        const afterText = serializeEntries(result.entries);
+        await writeFileAtomic(file, afterText);
+        await writeEntryProvenance(file, after);
+        await this.versions.record(this.versionKey(scope, target), {
+          before: { text: beforeText, provenance: Object.fromEntries(beforeProvenance) },
+          after: { text: afterText, provenance: Object.fromEntries(after) },
+          ...(provenance ? { provenance } : {}),
+          ...(restoring ? { message: restoring.message } : {}),
+        });
+      }
       const chars = countChars(result.entries);
       return {
         message: `${result.note} ${formatUsage(chars, limit)}. Saved to disk; it shows in the system prompt from the next session.`,

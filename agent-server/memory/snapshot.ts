@@ -7,6 +7,8 @@ import {
   type MemoryScope,
   type MemoryTarget,
 } from './entries.js';
+import { entryKey, type EntryProvenance } from './entry-provenance.js';
+import { describeProvenance, type Provenance } from '../learning/provenance.js';
 
 /** One memory file as loaded at session start, entries already passed through the scanner. */
 export interface MemoryFileSnapshot {
@@ -22,6 +24,8 @@ export interface MemoryFileSnapshot {
   blocked: string[];
   /** Set when the file exists but could not be read. */
   problem?: string;
+  /** Where each entry came from (same order as `entries`); undefined: by hand. */
+  provenance?: (Provenance | undefined)[];
 }
 
 /** All memory files for a session, in a fixed order (global notes, global user, project notes, project user). */
@@ -36,6 +40,7 @@ export function snapshotFile(
   path: string,
   text: string,
   limit: number,
+  provenance?: EntryProvenance,
 ): MemoryFileSnapshot {
   const raw = parseEntries(text);
   const blocked: string[] = [];
@@ -44,7 +49,16 @@ export function snapshotFile(
     for (const b of result.blocked) blocked.push(`entry ${i + 1}, ${b}`);
     return result.text;
   });
-  return { scope, target, path, entries, chars: countChars(raw), limit, blocked };
+  return {
+    scope,
+    target,
+    path,
+    entries,
+    chars: countChars(raw),
+    limit,
+    blocked,
+    ...(provenance ? { provenance: raw.map((e) => provenance.get(entryKey(e))) } : {}),
+  };
 }
 
 const HEADINGS: Record<MemoryTarget, string> = { memory: 'Your notes', user: 'About the user' };
@@ -108,7 +122,15 @@ export function renderMemoryForUser(snapshot: MemorySnapshot): string {
     );
     if (file.problem) out.push(`Could not read this file: ${file.problem}`);
     else if (!file.entries.length) out.push('_(empty)_');
-    else out.push(file.entries.map((e) => `- ${e.replace(/^[-*+] /, '').replace(/\n/g, '\n  ')}`).join('\n'));
+    else
+      out.push(
+        file.entries
+          .map((e, i) => {
+            const text = `- ${e.replace(/^[-*+] /, '').replace(/\n/g, '\n  ')}`;
+            return file.provenance ? `${text}\n  _from ${describeProvenance(file.provenance[i])}_` : text;
+          })
+          .join('\n'),
+      );
     if (file.blocked.length)
       out.push(
         `Left out of the prompt by the content scanner:\n${file.blocked.map((b) => `- ${b}`).join('\n')}`,

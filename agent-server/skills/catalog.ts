@@ -76,6 +76,8 @@ export interface SkillCatalogOptions {
   bundledDir?: string;
   scan: SkillScanner;
   platform?: NodeJS.Platform;
+  /** Usage keys of skills the user disabled: listed as inactive, not loaded. */
+  disabled?: ReadonlySet<string>;
 }
 
 export interface SkillCatalogState {
@@ -153,7 +155,11 @@ async function isInsideReal(child: string, root: string): Promise<boolean> {
   }
 }
 
-function usageKeyFor(root: SkillRoot, name: string, cwd: string | undefined): string {
+export function usageKeyFor(
+  root: Pick<SkillRoot, 'source' | 'untrusted'>,
+  name: string,
+  cwd: string | undefined,
+): string {
   return root.untrusted && cwd ? `${root.source}:${projectKey(cwd)}:${name}` : `${root.source}:${name}`;
 }
 
@@ -280,6 +286,15 @@ export async function readSkillRoots(opts: SkillCatalogOptions): Promise<SkillCa
           file,
           source: root.source,
           reason: `only for ${frontmatter.platforms!.join(', ')}`,
+        });
+        continue;
+      }
+      if (opts.disabled?.has(usageKeyFor(root, frontmatter.name, opts.cwd))) {
+        state.inactive.push({
+          name: frontmatter.name,
+          file,
+          source: root.source,
+          reason: 'disabled by the user (cairn skills enable to turn it back on)',
         });
         continue;
       }

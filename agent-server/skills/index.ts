@@ -1,5 +1,6 @@
 import { scanContent } from '../security/content-scan.js';
 import { readSkillRoots, SkillCatalog, type SkillScanner } from './catalog.js';
+import { SkillRecords } from './skill-records.js';
 
 export { SkillCatalog, skillRoots } from './catalog.js';
 export type {
@@ -24,6 +25,8 @@ export {
 export { parseSkillFile, SkillFormatError } from './skill-file.js';
 export { createSkillTools, type SkillToolsOptions } from '../tools/skills-tools.js';
 export { catalogNotices } from './notices.js';
+export { SkillRecords, type SkillRecord, type SkillOrigin } from './skill-records.js';
+export { UserSkillVersions, type SkillFiles } from './user-skill-versions.js';
 
 /** Repo skills are checked with the same scanner as memory files and AGENTS.md. */
 export const scanSkillText: SkillScanner = (text) => scanContent(text, 'skill');
@@ -39,7 +42,11 @@ export interface LoadSkillCatalogOptions {
 
 /** Reads all skill folders once for a session (project, .agents, .claude, user, bundled). */
 export async function loadSkillCatalog(opts: LoadSkillCatalogOptions): Promise<SkillCatalog> {
-  const options = { ...opts, scan: scanSkillText };
+  const disabled = await new SkillRecords(opts.home).disabled().catch((err: unknown) => {
+    console.error('skills: could not read which skills are disabled:', err);
+    return new Set<string>();
+  });
+  const options = { ...opts, scan: scanSkillText, disabled };
   return new SkillCatalog(options, await readSkillRoots(options));
 }
 export { createSessionSkills, type SessionSkills, type SkillSlashCommand } from './session-skills.js';

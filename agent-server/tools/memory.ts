@@ -119,7 +119,7 @@ export function createMemoryTool(store: CuratedMemory): ToolDefinition<Input> {
       if (!outcome.allowed)
         return { forModel: `Memory not changed: ${outcome.message}`, ...deniedOutcome(outcome) };
       try {
-        const report = await store.edit(scope, input.target, edit);
+        const report = await store.edit(scope, input.target, edit, ctx.provenance?.());
         return {
           forModel: report.message,
           rawOutput: {

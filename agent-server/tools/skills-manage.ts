@@ -12,6 +12,9 @@ import {
 import { checkWritableLinkedPath, listLinkedFiles, resolveLinkedFile } from '../skills/linked-files.js';
 import { applyChange, removeReviewed, type Change, type Scope } from './skills-write-review.js';
 import { anchoredAt, readSkillFile, readSkillText } from '../skills/skill-disk.js';
+import { usageKeyFor } from '../skills/catalog.js';
+import { SkillRecords } from '../skills/skill-records.js';
+import { UserSkillVersions, type SkillFiles } from '../skills/user-skill-versions.js';
 
 const ACTIONS = ['create', 'patch', 'edit', 'delete', 'write_file', 'remove_file'] as const;
 const MAX_CONTENT_CHARS = 256 * 1024;
@@ -153,6 +156,42 @@ function displayPath(opts: SkillManageOptions, abs: string): string {
 export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<SkillManageInput> {
   const now = opts.now ?? (() => new Date());
   const scan = opts.catalog.options.scan;
+  const records = new SkillRecords(opts.home);
+  const versions = new UserSkillVersions(opts.home);
+
+  /**
+   * After a change the user approved: where it came from goes beside the skill (never into the
+   * text the model reads), and a user skill gets a new version.
+   */
+  async function recordChange(
+    scope: Scope,
+    name: string,
+    dir: string,
+    action: SkillManageInput['action'],
+    before: SkillFiles | null,
+    ctx: ToolContext,
+  ): Promise<void> {
+    const provenance = ctx.provenance?.();
+    const key = usageKeyFor({ source: scope, untrusted: scope === 'project' }, name, opts.cwd);
+    try {
+      await records.update(key, (prev) =>
+        action === 'delete' ? undefined : { ...prev, ...(provenance ? { provenance } : {}), action },
+      );
+      if (scope === 'user')
+        await versions.record(name, {
+          before,
+          after: action === 'delete' ? null : await versions.read(dir),
+          ...(provenance ? { provenance } : {}),
+        });
+    } catch (err) {
+      // The change itself is made; its record is bookkeeping. Say so where the user looks.
+      console.error(`skills: could not record the change to ${name}:`, err);
+    }
+  }
+
+  async function userFilesBefore(scope: Scope, dir: string): Promise<SkillFiles | null> {
+    return scope === 'user' ? versions.read(dir) : null;
+  }
 
   function refuseUnsafe(text: string, what: string): void {
     const verdict = scan(text);
@@ -182,8 +221,10 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
       const newText = prepareSkillText(input.content, name, file, { created_by: 'agent', created_at: stamp });
       refuseUnsafe(newText, `skill "${name}"`);
       const title = `Create ${scope} skill ${name}`;
+      const before = await userFilesBefore(scope, dir);
       const refusal = await applyChange({ scope, file, oldText: undefined, newText, title }, ctx, input);
       if (refusal) return refusal;
+      await recordChange(scope, name, dir, action, before, ctx);
       const previous = opts.catalog.get(name);
       await opts.catalog.refresh();
       const notes = [`Created ${displayPath(opts, file)} (${scope} skill).`];
@@ -206,6 +247,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
     const { scope, dir } = locateExisting(opts, name, input.scope);
     const skillFile = path.join(dir, 'SKILL.md');
     const current = await readIfExists(opts, scope, skillFile);
+    const before = current === undefined ? null : await userFilesBefore(scope, dir);
     if (current === undefined) {
       throw new ToolError(
         `There is no ${scope} skill "${name}" (${displayPath(opts, skillFile)} does not exist).`,
@@ -283,6 +325,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
           input,
         );
         if (refusal) return refusal;
+        await recordChange(scope, name, dir, action, before, ctx);
         return { forModel: `Removed ${displayPath(opts, target)}.`, locations: [{ path: target }] };
       }
       case 'delete': {
@@ -294,6 +337,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
         }
         const refusal = await removeReviewed(scope, dir, files, `Delete ${scope} skill ${name}`, ctx, input);
         if (refusal) return refusal;
+        await recordChange(scope, name, dir, action, before, ctx);
         await opts.catalog.refresh();
         const still = opts.catalog.get(name);
         return {
@@ -303,6 +347,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
     }
     const refusal = await applyChange(change, ctx, input);
     if (refusal) return refusal;
+    await recordChange(scope, name, dir, action, before, ctx);
     await opts.catalog.refresh();
     const verb = action === 'write_file' ? 'Wrote' : 'Updated';
     return {

@@ -5,6 +5,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import type { FileInfo } from '../workspace/anchored-files.js';
 import type { PermissionGate } from '../permissions/gate.js';
 import type { TerminalBackend } from '../terminal/backend.js';
+import type { Provenance } from '../learning/provenance.js';
 
 /** What a running tool may touch. Built per call by the session. */
 export interface ToolContext {
@@ -16,6 +17,11 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Replace the call's live content on the client while it runs (e.g. terminal output so far). */
   progress(content: ToolContent[]): void;
+  /**
+   * Where a write of learning (memory, skills) comes from: this session, now, and the first line
+   * of the prompt being answered. Absent outside a session (tests, tools run by hand).
+   */
+  provenance?: () => Provenance;
   /** This session's saved whole tool outputs: the one folder outside the workspace read_file reads. */
   savedOutputs?: SavedOutputReader;
 }

@@ -76,8 +76,11 @@ describe('MemoryStore on disk', () => {
     for (const prefix of ['alpha', 'beta', 'gamma'])
       for (let i = 0; i < 40; i++)
         assert.ok(entries.includes(`${prefix} note ${i}`), `${prefix} note ${i} lost`);
-    // No lock or temp files left behind.
-    assert.deepEqual((await readdir(projectDir(home, workspace))).sort(), ['MEMORY.md']);
+    // No lock or temp files left behind (the provenance file sits beside the entries).
+    assert.deepEqual((await readdir(projectDir(home, workspace))).sort(), [
+      'MEMORY.md',
+      'MEMORY.provenance.json',
+    ]);
   });
 
   test('concurrent adds within one process lose nothing', async () => {
