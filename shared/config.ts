@@ -143,6 +143,21 @@ export const WebConfigSchema = z
   })
   .strict();
 
+/** The files of the workspace recorded before each turn that may change them (/undo, /rewind). */
+export const CheckpointsConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Larger files are left out of checkpoints, with a note. */
+    maxFileMB: z.number().positive().default(10),
+    /** Checkpoints older than this are removed… */
+    keepDays: z.number().positive().default(14),
+    /** …and, oldest first, while one workspace's checkpoints take more than this. */
+    keepMB: z.number().positive().default(2000),
+    /** gitignore patterns left out besides the project's .gitignore and Cairn's defaults. */
+    exclude: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
 export const CairnConfigSchema = z
   .object({
     model: ModelConfigSchema.default({
@@ -180,6 +195,7 @@ export const CairnConfigSchema = z
       })
       .strict()
       .default({ maxToolSchemaShare: 0.1, startupTimeoutSec: 30, callTimeoutSec: 300 }),
+    checkpoints: CheckpointsConfigSchema.default(CheckpointsConfigSchema.parse({})),
   })
   .strict();
 

@@ -1,0 +1,169 @@
+import { readCheckpoints, type CheckpointInfo } from './checkpoint-refs.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { RestoreWriter } from './restore-files.js';
+import { diffTrees, readBlobs, type TreeChange } from './tree-diff.js';
+
+/** What a restore would do, shown (and asked about) before it runs. */
+export interface RestorePlan {
+  target: CheckpointInfo;
+  /** The workspace's tree when planned. */
+  currentTree: string;
+  /** Files that would be written (`write`) or removed (`remove`). */
+  changes: TreeChange[];
+  /**
+   * Files among those that someone changed after the target checkpoint, outside the turns that were
+   * recorded (by hand, in the editor): they are not overwritten unless the caller says so.
+   */
+  handEdited: string[];
+  /** Files left as they are because a side has them too large to be recorded. */
+  tooLarge: string[];
+}
+
+/** One file the restore changed, with its text before and after where it is text (for diffs). */
+export interface RestoredFile {
+  path: string;
+  action: 'written' | 'removed';
+  before?: string;
+  after?: string;
+}
+
+export interface RestoreResult {
+  target: CheckpointInfo;
+  /** The checkpoint of the files as they were before this restore: restoring it undoes the restore. */
+  undo?: CheckpointInfo;
+  files: RestoredFile[];
+  /** Not touched on purpose: hand edits the caller chose to keep, or changed while the user was asked. */
+  kept: string[];
+  failed: { path: string; error: string }[];
+}
+
+/** Text shown in diffs is capped: larger or binary files are reported without their content. */
+const DIFF_TEXT_LIMIT = 256 * 1024;
+
+/** Plans putting the workspace's files back as they were at checkpoint `target`. */
+export async function planRestore(store: CheckpointStore, target: CheckpointInfo): Promise<RestorePlan> {
+  return store.locked(async () => {
+    const current = await store.snapshotUnlocked();
+    const all = await readCheckpoints(store.git);
+    const large = new Set([...target.skipped, ...current.skipped].map((s) => s.path));
+    const changes = (await diffTrees(store.git, current.tree, target.tree)).filter((c) => !large.has(c.path));
+    const edited = await handEditedSince(store, target, all, current.tree);
+    return {
+      target,
+      currentTree: current.tree,
+      changes,
+      handEdited: changes.map((c) => c.path).filter((p) => edited.has(p)),
+      tooLarge: [...large].sort(),
+    };
+  });
+}
+
+/**
+ * Paths changed between one recorded turn's end and the next one's start, or since the last one
+ * ended: changes nobody recorded as the agent's, from the target checkpoint on.
+ */
+async function handEditedSince(
+  store: CheckpointStore,
+  target: CheckpointInfo,
+  all: CheckpointInfo[],
+  currentTree: string,
+): Promise<Set<string>> {
+  const chain = all.filter((c) => c.createdAt.getTime() >= target.createdAt.getTime()).reverse();
+  const edited = new Set<string>();
+  for (let i = 0; i < chain.length; i++) {
+    const ended = chain[i]!.afterTree;
+    if (!ended) continue; // never finished (a crash): nothing to compare with
+    const next = chain[i + 1]?.tree ?? currentTree;
+    for (const change of await diffTrees(store.git, ended, next)) edited.add(change.path);
+  }
+  return edited;
+}
+
+/**
+ * Carries out `plan`: first records the files as they are (a `restore` checkpoint, so the restore
+ * can itself be undone), then removes what the target did not have and writes back what it had,
+ * each file atomically. Files in `keep` are left alone, and so is any file that changed since the
+ * plan was made (someone edited it while the user was being asked).
+ */
+export async function applyRestore(
+  store: CheckpointStore,
+  plan: RestorePlan,
+  opts: { keep?: readonly string[]; sessionId?: string } = {},
+): Promise<RestoreResult> {
+  return store.locked(async () => {
+    const now = await store.snapshotUnlocked();
+    const kept = new Set(opts.keep ?? []);
+    for (const moved of await diffTrees(store.git, plan.currentTree, now.tree)) {
+      if (plan.changes.some((c) => c.path === moved.path)) kept.add(moved.path);
+    }
+    const changes = plan.changes.filter((c) => !kept.has(c.path));
+    const result: RestoreResult = { target: plan.target, files: [], kept: [...kept].sort(), failed: [] };
+    if (!changes.length) return result;
+
+    const undo = await store.createUnlocked(
+      {
+        kind: 'restore',
+        label: `Restore to ${plan.target.id}`,
+        restoredTo: plan.target.id,
+        ...sessionOf(opts),
+      },
+      now,
+    );
+    result.undo = undo;
+    await store.markRestoreStarted(plan.target.id, undo.id);
+    const blobs = await readBlobs(
+      store.git,
+      changes.flatMap((c) => [c.fromBlob, c.toBlob]).filter((b): b is string => b !== undefined),
+    );
+    const writer = await RestoreWriter.create(store.workspace);
+    const text = (blob: string | undefined) => textOf(blob === undefined ? undefined : blobs.get(blob));
+
+    // Removals first (deepest first), so a folder can take a removed file's place and the reverse.
+    // A file that only changes content, mode or kind (file/link) is replaced by rename, never removed.
+    const removals = changes.filter((c) => !c.toBlob).sort((a, b) => b.path.length - a.path.length);
+    for (const change of removals) {
+      try {
+        await writer.remove(change.path);
+        await writer.removeEmptyFolders(change.path);
+        result.files.push({ path: change.path, action: 'removed', ...beforeText(text(change.fromBlob)) });
+      } catch (err) {
+        result.failed.push({ path: change.path, error: (err as Error).message });
+      }
+    }
+    for (const change of changes) {
+      if (!change.toBlob || !change.toMode) continue;
+      const data = blobs.get(change.toBlob);
+      try {
+        if (!data) throw new Error(`the recorded content (${change.toBlob}) is missing from the checkpoint`);
+        if (change.toMode === '120000') await writer.writeLink(change.path, data.toString('utf8'));
+        else await writer.writeFile(change.path, data, change.toMode);
+        const after = text(change.toBlob);
+        result.files.push({
+          path: change.path,
+          action: 'written',
+          ...beforeText(text(change.fromBlob)),
+          ...(after !== undefined ? { after } : {}),
+        });
+      } catch (err) {
+        result.failed.push({ path: change.path, error: (err as Error).message });
+      }
+    }
+    const after = await store.snapshotUnlocked();
+    await store.finishUnlocked(undo, after.tree);
+    await store.markRestoreEnded();
+    return result;
+  });
+}
+
+function sessionOf(opts: { sessionId?: string }): { sessionId?: string } {
+  return opts.sessionId ? { sessionId: opts.sessionId } : {};
+}
+
+function beforeText(text: string | undefined): { before?: string } {
+  return text === undefined ? {} : { before: text };
+}
+
+function textOf(data: Buffer | undefined): string | undefined {
+  if (!data || data.length > DIFF_TEXT_LIMIT || data.includes(0)) return undefined;
+  return data.toString('utf8');
+}
