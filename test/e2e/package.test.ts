@@ -254,15 +254,23 @@ test('installed into an empty prefix: `cairn --version` = agentInfo.version, and
   const { stdout } = await run(cairn, ['--version'], { cwd: work, env });
   assert.equal(stdout.trim(), version);
   assert.equal(await agentInfoVersion(cairn, ['acp'], env, work), version);
+  // ripgrep arrives as the optional platform package (a registry tarball, no install script).
+  const ripgrep = path.join(prefix, 'lib', 'node_modules', 'cairn-agent', 'node_modules', '@vscode');
+  assert.deepEqual(await fs.readdir(ripgrep), [`ripgrep-${process.platform}-${process.arch}`]);
   await session(`${cairn} acp`, {});
 });
 
 test('npx from the tarball, without the optional ripgrep: acpx drives `cairn acp`', async () => {
+  const cache = path.join(work, 'npm-cache-npx');
   await session(`${npx} --yes --package ${tarball} -- cairn acp`, {
-    npm_config_cache: path.join(work, 'npm-cache-npx'),
+    npm_config_cache: cache,
     npm_config_omit: 'optional',
     npm_config_audit: 'false',
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
   });
+  // Search ran on the built-in walk: npx installed no ripgrep.
+  const [install] = await fs.readdir(path.join(cache, '_npx'));
+  const installed = await fs.readdir(path.join(cache, '_npx', install!, 'node_modules'));
+  assert.ok(installed.includes('cairn-agent') && !installed.includes('@vscode'), installed.join(', '));
 });
