@@ -11,6 +11,8 @@ Usage:
                              (the prompt can also come from stdin: echo … | cairn run)
   cairn demo                 A short real session against a built-in scripted model, offline
   cairn skills [list]        List skills with their source, usage and staleness
+  cairn checkpoints list|restore ID|gc
+                             The workspace's files before each turn; put them back
   cairn help COMMAND         Help for one command (or: cairn COMMAND --help)
   cairn --version | --help
 
@@ -50,6 +52,8 @@ async function commandHelp(command: string | undefined): Promise<string | undefi
       return DEMO_HELP;
     case 'skills':
       return (await import('./skills-command.js')).SKILLS_HELP + '\n';
+    case 'checkpoints':
+      return (await import('./checkpoints-command.js')).CHECKPOINTS_HELP + '\n';
     default:
       return undefined;
   }
@@ -101,6 +105,17 @@ async function main(argv: string[]): Promise<number> {
         err: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
         cwd: process.cwd(),
         env: process.env,
+      });
+    }
+    case 'checkpoints': {
+      const { runCheckpointsCommand, terminalConfirm } = await import('./checkpoints-command.js');
+      const confirm = terminalConfirm();
+      return runCheckpointsCommand(rest, {
+        out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
+        err: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
+        cwd: process.cwd(),
+        env: process.env,
+        ...(confirm ? { confirm } : {}),
       });
     }
     case '--version':
