@@ -13,6 +13,7 @@ import type {
   HistoryRecord,
   ListSessionsQuery,
   SearchHit,
+  SearchOutcome,
   SearchQuery,
   SearchRole,
   SessionMeta,
@@ -20,6 +21,8 @@ import type {
 } from './types.js';
 
 /** Records per shard: ~12 MB of text, whose contentless index opens in a few milliseconds. */
+export type { SearchOutcome } from './types.js';
+
 export const DEFAULT_SHARD_RECORDS = 20_000;
 /** Past this, a search stops opening older shards once it has hits (the note says how far back it looked). */
 const SEARCH_BUDGET_MS = 25;
@@ -28,19 +31,6 @@ export interface IndexedRecord {
   ord: number;
   at: number;
   position: JournalPosition;
-}
-
-/** Search hits and what the search covered. */
-export interface SearchOutcome {
-  hits: SearchHit[];
-  /** Messages matching every term in the shards searched (a lower bound when `tooMany`). */
-  matched: number;
-  /** More messages match than are ranked: the query should be narrowed. */
-  tooMany: boolean;
-  /** Set when older history was not searched: the time of the oldest message looked at. */
-  searchedBack?: number;
-  /** Set while a rebuild runs: search covers only what is rebuilt so far. */
-  partial?: boolean;
 }
 
 export interface IndexOptions {

@@ -1,6 +1,5 @@
 import * as path from 'node:path';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { HistoryIndex, type SearchOutcome } from './history-index.js';
 import type { JournalEntry, JournalPosition, PositionedEntry } from './journal-entry.js';
 import { listSegments, readEntriesAt, readSegment } from './segment-reader.js';

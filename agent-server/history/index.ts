@@ -1,4 +1,4 @@
-export { JournalHistoryStore, type HistoryStoreOptions } from './history-store.js';
+export { JournalHistoryStore, type HistoryStoreOptions, type HistoryStats } from './history-store.js';
 export { InMemoryHistoryStore } from './in-memory-store.js';
 export type { HistoryStore } from './store.js';
 export type {
@@ -6,6 +6,7 @@ export type {
   ListSessionsQuery,
   NewSession,
   SearchHit,
+  SearchOutcome,
   SearchQuery,
   SearchRole,
   SessionMeta,

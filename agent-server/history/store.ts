@@ -3,6 +3,7 @@ import type {
   ListSessionsQuery,
   NewSession,
   SearchHit,
+  SearchOutcome,
   SearchQuery,
   SessionMeta,
   SessionPage,
@@ -28,6 +29,11 @@ export interface HistoryStore {
   /** A session's records in order; `from`/`to` select ords `from <= ord < to`. */
   readSession(id: string, range?: { from?: number; to?: number }): Promise<StoredRecord[]>;
   search(query: SearchQuery): Promise<SearchHit[]>;
+  /**
+   * Search that also says what it covered (too many matches to rank, how far back it looked);
+   * scores favour `preferCwd` and recent messages. Stores without it are searched with `search`.
+   */
+  searchRanked?(query: SearchQuery & { preferCwd?: string }): Promise<SearchOutcome>;
   /** Removes a session from listings and search; false when there is no such session. */
   deleteSession(id: string): Promise<boolean>;
   /** Starts any slow loading in the background (a hint; stores with nothing to load ignore it). */

@@ -88,3 +88,16 @@ export interface SessionPage {
   sessions: SessionMeta[];
   nextCursor?: string;
 }
+
+/** Search hits and what the search covered. */
+export interface SearchOutcome {
+  hits: SearchHit[];
+  /** Messages matching every term in the history searched (a lower bound when `tooMany`). */
+  matched: number;
+  /** More messages match than are ranked: the query should be narrowed. */
+  tooMany: boolean;
+  /** Set when older history was not searched: the time of the oldest message looked at. */
+  searchedBack?: number;
+  /** Set while a rebuild runs: search covers only what is rebuilt so far. */
+  partial?: boolean;
+}

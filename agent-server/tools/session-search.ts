@@ -114,7 +114,7 @@ export function createSessionSearchTool(
       const refused = allProjects ? await refuseAllProjects(input, ctx) : undefined;
       if (refused) return refused;
       const cwd = allProjects ? undefined : project;
-      if (input.query?.trim()) return discover(history, input, current, cwd);
+      if (input.query?.trim()) return discover(history, input, current, cwd, project);
       if (input.session_id) {
         const session = await history.getSession(input.session_id);
         if (!session || (!allProjects && session.cwd !== project))
@@ -135,8 +135,9 @@ async function discover(
   input: SessionSearchInput,
   current: string,
   cwd: string | undefined,
+  project: string,
 ) {
-  const found = await history.search({
+  const query = {
     query: input.query!,
     sessionId: input.session_id,
     cwd,
@@ -144,7 +145,12 @@ async function discover(
     since: parseDate(input.since, 'since'),
     until: parseDate(input.until, 'until'),
     limit: input.limit ?? DEFAULT_HITS,
-  });
+  };
+  // Across every project, this project's sessions still rank first among equals.
+  const outcome = history.searchRanked
+    ? await history.searchRanked({ ...query, preferCwd: project })
+    : { hits: await history.search(query), matched: 0, tooMany: false };
+  const found = outcome.hits;
   // This session's messages are mostly still in the model's context (compaction moves on to a
   // child session), so they rank below other sessions' equally good hits: the question being
   // asked right now should not be its own best answer.
@@ -170,6 +176,7 @@ async function discover(
   const groups = new Map<string, SearchHit[]>();
   for (const hit of hits) groups.set(hit.sessionId, [...(groups.get(hit.sessionId) ?? []), hit]);
   const lines = [`${hits.length} matching messages in ${groups.size} sessions, best first:`];
+  lines.push(...coverageNotes(outcome, input));
   for (const [sessionId, group] of groups) {
     const first = group[0]!;
     lines.push('', sessionHeading(sessionId, first.sessionTitle, first.cwd, current));
@@ -297,4 +304,26 @@ function parseDate(text: string | undefined, name: string): number | undefined {
   if (Number.isNaN(ms))
     throw new ToolError(`"${name}" must be an ISO date like 2026-05-01 or 2026-05-01T14:00; got "${text}".`);
   return ms;
+}
+
+/** What a search did not cover: too many matches to rank them all, older history left out, a rebuild. */
+function coverageNotes(
+  outcome: { matched: number; tooMany: boolean; searchedBack?: number; partial?: boolean },
+  input: SessionSearchInput,
+): string[] {
+  const notes: string[] = [];
+  if (outcome.tooMany) {
+    notes.push(
+      `(This query matches too much to rank every match (${outcome.matched}+ messages); only the most recent were ranked. ` +
+        `Narrow it: more specific words, a "quoted phrase", role, since/until${input.session_id ? '' : ' or session_id'}.)`,
+    );
+  }
+  if (outcome.searchedBack !== undefined) {
+    notes.push(
+      `(Searched messages back to ${formatDate(outcome.searchedBack)}; for older ones pass until: "${new Date(outcome.searchedBack).toISOString().slice(0, 10)}".)`,
+    );
+  }
+  if (outcome.partial)
+    notes.push('(History is being re-indexed: older sessions may be missing from these results.)');
+  return notes;
 }
