@@ -196,6 +196,13 @@ export const CairnConfigSchema = z
       .strict()
       .default({ maxToolSchemaShare: 0.1, startupTimeoutSec: 30, callTimeoutSec: 300 }),
     checkpoints: CheckpointsConfigSchema.default(CheckpointsConfigSchema.parse({})),
+    history: z
+      .object({
+        /** Sessions last active longer ago than this are deleted by `cairn history prune`; unset keeps them forever. */
+        keepDays: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 

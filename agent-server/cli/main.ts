@@ -10,7 +10,9 @@ Usage:
   cairn run [options] PROMPT Run one prompt headless in the current folder, streaming the answer
                              (the prompt can also come from stdin: echo … | cairn run)
   cairn demo                 A short real session against a built-in scripted model, offline
-  cairn skills [list]        List skills with their source, usage and staleness
+  cairn skills [list]        List skills with their source, usage, staleness and provenance
+  cairn history stats|prune  History per project; delete sessions older than history.keepDays
+  cairn memory [list]        What Cairn remembers, where each entry came from; rm, history, restore
   cairn checkpoints list|restore ID|gc
                              The workspace's files before each turn; put them back
   cairn help COMMAND         Help for one command (or: cairn COMMAND --help)
@@ -52,6 +54,10 @@ async function commandHelp(command: string | undefined): Promise<string | undefi
       return DEMO_HELP;
     case 'skills':
       return (await import('./skills-command.js')).SKILLS_HELP + '\n';
+    case 'history':
+      return (await import('./history-command.js')).HISTORY_HELP + '\n';
+    case 'memory':
+      return (await import('./memory-command.js')).MEMORY_HELP + '\n';
     case 'checkpoints':
       return (await import('./checkpoints-command.js')).CHECKPOINTS_HELP + '\n';
     default:
@@ -116,6 +122,24 @@ async function main(argv: string[]): Promise<number> {
         cwd: process.cwd(),
         env: process.env,
         ...(confirm ? { confirm } : {}),
+      });
+    }
+    case 'memory': {
+      const { runMemoryCommand } = await import('./memory-command.js');
+      const { confirmOnTerminal } = await import('./confirm.js');
+      return runMemoryCommand(rest, {
+        out: (s) => process.stdout.write(s),
+        err: (s) => process.stderr.write(s),
+        cwd: process.cwd(),
+        env: process.env,
+        confirm: confirmOnTerminal,
+      });
+    }
+    case 'history': {
+      const { runHistoryCommand } = await import('./history-command.js');
+      return runHistoryCommand(rest, {
+        out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
+        err: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
       });
     }
     case '--version':
