@@ -2,17 +2,43 @@ import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { cairnHome } from '../config/home.js';
 import { bundledSkillsDir } from '../config/package-root.js';
-import { FileSkillUsage, loadSkillCatalog, type Skill, type SkillUsageRecord } from '../skills/index.js';
+import {
+  FileSkillUsage,
+  loadSkillCatalog,
+  SkillRecords,
+  type Skill,
+  type SkillRecord,
+  type SkillUsageRecord,
+} from '../skills/index.js';
+import { describeProvenance } from '../learning/provenance.js';
+import { runSkillsChange } from './skills-change-command.js';
+import { confirmOnTerminal } from './confirm.js';
 
 export interface SkillsCommandIo {
   out: (s: string) => void;
   err: (s: string) => void;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Asks the user (default: on the terminal; no terminal means no). */
+  confirm?: (question: string) => Promise<boolean>;
+}
+
+const CHANGES = ['rm', 'disable', 'enable', 'history', 'restore'];
+
+/** Where a skill came from, for people: the agent session, an install, or by hand. */
+function originText(skill: Skill, record: SkillRecord | undefined): string {
+  if (record?.origin)
+    return `installed from ${record.origin.source}${record.origin.subpath ? `/${record.origin.subpath}` : ''}${record.origin.commit ? ` @ ${record.origin.commit.slice(0, 12)}` : ''}`;
+  if (record?.provenance) return `${record.action ?? 'written'} by ${describeProvenance(record.provenance)}`;
+  return skill.source === 'bundled' ? 'shipped with Cairn' : 'by hand';
 }
 
 export const SKILLS_HELP = `Usage: cairn skills [list] [--json] [--stale-days N]
-       cairn skills show <name>
+       cairn skills show <name> [--json]
+       cairn skills disable|enable <name>
+       cairn skills rm <name> [--yes]
+       cairn skills history <name> [--json]
+       cairn skills restore <name> <version> [--yes]
 
 Lists the skills a session in this folder would see, highest precedence first:
   project  .cairn/skills/        (in the repo, shared through git)
@@ -21,7 +47,9 @@ Lists the skills a session in this folder would see, highest precedence first:
   user     $CAIRN_HOME/skills/   (default ~/.cairn/skills)
   bundled  shipped with Cairn
 with how often each was used, and which are stale (unused for --stale-days, default 30),
-shadowed by a same-named skill, refused as unsafe, or invalid.`;
+shadowed by a same-named skill, refused as unsafe, or invalid, and where each came from (the
+session that wrote it, an install, or by hand). User skills keep every version in
+$CAIRN_HOME/versions (history, restore); project skills are versioned by the project's git.`;
 const HELP = SKILLS_HELP;
 
 const DAY_MS = 86_400_000;
@@ -73,6 +101,21 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
+function jsonOf(skill: Skill, record: SkillRecord | undefined) {
+  return {
+    name: skill.name,
+    source: skill.source,
+    category: skill.category,
+    file: skill.file,
+    // The scan ran at load: only skills that passed it (or bundled ones) are listed here.
+    scan: skill.root.scanned ? 'passed' : 'not scanned (bundled)',
+    provenance: record?.provenance ?? null,
+    action: record?.action ?? null,
+    origin: record?.origin ?? null,
+    from: originText(skill, record),
+  };
+}
+
 /** `cairn skills`: lists skills with source, usage and staleness. Returns the exit code. */
 export async function runSkillsCommand(argv: string[], io: SkillsCommandIo): Promise<number> {
   let parsed;
@@ -83,6 +126,7 @@ export async function runSkillsCommand(argv: string[], io: SkillsCommandIo): Pro
       options: {
         json: { type: 'boolean', default: false },
         'stale-days': { type: 'string', default: '30' },
+        yes: { type: 'boolean', short: 'y', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -105,6 +149,16 @@ export async function runSkillsCommand(argv: string[], io: SkillsCommandIo): Pro
   const home = cairnHome(io.env);
   const catalog = await loadSkillCatalog({ cwd: io.cwd, home, bundledDir: bundledSkillsDir() });
   const usage = new FileSkillUsage(home);
+  const records = await new SkillRecords(home).all();
+
+  if (CHANGES.includes(sub))
+    return runSkillsChange(sub, rest, {
+      io: { ...io, confirm: io.confirm ?? confirmOnTerminal },
+      home,
+      catalog,
+      yes: values.yes,
+      json: values.json,
+    });
 
   if (sub === 'show') {
     const name = rest[0];
@@ -118,7 +172,14 @@ export async function runSkillsCommand(argv: string[], io: SkillsCommandIo): Pro
       );
       return 1;
     }
-    io.out(`${skill.name} (${skill.source}) ${skill.file}\n\n${skill.description}\n\n${skill.body.trim()}\n`);
+    const record = records[skill.usageKey];
+    if (values.json) {
+      io.out(JSON.stringify({ ...jsonOf(skill, record), body: skill.body }, null, 2) + '\n');
+      return 0;
+    }
+    io.out(
+      `${skill.name} (${skill.source}) ${skill.file}\nfrom ${originText(skill, record)}\n\n${skill.description}\n\n${skill.body.trim()}\n`,
+    );
     return 0;
   }
   if (sub !== 'list') {
@@ -126,19 +187,16 @@ export async function runSkillsCommand(argv: string[], io: SkillsCommandIo): Pro
     return 2;
   }
 
-  const records = await usage.all();
+  const uses = await usage.all();
   const now = Date.now();
-  const rows = await Promise.all(catalog.skills.map((s) => rowFor(s, records[s.usageKey], staleDays, now)));
+  const rows = await Promise.all(catalog.skills.map((s) => rowFor(s, uses[s.usageKey], staleDays, now)));
 
   if (values.json) {
     io.out(
       JSON.stringify(
         {
           skills: rows.map((r) => ({
-            name: r.skill.name,
-            source: r.skill.source,
-            category: r.skill.category,
-            file: r.skill.file,
+            ...jsonOf(r.skill, records[r.skill.usageKey]),
             views: r.usage?.views ?? 0,
             lastUsed: r.usage?.lastUsed ?? null,
             stale: r.stale,
@@ -160,7 +218,7 @@ export async function runSkillsCommand(argv: string[], io: SkillsCommandIo): Pro
   else {
     out.push(
       table([
-        ['NAME', 'SOURCE', 'CATEGORY', 'VIEWS', 'LAST USED', 'STATUS'],
+        ['NAME', 'SOURCE', 'CATEGORY', 'VIEWS', 'LAST USED', 'STATUS', 'FROM'],
         ...rows.map((r) => [
           r.skill.name,
           r.skill.source,
@@ -168,6 +226,7 @@ export async function runSkillsCommand(argv: string[], io: SkillsCommandIo): Pro
           String(r.usage?.views ?? 0),
           r.usage?.lastUsed ? ago(now - Date.parse(r.usage.lastUsed)) : 'never',
           r.status,
+          originText(r.skill, records[r.skill.usageKey]),
         ]),
       ]),
     );
