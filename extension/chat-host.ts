@@ -323,7 +323,7 @@ export class ChatHost {
     this.hasKey = await this.env.hasApiKey();
     const agent = await this.env.launchAgent();
     const connection = this.clientApp().connect(agent.stream);
-    agent.exited.then((exit) => this.onExit(connection, exit));
+    void agent.exited.then((exit) => this.onExit(connection, exit));
     try {
       const init = await connection.agent.request('initialize', {
         protocolVersion: PROTOCOL_VERSION,

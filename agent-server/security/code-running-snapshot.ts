@@ -316,9 +316,7 @@ export function snapshotCodeRunningFiles(
   };
   // Roots not on this machine (a remote terminal) or gone are skipped; nested roots walked once.
   const real = roots.map(realOrUndefined).filter((r): r is string => r !== undefined);
-  walk.roots = real.filter(
-    (r, i) => !real.some((o, j) => o !== r && isInside(r, o)) && real.indexOf(r) === i,
-  );
+  walk.roots = real.filter((r, i) => !real.some((o) => o !== r && isInside(r, o)) && real.indexOf(r) === i);
   for (const root of walk.roots) walkRoot(walk, root, options.userHome);
   return {
     files: walk.files,

@@ -4,6 +4,7 @@
  */
 declare module 'mvdan-sh' {
   export interface ShNode {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Go struct fields, read by name after a NodeType check
     readonly [field: string]: any;
   }
   export interface ShParser {

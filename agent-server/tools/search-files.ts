@@ -65,7 +65,7 @@ export const searchFilesTool = defineTool({
   inputSchema: Input,
   kind: 'search',
   readOnly: true,
-  describe(input, workspace) {
+  describe(input) {
     const where = input.path ? ` in ${input.path}` : '';
     const glob = input.glob ? ` (${input.glob})` : '';
     return { title: `Search /${input.pattern}/${where}${glob}`, locations: [] };

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { PermissionGate, type PermissionRequest } from '../../agent-server/permissions/gate.js';
 import type { SessionMode } from '../../agent-server/permissions/policy.js';
 import { MemoryPermissionRules } from '../../agent-server/runtime/permission-rules.js';
-import type { ToolContext, ToolDefinition } from '../../agent-server/tools/types.js';
+import type { AnyTool, ToolContext, ToolDefinition } from '../../agent-server/tools/types.js';
 import { searchFilesTool } from '../../agent-server/tools/search-files.js';
 import { nodeSearch } from '../../agent-server/tools/node-search.js';
 import { DiskWorkspace } from '../../agent-server/workspace/disk-workspace.js';
@@ -33,7 +33,7 @@ interface Attack {
   home(rel: string): string;
   link(target: string, at: string): Promise<void>;
   /** Runs a tool; a refusal (thrown error) becomes its message, as the model would see it. */
-  run(tool: ToolDefinition<never> | ToolDefinition<any>, input: Record<string, unknown>): Promise<string>;
+  run(tool: AnyTool, input: Record<string, unknown>): Promise<string>;
 }
 
 async function attack(name: string, opts: { mode?: SessionMode; onAsk?: Ask } = {}): Promise<Attack> {

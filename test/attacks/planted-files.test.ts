@@ -351,11 +351,12 @@ async function plantBySandbox(
   );
 }
 
-const sandboxTest = (title: string, fn: () => Promise<void>) =>
+function sandboxTest(title: string, fn: () => Promise<void>): void {
   test(title, async (t) => {
     if (sandboxProblem) return t.skip(sandboxProblem);
     await fn();
   });
+}
 
 sandboxTest('attack planted.20: echo a pre-commit hook and chmod +x it from the sandbox', () =>
   plantBySandbox(

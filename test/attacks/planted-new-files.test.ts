@@ -157,11 +157,12 @@ async function attack(
   }
 }
 
-const sandboxTest = (title: string, fn: () => Promise<unknown>) =>
+function sandboxTest(title: string, fn: () => Promise<unknown>): void {
   test(title, async (t) => {
     if (sandboxProblem) return t.skip(sandboxProblem);
     await fn();
   });
+}
 
 // ── Created where nothing existed (the sandbox had nothing to mount) ───────────
 

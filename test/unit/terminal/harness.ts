@@ -13,7 +13,7 @@ import type { SessionMode } from '../../../agent-server/permissions/policy.js';
 import type { TerminalBackend } from '../../../agent-server/terminal/backend.js';
 import { BackgroundProcesses } from '../../../agent-server/terminal/background.js';
 import { createTerminalTools } from '../../../agent-server/terminal/index.js';
-import type { ToolContext, ToolDefinition, ToolResult } from '../../../agent-server/tools/types.js';
+import type { AnyTool, ToolContext, ToolResult } from '../../../agent-server/tools/types.js';
 import { DiskWorkspace } from '../../../agent-server/workspace/disk-workspace.js';
 import { PathPolicy } from '../../../agent-server/workspace/paths.js';
 
@@ -33,12 +33,12 @@ export interface Harness {
   asked: PermissionRequest[];
   progress: ToolContent[][];
   processes: BackgroundProcesses;
-  terminal: ToolDefinition<any>;
-  process: ToolDefinition<any>;
+  terminal: AnyTool;
+  process: AnyTool;
   /** Answer given to permission prompts. */
   answer: PermissionAnswer;
   mode: SessionMode;
-  run(tool: ToolDefinition<any>, input: unknown, signal?: AbortSignal): Promise<ToolResult>;
+  run(tool: AnyTool, input: unknown, signal?: AbortSignal): Promise<ToolResult>;
   close(): Promise<void>;
 }
 
