@@ -7,6 +7,7 @@ import type {
 } from '@agentclientprotocol/sdk';
 import type {
   ContextItem,
+  ReferenceKind,
   HostNotificationMethod,
   HostNotifications,
   HostState,
@@ -16,7 +17,7 @@ import type {
 } from '../shared/webview-protocol.js';
 import { AgentRequests, type AgentRequestsEnvironment } from './agent-requests.js';
 import { titleFromPrompt } from '../shared/prompt-title.js';
-import { promptBlocks } from './prompt-content.js';
+import { imageNotice, promptBlocks } from './prompt-content.js';
 import { SessionView } from './session-view.js';
 
 /** A started agent: its ACP stream and how it ends. */
@@ -27,6 +28,9 @@ export interface ChatHostEnvironment extends AgentRequestsEnvironment {
   launchAgent(): Promise<LaunchedAgent>;
   hasApiKey(): Promise<boolean>;
   mentionFiles(query: string, limit: number): Promise<{ path: string; relPath: string }[]>;
+  mentionFolders(query: string, limit: number): Promise<{ path: string; relPath: string }[]>;
+  /** Gathers `@problems`, `@terminal`, `@git-changes` or `@folder` (rejects with a message for the user). */
+  resolveReference(ref: ReferenceKind, path?: string): Promise<Extract<ContextItem, { kind: 'reference' }>>;
   openLocation(path: string, line: number | null): Promise<void>;
   runCommand(command: 'setApiKey' | 'openSettings' | 'showLog'): Promise<void>;
 }
@@ -107,6 +111,7 @@ export class ChatHost {
       canListSessions: !!caps?.sessionCapabilities?.list,
       canLoadSessions: !!caps?.loadSession,
       embeddedContext: !!caps?.promptCapabilities?.embeddedContext,
+      images: !!caps?.promptCapabilities?.image,
       workspaceRoot: this.env.workspaceRoot(),
     };
   }
@@ -130,10 +135,14 @@ export class ChatHost {
       if (this.turn) throw new Error('A turn is already running: wait for it or press Stop.');
       const { connection, capabilities } = await this.ensureSession();
       const sessionId = this.session.sessionId!;
+      const images = !!capabilities.promptCapabilities?.image;
       const prompt = await promptBlocks(text, context, {
         embeddedContext: !!capabilities.promptCapabilities?.embeddedContext,
+        images,
         readText: (p) => this.env.readText(p),
       });
+      const dropped = imageNotice(context, images);
+      if (dropped) this.notify('notice', { level: 'warning', message: dropped });
       this.turn = { sessionId };
       // Named from the first prompt at once; the agent's own title replaces it when it comes.
       if (!this.session.title && !this.session.hasUserPrompt()) this.session.title = titleFromPrompt(text);
@@ -233,7 +242,14 @@ export class ChatHost {
       await this.env.openLocation(path, line ?? null);
       return null;
     },
-    mentionFiles: async ({ query, limit }) => ({ files: await this.env.mentionFiles(query, limit ?? 50) }),
+    mentionFiles: async ({ query, limit }) => {
+      const [files, folders] = await Promise.all([
+        this.env.mentionFiles(query, limit ?? 50),
+        this.env.mentionFolders(query, 5),
+      ]);
+      return { files, folders };
+    },
+    resolveReference: async ({ ref, path }) => ({ item: await this.env.resolveReference(ref, path) }),
     restartAgent: async () => {
       await this.restart();
       return null;

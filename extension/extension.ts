@@ -12,6 +12,7 @@ import { editorRipgrepCandidates, serverLaunch, type ServerSettings } from './se
 import { ChatViewProvider, CHAT_VIEW_ID } from './vscode/chat-view.js';
 import { ReviewEditor } from './vscode/review-editor.js';
 import { showAgentTerminal } from './vscode/agent-terminal.js';
+import { ContextSources, mentionFolders } from './vscode/context-sources.js';
 import { createStatusBar } from './vscode/status-bar.js';
 import {
   mentionFiles,
@@ -98,6 +99,8 @@ export function activate(context: vscode.ExtensionContext): void {
       openDocumentText,
       reviews: reviewEditor,
       mentionFiles,
+      mentionFolders,
+      resolveReference: (ref, folder) => contextSources.resolve(ref, folder),
       openLocation,
       runCommand,
       terminalStarted: (terminal) => void showAgentTerminal(terminal),
@@ -119,6 +122,8 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push({ dispose: () => host.dispose() });
     return host;
   };
+  const contextSources = new ContextSources(workspaceRoot);
+  context.subscriptions.push(contextSources);
   const getHost = () => (loadedHost ??= createHost());
   const view = new ChatViewProvider(context.extensionUri, getHost, log);
   const status = createStatusBar('cairn.openChat');

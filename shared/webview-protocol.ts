@@ -71,11 +71,26 @@ export type HostState = {
   canLoadSessions: boolean;
   /** Whether the agent accepts embedded resources in prompts (`@file` content). */
   embeddedContext: boolean;
+  /** Whether the agent accepts image blocks in prompts (`promptCapabilities.image`). */
+  images: boolean;
   /** Workspace folder the agent runs in (absolute), or null when no folder is open. */
   workspaceRoot: string | null;
 };
 
-/** Context attached to a prompt: `@file` mentions and editor selections. */
+/** The `@` references the host gathers itself when picked (`@folder` needs a path). */
+export type ReferenceKind = 'problems' | 'terminal' | 'git-changes' | 'folder';
+
+/** Image types a prompt may carry (ACP image blocks). */
+export const IMAGE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+export type ImageMimeType = (typeof IMAGE_MIME_TYPES)[number];
+/** Largest image the composer attaches (base64 grows it by a third on the wire). */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Context attached to a prompt: `@file` mentions, editor selections, gathered references
+ * (the text is gathered when picked, so the chip shows exactly what is sent, and its size),
+ * `@url` pages (read by the agent's `web_fetch`) and images.
+ */
 export type ContextItem =
   | { kind: 'file'; /** absolute */ path: string; /** workspace-relative, for display */ relPath: string }
   | {
@@ -87,7 +102,24 @@ export type ContextItem =
       endLine: number;
       text: string;
       languageId?: string;
-    };
+    }
+  | {
+      kind: 'reference';
+      ref: ReferenceKind;
+      /** What the chip says, e.g. `problems` or `src/`. */
+      label: string;
+      /** The folder (absolute) for `@folder`. */
+      path?: string;
+      /** `@folder`: its files (absolute); those the prompt names are sent too, within the budget. */
+      files?: string[];
+      text: string;
+      /** UTF-8 bytes of `text`. */
+      bytes: number;
+      /** Set when the text was cut to its budget (shown on the chip and sent to the model). */
+      note: string | null;
+    }
+  | { kind: 'url'; url: string }
+  | { kind: 'image'; name: string; mimeType: ImageMimeType; /** base64 */ data: string; bytes: number };
 
 export type FileMatch = { path: string; relPath: string };
 
@@ -148,6 +180,8 @@ export const WebviewMethod = {
   showReview: 'showReview',
   openLocation: 'openLocation',
   mentionFiles: 'mentionFiles',
+  /** Gather an `@problems` / `@terminal` / `@git-changes` / `@folder` reference for a chip. */
+  resolveReference: 'resolveReference',
   restartAgent: 'restartAgent',
   /** Run one of the extension's own commands (`HostCommand`). */
   runCommand: 'runCommand',
@@ -192,7 +226,16 @@ export type WebviewRequests = {
   /** Opens a file in the editor at a 1-based line (tool-call locations, mentions). */
   openLocation: { params: { path: string; line?: number | null }; result: null };
   /** Workspace files matching a fuzzy query, for the `@` picker. */
-  mentionFiles: { params: { query: string; limit?: number }; result: { files: FileMatch[] } };
+  mentionFiles: {
+    params: { query: string; limit?: number };
+    /** `folders`: workspace folders matching too, for `@folder`. */
+    result: { files: FileMatch[]; folders?: FileMatch[] };
+  };
+  /** Gathers a reference now, for its chip; rejects with a message for the user when it cannot. */
+  resolveReference: {
+    params: { ref: ReferenceKind; path?: string };
+    result: { item: Extract<ContextItem, { kind: 'reference' }> };
+  };
   restartAgent: { params: Record<string, never>; result: null };
   runCommand: { params: { command: HostCommand }; result: null };
 };

@@ -126,7 +126,13 @@ export function createChatApp(
 
   const composer = new Composer({
     commands: () => store.getState().host?.commands ?? [],
-    searchFiles: async (query) => (await host.request('mentionFiles', { query, limit: 20 })).files,
+    searchFiles: async (query) => {
+      const found = await host.request('mentionFiles', { query, limit: 20 });
+      return { files: found.files, folders: found.folders ?? [] };
+    },
+    resolveReference: async (ref, path) =>
+      (await host.request('resolveReference', path ? { ref, path } : { ref })).item,
+    report: (error) => report(error),
     async send(text: string, context: ContextItem[]) {
       const before = userPrompts;
       try {

@@ -49,3 +49,34 @@ export function applyCompletion(
     caret: trigger.from + inserted.length + (spacer ? 0 : 1),
   };
 }
+
+/** An `@` reference that is not a file: gathered by the host, or a web address. */
+export type ReferenceOption =
+  | { ref: 'problems' | 'terminal' | 'git-changes'; label: string; detail: string }
+  | { ref: 'url'; label: string; detail: string; url: string };
+
+const REFERENCES: readonly Extract<ReferenceOption, { ref: 'problems' | 'terminal' | 'git-changes' }>[] = [
+  { ref: 'problems', label: '@problems', detail: 'Errors and warnings from the Problems panel' },
+  { ref: 'terminal', label: '@terminal', detail: 'Recent output of the active terminal' },
+  { ref: 'git-changes', label: '@git-changes', detail: 'Staged and unstaged diff, untracked files' },
+];
+
+/**
+ * The references an `@` query matches: a typed http(s) address becomes `@url`; otherwise the
+ * special references whose name starts with (or, after those, contains) the query.
+ */
+export function matchReferences(query: string): ReferenceOption[] {
+  if (/^https?:\/\/[^\s/]+/i.test(query)) {
+    try {
+      const url = new URL(query).href;
+      return [{ ref: 'url', label: `@${query}`, detail: 'Web page, read by the agent with web_fetch', url }];
+    } catch {
+      return [];
+    }
+  }
+  const q = query.toLowerCase();
+  return [
+    ...REFERENCES.filter((r) => r.ref.startsWith(q)),
+    ...REFERENCES.filter((r) => !r.ref.startsWith(q) && r.ref.includes(q)),
+  ];
+}

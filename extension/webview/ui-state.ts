@@ -1,6 +1,6 @@
 // The panel state that survives hiding and reloading (`vscode.setState`),
 // and its validation when read back.
-import type { ContextItem } from '../../shared/webview-protocol.js';
+import { IMAGE_MIME_TYPES, type ContextItem } from '../../shared/webview-protocol.js';
 import type { Draft } from './views/composer.js';
 import type { ScrollSnapshot } from './views/message-list.js';
 
@@ -53,6 +53,14 @@ export function readPersisted(raw: unknown): PersistedUiState {
 function isContextItem(value: unknown): value is ContextItem {
   if (typeof value !== 'object' || value === null) return false;
   const item = value as Record<string, unknown>;
+  const str = (key: string) => typeof item[key] === 'string';
+  if (item.kind === 'url') return str('url');
+  if (item.kind === 'image') {
+    return str('name') && str('data') && typeof item.bytes === 'number' && isImageMime(item.mimeType);
+  }
+  if (item.kind === 'reference') {
+    return str('ref') && str('label') && str('text') && typeof item.bytes === 'number';
+  }
   if (typeof item.path !== 'string' || typeof item.relPath !== 'string') return false;
   if (item.kind === 'file') return true;
   return (
@@ -61,4 +69,8 @@ function isContextItem(value: unknown): value is ContextItem {
     typeof item.endLine === 'number' &&
     typeof item.text === 'string'
   );
+}
+
+function isImageMime(value: unknown): boolean {
+  return (IMAGE_MIME_TYPES as readonly unknown[]).includes(value);
 }

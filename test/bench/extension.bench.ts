@@ -133,6 +133,10 @@ async function panelReady(rounds: number) {
         close: () => {},
       },
       mentionFiles: async () => [],
+      mentionFolders: async () => [],
+      resolveReference: async () => {
+        throw new Error('no references in the bench');
+      },
       openLocation: async () => {},
       runCommand: async () => {},
       terminalStarted: () => {},

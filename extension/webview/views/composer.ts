@@ -1,23 +1,50 @@
-// The prompt box: draft text, attached context chips (`@file` mentions and
-// editor selections), slash-command and file completion, Send / Stop.
+// The prompt box: draft text, attached context chips (`@file` mentions, editor
+// selections, `@problems`/`@terminal`/`@git-changes`/`@folder`, `@url`, images pasted,
+// dropped or attached), slash-command and `@` completion, Send / Stop.
 import type { AvailableCommand } from '@agentclientprotocol/sdk';
-import type { ContextItem, FileMatch } from '../../../shared/webview-protocol.js';
+import {
+  IMAGE_MIME_TYPES,
+  MAX_IMAGE_BYTES,
+  type ContextItem,
+  type FileMatch,
+  type ImageMimeType,
+  type ReferenceKind,
+} from '../../../shared/webview-protocol.js';
 import { h, replaceChildren } from '../dom.js';
-import { type CompletionTrigger, applyCompletion, findTrigger, matchCommands } from '../completion.js';
-import { contextLabel } from './labels.js';
+import {
+  type CompletionTrigger,
+  type ReferenceOption,
+  applyCompletion,
+  findTrigger,
+  matchCommands,
+  matchReferences,
+} from '../completion.js';
+import { contextLabel, contextTitle, sizeLabel } from './labels.js';
 
 export type Draft = { text: string; context: ContextItem[] };
 
 export type ComposerDeps = {
   commands(): readonly AvailableCommand[];
-  searchFiles(query: string): Promise<FileMatch[]>;
+  /** Files and folders matching an `@` query. */
+  searchFiles(query: string): Promise<{ files: FileMatch[]; folders: FileMatch[] }>;
+  /** Gathers a reference on the host (its text and size, for the chip). */
+  resolveReference(ref: ReferenceKind, path?: string): Promise<ContextItem>;
+  /** Shows a failure to attach something (a reference that cannot be gathered, an image too large). */
+  report(error: unknown): void;
   /** Sends the prompt; rejects (with a message for the user) when it could not be sent. */
   send(text: string, context: ContextItem[]): Promise<void>;
   cancel(): void;
   onDraftChange(draft: Draft): void;
 };
 
-type Option = { label: string; detail: string; insert: string; file?: FileMatch };
+type Option = {
+  label: string;
+  detail: string;
+  insert: string;
+  file?: FileMatch;
+  folder?: FileMatch;
+  reference?: ReferenceOption;
+};
 
 const MAX_OPTIONS = 12;
 
@@ -28,6 +55,7 @@ export class Composer {
   private readonly popup: HTMLUListElement;
   private readonly sendButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
+  private readonly imagePicker: HTMLInputElement;
   private context: ContextItem[] = [];
   private trigger: CompletionTrigger | null = null;
   private options: Option[] = [];
@@ -46,7 +74,8 @@ export class Composer {
       attrs: {
         rows: 3,
         'aria-label': 'Message Cairn',
-        placeholder: 'Ask Cairn — / for commands, @ to attach a file',
+        placeholder:
+          'Ask Cairn — / for commands, @ for files, @problems, @terminal, @git-changes, @https://…',
         role: 'combobox',
         'aria-autocomplete': 'list',
         'aria-controls': 'composer-completion',
@@ -71,12 +100,49 @@ export class Composer {
       },
       on: { click: () => this.deps.cancel() },
     });
+    this.imagePicker = h('input', {
+      attrs: {
+        type: 'file',
+        accept: IMAGE_MIME_TYPES.join(','),
+        multiple: true,
+        hidden: true,
+        'aria-label': 'Image files to attach',
+      },
+      on: {
+        change: () => {
+          this.attachImages([...(this.imagePicker.files ?? [])]);
+          this.imagePicker.value = '';
+        },
+      },
+    });
+    const attachButton = h('button', {
+      className: 'secondary',
+      text: 'Image…',
+      attrs: { type: 'button', 'aria-label': 'Attach an image (PNG, JPEG, GIF or WebP)' },
+      on: { click: () => this.imagePicker.click() },
+    });
     this.element = h('form', { className: 'composer', attrs: { 'aria-label': 'Compose' } }, [
       this.chips,
       this.popup,
       this.input,
-      h('div', { className: 'composer-actions' }, [this.stopButton, this.sendButton]),
+      this.imagePicker,
+      h('div', { className: 'composer-actions' }, [attachButton, this.stopButton, this.sendButton]),
     ]);
+    this.input.addEventListener('paste', (e) => {
+      const images = imageFiles(e.clipboardData?.files);
+      if (images.length === 0) return; // text pastes as usual
+      e.preventDefault();
+      this.attachImages(images);
+    });
+    this.element.addEventListener('dragover', (e) => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    });
+    this.element.addEventListener('drop', (e) => {
+      const images = imageFiles(e.dataTransfer?.files);
+      if (images.length === 0) return;
+      e.preventDefault();
+      this.attachImages(images);
+    });
     this.element.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.submit();
@@ -115,6 +181,36 @@ export class Composer {
 
   focus(): void {
     this.input.focus();
+  }
+
+  /** Attaches image files (pasted, dropped or picked) as chips; other files are refused with a note. */
+  attachImages(files: readonly File[]): void {
+    for (const file of files) {
+      if (!isImageType(file.type)) {
+        this.deps.report(new Error(`${file.name} is not a PNG, JPEG, GIF or WebP image.`));
+        continue;
+      }
+      if (file.size > MAX_IMAGE_BYTES) {
+        this.deps.report(
+          new Error(
+            `${file.name} is ${sizeLabel(file.size)}; images up to ${sizeLabel(MAX_IMAGE_BYTES)} can be attached.`,
+          ),
+        );
+        continue;
+      }
+      const mimeType = file.type;
+      readBase64(file).then(
+        (data) =>
+          this.addContext({
+            kind: 'image',
+            name: file.name || 'pasted image',
+            mimeType,
+            data,
+            bytes: file.size,
+          }),
+        (error) => this.deps.report(error),
+      );
+    }
   }
 
   /** `running`: a turn is in progress (Stop shows). `enabled`: the agent can take a prompt. */
@@ -194,16 +290,25 @@ export class Composer {
       this.showOptions(options);
       return;
     }
+    const references: Option[] = matchReferences(trigger.query).map((r) => ({
+      label: r.label,
+      detail: r.detail,
+      insert: r.label,
+      reference: r,
+    }));
+    if (references.some((r) => r.reference?.ref === 'url')) return this.showOptions(references);
     const seq = ++this.searchSeq;
     this.deps.searchFiles(trigger.query).then(
-      (files) => {
+      ({ files, folders }) => {
         // A newer keystroke has its own search in flight.
         if (seq !== this.searchSeq || this.trigger?.kind !== 'mention') return;
-        this.showOptions(
-          files.map((f) => ({ label: f.relPath, detail: '', insert: `@${f.relPath}`, file: f })),
-        );
+        this.showOptions([
+          ...references,
+          ...folders.map((f) => ({ label: f.relPath, detail: 'folder', insert: `@${f.relPath}`, folder: f })),
+          ...files.map((f) => ({ label: f.relPath, detail: '', insert: `@${f.relPath}`, file: f })),
+        ]);
       },
-      () => this.closeCompletion(),
+      () => (references.length ? this.showOptions(references) : this.closeCompletion()),
     );
   }
 
@@ -249,8 +354,20 @@ export class Composer {
     this.input.value = next.text;
     this.input.setSelectionRange(next.caret, next.caret);
     if (option.file) this.addContext({ kind: 'file', path: option.file.path, relPath: option.file.relPath });
+    if (option.folder) this.resolve('folder', option.folder.path);
+    const reference = option.reference;
+    if (reference?.ref === 'url') this.addContext({ kind: 'url', url: reference.url });
+    else if (reference) this.resolve(reference.ref);
     this.closeCompletion();
     this.changed();
+  }
+
+  /** Gathers a reference on the host; its chip appears once its text (and size) is known. */
+  private resolve(ref: ReferenceKind, path?: string): void {
+    this.deps.resolveReference(ref, path).then(
+      (item) => this.addContext(item),
+      (error) => this.deps.report(error),
+    );
   }
 
   private closeCompletion(): void {
@@ -267,27 +384,68 @@ export class Composer {
     replaceChildren(
       this.chips,
       this.context.map((item, i) =>
-        h('li', { className: 'chip', attrs: { title: item.relPath } }, [
-          h('span', { text: contextLabel(item) }),
-          h('button', {
-            className: 'chip-remove',
-            text: '×',
-            attrs: { type: 'button', 'aria-label': `Remove ${contextLabel(item)}` },
-            on: {
-              click: () => {
-                this.context.splice(i, 1);
-                this.renderChips();
-                this.changed();
-                this.input.focus();
+        h(
+          'li',
+          {
+            className: item.kind === 'reference' && item.note ? 'chip chip-cut' : 'chip',
+            attrs: { title: contextTitle(item) },
+          },
+          [
+            item.kind === 'image' &&
+              h('img', {
+                className: 'chip-thumb',
+                attrs: { src: `data:${item.mimeType};base64,${item.data}`, alt: '' },
+              }),
+            h('span', { text: contextLabel(item) }),
+            h('button', {
+              className: 'chip-remove',
+              text: '×',
+              attrs: { type: 'button', 'aria-label': `Remove ${contextLabel(item)}` },
+              on: {
+                click: () => {
+                  this.context.splice(i, 1);
+                  this.renderChips();
+                  this.changed();
+                  this.input.focus();
+                },
               },
-            },
-          }),
-        ]),
+            }),
+          ],
+        ),
       ),
     );
   }
 }
 
 function contextKey(item: ContextItem): string {
-  return item.kind === 'file' ? `f:${item.path}` : `s:${item.path}:${item.startLine}-${item.endLine}`;
+  switch (item.kind) {
+    case 'file':
+      return `f:${item.path}`;
+    case 'selection':
+      return `s:${item.path}:${item.startLine}-${item.endLine}`;
+    case 'reference':
+      return `r:${item.ref}:${item.path ?? ''}`;
+    case 'url':
+      return `u:${item.url}`;
+    case 'image':
+      return `i:${item.name}:${item.bytes}:${item.data.slice(0, 64)}`;
+  }
+}
+
+function isImageType(type: string): type is ImageMimeType {
+  return (IMAGE_MIME_TYPES as readonly string[]).includes(type);
+}
+
+function imageFiles(list: FileList | null | undefined): File[] {
+  return [...(list ?? [])].filter((f) => f.type.startsWith('image/'));
+}
+
+/** A file's bytes as base64 (what ACP image blocks carry). */
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(new Error(`Could not read ${file.name}.`));
+    reader.readAsDataURL(file);
+  });
 }

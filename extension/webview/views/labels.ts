@@ -70,13 +70,47 @@ export const PLAN_LABEL: Record<PlanEntryStatus, string> = {
 
 export { displayPath } from '../paths.js';
 
-/** A chip label for attached context: file name, plus lines for a selection. */
+/** A size as a chip shows it. */
+export function sizeLabel(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * A chip label for attached context: file name (plus lines for a selection), `@reference` with
+ * the size that will be sent (and "cut" when over its budget), the address, the image's name.
+ */
 export function contextLabel(item: ContextItem): string {
-  const name = baseName(item.relPath);
-  if (item.kind === 'selection') {
-    return item.startLine === item.endLine
-      ? `${name}:${item.startLine}`
-      : `${name}:${item.startLine}-${item.endLine}`;
+  switch (item.kind) {
+    case 'selection': {
+      const name = baseName(item.relPath);
+      return item.startLine === item.endLine
+        ? `${name}:${item.startLine}`
+        : `${name}:${item.startLine}-${item.endLine}`;
+    }
+    case 'file':
+      return baseName(item.relPath);
+    case 'reference':
+      return `@${item.label} · ${sizeLabel(item.bytes)}${item.note ? ' · cut' : ''}`;
+    case 'url':
+      return `@${item.url.replace(/^https?:\/\//, '')}`;
+    case 'image':
+      return `${item.name} · ${sizeLabel(item.bytes)}`;
   }
-  return name;
+}
+
+/** A chip's tooltip: the full path, address or budget note. */
+export function contextTitle(item: ContextItem): string {
+  switch (item.kind) {
+    case 'file':
+    case 'selection':
+      return item.relPath;
+    case 'reference':
+      return item.note ? `@${item.label}: ${item.note} (its budget)` : `@${item.label}`;
+    case 'url':
+      return `${item.url} (read by the agent with web_fetch)`;
+    case 'image':
+      return `${item.name} (${item.mimeType})`;
+  }
 }

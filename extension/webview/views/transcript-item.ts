@@ -4,7 +4,7 @@ import { h } from '../dom.js';
 import { setMarkdown } from '../markdown.js';
 import type { TranscriptItem } from '../state/chat-state.js';
 import type { ItemRenderer } from './message-list.js';
-import { contextLabel } from './labels.js';
+import { contextLabel, contextTitle } from './labels.js';
 import { type CardContext, renderToolCard } from './tool-card.js';
 
 export function createTranscriptRenderer(ctx: CardContext): ItemRenderer<TranscriptItem> {
@@ -17,7 +17,14 @@ export function createTranscriptRenderer(ctx: CardContext): ItemRenderer<Transcr
               'ul',
               { className: 'context-chips', attrs: { 'aria-label': 'Attached context' } },
               item.context.map((c) =>
-                h('li', { className: 'chip', text: contextLabel(c), attrs: { title: c.relPath } }),
+                h('li', { className: 'chip', attrs: { title: contextTitle(c) } }, [
+                  c.kind === 'image' &&
+                    h('img', {
+                      className: 'chip-thumb',
+                      attrs: { src: `data:${c.mimeType};base64,${c.data}`, alt: c.name },
+                    }),
+                  h('span', { text: contextLabel(c) }),
+                ]),
               ),
             ),
           h('div', { className: 'msg-text', text: item.text }),

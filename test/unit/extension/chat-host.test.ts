@@ -55,6 +55,34 @@ test('@file mentions and selections are sent as ACP resource content', async () 
   assert.match(prompt[2]?.resource?.uri ?? '', /a\.txt#L1-L1$/);
 });
 
+test('an image to an agent without image support goes as a note, and the user is told', async () => {
+  const h = makeHost();
+  await h.host.handlers.ready(none);
+  await h.next('chat/reset');
+  assert.equal(h.host.state.images, false, 'the fake agent does not advertise promptCapabilities.image');
+  await h.host.handlers.prompt({
+    text: 'what is this',
+    context: [{ kind: 'image', name: 'shot.png', mimeType: 'image/png', data: 'iVBORw0KGgo=', bytes: 8 }],
+  });
+  const prompt = h.fake.log.prompts[0] as { type: string; text?: string }[];
+  assert.deepEqual(
+    prompt.map((b) => b.type),
+    ['text', 'text'],
+  );
+  assert.match(prompt[1]?.text ?? '', /shot\.png; it was not sent: this agent does not accept images/);
+  const notice = h.sent.find((s) => s.method === 'notice')?.params as { level: string; message: string };
+  assert.equal(notice.level, 'warning');
+  assert.match(notice.message, /shot\.png was not sent/);
+});
+
+test('references and folders for the @ picker come from the editor', async () => {
+  const h = makeHost();
+  const found = await h.host.handlers.mentionFiles({ query: 'a' });
+  assert.deepEqual(found.folders, [{ path: h.root, relPath: './' }]);
+  const { item } = await h.host.handlers.resolveReference({ ref: 'problems' });
+  assert.equal(item.text, 'problems from the editor');
+});
+
 test('an accepted write review changes the file; the agent is told it succeeded', async () => {
   const h = makeHost();
   await h.host.handlers.ready(none);

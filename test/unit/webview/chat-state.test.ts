@@ -240,7 +240,8 @@ test('echoed prompts append user items with their context', () => {
     },
   ]);
   const item = state.items[0];
-  assert.equal(item?.kind === 'user' && item.context[0]?.relPath, 'a.ts');
+  const first = item?.kind === 'user' ? item.context[0] : undefined;
+  assert.equal(first?.kind === 'file' && first.relPath, 'a.ts');
 });
 
 test('permission and review cards are added once and removed when resolved', () => {

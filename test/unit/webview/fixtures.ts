@@ -17,6 +17,7 @@ export function hostState(overrides: Partial<HostState> = {}): HostState {
     canListSessions: true,
     canLoadSessions: true,
     embeddedContext: true,
+    images: true,
     workspaceRoot: '/ws',
     ...overrides,
   };

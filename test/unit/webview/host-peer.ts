@@ -2,12 +2,13 @@
 // A real JSON-RPC peer playing the extension host: the webview talks to it
 // through the same json-rpc-2.0 library and message shapes as in VS Code.
 import { JSONRPCClient, JSONRPCErrorException, JSONRPCServer, JSONRPCServerAndClient } from 'json-rpc-2.0';
-import type {
-  HostNotificationMethod,
-  HostNotificationParams,
-  WebviewRequestMethod,
-  WebviewRequestParams,
-  WebviewRequestResult,
+import {
+  WebviewMethod,
+  type HostNotificationMethod,
+  type HostNotificationParams,
+  type WebviewRequestMethod,
+  type WebviewRequestParams,
+  type WebviewRequestResult,
 } from '../../../shared/webview-protocol.js';
 import type { MessageChannel } from '../../../extension/webview/rpc.js';
 
@@ -43,24 +44,8 @@ export function createHostPeer(): HostPeer {
     new JSONRPCClient(toWebview),
   );
   const handlers = new Map<string, (params: unknown) => unknown>();
-  const methods: WebviewRequestMethod[] = [
-    'ready',
-    'prompt',
-    'cancel',
-    'newChat',
-    'listSessions',
-    'loadSession',
-    'setMode',
-    'setConfigOption',
-    'answerPermission',
-    'acceptEdit',
-    'rejectEdit',
-    'showReview',
-    'openLocation',
-    'mentionFiles',
-    'restartAgent',
-    'runCommand',
-  ];
+  // Every request the protocol defines, so a new one cannot be missed here.
+  const methods: WebviewRequestMethod[] = Object.values(WebviewMethod);
   for (const method of methods) {
     peer.addMethod(method, async (params: unknown) => {
       calls.push({ method, params });
