@@ -74,7 +74,11 @@ export class CheckpointStore {
     try {
       return await work();
     } finally {
-      await lock.release();
+      // A lock taken over as stale (a very slow first checkpoint on a loaded machine) is already
+      // gone: proper-lockfile has logged that through onCompromised; the work itself is done.
+      await lock.release().catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'ERELEASED') throw err;
+      });
     }
   }
 
@@ -158,16 +162,29 @@ export class CheckpointStore {
     return info;
   }
 
+  /** Records the files as they are now as checkpoint `id`'s "after" (after each change of a turn). */
+  async recordAfter(id: string): Promise<CheckpointInfo | undefined> {
+    return this.locked(async () => {
+      const info = (await readCheckpoints(this.git)).find((c) => c.id === id);
+      if (!info) return undefined;
+      const after = await this.snapshotUnlocked();
+      const stats = await diffStat(this.git, info.tree, after.tree);
+      await writeAfter(this.git, info.id, after.tree, stats);
+      return { ...info, afterTree: after.tree, stats };
+    });
+  }
+
   /**
-   * After the turn: records the files as they are now. A checkpoint whose turn changed nothing is
-   * removed (a turn that only tried to write costs nothing later); returns undefined then.
+   * When the turn has ended: keeps the "after" recorded by its last change (files edited since are
+   * someone else's), or records it now when there is none. A checkpoint whose turn changed nothing
+   * is removed (a turn that only tried to write costs nothing later); returns undefined then.
    */
   async finish(id: string): Promise<CheckpointInfo | undefined> {
     return this.locked(async () => {
       const info = (await readCheckpoints(this.git)).find((c) => c.id === id);
       if (!info) return undefined;
-      const after = await this.snapshotUnlocked();
-      return this.finishUnlocked(info, after.tree);
+      const afterTree = info.afterTree ?? (await this.snapshotUnlocked()).tree;
+      return this.finishUnlocked(info, afterTree);
     });
   }
 
@@ -176,6 +193,7 @@ export class CheckpointStore {
       await deleteCheckpoints(this.git, [info.id]);
       return undefined;
     }
+    if (info.afterTree === afterTree && info.stats) return info;
     const stats = await diffStat(this.git, info.tree, afterTree);
     await writeAfter(this.git, info.id, afterTree, stats);
     return { ...info, afterTree, stats };

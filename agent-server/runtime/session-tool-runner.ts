@@ -28,6 +28,10 @@ export function toolJsonSchema(tool: AnyTool): Record<string, unknown> {
 export interface ToolRunnerDeps {
   /** The tools available now (may change between turns: MCP servers start lazily). */
   tools: () => readonly AnyTool[];
+  /** Awaited before a tool that may change files runs (not read-only): the turn's checkpoint. */
+  beforeChange?: () => Promise<void>;
+  /** Awaited after such a tool ran, however it ended (a failed command may have changed files). */
+  afterChange?: () => Promise<void>;
   mode: () => SessionMode;
   workspace: Workspace;
   context: (toolCallId: string, signal: AbortSignal, progress: (c: ToolContent[]) => void) => ToolContext;
@@ -100,6 +104,7 @@ export class SessionToolRunner implements ToolRunner {
       locations: description.locations ?? [],
       input,
       run: async (signal, report) => {
+        if (!tool.readOnly) await this.deps.beforeChange?.();
         const ctx = this.deps.context(call.id, signal, report.progress);
         // A tool that asks first stays pending (waiting for approval) until the gate allows it.
         if (tool.asksApproval) ctx.permissions = ctx.permissions.onAllowed(report.running);
@@ -114,6 +119,8 @@ export class SessionToolRunner implements ToolRunner {
           if (err instanceof Error && !signal.aborted)
             err.message = await resultForModel(err.message, call.id, this.deps.output);
           throw err;
+        } finally {
+          if (!tool.readOnly) await this.deps.afterChange?.();
         }
         return { ...outcome, forModel: await resultForModel(outcome.forModel, call.id, this.deps.output) };
       },

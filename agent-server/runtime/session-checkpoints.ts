@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import type { CairnConfig } from '../../shared/config.js';
+import {
+  applyRestore,
+  CheckpointStore,
+  checkpointSettings,
+  describeCheckpoint,
+  GitUnavailableError,
+  planRestore,
+  type CheckpointInfo,
+  type RestoreResult,
+} from '../checkpoints/index.js';
+import type { PermissionGate } from '../permissions/gate.js';
+import type { SlashCommand } from './slash-commands.js';
+
+export interface SessionCheckpointsDeps {
+  home: string;
+  cwd: string;
+  config: CairnConfig['checkpoints'];
+  sessionId: string;
+  /** Asks the user before a file changed by hand is overwritten by a restore. */
+  gate: PermissionGate;
+  /** The running turn's prompt (a checkpoint's label). */
+  prompt: () => string;
+  /** A restore must not run under a turn that is changing files. */
+  turnRunning: () => boolean;
+  log: (line: string) => void;
+}
+
+/** The newest checkpoints /rewind lists. */
+const LIST_LIMIT = 20;
+/** Diffs shown in a restore's reply are cut past this many lines per file. */
+const DIFF_LINES = 40;
+
+/**
+ * A session's checkpoints: the workspace's files are recorded before the first change of a turn
+ * (a write or edit tool, a command: any tool that is not read-only, so never in plan mode and
+ * never in a read-only turn) and again when it ends; `/undo`, `/rewind` and `/rewind N` put
+ * them back. The store is opened on first use; without git, checkpoints are off with a notice.
+ */
+export class SessionCheckpoints {
+  private opened: Promise<CheckpointStore | Error> | undefined;
+  /** The checkpoint of the running turn, once it changed something. */
+  private pending: Promise<CheckpointInfo | undefined> | undefined;
+  private noticeShown = false;
+  /** The newest checkpoint this session made (printed by `cairn run`). */
+  latest: CheckpointInfo | undefined;
+
+  constructor(private readonly deps: SessionCheckpointsDeps) {}
+
+  private store(): Promise<CheckpointStore | Error> {
+    this.opened ??= CheckpointStore.open(
+      this.deps.home,
+      this.deps.cwd,
+      checkpointSettings(this.deps.config),
+    ).catch((err: unknown) => {
+      if (!(err instanceof GitUnavailableError))
+        this.deps.log(`cairn: checkpoints unavailable: ${String(err)}`);
+      return err instanceof Error ? err : new Error(String(err));
+    });
+    return this.opened;
+  }
+
+  /** What the first prompt should say: checkpoints are off (and why), or a repair was made. */
+  async notices(): Promise<string[]> {
+    if (!this.deps.config.enabled || this.noticeShown) return [];
+    this.noticeShown = true;
+    const store = await this.store();
+    return store instanceof Error ? [checkpointsOff(store)] : store.notices;
+  }
+
+  /** Before a tool that may change files runs: the first one of a turn records the files. */
+  async beforeChange(): Promise<void> {
+    if (!this.deps.config.enabled || this.pending) return;
+    this.pending = (async () => {
+      const store = await this.store();
+      if (store instanceof Error) return undefined;
+      try {
+        return await store.create({
+          kind: 'turn',
+          label: this.deps.prompt(),
+          sessionId: this.deps.sessionId,
+        });
+      } catch (err) {
+        // The turn goes on: a missing checkpoint must not stop the work, but it is said.
+        this.deps.log(`cairn: could not record a checkpoint before this turn: ${(err as Error).message}`);
+        return undefined;
+      }
+    })();
+    await this.pending;
+  }
+
+  /** After a change of the turn: the files as the turn has left them so far. */
+  async afterChange(): Promise<void> {
+    const info = await this.pending;
+    const store = await this.opened;
+    if (!info || !store || store instanceof Error) return;
+    try {
+      await store.recordAfter(info.id);
+    } catch (err) {
+      this.deps.log(`cairn: could not record the files after a change: ${(err as Error).message}`);
+    }
+  }
+
+  /** The end of the last turn being recorded; restores and lists wait for it. */
+  private finishing: Promise<unknown> = Promise.resolve();
+
+  /** Hears the session's turn ends (its `usage` event closes every turn). Returns the unsubscribe. */
+  watch(session: { subscribe(listener: (e: { type: string }) => void): () => void }): () => void {
+    return session.subscribe((event) => {
+      if (event.type === 'usage') this.finishing = this.turnEnded();
+    });
+  }
+
+  /** Resolves once the last turn's checkpoint is recorded. */
+  settled(): Promise<unknown> {
+    return this.finishing;
+  }
+
+  /** After a turn: records what it changed (a turn that changed nothing leaves no checkpoint). */
+  async turnEnded(): Promise<CheckpointInfo | undefined> {
+    const pending = this.pending;
+    this.pending = undefined;
+    const info = await pending;
+    const store = await this.opened;
+    if (!info || !store || store instanceof Error) return undefined;
+    try {
+      const done = await store.finish(info.id);
+      if (done) this.latest = done;
+      void store
+        .gcIfDue()
+        .catch((err: unknown) => this.deps.log(`cairn: checkpoint gc failed: ${String(err)}`));
+      return done;
+    } catch (err) {
+      this.deps.log(`cairn: could not finish checkpoint ${info.id}: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  statusLine(): string {
+    if (!this.deps.config.enabled) return 'Checkpoints: off (checkpoints.enabled is false)';
+    return `Checkpoints: before each turn that changes files (/undo, /rewind)${this.latest ? `; latest ${this.latest.id}` : ''}`;
+  }
+
+  commands(): SlashCommand[] {
+    return [
+      {
+        name: 'undo',
+        description:
+          'Put the files back as they were before the most recent turn that changed them (or undo a restore)',
+        run: async () => ({ reply: await this.restore('1') }),
+      },
+      {
+        name: 'rewind',
+        description: 'List checkpoints; /rewind N puts the files back as they were before checkpoint N',
+        hint: 'N',
+        run: async (_session, args) => ({ reply: args ? await this.restore(args) : await this.list() }),
+      },
+    ];
+  }
+
+  private async list(): Promise<string> {
+    await this.finishing;
+    const store = await this.usableStore();
+    if (typeof store === 'string') return store;
+    const all = await store.list();
+    if (!all.length) return 'No checkpoints yet: one is made before each turn that changes files.';
+    const lines = all.slice(0, LIST_LIMIT).map((c, i) => `${i + 1}. ${describeCheckpoint(c)} — \`${c.id}\``);
+    const more =
+      all.length > LIST_LIMIT ? `\n…and ${all.length - LIST_LIMIT} older (cairn checkpoints list).` : '';
+    return `Checkpoints, newest first (\`/rewind N\` restores the files as they were before N):\n${lines.join('\n')}${more}`;
+  }
+
+  private async restore(ref: string): Promise<string> {
+    if (this.deps.turnRunning())
+      return 'A turn is running; wait for it to end (or cancel it) before restoring files.';
+    await this.finishing;
+    const store = await this.usableStore();
+    if (typeof store === 'string') return store;
+    const target = await store.find(ref.trim());
+    if (!target) return `There is no checkpoint ${ref.trim()}. /rewind lists them.`;
+    const plan = await planRestore(store, target);
+    if (!plan.changes.length)
+      return `The files are already as they were before checkpoint ${target.id}; nothing to restore.`;
+    let keep: string[] = [];
+    if (plan.handEdited.length) {
+      const outcome = await this.deps.gate.request(
+        {
+          toolCallId: `restore-${randomUUID()}`,
+          toolName: 'restore_checkpoint',
+          category: 'edit',
+          kind: 'edit',
+          title: `Overwrite ${plan.handEdited.length} file(s) changed by hand since the checkpoint: ${plan.handEdited.join(', ')}`,
+          // Unique: no "always" answer covers overwriting someone's edits; asked in every mode.
+          ruleKey: `checkpoint-overwrite:${randomUUID()}`,
+          dangerous: true,
+          locations: plan.handEdited.map((p) => ({ path: `${this.deps.cwd}/${p}` })),
+        },
+        new AbortController().signal,
+      );
+      if (!outcome.allowed) keep = plan.handEdited;
+    }
+    const result = await applyRestore(store, plan, { keep, sessionId: this.deps.sessionId });
+    if (result.undo) this.latest = (await store.find(result.undo.id)) ?? result.undo;
+    return describeRestore(result);
+  }
+
+  private async usableStore(): Promise<CheckpointStore | string> {
+    if (!this.deps.config.enabled)
+      return 'Checkpoints are off (checkpoints.enabled is false in config.json).';
+    const store = await this.store();
+    return store instanceof Error ? checkpointsOff(store) : store;
+  }
+}
+
+function checkpointsOff(err: Error): string {
+  return err instanceof GitUnavailableError ? err.message : `Checkpoints are off: ${err.message}`;
+}
+
+/** What the restore did, with the diffs of text files, for the chat. */
+export function describeRestore(result: RestoreResult): string {
+  const lines = [
+    `Restored the files as they were before checkpoint ${result.target.id} (${result.target.label || result.target.kind}).`,
+  ];
+  for (const f of result.files) {
+    lines.push(
+      `- ${f.action === 'removed' ? 'removed' : f.before === undefined ? 'brought back' : 'restored'} \`${f.path}\``,
+    );
+    if (f.before !== undefined || f.after !== undefined)
+      lines.push(fencedDiff(f.before ?? '', f.after ?? ''));
+  }
+  if (result.kept.length)
+    lines.push(`Kept as they are (changed by hand): ${result.kept.map((p) => `\`${p}\``).join(', ')}.`);
+  for (const f of result.failed) lines.push(`- ✗ could not restore \`${f.path}\`: ${f.error}`);
+  if (result.undo) lines.push('`/undo` brings back the files as they were before this restore.');
+  return lines.join('\n');
+}
+
+function fencedDiff(before: string, after: string): string {
+  const old = before.split('\n');
+  const now = after.split('\n');
+  const out = [
+    ...old.filter((l) => !now.includes(l)).map((l) => `-${l}`),
+    ...now.filter((l) => !old.includes(l)).map((l) => `+${l}`),
+  ];
+  const shown = out.filter((l) => l.length > 1).slice(0, DIFF_LINES);
+  return shown.length ? '```diff\n' + shown.join('\n') + '\n```' : '';
+}
