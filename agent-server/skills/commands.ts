@@ -2,7 +2,14 @@ import * as path from 'node:path';
 import type { Skill, SkillCatalog } from './catalog.js';
 
 /** Cairn's own slash commands; a skill with one of these names is not offered as a command. */
-export const RESERVED_COMMAND_NAMES: readonly string[] = ['compact', 'memory', 'skills', 'help'];
+export const RESERVED_COMMAND_NAMES: readonly string[] = [
+  'compact',
+  'memory',
+  'forget',
+  'review-learning',
+  'skills',
+  'help',
+];
 
 export interface SkillCommand {
   name: string;
