@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { WebConfig } from '../../shared/config.js';
 import { BlockedAddressError, normaliseHost } from '../web/address-policy.js';
 import { httpGet, WebFetchError, type HttpGetResult } from '../web/http-get.js';
-import { decodeBody, mediaType, pageKind, pageText, sniffKind, type PageKind } from '../web/page-text.js';
+import { decodeBody, mediaType, pageKind, sniffKind, type PageKind } from '../web/media-type.js';
 import { deniedOutcome } from './denied-outcome.js';
 import { defineTool, ToolError, type AnyTool, type ToolContext, type ToolResult } from './types.js';
 
@@ -42,7 +42,9 @@ function kb(bytes: number): string {
 }
 
 /** The page text for the model, marked as untrusted, with what was cut said at the end. */
-function forModel(got: HttpGetResult, kind: PageKind, maxChars: number | undefined): string {
+async function forModel(got: HttpGetResult, kind: PageKind, maxChars: number | undefined): Promise<string> {
+  // The converter (linkedom, Readability, turndown) loads on the first fetch, not at startup.
+  const { pageText } = await import('../web/page-text.js');
   const page = pageText(decodeBody(got.body, got.contentType, kind), kind, got.url);
   const shape = page.kind === 'html' ? 'HTML as Markdown' : (mediaType(got.contentType) ?? page.kind);
   const from = got.redirectedFrom.length ? ` (redirected from ${got.redirectedFrom[0]})` : '';
@@ -93,7 +95,7 @@ async function fetchPage(input: WebFetchInput, url: URL, config: WebConfig, ctx:
     );
   }
   return {
-    forModel: forModel(got, kind, input.max_chars),
+    forModel: await forModel(got, kind, input.max_chars),
     rawOutput: {
       url: got.url,
       status: got.status,
