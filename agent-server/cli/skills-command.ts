@@ -12,6 +12,7 @@ import {
 } from '../skills/index.js';
 import { describeProvenance } from '../learning/provenance.js';
 import { runSkillsChange } from './skills-change-command.js';
+import { runSkillsInstall, runSkillsUpdate } from './skills-install-command.js';
 import { confirmOnTerminal } from './confirm.js';
 
 export interface SkillsCommandIo {
@@ -39,6 +40,8 @@ export const SKILLS_HELP = `Usage: cairn skills [list] [--json] [--stale-days N]
        cairn skills rm <name> [--yes]
        cairn skills history <name> [--json]
        cairn skills restore <name> <version> [--yes]
+       cairn skills install <git-url|path|owner/repo[/path]> [--user|--project] [--ref REF] [--yes]
+       cairn skills update [<name>] [--yes]
 
 Lists the skills a session in this folder would see, highest precedence first:
   project  .cairn/skills/        (in the repo, shared through git)
@@ -49,7 +52,10 @@ Lists the skills a session in this folder would see, highest precedence first:
 with how often each was used, and which are stale (unused for --stale-days, default 30),
 shadowed by a same-named skill, refused as unsafe, or invalid, and where each came from (the
 session that wrote it, an install, or by hand). User skills keep every version in
-$CAIRN_HOME/versions (history, restore); project skills are versioned by the project's git.`;
+$CAIRN_HOME/versions (history, restore); project skills are versioned by the project's git.
+install fetches a skill or a folder of skills (a shallow git clone of --ref, or a plain folder),
+validates and scans every file, shows what it will install and asks; it is pinned to the commit
+and never runs anything from the skill. update shows the diff to the new commit before applying.`;
 const HELP = SKILLS_HELP;
 
 const DAY_MS = 86_400_000;
@@ -127,6 +133,9 @@ export async function runSkillsCommand(argv: string[], io: SkillsCommandIo): Pro
         json: { type: 'boolean', default: false },
         'stale-days': { type: 'string', default: '30' },
         yes: { type: 'boolean', short: 'y', default: false },
+        user: { type: 'boolean', default: false },
+        project: { type: 'boolean', default: false },
+        ref: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -151,6 +160,24 @@ export async function runSkillsCommand(argv: string[], io: SkillsCommandIo): Pro
   const usage = new FileSkillUsage(home);
   const records = await new SkillRecords(home).all();
 
+  if (sub === 'install' || sub === 'update') {
+    const context = {
+      io: { ...io, confirm: io.confirm ?? confirmOnTerminal },
+      home,
+      catalog,
+      yes: values.yes,
+      scope: values.project ? ('project' as const) : ('user' as const),
+      ...(values.ref ? { ref: values.ref } : {}),
+    };
+    try {
+      return sub === 'install'
+        ? await runSkillsInstall(rest[0], context)
+        : await runSkillsUpdate(rest[0], context);
+    } catch (err) {
+      io.err(`cairn skills ${sub}: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   if (CHANGES.includes(sub))
     return runSkillsChange(sub, rest, {
       io: { ...io, confirm: io.confirm ?? confirmOnTerminal },
