@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import {
   applyRestore,
+  checkpointDir,
   CheckpointStore,
   checkpointSettings,
   describeCheckpoint,
@@ -129,4 +131,27 @@ export function terminalConfirm(): ((question: string) => Promise<boolean>) | un
       rl.close();
     }
   };
+}
+
+/**
+ * For the end of `cairn run`: the line naming the checkpoint a run made (taken since `since`),
+ * or undefined when it changed no files (or checkpoints are off).
+ */
+export async function checkpointLineSince(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  since: Date,
+): Promise<string | undefined> {
+  try {
+    const { home, config } = loadConfig(env);
+    // A run that changed nothing made no store: do not create one just to look.
+    if (!config.checkpoints.enabled || !existsSync(checkpointDir(home, cwd))) return undefined;
+    const store = await CheckpointStore.open(home, cwd, checkpointSettings(config.checkpoints));
+    const made = (await store.list()).filter((c) => c.kind === 'turn' && c.createdAt >= since);
+    const first = made.at(-1);
+    if (!first) return undefined;
+    return `Checkpoint ${first.id}: the files before this run (undo it with: cairn checkpoints restore ${first.id})`;
+  } catch {
+    return undefined; // no git, or no store: nothing to name
+  }
 }

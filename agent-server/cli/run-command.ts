@@ -84,6 +84,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     controller.abort();
   };
   process.once('SIGINT', onSigint);
+  const startedAt = new Date();
   try {
     const { stopReason, refusalSummary } = await runPromptLocally({
       cwd: workDir,
@@ -97,6 +98,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       signal: controller.signal,
     });
     if (refusalSummary) process.stderr.write(refusalSummary);
+    const checkpoint = await (
+      await import('./checkpoints-command.js')
+    ).checkpointLineSince(workDir, process.env, startedAt);
+    if (checkpoint) process.stderr.write(`${checkpoint}\n`);
     if (stopReason === 'cancelled') return 130;
     if (stopReason !== 'end_turn') {
       process.stderr.write(`cairn: the turn stopped early: ${STOP_REASONS[stopReason] ?? stopReason}\n`);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import { runCheckpointsCommand } from '../../../agent-server/cli/checkpoints-command.js';
+import { checkpointLineSince, runCheckpointsCommand } from '../../../agent-server/cli/checkpoints-command.js';
 import { cleanEnv, tempDir, writeFiles } from '../../helpers/env.js';
 import { openStore } from './helpers.js';
 
@@ -56,4 +56,26 @@ test('cairn checkpoints list, restore N (asking about hand edits) and gc', async
   assert.match(err.join('\n'), /No checkpoint nope/);
   assert.equal(await runCheckpointsCommand(['gc'], io), 0);
   assert.match(out.join('\n'), /Removed 0 checkpoints; 3 kept/);
+});
+
+test('the line cairn run prints names the checkpoint the run made, and nothing when it made none', async (t) => {
+  const home = await tempDir('cp-run-home');
+  const ws = await tempDir('cp-run-ws');
+  t.after(async () => {
+    await rm(home, { recursive: true, force: true });
+    await rm(ws, { recursive: true, force: true });
+  });
+  const env = cleanEnv({ CAIRN_HOME: home });
+  const start = new Date(Date.now() - 1000);
+  assert.equal(await checkpointLineSince(ws, env, start), undefined);
+  await writeFiles(ws, { 'a.txt': '1\n' });
+  const store = await openStore(home, ws);
+  const cp = await store.create({ kind: 'turn', label: 'run' });
+  await writeFiles(ws, { 'a.txt': '2\n' });
+  await store.finish(cp.id);
+  assert.equal(
+    await checkpointLineSince(ws, env, start),
+    `Checkpoint ${cp.id}: the files before this run (undo it with: cairn checkpoints restore ${cp.id})`,
+  );
+  assert.equal(await checkpointLineSince(ws, env, new Date(Date.now() + 60_000)), undefined);
 });
