@@ -2,6 +2,14 @@
  * The agent server: cold start (spawn → `initialize` answered, → `session/new` answered)
  * against the least a Node process can do, idle memory after `session/new`, and the latency
  * the agent adds to each streamed model chunk.
+ *
+ * Why `cairn acp` answers `initialize` from a light bootstrap (agent-server/acp/stdio-bootstrap.ts)
+ * before the agent has loaded: without it, `initialize` would wait for the whole agent, about as
+ * long as `session/new` does. Figures (median of 10, bundled dist/cairn.js):
+ *   - issue 12 (quiet machine): initialize about +20 ms over bare Node.
+ *   - 2026-12-01, 2 cores with ~12 runnable processes: initialize 920 ms vs bare Node 1086 ms
+ *     (within the noise), session/new 3532 ms (+2445 ms): the bootstrap saves the user the agent's
+ *     load time on the first answer. Keep the bootstrap only while this gap stays large.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
