@@ -14,6 +14,8 @@ import { ReviewEditor } from './vscode/review-editor.js';
 import { showAgentTerminal } from './vscode/agent-terminal.js';
 import { ContextSources, mentionFolders } from './vscode/context-sources.js';
 import { createStatusBar } from './vscode/status-bar.js';
+import { LearningView } from './vscode/learning-view.js';
+import { LearningCli } from './learning/learning-cli.js';
 import {
   mentionFiles,
   openDocumentText,
@@ -126,6 +128,20 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(contextSources);
   const getHost = () => (loadedHost ??= createHost());
   const view = new ChatViewProvider(context.extensionUri, getHost, log);
+  // Memory & Skills: what Cairn learned, read and changed through the bundled CLI.
+  const learning = new LearningView(
+    new LearningCli({
+      execPath: process.execPath,
+      extensionPath: context.extensionPath,
+      cwd: workspaceRoot,
+      env: process.env,
+    }),
+    async (sessionId) => {
+      const host = await getHost();
+      await view.reveal();
+      await host.handlers.loadSession({ sessionId });
+    },
+  );
   const status = createStatusBar('cairn.openChat');
 
   /** Runs a webview request from a command, showing failures instead of dropping them. */
@@ -152,6 +168,7 @@ export function activate(context: vscode.ExtensionContext): void {
     output,
     status.item,
     reviewEditor.register(),
+    learning.register(),
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view, {
       webviewOptions: { retainContextWhenHidden: true },
     }),
