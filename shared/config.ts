@@ -140,6 +140,21 @@ export const WebConfigSchema = z
       .int()
       .min(1024)
       .default(2 * 1024 * 1024),
+    /** The search provider for `web_search`; without one the tool is not offered. */
+    search: z
+      .object({
+        provider: z.enum(['searxng', 'brave']),
+        /** SearXNG: the instance's base URL (its host may be private: you chose it). */
+        url: httpUrl().optional(),
+        /** Name of the environment variable holding the provider's key (Brave); never the key. */
+        apiKeyEnv: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+          .optional(),
+        maxResults: z.number().int().min(1).max(20).default(8),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -94,7 +94,7 @@ export async function createAgentSession(
 
   const tools: AnyTool[] = [...coreTools(), ...createTerminalTools({ config: terminalConfig, processes })];
   tools.push(createSessionSearchTool(services.history, () => params.id));
-  tools.push(...createWebTools(services.config.web));
+  tools.push(...createWebTools(services.config.web, services.env));
   // MCP servers start on the first prompt (never delaying session/new); their tools are
   // refreshed before every turn, so a restarted server's tools come back.
   const mcp = services.mcp.openSession({

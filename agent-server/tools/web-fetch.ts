@@ -4,6 +4,7 @@ import { BlockedAddressError, normaliseHost } from '../web/address-policy.js';
 import { httpGet, WebFetchError, type HttpGetResult } from '../web/http-get.js';
 import { decodeBody, mediaType, pageKind, sniffKind, type PageKind } from '../web/media-type.js';
 import { deniedOutcome } from './denied-outcome.js';
+import { createWebSearchTool } from './web-search.js';
 import { defineTool, ToolError, type AnyTool, type ToolContext, type ToolResult } from './types.js';
 
 const Input = z
@@ -155,7 +156,14 @@ export function createWebFetchTool(config: WebConfig): AnyTool {
   });
 }
 
-/** The web tools a session offers under this configuration (none when `web.enabled` is false). */
-export function createWebTools(config: WebConfig): AnyTool[] {
-  return config.enabled ? [createWebFetchTool(config)] : [];
+/**
+ * The web tools a session offers under this configuration: none when `web.enabled` is false;
+ * `web_search` only when a search provider is configured (its key read from `env`).
+ */
+export function createWebTools(config: WebConfig, env: NodeJS.ProcessEnv = {}): AnyTool[] {
+  if (!config.enabled) return [];
+  return [
+    createWebFetchTool(config),
+    ...(config.search ? [createWebSearchTool(config, config.search, env)] : []),
+  ];
 }

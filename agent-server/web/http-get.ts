@@ -14,6 +14,8 @@ export interface HttpGetOptions {
   /** Decides from the headers whether the body is worth reading; a string refuses with that message. */
   accept(contentType: string | undefined): true | string;
   userAgent?: string;
+  /** Extra request headers (a search provider's key). */
+  headers?: Record<string, string>;
 }
 
 export interface HttpGetResult {
@@ -122,6 +124,7 @@ function request(url: URL, options: HttpGetOptions, signal: AbortSignal): Promis
         'user-agent': options.userAgent ?? DEFAULT_AGENT,
         accept: 'text/html,application/xhtml+xml,text/plain,text/markdown,application/json;q=0.9,*/*;q=0.5',
         'accept-encoding': 'gzip, deflate, br',
+        ...options.headers,
       },
     });
     req.once('response', resolve);
