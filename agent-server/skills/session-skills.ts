@@ -5,6 +5,8 @@ import { expandSkillCommand, skillCommands } from './commands.js';
 import { catalogNotices } from './notices.js';
 import { renderSkillsIndex } from './prompt-index.js';
 import { FileSkillUsage, type SkillUsageTracker } from './usage.js';
+import { SkillRecords, type SkillRecord } from './skill-records.js';
+import { describeProvenance } from '../learning/provenance.js';
 
 /**
  * A slash command as the session runtime takes it: `reply` is shown without calling the model,
@@ -38,11 +40,18 @@ export interface SessionSkillsOptions {
   usage?: SkillUsageTracker;
 }
 
-function listReply(catalog: SkillCatalog): string {
+function fromText(record: SkillRecord | undefined, source: string): string {
+  if (record?.origin) return `installed from ${record.origin.source}`;
+  if (record?.provenance) return `${record.action ?? 'written'} by ${describeProvenance(record.provenance)}`;
+  return source === 'bundled' ? 'shipped with Cairn' : 'by hand';
+}
+
+function listReply(catalog: SkillCatalog, records: Record<string, SkillRecord>): string {
   if (catalog.skills.length === 0)
     return 'No skills are installed. Ask me to save one after a task worth repeating.';
   const lines = catalog.skills.map(
-    (s) => `- \`/${s.name}\` (${s.source}) — ${s.description.replace(/\s+/g, ' ')}`,
+    (s) =>
+      `- \`/${s.name}\` (${s.source}) — ${s.description.replace(/\s+/g, ' ')}\n  _from ${fromText(records[s.usageKey], s.source)}_`,
   );
   for (const s of catalog.shadowed)
     lines.push(`- ${s.name} from ${s.source} is shadowed by the ${s.shadowedBy} skill`);
@@ -66,7 +75,8 @@ export function createSessionSkills(opts: SessionSkillsOptions): SessionSkills {
           name: 'skills',
           description: 'List the skills this session can use, and any that were refused',
           async run() {
-            return { reply: listReply(catalog) };
+            const records = await new SkillRecords(opts.home).all().catch(() => ({}));
+            return { reply: listReply(catalog, records) };
           },
         },
       ];
