@@ -18,6 +18,7 @@ import {
 import { bundledSkillsDir } from '../config/package-root.js';
 import { createSessionSkills, loadSkillCatalog } from '../skills/index.js';
 import { createSessionMemory } from '../memory/index.js';
+import { createSessionLearning } from '../learning/session-learning.js';
 import { contextNotices, loadContextFiles } from '../context/context-files.js';
 import { AgentSession, ModelNotConfiguredError } from './agent-session.js';
 import { MemoryPermissionRules, ProjectPermissionRules } from './permission-rules.js';
@@ -121,6 +122,17 @@ export async function createAgentSession(
     limits: services.config.memory,
   });
   tools.push(...memory.tools);
+  // Provenance of what the session writes to memory and skills; the record of what it loaded; /forget.
+  const learning = createSessionLearning({
+    sessionId: params.id,
+    cwd: params.cwd,
+    home: services.home,
+    memory,
+    skills,
+    gate,
+    messages: () => session?.conversation.messages ?? [],
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   pendingNotices.push(...contextNotices(context.files), ...memory.notices);
   const sections: PromptSection[] = [
     { title: 'Project instructions', text: context.text },
@@ -129,7 +141,12 @@ export async function createAgentSession(
   ];
   const commands: SlashCommand[] = [];
   // Skill commands are read each time: a skill saved during the session becomes a command.
-  const allCommands = (): SlashCommand[] => [...commands, ...memory.commands, ...skills.commands()];
+  const allCommands = (): SlashCommand[] => [
+    ...commands,
+    ...memory.commands,
+    ...learning.commands,
+    ...skills.commands(),
+  ];
   commands.push(...builtinCommands(allCommands));
 
   const createdAt = params.createdAt ?? new Date();
@@ -154,6 +171,7 @@ export async function createAgentSession(
       signal,
       progress,
       terminal: terminal.backend,
+      provenance: learning.provenance,
       savedOutputs,
     }),
     output: {
