@@ -35,6 +35,8 @@ export interface IndexedRecord {
 
 export interface IndexOptions {
   shardRecords?: number;
+  /** File bytes of sealed shards kept open between queries (see DEFAULT_OPEN_SHARD_BYTES). */
+  openShardBytes?: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export class HistoryIndex {
     dir: string | undefined,
     options: IndexOptions = {},
   ): Promise<{ index: HistoryIndex; fromSnapshot: boolean }> {
-    const files = dir ? new ShardFiles(path.join(dir, 'index')) : undefined;
+    const files = dir ? new ShardFiles(path.join(dir, 'index'), options.openShardBytes) : undefined;
     if (files) {
       const saved = await files.readCatalog();
       if (saved) {
@@ -108,6 +110,7 @@ export class HistoryIndex {
     if (!batch.length && !segmentEnd) return;
     const c = this.catalog;
     c.begin();
+    this.live.shard.begin();
     const ends = new Map<number, number>();
     try {
       for (const { entry, position } of batch) {
@@ -120,8 +123,10 @@ export class HistoryIndex {
         ends.set(seg, Math.max(ends.get(seg) ?? 0, segmentEnd.end));
       }
       for (const [seg, end] of ends) c.moveMark(seg, end);
+      this.live.shard.commit();
       c.commit();
     } catch (err) {
+      this.live.shard.rollback();
       c.rollback();
       throw err;
     }
@@ -208,9 +213,13 @@ export class HistoryIndex {
 
   /** The live shard is full: it is kept until written, and a new one takes its place. */
   private seal(): void {
-    this.unsaved.set(this.live.id, this.live.shard);
+    const full = this.live.shard;
+    full.commit();
+    full.optimize();
+    this.unsaved.set(this.live.id, full);
     const id = this.catalog.addShard(newGen());
     this.live = { id, shard: IndexShard.create(this.sql) };
+    this.live.shard.begin();
     this.liveRecords = 0;
   }
 
@@ -223,8 +232,10 @@ export class HistoryIndex {
           this.dropFromShard(shard, sessionId);
           if (this.files && !this.unsaved.has(shardId) && shardId !== this.live.id) {
             const gen = newGen();
+            const before = this.catalog.shards().find((s) => s.id === shardId)?.gen;
             await this.files.writeShard(shardId, gen, shard.export());
             this.catalog.setShardGen(shardId, gen, true);
+            if (before) this.files.renamed(shardId, before, gen);
           }
         });
         this.catalog.shardDeleteDone(shardId, sessionId);
@@ -414,9 +425,7 @@ export class HistoryIndex {
     if (inMemory) return use(inMemory);
     const row = this.catalog.shards().find((s) => s.id === id);
     if (!row || !this.files) return;
-    const shard = await this.files.openShard(this.sql, id, row.gen);
-    if (!shard) return;
-    await use(shard);
+    await this.files.withShard(this.sql, id, row.gen, use);
   }
 }
 

@@ -26,6 +26,8 @@ export interface HistoryStoreOptions {
   snapshotEveryBytes?: number;
   /** Records per index shard (small in tests, to exercise sealed shards). */
   shardRecords?: number;
+  /** File bytes of sealed index shards kept open between searches. */
+  openShardBytes?: number;
 }
 
 export type { SearchOutcome } from './history-index.js';
@@ -279,6 +281,7 @@ export class JournalHistoryStore implements HistoryStore {
     if (this.dir) await removeAbandonedSnapshots(this.dir);
     const { index, fromSnapshot } = await HistoryIndex.open(sql, this.dir, {
       shardRecords: this.options.shardRecords,
+      openShardBytes: this.options.openShardBytes,
     });
     if (!fromSnapshot) this.rebuilding = index;
     try {

@@ -52,6 +52,8 @@ export class IndexCatalog {
   private readonly sessionStmt: Statement;
   private readonly deletedStmt: Statement;
   private readonly touchStmt: Statement;
+  private readonly shardRecordStmt: Statement;
+  private readonly sessionShardStmt: Statement;
   docs = 0;
   words = 0;
 
@@ -69,6 +71,12 @@ export class IndexCatalog {
     this.deletedStmt = db.prepare('SELECT 1 FROM deleted_sessions WHERE id = ?');
     this.touchStmt = db.prepare(
       'UPDATE sessions SET record_count = record_count + 1, updated_at = max(updated_at, ?), text_bytes = text_bytes + ? WHERE id = ?',
+    );
+    this.shardRecordStmt = db.prepare(
+      'UPDATE shards SET records = records + 1, first_at = min(coalesce(first_at, ?1), ?1), last_at = max(coalesce(last_at, ?1), ?1) WHERE id = ?2',
+    );
+    this.sessionShardStmt = db.prepare(
+      'INSERT OR IGNORE INTO session_shards(session_id, shard_id) VALUES (?, ?)',
     );
   }
 
@@ -276,14 +284,8 @@ export class IndexCatalog {
   }
 
   noteShardRecord(shardId: number, sessionId: string, at: number): void {
-    this.db.run(
-      'UPDATE shards SET records = records + 1, first_at = min(coalesce(first_at, ?1), ?1), last_at = max(coalesce(last_at, ?1), ?1) WHERE id = ?2',
-      [at, shardId],
-    );
-    this.db.run('INSERT OR IGNORE INTO session_shards(session_id, shard_id) VALUES (?, ?)', [
-      sessionId,
-      shardId,
-    ]);
+    this.shardRecordStmt.run([at, shardId]);
+    this.sessionShardStmt.run([sessionId, shardId]);
   }
 
   sessionShards(sessionId: string): number[] {
@@ -361,6 +363,8 @@ export class IndexCatalog {
     this.sessionStmt.free();
     this.deletedStmt.free();
     this.touchStmt.free();
+    this.shardRecordStmt.free();
+    this.sessionShardStmt.free();
     this.db.close();
   }
 }

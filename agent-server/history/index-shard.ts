@@ -47,6 +47,7 @@ export interface ShardFilter {
  */
 export class IndexShard {
   private filter: ShardFilter | undefined;
+  private inBatch = false;
   private readonly insertRecord: Statement;
   private readonly insertFts: Statement;
   private readonly lastId: Statement;
@@ -77,11 +78,42 @@ export class IndexShard {
     const db = new sql.Database(bytes);
     try {
       db.exec('SELECT id FROM records LIMIT 0');
+      // Its pages are in memory already (sql.js): a small cache avoids holding them twice.
+      db.exec('PRAGMA cache_size = -512');
     } catch (err) {
       db.close();
       throw err;
     }
     return new IndexShard(db);
+  }
+
+  /**
+   * Inserts go in one transaction per applied batch: outside one, every insert is its own
+   * commit, and FTS4 writes a new index segment for each (slow to build, slow to query).
+   */
+  begin(): void {
+    this.db.exec('BEGIN');
+    this.inBatch = true;
+  }
+
+  commit(): void {
+    if (!this.inBatch) return;
+    this.inBatch = false;
+    this.db.exec('COMMIT');
+  }
+
+  rollback(): void {
+    if (!this.inBatch) return;
+    this.inBatch = false;
+    this.db.exec('ROLLBACK');
+  }
+
+  /**
+   * Merges the full-text index into one segment and drops the pages that frees: done once,
+   * when the shard is sealed, so the file is smaller and a query reads one doclist per term.
+   */
+  optimize(): void {
+    this.db.exec("INSERT INTO records_fts(records_fts) VALUES('optimize'); VACUUM");
   }
 
   /** Adds a record; its text (if any) goes to the full-text index. False when already there. */

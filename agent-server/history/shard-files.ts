@@ -5,8 +5,14 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { IndexShard } from './index-shard.js';
 
 const CATALOG = 'catalog.sqlite';
-/** An opened shard stays this long for the next query (a model often searches a few times in a row). */
-const KEEP_OPEN_MS = 5_000;
+/**
+ * Sealed shards kept open after a query, newest use last, up to this many file bytes (about
+ * six shards): a query fans out over every shard it needs, so when they fit they stay open and
+ * the next query opens none; past it the least recently used are closed.
+ */
+export const DEFAULT_OPEN_SHARD_BYTES = 48 << 20;
+/** Open shards are all closed after this long without a query, giving their memory back. */
+const IDLE_CLOSE_MS = 120_000;
 /** Files no catalog names are removed once this old (another process sharing the home may still use newer ones). */
 const STALE_MS = 60 * 60_000;
 
@@ -16,10 +22,16 @@ const STALE_MS = 60 * 60_000;
  * generations it goes with, so a crash between writes leaves the previous, consistent set.
  */
 export class ShardFiles {
-  private cached: { id: number; gen: string; shard: IndexShard; timer: NodeJS.Timeout } | undefined;
+  /** Open sealed shards by file name, least recently used first. */
+  private readonly open = new Map<string, { shard: IndexShard; bytes: number; users: number }>();
+  private openBytes = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
   private readonly written = new Set<string>();
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly openBudget = DEFAULT_OPEN_SHARD_BYTES,
+  ) {}
 
   async readCatalog(): Promise<Uint8Array | undefined> {
     return readOptional(path.join(this.dir, CATALOG));
@@ -38,33 +50,83 @@ export class ShardFiles {
     this.written.add(shardFile(id, gen));
   }
 
-  /** A sealed shard, opened from its file or kept from the previous query; undefined when missing. */
-  async openShard(sql: SqlJsStatic, id: number, gen: string): Promise<IndexShard | undefined> {
-    if (this.cached?.id === id && this.cached.gen === gen) {
-      this.cached.timer.refresh();
-      return this.cached.shard;
+  /**
+   * Runs `use` on a sealed shard, opened from its file or kept open from an earlier query;
+   * false when the file is missing. A shard in use is never closed under its user.
+   */
+  async withShard(
+    sql: SqlJsStatic,
+    id: number,
+    gen: string,
+    use: (shard: IndexShard) => void | Promise<void>,
+  ): Promise<boolean> {
+    const name = shardFile(id, gen);
+    let entry = this.open.get(name);
+    if (entry) {
+      this.open.delete(name);
+      this.open.set(name, entry);
+    } else {
+      const bytes = await this.readShard(id, gen);
+      if (!bytes) {
+        process.stderr.write(
+          `cairn: history index shard ${name} is missing; delete ${this.dir} to rebuild the index\n`,
+        );
+        return false;
+      }
+      // Another query may have opened it while the file was read.
+      entry = this.open.get(name) ?? {
+        shard: IndexShard.open(sql, bytes),
+        bytes: bytes.byteLength,
+        users: 0,
+      };
+      if (!this.open.has(name)) {
+        this.open.set(name, entry);
+        this.openBytes += entry.bytes;
+      }
     }
-    const bytes = await this.readShard(id, gen);
-    if (!bytes) {
-      process.stderr.write(
-        `cairn: history index shard ${shardFile(id, gen)} is missing; delete ${this.dir} to rebuild the index\n`,
-      );
-      return undefined;
+    this.touch();
+    entry.users++;
+    try {
+      await use(entry.shard);
+    } finally {
+      entry.users--;
+      this.evict();
     }
-    // One shard open at a time: sql.js keeps a database wholly in memory.
-    this.closeCached();
-    const shard = IndexShard.open(sql, bytes);
-    const timer = setTimeout(() => this.closeCached(), KEEP_OPEN_MS);
-    timer.unref();
-    this.cached = { id, gen, shard, timer };
-    return shard;
+    return true;
   }
 
+  /** A shard rewritten under a new generation: its open copy (already changed) goes by the new name. */
+  renamed(id: number, from: string, to: string): void {
+    const entry = this.open.get(shardFile(id, from));
+    if (!entry) return;
+    this.open.delete(shardFile(id, from));
+    this.open.set(shardFile(id, to), entry);
+  }
+
+  /** Closes every open shard not in use. */
   closeCached(): void {
-    if (!this.cached) return;
-    clearTimeout(this.cached.timer);
-    this.cached.shard.close();
-    this.cached = undefined;
+    for (const [name, entry] of this.open) if (!entry.users) this.drop(name, entry);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private evict(): void {
+    for (const [name, entry] of this.open) {
+      if (this.openBytes <= this.openBudget) return;
+      if (!entry.users) this.drop(name, entry);
+    }
+  }
+
+  private drop(name: string, entry: { shard: IndexShard; bytes: number }): void {
+    this.open.delete(name);
+    this.openBytes -= entry.bytes;
+    entry.shard.close();
+  }
+
+  private touch(): void {
+    if (this.idleTimer) return void this.idleTimer.refresh();
+    this.idleTimer = setTimeout(() => this.closeCached(), IDLE_CLOSE_MS);
+    this.idleTimer.unref();
   }
 
   /**

@@ -1,0 +1,69 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { JournalHistoryStore, type HistoryRecord } from '../../../agent-server/history/index.js';
+import { loadSqlJs } from '../../../agent-server/history/sqlite.js';
+
+async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-shard-build-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const user = (content: string): HistoryRecord => ({ type: 'message', message: { role: 'user', content } });
+
+async function shardNames(dir: string): Promise<string[]> {
+  const names = (await readdir(path.join(dir, 'index'))).filter((n) => n.startsWith('shard-'));
+  return names.sort((a, b) => Number(a.split('-')[1]) - Number(b.split('-')[1]));
+}
+
+/** Full-text index segments in a shard file (one per commit until merged). */
+async function ftsSegments(dir: string, name: string): Promise<number> {
+  const sql = await loadSqlJs();
+  const db = new sql.Database(await readFile(path.join(dir, 'index', name)));
+  try {
+    return db.exec('SELECT count(*) FROM records_fts_segdir')[0]!.values[0]![0] as number;
+  } finally {
+    db.close();
+  }
+}
+
+test('a rebuild indexes each journal batch in one transaction, and a sealed shard is merged into one segment', async (t) => {
+  const dir = await tempDir(t);
+  const a = await JournalHistoryStore.open(dir, { shardRecords: 20 });
+  await a.createSession({ id: 's', cwd: '/p' });
+  for (let i = 0; i < 30; i++) await a.append('s', user(`heron survey ${i}`));
+  await a.close();
+  await rm(path.join(dir, 'index'), { recursive: true, force: true });
+
+  const b = await JournalHistoryStore.open(dir, { shardRecords: 20 });
+  await b.whenSearchReady();
+  await b.close();
+  const [sealed, live] = await shardNames(dir);
+  assert.equal(await ftsSegments(dir, sealed!), 1, 'the sealed shard is optimized');
+  assert.equal(await ftsSegments(dir, live!), 1, 'the ten records after it went in in one commit');
+});
+
+test('sealed shards searched once stay open for the next search within the budget, and are closed past it', async (t) => {
+  for (const [budget, kept] of [
+    [undefined, true],
+    [0, false],
+  ] as const) {
+    const dir = await tempDir(t);
+    const a = await JournalHistoryStore.open(dir, { shardRecords: 4 });
+    await a.createSession({ id: 's', cwd: '/p' });
+    for (let i = 0; i < 12; i++) await a.append('s', user(`kestrel note ${i}`));
+    await a.close();
+
+    const b = await JournalHistoryStore.open(dir, { shardRecords: 4, openShardBytes: budget });
+    t.after(() => b.close());
+    assert.equal((await b.search({ query: 'kestrel', limit: 50 })).length, 12);
+    // With its files gone, only shards still open can answer.
+    const sealed = (await shardNames(dir)).slice(0, 3);
+    for (const name of sealed) await rm(path.join(dir, 'index', name));
+    const again = await b.search({ query: 'kestrel', limit: 50 });
+    assert.equal(again.length, kept ? 12 : 0, `budget ${budget ?? 'default'}`);
+  }
+});
