@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
@@ -48,6 +48,8 @@ interface Harness {
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];
+/** How the scripted user answers permission requests. */
+let permissionAnswer: 'allow_once' | 'reject_once' = 'allow_once';
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
@@ -115,7 +117,7 @@ async function startServer(
     })
     .onRequest('session/request_permission', async ({ params }) => {
       permissions.push(params);
-      return { outcome: { outcome: 'selected' as const, optionId: 'allow_once' } };
+      return { outcome: { outcome: 'selected' as const, optionId: permissionAnswer } };
     });
   const stream = ndJsonStream(
     Writable.toWeb(child.stdin!) as WritableStream<Uint8Array>,
@@ -299,3 +301,111 @@ test(
     assert.equal(systems.size, 1);
   },
 );
+
+function cairnCli(h: Harness, ...args: string[]): string {
+  return execFileSync(process.execPath, [serverJs, ...args], {
+    cwd: h.repo,
+    env: { PATH: process.env.PATH, HOME: h.home, CAIRN_HOME: h.home },
+  }).toString();
+}
+
+test(
+  'learning is auditable: a session saves a memory entry and a skill; the CLI lists both with its id; rm keeps it out of the next prompt, restore brings it back; /forget asks',
+  HANG_GUARD,
+  async () => {
+    permissionAnswer = 'allow_once';
+    const h = await startServer((req) => {
+      const turnText = userText([...req.messages].reverse().find((m) => m.role === 'user')!);
+      if (!turnText.includes('remember the build')) return { text: 'ok' };
+      const tools = req.messages.filter((m) => m.role === 'tool').length;
+      if (tools === 0)
+        return {
+          toolCalls: [
+            {
+              name: 'memory',
+              arguments: {
+                action: 'add',
+                target: 'memory',
+                scope: 'global',
+                content: 'Builds need BUILD-MARKER=1.',
+              },
+            },
+          ],
+        };
+      if (tools === 1)
+        return {
+          toolCalls: [
+            {
+              name: 'skill_manage',
+              arguments: { action: 'create', name: 'build-it', scope: 'user', content: BUILD_SKILL },
+            },
+          ],
+        };
+      return { text: 'Saved.' };
+    });
+    const { sessionId } = await h.request<{ sessionId: string }>('session/new', {
+      cwd: h.repo,
+      mcpServers: [],
+    });
+    const res = await h.request<{ stopReason: string }>('session/prompt', {
+      sessionId,
+      prompt: [{ type: 'text', text: 'Please remember the build steps\nand more detail here' }],
+    });
+    assert.equal(res.stopReason, 'end_turn');
+
+    const memory = JSON.parse(cairnCli(h, 'memory', 'list', '--json')) as {
+      entries: { id: string; text: string; provenance?: { sessionId: string; prompt: string } }[];
+    };
+    const entry = memory.entries.find((e) => e.text.includes('BUILD-MARKER'))!;
+    assert.equal(entry.provenance?.sessionId, sessionId);
+    assert.equal(entry.provenance?.prompt, 'Please remember the build steps');
+    const skills = JSON.parse(cairnCli(h, 'skills', '--json')) as {
+      skills: { name: string; provenance: { sessionId: string } | null }[];
+    };
+    assert.equal(skills.skills.find((s) => s.name === 'build-it')?.provenance?.sessionId, sessionId);
+
+    const systemOf = async () => {
+      const { sessionId: id } = await h.request<{ sessionId: string }>('session/new', {
+        cwd: h.repo,
+        mcpServers: [],
+      });
+      await h.request('session/prompt', { sessionId: id, prompt: [{ type: 'text', text: 'hello' }] });
+      return { id, system: userText(h.model.requests.at(-1)!.messages[0]!) };
+    };
+    assert.match((await systemOf()).system, /BUILD-MARKER/);
+    cairnCli(h, 'memory', 'rm', entry.id, '--yes');
+    assert.doesNotMatch((await systemOf()).system, /BUILD-MARKER/);
+    const history = JSON.parse(cairnCli(h, 'memory', 'history', 'global', 'memory', '--json')) as {
+      versions: { number: number }[];
+    };
+    cairnCli(h, 'memory', 'restore', 'global', 'memory', String(history.versions.at(-2)!.number), '--yes');
+    const back = await systemOf();
+    assert.match(back.system, /BUILD-MARKER/);
+
+    // /forget asks with the entry; rejecting keeps it, allowing removes it.
+    permissionAnswer = 'reject_once';
+    const asked = h.permissions.length;
+    await h.request('session/prompt', {
+      sessionId: back.id,
+      prompt: [{ type: 'text', text: '/forget BUILD-MARKER' }],
+    });
+    assert.equal(h.permissions.length, asked + 1);
+    assert.match(JSON.stringify(h.permissions.at(-1)!.toolCall.content), /Builds need BUILD-MARKER=1\./);
+    assert.match(cairnCli(h, 'memory', 'list'), /BUILD-MARKER/);
+    permissionAnswer = 'allow_once';
+    await h.request('session/prompt', {
+      sessionId: back.id,
+      prompt: [{ type: 'text', text: '/forget BUILD-MARKER' }],
+    });
+    assert.doesNotMatch(cairnCli(h, 'memory', 'list'), /BUILD-MARKER/);
+  },
+);
+
+const BUILD_SKILL = `---
+name: build-it
+description: Build the project. Use when asked to build.
+---
+# Build
+
+Run make.
+`;
