@@ -253,12 +253,14 @@ export class CheckpointStore {
     });
   }
 
-  /** gc when the last one was more than a day ago. */
-  async gcIfDue(now = new Date()): Promise<boolean> {
+  /** Whether a gc is due: the last one was more than a day ago (a new store counts from its first use). */
+  async gcDue(now = new Date()): Promise<boolean> {
     const last = await readFile(path.join(this.dir, GC_STAMP), 'utf8').catch(() => undefined);
-    if (last && now.getTime() - new Date(last).getTime() < DAY_MS) return false;
-    await this.gc(now);
-    return true;
+    if (last === undefined) {
+      await writeFileAtomic(path.join(this.dir, GC_STAMP), now.toISOString());
+      return false;
+    }
+    return now.getTime() - new Date(last).getTime() >= DAY_MS;
   }
 }
 

@@ -127,9 +127,9 @@ export class SessionCheckpoints {
     try {
       const done = await store.finish(info.id);
       if (done) this.latest = done;
-      void store
-        .gcIfDue()
-        .catch((err: unknown) => this.deps.log(`cairn: checkpoint gc failed: ${String(err)}`));
+      // Pruning old checkpoints (git gc) runs in the background, at most once a day.
+      if (await store.gcDue())
+        void store.gc().catch((err: unknown) => this.deps.log(`cairn: checkpoint gc failed: ${String(err)}`));
       return done;
     } catch (err) {
       this.deps.log(`cairn: could not finish checkpoint ${info.id}: ${(err as Error).message}`);

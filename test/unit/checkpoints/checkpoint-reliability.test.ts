@@ -71,7 +71,8 @@ test('gc removes checkpoints past keepDays (the newest stays) and shrinks to kee
     (await store.list()).map((c) => c.label),
     ['t2'],
   );
-  assert.equal(await store.gcIfDue(later), false, 'done less than a day ago');
+  assert.equal(await store.gcDue(later), false, 'done less than a day ago');
+  assert.equal(await store.gcDue(new Date(later.getTime() + 2 * 24 * 60 * 60 * 1000)), true);
 
   const small = await openStore(home, ws, { keepBytes: 1 });
   const cp = await small.create({ kind: 'turn', label: 'newest' });
