@@ -4,6 +4,7 @@ import { text as readAll } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { SESSION_MODES } from '../permissions/policy.js';
 import { runPromptLocally, type ApprovalPolicy } from './local-client.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 export const RUN_HELP = `Usage: cairn run [options] PROMPT
        echo PROMPT | cairn run [options]      (or: cairn run [options] -)
@@ -50,7 +51,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    return fail(`${(err as Error).message}\n\n${RUN_HELP}`);
+    return fail(`${errorMessage(err)}\n\n${RUN_HELP}`);
   }
   const { yes, approve, mode, cwd, help } = parsed.values;
   if (help) {
@@ -109,7 +110,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     return refusalSummary ? EXIT_REFUSED : 0;
   } catch (err) {
-    process.stderr.write(`cairn: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`cairn: ${errorMessage(err)}\n`);
     return 1;
   } finally {
     process.off('SIGINT', onSigint);

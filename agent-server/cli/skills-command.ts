@@ -14,6 +14,7 @@ import { describeProvenance } from '../learning/provenance.js';
 import { runSkillsChange } from './skills-change-command.js';
 import { runSkillsInstall, runSkillsUpdate } from './skills-install-command.js';
 import { confirmOnTerminal } from './confirm.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 export interface SkillsCommandIo {
   out: (s: string) => void;
@@ -140,7 +141,7 @@ export async function runSkillsCommand(argv: string[], io: SkillsCommandIo): Pro
       },
     });
   } catch (err) {
-    io.err(`cairn skills: ${(err as Error).message}\n\n${HELP}\n`);
+    io.err(`cairn skills: ${errorMessage(err)}\n\n${HELP}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -174,7 +175,7 @@ export async function runSkillsCommand(argv: string[], io: SkillsCommandIo): Pro
         ? await runSkillsInstall(rest[0], context)
         : await runSkillsUpdate(rest[0], context);
     } catch (err) {
-      io.err(`cairn skills ${sub}: ${(err as Error).message}\n`);
+      io.err(`cairn skills ${sub}: ${errorMessage(err)}\n`);
       return 1;
     }
   }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { CairnConfigSchema, type CairnConfig } from '../../shared/config.js';
 import { describeConfigIssue, describeJsonSyntaxError } from './config-problems.js';
 import { cairnHome } from './home.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -35,7 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new ConfigError(`Cannot read ${file}: ${(err as Error).message}`);
+      throw new ConfigError(`Cannot read ${file}: ${errorMessage(err)}`);
     }
   }
   // reportInput: the messages quote what was found ("got a string ("4")").

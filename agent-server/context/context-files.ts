@@ -3,6 +3,7 @@ import { realpath } from 'node:fs/promises';
 import { neutralise } from '../security/content-scan.js';
 import { AnchoredFiles } from '../workspace/anchored-files.js';
 import { LinkLeadsOutsideError } from '../workspace/link-resolve.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 /**
  * Workspace instruction files for the system prompt. The first of AGENTS.md, CLAUDE.md,
@@ -97,7 +98,7 @@ async function readContextFile(anchored: AnchoredFiles, file: string, maxChars: 
   } catch (err) {
     if (err instanceof LinkLeadsOutsideError) return { refused: 'it links outside the workspace' };
     const code = (err as NodeJS.ErrnoException).code;
-    return { refused: `cannot open it (${code ?? (err as Error).message})` };
+    return { refused: `cannot open it (${code ?? errorMessage(err)})` };
   }
 }
 

@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { transportName, type McpServerConfig } from './server-config.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 type SdkRuntime = typeof import('./sdk-runtime.js');
 let sdk: SdkRuntime | undefined;
@@ -43,10 +44,6 @@ const CLIENT_INFO = { name: 'cairn', version: '0.1.0' };
 
 function backoffMs(failures: number): number {
   return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, failures - 1));
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function seconds(ms: number): string {
@@ -141,9 +138,9 @@ export class McpConnection {
       }
       if (this.transportKind !== 'stdio' && !(error instanceof rt().McpError)) {
         // A remote server that restarted or went away: its session is gone, so reconnect.
-        this.onConnectionLost(client, `lost its connection (${messageOf(error)})`);
+        this.onConnectionLost(client, `lost its connection (${errorMessage(error)})`);
         throw new Error(
-          `the server could not be reached (${messageOf(error)}); Cairn reconnects with backoff`,
+          `the server could not be reached (${errorMessage(error)}); Cairn reconnects with backoff`,
         );
       }
       throw error;
@@ -173,7 +170,7 @@ export class McpConnection {
         if (this.state === 'closed') throw error;
         this.failures += 1;
         this.state = 'failed';
-        this.lastError = messageOf(error);
+        this.lastError = errorMessage(error);
         this.nextAttemptAt = Date.now() + backoffMs(this.failures);
         this.options.log(`MCP server ${this.options.label}: failed to start: ${this.lastError}`);
         throw error;
@@ -243,7 +240,7 @@ export class McpConnection {
           : '';
       reason = `HTTP ${error.code}${hint}: ${error.message}`;
     } else {
-      reason = messageOf(error);
+      reason = errorMessage(error);
       // `fetch failed` alone does not say why; the cause does (ECONNREFUSED, DNS, TLS).
       const cause = error instanceof Error ? (error.cause as { message?: string } | undefined) : undefined;
       if (cause?.message && !reason.includes(cause.message)) reason += ` (${cause.message})`;
@@ -314,7 +311,7 @@ export class McpConnection {
       await transport.terminateSession().catch(() => undefined);
     }
     await client.close().catch((error: unknown) => {
-      this.options.log(`MCP server ${this.options.label}: error while stopping: ${messageOf(error)}`);
+      this.options.log(`MCP server ${this.options.label}: error while stopping: ${errorMessage(error)}`);
     });
   }
 }

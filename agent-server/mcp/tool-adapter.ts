@@ -5,6 +5,7 @@ import type { McpConnection } from './connection.js';
 import { mapCallResult } from './tool-result.js';
 import { estimateToolTokens, sanitiseToolSchema } from './tool-schema.js';
 import { mcpToolName } from './server-config.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 export type McpToolInput = Record<string, unknown>;
 
@@ -89,7 +90,7 @@ export async function runMcpTool(
     });
   } catch (error) {
     if (ctx.signal.aborted) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new ToolError(`MCP server "${entry.server}" could not run "${entry.tool.name}": ${reason}`);
   }
   const mapped = mapCallResult(result);

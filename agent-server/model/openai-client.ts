@@ -19,6 +19,7 @@ import {
 } from './endpoint-diagnostics.js';
 import type { ResolvedModel } from './resolve.js';
 import { StreamWatchdog, stallMessage } from './stream-watchdog.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 /** Maps our provider-neutral conversation to chat-completions messages. */
 export function toOpenAIMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
@@ -118,7 +119,7 @@ export function describeFailure(
     const known = describeConnectionFailure(err, baseUrl);
     return { kind: 'network', message: known ?? `Cannot reach the model at ${baseUrl}: ${err.message}` };
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return { kind: 'network', message: `The model's response stream broke off: ${message}` };
 }
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { projectDir } from '../config/home.js';
 import type { PermissionRuleStore } from '../permissions/gate.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 interface RulesFile {
   allow: string[];
@@ -30,7 +31,7 @@ export class ProjectPermissionRules implements PermissionRuleStore {
       return { allow: strings(parsed.allow), deny: strings(parsed.deny) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        process.stderr.write(`cairn: ignoring unreadable ${this.file}: ${(err as Error).message}\n`);
+        process.stderr.write(`cairn: ignoring unreadable ${this.file}: ${errorMessage(err)}\n`);
       }
       return { allow: [], deny: [] };
     }

@@ -8,6 +8,7 @@ import {
   type PlantedFile,
   type SnapshotLimits,
 } from './code-running-snapshot.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 /**
  * The check around one command: a snapshot of the code-running files before it runs, another
@@ -154,7 +155,7 @@ function moveAside(f: PlantedFinding, roots: readonly string[]): void {
       fs.renameSync(f.path, target);
       f.quarantinedTo = target;
     } catch (err) {
-      f.quarantineFailed = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      f.quarantineFailed = (err as NodeJS.ErrnoException).code ?? errorMessage(err);
     }
     return;
   }

@@ -1,5 +1,6 @@
 import type { CommandResult, TerminalBackend } from './backend.js';
 import { BoundedOutput } from './output-buffer.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 export type BackgroundStatus = 'running' | 'exited' | 'killed';
 
@@ -46,7 +47,7 @@ export class BackgroundProcess {
           return result;
         },
         (err: unknown) => {
-          const message = err instanceof Error ? err.message : String(err);
+          const message = errorMessage(err);
           this.output.append(`\nCould not run the command: ${message}`);
           this.result = { exitCode: null, output: message, timedOut: false, cancelled: false };
           this.status = 'exited';

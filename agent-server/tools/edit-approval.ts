@@ -1,6 +1,7 @@
 import type { ToolContext, ToolResult } from './types.js';
 import { deniedOutcome } from './denied-outcome.js';
 import { editPermissionRequest } from './edit-permission.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 /**
  * Shows the proposed change as a diff, asks (per mode and remembered rules), writes it.
@@ -42,7 +43,7 @@ export async function proposeFileChange(
   try {
     await ctx.workspace.writeText(change.absPath, change.newText);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     return {
       forModel: `${shown} was NOT changed: ${why}`,
       rawOutput: { applied: false },

@@ -5,6 +5,7 @@ import { cleanOutput, explainExitCode } from '../terminal/output.js';
 import { shortenCommand } from './terminal.js';
 import { backgroundPlantedWarnings } from './background-planted.js';
 import { defineTool, ToolError, type ToolDefinition, type ToolResult } from './types.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 const DEFAULT_WAIT_SEC = 30;
 
@@ -97,7 +98,7 @@ export function createProcessTool(deps: {
           try {
             await proc.write(input.input);
           } catch (err) {
-            throw new ToolError((err as Error).message);
+            throw new ToolError(errorMessage(err));
           }
           return { forModel: `Wrote ${input.input.length} characters to ${proc.id}.` };
       }

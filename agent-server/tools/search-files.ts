@@ -5,6 +5,7 @@ import { defineTool, ToolError } from './types.js';
 import { ripgrepPath } from './ripgrep-path.js';
 import { MAX_SEARCH_FILE_BYTES, nodeSearch, type SearchHit } from './node-search.js';
 import { confirmHits } from './search-confirm.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 const MAX_HITS = 200;
 const MAX_LINE = 300;
@@ -112,7 +113,7 @@ export const searchFilesTool = defineTool({
       try {
         re = new RegExp(input.pattern);
       } catch (err) {
-        throw new ToolError(`Invalid regular expression: ${(err as Error).message}`);
+        throw new ToolError(`Invalid regular expression: ${errorMessage(err)}`);
       }
       ({ hits, truncated } = await nodeSearch({
         root,

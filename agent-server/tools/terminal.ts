@@ -12,6 +12,7 @@ import { PathOutsideWorkspaceError } from '../workspace/paths.js';
 import { backgroundPlantedWarnings, watchBackgroundProcess } from './background-planted.js';
 import { deniedOutcome } from './denied-outcome.js';
 import { defineTool, ToolError, type ToolContext, type ToolDefinition } from './types.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 /** Live output updates at most this often (ACP clients re-render the whole content). */
 const PROGRESS_INTERVAL_MS = 150;
@@ -154,7 +155,7 @@ export function createTerminalTool(deps: {
         try {
           proc = processes.start(ctx.terminal, input.command, cwd);
         } catch (err) {
-          throw new ToolError((err as Error).message);
+          throw new ToolError(errorMessage(err));
         }
         if (check) watchBackgroundProcess(proc, check, roots, !permission.byUser);
         return {
@@ -196,7 +197,7 @@ export function createTerminalTool(deps: {
         });
       } catch (err) {
         const warnings = finishPlanted()?.warnings ?? [];
-        if (warnings.length) throw new ToolError(`${(err as Error).message}\n\n${warnings.join('\n')}`);
+        if (warnings.length) throw new ToolError(`${errorMessage(err)}\n\n${warnings.join('\n')}`);
         throw err;
       } finally {
         live.stop();
