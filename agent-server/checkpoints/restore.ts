@@ -1,6 +1,7 @@
 import { readCheckpoints, type CheckpointInfo } from './checkpoint-refs.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { RestoreWriter } from './restore-files.js';
+import { recordPaths } from './snapshot.js';
 import { diffTrees, readBlobs, type TreeChange } from './tree-diff.js';
 
 /** What a restore would do, shown (and asked about) before it runs. */
@@ -130,8 +131,9 @@ export async function applyRestore(
         result.failed.push({ path: change.path, error: (err as Error).message });
       }
     }
-    for (const change of changes) {
-      if (!change.toBlob || !change.toMode) continue;
+    const writes = changes.filter((c) => c.toBlob && c.toMode);
+    await inParallel(writes, WRITE_PARALLELISM, async (change) => {
+      if (!change.toBlob || !change.toMode) return;
       const data = blobs.get(change.toBlob);
       try {
         if (!data) throw new Error(`the recorded content (${change.toBlob}) is missing from the checkpoint`);
@@ -147,12 +149,33 @@ export async function applyRestore(
       } catch (err) {
         result.failed.push({ path: change.path, error: (err as Error).message });
       }
-    }
-    const after = await store.snapshotUnlocked();
+    });
+    result.files.sort((a, b) => a.path.localeCompare(b.path));
+    // Only the paths written or removed changed (anything else edited meanwhile is someone else's).
+    const after = await recordPaths(
+      store.git,
+      changes.map((c) => c.path),
+      store.settings.maxFileBytes,
+    );
     await store.finishUnlocked(undo, after.tree);
     await store.markRestoreEnded();
     return result;
   });
+}
+
+/** Files written at once: each write waits on its own fsync, so a few in flight hide that wait. */
+const WRITE_PARALLELISM = 8;
+
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function sessionOf(opts: { sessionId?: string }): { sessionId?: string } {

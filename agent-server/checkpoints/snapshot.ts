@@ -48,6 +48,18 @@ export async function snapshotWorkspace(git: ShadowGit, maxFileBytes: number): P
   }
   if (nestedRepos.length) for (const file of await nestedRepoFiles(git, nestedRepos)) candidates.add(file);
 
+  return recordPaths(git, candidates, maxFileBytes);
+}
+
+/**
+ * Records exactly `paths` (files, links, or paths now gone) in the shadow index and returns its
+ * tree: what a restore uses for the files it wrote, without listing the whole workspace again.
+ */
+export async function recordPaths(
+  git: ShadowGit,
+  candidates: Iterable<string>,
+  maxFileBytes: number,
+): Promise<WorkspaceSnapshot> {
   const update: string[] = [];
   const remove: string[] = [];
   const skipped: SkippedFile[] = [];
