@@ -24,12 +24,11 @@ import {
   workspaceFolders,
 } from './vscode/workspace-files.js';
 import type { ContextItem, HostCommand } from '../shared/webview-protocol.js';
+import { isKeylessPreset } from '../shared/model-presets.js';
 
 const API_KEY_SECRET = 'cairn.apiKey';
 /** This workspace's auto-approval choice, in VS Code's workspace state (not in the repository). */
 const AUTO_APPROVE_STATE = 'cairn.autoApprove';
-/** Presets for local model servers, which take any key (see agent-server/model/presets.ts). */
-const KEYLESS_PRESETS = new Set(['ollama', 'lmstudio', 'vllm', 'llamacpp']);
 
 let loadedHost: Promise<ChatHost> | null = null;
 
@@ -94,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): void {
       hasApiKey: async () =>
         !!(await context.secrets.get(API_KEY_SECRET)) ||
         !!process.env.OPENAI_API_KEY ||
-        KEYLESS_PRESETS.has(config().get<string>('model.preset', '')),
+        isKeylessPreset(config().get<string>('model.preset', '')),
       autoApprove,
       readText: readCurrentText,
       workspaceFolders,

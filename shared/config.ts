@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_HOME_READABLE } from './sandbox-home.js';
+import { MODEL_PRESET_NAMES } from './model-presets.js';
 
 /**
  * Cairn's configuration: the one schema, with defaults written down once.
@@ -7,16 +8,7 @@ import { DEFAULT_HOME_READABLE } from './sandbox-home.js';
  * API keys are never stored here: `apiKeyEnv` names the variable that holds one.
  */
 
-export const MODEL_PRESETS = [
-  'openai',
-  'openrouter',
-  'ollama',
-  'lmstudio',
-  'vllm',
-  'llamacpp',
-  'custom',
-] as const;
-export type ModelPresetName = (typeof MODEL_PRESETS)[number];
+export { MODEL_PRESET_NAMES, isKeylessPreset, type ModelPresetName } from './model-presets.js';
 
 /** An http(s) URL: `localhost:8080/v1` parses as a URL with scheme "localhost:", so say what is meant. */
 const httpUrl = () =>
@@ -27,7 +19,7 @@ const httpUrl = () =>
 
 export const ModelConfigSchema = z
   .object({
-    preset: z.enum(MODEL_PRESETS).optional(),
+    preset: z.enum(MODEL_PRESET_NAMES).optional(),
     baseUrl: httpUrl().optional(),
     model: z.string().min(1).optional(),
     /** Name of the environment variable holding the API key. */
@@ -173,15 +165,11 @@ export const CheckpointsConfigSchema = z
   })
   .strict();
 
+// Each section defaults to what its own schema gives for `{}` (`prefault`), so no default is
+// written twice.
 export const CairnConfigSchema = z
   .object({
-    model: ModelConfigSchema.default({
-      maxRetries: 4,
-      requestTimeoutSec: 600,
-      firstByteTimeoutSec: 120,
-      streamIdleTimeoutSec: 60,
-      choices: [],
-    }),
+    model: ModelConfigSchema.prefault({}),
     agent: z
       .object({
         defaultMode: z.enum(['ask', 'accept-edits', 'plan', 'auto']).default('ask'),
@@ -189,17 +177,17 @@ export const CairnConfigSchema = z
         maxTurnRequests: z.number().int().positive().default(60),
       })
       .strict()
-      .default({ defaultMode: 'ask', maxTurnRequests: 60 }),
-    terminal: TerminalConfigSchema.default(TerminalConfigSchema.parse({})),
-    toolOutput: ToolOutputConfigSchema.default(ToolOutputConfigSchema.parse({})),
+      .prefault({}),
+    terminal: TerminalConfigSchema.prefault({}),
+    toolOutput: ToolOutputConfigSchema.prefault({}),
     memory: z
       .object({
         memoryCharLimit: z.number().int().positive().default(2200),
         userCharLimit: z.number().int().positive().default(1400),
       })
       .strict()
-      .default({ memoryCharLimit: 2200, userCharLimit: 1400 }),
-    web: WebConfigSchema.default(WebConfigSchema.parse({})),
+      .prefault({}),
+    web: WebConfigSchema.prefault({}),
     mcpServers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), McpServerConfigSchema).default({}),
     mcp: z
       .object({
@@ -209,8 +197,8 @@ export const CairnConfigSchema = z
         callTimeoutSec: z.number().positive().default(300),
       })
       .strict()
-      .default({ maxToolSchemaShare: 0.1, startupTimeoutSec: 30, callTimeoutSec: 300 }),
-    checkpoints: CheckpointsConfigSchema.default(CheckpointsConfigSchema.parse({})),
+      .prefault({}),
+    checkpoints: CheckpointsConfigSchema.prefault({}),
     history: z
       .object({
         /** Sessions last active longer ago than this are deleted by `cairn history prune`; unset keeps them forever. */

@@ -1,6 +1,6 @@
 import type { ChatMessage } from './messages.js';
 import { userText } from './messages.js';
-import type { ModelClient } from './model-client.js';
+import { DEFAULT_CONTEXT_WINDOW, type ModelClient } from './model-client.js';
 
 /** Share of the context window in use at which a session is compacted before its next turn. */
 export const COMPACT_AT_SHARE = 0.8;
@@ -85,7 +85,7 @@ export async function summarise(
   signal: AbortSignal,
 ): Promise<string> {
   // Leave room for the answer: the transcript gets at most half the window (about 4 chars a token).
-  const budget = Math.max(8_000, Math.floor((model.contextWindow ?? 128_000) * 0.5 * 4));
+  const budget = Math.max(8_000, Math.floor((model.contextWindow ?? DEFAULT_CONTEXT_WINDOW) * 0.5 * 4));
   let text = '';
   for await (const ev of model.stream({
     messages: [

@@ -37,6 +37,9 @@ export type ModelEvent =
   | { type: 'notice'; message: string }
   | { type: 'aborted' };
 
+/** The context window, in tokens, assumed when neither the config nor the provider tells it. */
+export const DEFAULT_CONTEXT_WINDOW = 128_000;
+
 /**
  * The model behind the loop. `stream` never throws and never rejects: every failure becomes
  * a final `error` event, and cancellation a final `aborted` event.

@@ -1,11 +1,9 @@
+import { DEFAULT_CONTEXT_WINDOW } from '../core/model-client.js';
 import type { ToolDefinition } from '../tools/types.js';
 import type { McpConnection } from './connection.js';
 import { adaptMcpTool, toolEntry, type McpToolEntry } from './tool-adapter.js';
 import { BRIDGE_TOOL_NAMES, bridgeTools } from './tool-bridge.js';
 import type { SessionServer } from './server-set.js';
-
-/** Context window assumed when the model's is unknown, for the schema budget. */
-export const ASSUMED_CONTEXT_WINDOW = 128_000;
 
 /** A session's view of its MCP servers, as the runtime uses it each turn. */
 export interface McpSessionTools {
@@ -148,12 +146,12 @@ export class SessionMcpTools implements McpSessionTools {
   }
 
   private schemaBudget(): number {
-    return this.budget.maxToolSchemaShare * (this.contextWindow() ?? ASSUMED_CONTEXT_WINDOW);
+    return this.budget.maxToolSchemaShare * (this.contextWindow() ?? DEFAULT_CONTEXT_WINDOW);
   }
 
   private shareText(): string {
     const known = this.contextWindow();
-    const window = known ?? ASSUMED_CONTEXT_WINDOW;
+    const window = known ?? DEFAULT_CONTEXT_WINDOW;
     const assumed = known === undefined ? ' assumed' : '';
     return `${Math.round(this.budget.maxToolSchemaShare * 100)}% of the${assumed} ${kiloTokens(window)}-token context window`;
   }

@@ -5,8 +5,6 @@ export interface ModelPreset {
   baseUrl: string;
   /** Variable that holds the key for this provider. */
   apiKeyEnv?: string;
-  /** Local servers accept any key. */
-  needsKey: boolean;
   defaultModel?: string;
 }
 
@@ -16,17 +14,15 @@ export const MODEL_PRESETS: Record<Exclude<ModelPresetName, 'custom'>, ModelPres
     label: 'OpenAI',
     baseUrl: 'https://api.openai.com/v1',
     apiKeyEnv: 'OPENAI_API_KEY',
-    needsKey: true,
     defaultModel: 'gpt-4.1',
   },
   openrouter: {
     label: 'OpenRouter',
     baseUrl: 'https://openrouter.ai/api/v1',
     apiKeyEnv: 'OPENROUTER_API_KEY',
-    needsKey: true,
   },
-  ollama: { label: 'Ollama', baseUrl: 'http://127.0.0.1:11434/v1', needsKey: false },
-  lmstudio: { label: 'LM Studio', baseUrl: 'http://127.0.0.1:1234/v1', needsKey: false },
-  vllm: { label: 'vLLM', baseUrl: 'http://127.0.0.1:8000/v1', apiKeyEnv: 'VLLM_API_KEY', needsKey: false },
-  llamacpp: { label: 'llama.cpp server', baseUrl: 'http://127.0.0.1:8080/v1', needsKey: false },
+  ollama: { label: 'Ollama', baseUrl: 'http://127.0.0.1:11434/v1' },
+  lmstudio: { label: 'LM Studio', baseUrl: 'http://127.0.0.1:1234/v1' },
+  vllm: { label: 'vLLM', baseUrl: 'http://127.0.0.1:8000/v1', apiKeyEnv: 'VLLM_API_KEY' },
+  llamacpp: { label: 'llama.cpp server', baseUrl: 'http://127.0.0.1:8080/v1' },
 };

@@ -1,4 +1,4 @@
-import { MODEL_PRESETS as MODEL_PRESET_NAMES, type ModelConfig } from '../../shared/config.js';
+import { isKeylessPreset, MODEL_PRESET_NAMES, type ModelConfig } from '../../shared/config.js';
 import { MODEL_PRESETS } from './presets.js';
 
 /** Everything needed to call the model. The key lives only in memory. */
@@ -35,7 +35,7 @@ export function resolveModel(config: ModelConfig, env: NodeJS.ProcessEnv): Model
   const model = env.CAIRN_MODEL?.trim() || config.model || preset?.defaultModel;
   const keyEnv = config.apiKeyEnv ?? preset?.apiKeyEnv;
   const apiKey = (keyEnv ? env[keyEnv]?.trim() : undefined) || env.OPENAI_API_KEY?.trim() || undefined;
-  const needsKey = preset ? preset.needsKey : false;
+  const needsKey = preset ? !isKeylessPreset(presetName) : false;
 
   if (!baseUrl) {
     return {
