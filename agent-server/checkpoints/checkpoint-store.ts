@@ -199,9 +199,12 @@ export class CheckpointStore {
     return { ...info, afterTree, stats };
   }
 
-  /** Every checkpoint, newest first. */
+  /**
+   * Every checkpoint, newest first, but those whose turn is known to have changed nothing (left
+   * when a process stopped before closing its turn).
+   */
   async list(): Promise<CheckpointInfo[]> {
-    return readCheckpoints(this.git);
+    return (await readCheckpoints(this.git)).filter((c) => c.afterTree !== c.tree);
   }
 
   /** A checkpoint by id, or by its number in the list (1 = newest). */

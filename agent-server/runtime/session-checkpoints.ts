@@ -61,8 +61,16 @@ export class SessionCheckpoints {
     return this.opened;
   }
 
-  /** What the first prompt should say: checkpoints are off (and why), or a repair was made. */
-  async notices(): Promise<string[]> {
+  /**
+   * As a turn starts: closes the previous turn's checkpoint, and returns what the first prompt
+   * should say (checkpoints are off and why, or a repair that was made).
+   */
+  async turnStarting(): Promise<string[]> {
+    await this.turnEnded();
+    return this.notices();
+  }
+
+  private async notices(): Promise<string[]> {
     if (!this.deps.config.enabled || this.noticeShown) return [];
     this.noticeShown = true;
     const store = await this.store();
@@ -102,22 +110,11 @@ export class SessionCheckpoints {
     }
   }
 
-  /** The end of the last turn being recorded; restores and lists wait for it. */
-  private finishing: Promise<unknown> = Promise.resolve();
-
-  /** Hears the session's turn ends (its `usage` event closes every turn). Returns the unsubscribe. */
-  watch(session: { subscribe(listener: (e: { type: string }) => void): () => void }): () => void {
-    return session.subscribe((event) => {
-      if (event.type === 'usage') this.finishing = this.turnEnded();
-    });
-  }
-
-  /** Resolves once the last turn's checkpoint is recorded. */
-  settled(): Promise<unknown> {
-    return this.finishing;
-  }
-
-  /** After a turn: records what it changed (a turn that changed nothing leaves no checkpoint). */
+  /**
+   * Closes the previous turn's checkpoint (a turn that changed nothing leaves none): called as the
+   * next turn starts and before /undo or /rewind, so it needs no hook at the end of a turn. The
+   * "after" it keeps was recorded by the turn's last change, so edits made since are not the turn's.
+   */
   async turnEnded(): Promise<CheckpointInfo | undefined> {
     const pending = this.pending;
     this.pending = undefined;
@@ -160,7 +157,7 @@ export class SessionCheckpoints {
   }
 
   private async list(): Promise<string> {
-    await this.finishing;
+    if (!this.deps.turnRunning()) await this.turnEnded();
     const store = await this.usableStore();
     if (typeof store === 'string') return store;
     const all = await store.list();
@@ -174,7 +171,7 @@ export class SessionCheckpoints {
   private async restore(ref: string): Promise<string> {
     if (this.deps.turnRunning())
       return 'A turn is running; wait for it to end (or cancel it) before restoring files.';
-    await this.finishing;
+    await this.turnEnded();
     const store = await this.usableStore();
     if (typeof store === 'string') return store;
     const target = await store.find(ref.trim());

@@ -103,8 +103,8 @@ test('without git the first prompt says checkpoints are off, once', async (t) =>
   });
   await checkpoints.beforeChange();
   assert.match(
-    (await checkpoints.notices()).join('\n'),
+    (await checkpoints.turnStarting()).join('\n'),
     /Checkpoints are off: the git program could not be run/,
   );
-  assert.deepEqual(await checkpoints.notices(), []);
+  assert.deepEqual(await checkpoints.turnStarting(), []);
 });
