@@ -175,6 +175,8 @@ export const CairnConfigSchema = z
         defaultMode: z.enum(['ask', 'accept-edits', 'plan', 'auto']).default('ask'),
         /** Model requests in one prompt turn before it stops with `max_turn_requests`. */
         maxTurnRequests: z.number().int().positive().default(60),
+        /** Delegated tasks (`delegate`) running at once per call. */
+        maxParallelSubagents: z.number().int().min(1).max(8).default(3),
       })
       .strict()
       .prefault({}),

@@ -31,6 +31,8 @@ import { createWebTools } from '../tools/web-fetch.js';
 import { buildSystemPrompt, type PromptSection } from './system-prompt.js';
 import { builtinCommands, type SlashCommand } from './slash-commands.js';
 import type { RuntimeServices } from './services.js';
+import { ChildSessions, type ChildSessionSpec } from './child-sessions.js';
+import { createDelegateTool } from '../tools/delegate.js';
 
 /** What the client side (ACP connection, CLI) lends a session. */
 export interface ClientBindings {
@@ -53,6 +55,8 @@ export interface NewSessionParams {
   modelId?: string;
   /** MCP servers the client passed in `session/new`, as received. */
   mcpServers?: readonly AcpMcpServer[];
+  /** Set for a delegated task's session (see child-sessions.ts). */
+  child?: ChildSessionSpec;
 }
 
 function makeModelClient(services: RuntimeServices, modelId?: string): ModelClient | ModelNotConfiguredError {
@@ -72,9 +76,11 @@ export async function createAgentSession(
   const mode: SessionMode = params.mode ?? services.config.agent.defaultMode;
   let session: AgentSession | undefined;
   const currentMode = () => session?.mode ?? mode;
-  const rules = client.persistRules
-    ? new ProjectPermissionRules(services.home, params.cwd)
-    : new MemoryPermissionRules();
+  const rules =
+    params.child?.rules ??
+    (client.persistRules
+      ? new ProjectPermissionRules(services.home, params.cwd)
+      : new MemoryPermissionRules());
   const gate = new PermissionGate(currentMode, client.prompter, rules);
 
   const terminalConfig = services.config.terminal;
@@ -96,6 +102,25 @@ export async function createAgentSession(
   const tools: AnyTool[] = [...coreTools(), ...createTerminalTools({ config: terminalConfig, processes })];
   tools.push(createSessionSearchTool(services.history, () => params.id));
   tools.push(...createWebTools(services.config.web, services.env));
+  tools.push(
+    createDelegateTool(
+      new ChildSessions({
+        parentId: params.id,
+        cwd: params.cwd,
+        additionalDirectories,
+        mcpServers: params.mcpServers ?? [],
+        depth: params.child?.depth ?? 0,
+        mode: currentMode,
+        modelId: () => session?.modelId,
+        client,
+        rules,
+        history: services.history,
+        maxParallel: services.config.agent.maxParallelSubagents,
+        create: (bindings, childParams) => createAgentSession(services, bindings, childParams),
+        log: (line) => process.stderr.write(`${line}\n`),
+      }),
+    ),
+  );
   // MCP servers start on the first prompt (never delaying session/new); their tools are
   // refreshed before every turn, so a restarted server's tools come back.
   const mcp = services.mcp.openSession({
@@ -138,6 +163,7 @@ export async function createAgentSession(
     { title: 'Project instructions', text: context.text },
     memory.promptSection,
     skills.promptSection,
+    ...(params.child ? [{ title: 'Delegated task', text: params.child.instructions }] : []),
   ];
   const commands: SlashCommand[] = [];
   // Skill commands are read each time: a skill saved during the session becomes a command.
@@ -160,7 +186,11 @@ export async function createAgentSession(
 
   const savedOutputs = new SessionOutputs(services.home, params.id, services.config.toolOutput);
   const runner = new SessionToolRunner({
-    tools: () => (mcpTools.length ? [...tools, ...mcpTools] : tools),
+    // A child keeps only its toolset's tools (MCP ones included).
+    tools: () => {
+      const all = mcpTools.length ? [...tools, ...mcpTools] : tools;
+      return params.child ? all.filter(params.child.keepTool) : all;
+    },
     mode: currentMode,
     workspace,
     context: (toolCallId: string, signal: AbortSignal, progress: (c: ToolContent[]) => void) => ({
