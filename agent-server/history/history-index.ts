@@ -289,11 +289,7 @@ export class HistoryIndex {
     const limit = clampLimit(q.limit, 20, 200);
     const expr = toMatchExpressions(q.query);
     if (!expr) return { hits: [], matched: 0, tooMany: false };
-    const sessions = new Map<string, ReturnType<IndexCatalog['sessionRow']>>();
-    const sessionOf = (id: string) => {
-      if (!sessions.has(id)) sessions.set(id, this.catalog.sessionRow(id));
-      return sessions.get(id);
-    };
+    const sessionOf = (id: string) => this.catalog.sessionInfo(id);
     const filter = {
       sessionId: q.sessionId,
       role: q.role,
@@ -325,18 +321,23 @@ export class HistoryIndex {
     const all: ShardMatch[] = [];
     const any: ShardMatch[] = [];
     let matched = 0;
+    let anyMatched = 0;
     let tooMany = false;
     let searchedBack: number | undefined;
     const start = performance.now();
     for (let i = 0; i < shards.length; i++) {
       const s = shards[i]!;
       await this.withShard(s.id, (shard) => {
-        const found = shard.match(expr.all, filter, limit, docs, avgWords);
+        // The newest CANDIDATES matches over all shards are ranked, as in one database.
+        const found = shard.match(expr.all, filter, limit, docs, avgWords, CANDIDATES - matched);
         all.push(...found.matches);
         matched += found.matched;
-        if (found.matched >= CANDIDATES) tooMany = true;
-        if (expr.any && all.length < limit)
-          any.push(...shard.match(expr.any, filter, limit, docs, avgWords).matches);
+        if (matched >= CANDIDATES) tooMany = true;
+        if (expr.any && all.length < limit && anyMatched < CANDIDATES) {
+          const some = shard.match(expr.any, filter, limit, docs, avgWords, CANDIDATES - anyMatched);
+          any.push(...some.matches);
+          anyMatched += some.matched;
+        }
       });
       const more = i + 1 < shards.length;
       if (!more) break;

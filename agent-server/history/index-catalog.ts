@@ -54,6 +54,13 @@ export class IndexCatalog {
   private readonly touchStmt: Statement;
   private readonly shardRecordStmt: Statement;
   private readonly sessionShardStmt: Statement;
+  /** Records added to shards in the batch being applied (see noteShardRecord). */
+  private readonly shardNotes = new Map<
+    number,
+    { records: number; first: number; last: number; sessions: Set<string> }
+  >();
+  /** What search needs of each session (asked for every match): cleared where a session changes. */
+  private readonly infoCache = new Map<string, { cwd: string; title: string | null } | null>();
   docs = 0;
   words = 0;
 
@@ -73,7 +80,7 @@ export class IndexCatalog {
       'UPDATE sessions SET record_count = record_count + 1, updated_at = max(updated_at, ?), text_bytes = text_bytes + ? WHERE id = ?',
     );
     this.shardRecordStmt = db.prepare(
-      'UPDATE shards SET records = records + 1, first_at = min(coalesce(first_at, ?1), ?1), last_at = max(coalesce(last_at, ?1), ?1) WHERE id = ?2',
+      'UPDATE shards SET records = records + ?1, first_at = min(coalesce(first_at, ?2), ?2), last_at = max(coalesce(last_at, ?3), ?3) WHERE id = ?4',
     );
     this.sessionShardStmt = db.prepare(
       'INSERT OR IGNORE INTO session_shards(session_id, shard_id) VALUES (?, ?)',
@@ -113,12 +120,15 @@ export class IndexCatalog {
   }
 
   commit(): void {
+    this.flushShardNotes();
     this.setMeta('docs', String(this.docs));
     this.setMeta('words', String(this.words));
     this.db.exec('COMMIT');
   }
 
   rollback(): void {
+    this.infoCache.clear();
+    this.shardNotes.clear();
     this.db.exec('ROLLBACK');
   }
 
@@ -157,6 +167,17 @@ export class IndexCatalog {
     }
   }
 
+  /** A session's project and title, undefined when there is no such session. */
+  sessionInfo(id: string): { cwd: string; title: string | null } | undefined {
+    let info = this.infoCache.get(id);
+    if (info === undefined) {
+      const row = this.sessionRow(id);
+      info = row ? { cwd: row.cwd, title: row.title } : null;
+      this.infoCache.set(id, info);
+    }
+    return info ?? undefined;
+  }
+
   isDeleted(id: string): boolean {
     const s = this.deletedStmt;
     try {
@@ -168,6 +189,7 @@ export class IndexCatalog {
   }
 
   insertSession(s: NewSession & { createdAt: number }): void {
+    this.infoCache.delete(s.id);
     this.db.run(
       'INSERT OR IGNORE INTO sessions(id, cwd, title, model, parent_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?)',
       [s.id, s.cwd, s.title ?? null, s.model ?? null, s.parentId ?? null, s.createdAt, s.createdAt],
@@ -176,6 +198,7 @@ export class IndexCatalog {
 
   /** A session whose creation is in a segment not read yet: its records go under a stub. */
   insertStub(id: string, at: number): void {
+    this.infoCache.delete(id);
     this.db.run('INSERT OR IGNORE INTO sessions(id, cwd, created_at, updated_at) VALUES (?, ?, ?, ?)', [
       id,
       '',
@@ -185,6 +208,7 @@ export class IndexCatalog {
   }
 
   updateSession(id: string, row: SessionRow, p: SessionPatch): void {
+    this.infoCache.delete(id);
     // Not activity: a title set after the first exchange must not reorder the list.
     this.db.run('UPDATE sessions SET title = ?, model = ?, parent_id = ? WHERE id = ?', [
       p.title !== undefined ? p.title : row.title,
@@ -218,6 +242,8 @@ export class IndexCatalog {
 
   /** Forgets a session; returns the shards that hold its records. */
   deleteSession(id: string): number[] {
+    this.flushShardNotes();
+    this.infoCache.delete(id);
     const shards = rows<{ shard_id: number }>(
       this.db,
       'SELECT shard_id FROM session_shards WHERE session_id = ? ORDER BY shard_id',
@@ -271,6 +297,7 @@ export class IndexCatalog {
   }
 
   shards(): ShardRow[] {
+    this.flushShardNotes();
     return rows<ShardRow>(this.db, 'SELECT * FROM shards ORDER BY id');
   }
 
@@ -283,12 +310,29 @@ export class IndexCatalog {
     this.db.run('UPDATE shards SET gen = ?, sealed = max(sealed, ?) WHERE id = ?', [gen, sealed ? 1 : 0, id]);
   }
 
+  /** Counted in memory and written once per batch: three statements per record made rebuilds slow. */
   noteShardRecord(shardId: number, sessionId: string, at: number): void {
-    this.shardRecordStmt.run([at, shardId]);
-    this.sessionShardStmt.run([sessionId, shardId]);
+    const n = this.shardNotes.get(shardId);
+    if (n) {
+      n.records++;
+      n.first = Math.min(n.first, at);
+      n.last = Math.max(n.last, at);
+      n.sessions.add(sessionId);
+    } else {
+      this.shardNotes.set(shardId, { records: 1, first: at, last: at, sessions: new Set([sessionId]) });
+    }
+  }
+
+  private flushShardNotes(): void {
+    for (const [shardId, n] of this.shardNotes) {
+      this.shardRecordStmt.run([n.records, n.first, n.last, shardId]);
+      for (const sessionId of n.sessions) this.sessionShardStmt.run([sessionId, shardId]);
+    }
+    this.shardNotes.clear();
   }
 
   sessionShards(sessionId: string): number[] {
+    this.flushShardNotes();
     return rows<{ shard_id: number }>(
       this.db,
       'SELECT shard_id FROM session_shards WHERE session_id = ? ORDER BY shard_id',

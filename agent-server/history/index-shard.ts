@@ -159,8 +159,9 @@ export class IndexShard {
   }
 
   /**
-   * The best `limit` of the newest CANDIDATES matches by BM25, and how many matched (capped
-   * at CANDIDATES: FTS4 walks docids newest first and stops, so common words cost a bounded amount).
+   * The best `limit` of the newest `candidates` matches by BM25, and how many matched (capped
+   * at `candidates`: FTS4 walks docids newest first and stops, so common words cost a bounded
+   * amount). A search shares CANDIDATES among the shards it visits, newest first.
    */
   match(
     expression: string,
@@ -168,6 +169,7 @@ export class IndexShard {
     limit: number,
     docs: number,
     avgWords: number,
+    candidates = CANDIDATES,
   ): { matches: ShardMatch[]; matched: number } {
     const where = ['records_fts MATCH ?', 'allowed(r.session_id)'];
     const params: SqlValue[] = [expression];
@@ -193,7 +195,7 @@ export class IndexShard {
         `SELECT *, count(*) OVER () AS matched FROM (
            SELECT r.*, bm25(matchinfo(records_fts, 'pcx'), r.words, ?, ?) AS score
            FROM records_fts JOIN records r ON r.id = records_fts.docid
-           WHERE ${where.join(' AND ')} ORDER BY records_fts.docid DESC LIMIT ${CANDIDATES})
+           WHERE ${where.join(' AND ')} ORDER BY records_fts.docid DESC LIMIT ${Math.max(1, Math.floor(candidates))})
          ORDER BY score DESC, id DESC LIMIT ?`,
         [Math.max(docs, 1), avgWords || 1, ...params, limit],
       );

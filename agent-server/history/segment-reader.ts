@@ -67,6 +67,9 @@ export async function* readSegment(
   }
 }
 
+/** Reads in flight per segment when entries are read back by position. */
+const READS_AT_ONCE = 64;
+
 /** Reads the entries at the given positions, in the order given. */
 export async function readEntriesAt(dir: string, positions: JournalPosition[]): Promise<JournalEntry[]> {
   const out: JournalEntry[] = new Array(positions.length);
@@ -80,14 +83,20 @@ export async function readEntriesAt(dir: string, positions: JournalPosition[]): 
     const file = path.join(dir, segment);
     const handle = await open(file, 'r');
     try {
-      for (const i of indexes) {
-        const p = positions[i]!;
-        const buf = Buffer.allocUnsafe(p.len);
-        const { bytesRead } = await handle.read(buf, 0, p.len, p.pos);
-        const entry = bytesRead === p.len ? parseJournalLine(buf.toString('utf8', 0, p.len - 1)) : undefined;
-        if (!entry)
-          throw new Error(`History journal ${file} has no entry at byte ${p.pos}; the index is stale.`);
-        out[i] = entry;
+      // Many at once: each read waits on the thread pool, which a busy machine makes slow.
+      for (let from = 0; from < indexes.length; from += READS_AT_ONCE) {
+        await Promise.all(
+          indexes.slice(from, from + READS_AT_ONCE).map(async (i) => {
+            const p = positions[i]!;
+            const buf = Buffer.allocUnsafe(p.len);
+            const { bytesRead } = await handle.read(buf, 0, p.len, p.pos);
+            const entry =
+              bytesRead === p.len ? parseJournalLine(buf.toString('utf8', 0, p.len - 1)) : undefined;
+            if (!entry)
+              throw new Error(`History journal ${file} has no entry at byte ${p.pos}; the index is stale.`);
+            out[i] = entry;
+          }),
+        );
       }
     } finally {
       await handle.close();
