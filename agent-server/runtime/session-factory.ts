@@ -30,6 +30,7 @@ import { createSessionSearchTool } from '../tools/session-search.js';
 import { createWebTools } from '../tools/web-fetch.js';
 import { buildSystemPrompt, type PromptSection } from './system-prompt.js';
 import { builtinCommands, type SlashCommand } from './slash-commands.js';
+import { SessionCheckpoints } from './session-checkpoints.js';
 import type { RuntimeServices } from './services.js';
 import { ChildSessions, type ChildSessionSpec } from './child-sessions.js';
 import { createDelegateTool } from '../tools/delegate.js';
@@ -82,6 +83,16 @@ export async function createAgentSession(
       ? new ProjectPermissionRules(services.home, params.cwd)
       : new MemoryPermissionRules());
   const gate = new PermissionGate(currentMode, client.prompter, rules);
+  const checkpoints = new SessionCheckpoints({
+    home: services.home,
+    cwd: params.cwd,
+    config: services.config.checkpoints,
+    sessionId: params.id,
+    gate,
+    prompt: () => lastUserText(session?.conversation.messages ?? []),
+    turnRunning: () => session?.isRunning ?? false,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
 
   const terminalConfig = services.config.terminal;
   const modelKeys = knownModelKeys(services.config.model, services.env);
@@ -172,6 +183,7 @@ export async function createAgentSession(
     ...memory.commands,
     ...learning.commands,
     ...skills.commands(),
+    ...checkpoints.commands(),
   ];
   commands.push(...builtinCommands(allCommands));
 
@@ -191,6 +203,8 @@ export async function createAgentSession(
       const all = mcpTools.length ? [...tools, ...mcpTools] : tools;
       return params.child ? all.filter(params.child.keepTool) : all;
     },
+    beforeChange: () => checkpoints.beforeChange(),
+    afterChange: () => checkpoints.afterChange(),
     mode: currentMode,
     workspace,
     context: (toolCallId: string, signal: AbortSignal, progress: (c: ToolContent[]) => void) => ({
@@ -234,9 +248,10 @@ export async function createAgentSession(
     beforeTurn: async (signal) => {
       const prepared = await mcp.prepare(signal);
       mcpTools = prepared.tools;
-      return [...pendingNotices.splice(0), ...prepared.notices];
+      return [...pendingNotices.splice(0), ...prepared.notices, ...(await checkpoints.turnStarting())];
     },
     statusLines: () => [
+      checkpoints.statusLine(),
       `Endpoint: ${services.model.ok ? `${services.model.model.baseUrl} (${services.model.model.presetLabel})` : services.model.problem}`,
       ...mcp.status(),
     ],
@@ -249,4 +264,15 @@ export async function createAgentSession(
     },
   });
   return session;
+}
+
+/** The text of the newest user message (a checkpoint's label). */
+function lastUserText(messages: readonly ChatMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role !== 'user') continue;
+    if (typeof m.content === 'string') return m.content;
+    return m.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(' ');
+  }
+  return '';
 }
