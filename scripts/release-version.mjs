@@ -46,7 +46,10 @@ const changelogFile = join(root, 'CHANGELOG.md');
 const changelog = readFileSync(changelogFile, 'utf8');
 if (changelog.includes(`## [${version}]`)) fail(`CHANGELOG.md already has a section for ${version}`);
 if (!/^## \[Unreleased\][ \t]*$/m.test(changelog)) fail('CHANGELOG.md has no "## [Unreleased]" section');
-const released = changelog.replace(/^## \[Unreleased\][ \t]*$/m, `## [Unreleased]\n\n## [${version}] - ${date}`);
+const released = changelog.replace(
+  /^## \[Unreleased\][ \t]*$/m,
+  `## [Unreleased]\n\n## [${version}] - ${date}`,
+);
 
 const manifestFile = join(root, 'package.json');
 const manifest = setJsonString(
