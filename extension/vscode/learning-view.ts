@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { LearningCli } from '../learning/learning-cli.js';
+import type { LearningCli } from '../learning/learning-cli.js';
 import {
   entryLine,
   learningItems,
