@@ -12,7 +12,6 @@ const command = (cmd: string, extra: Partial<PermissionRequest> = {}): Permissio
   ruleKey: `execute:${cmd}`,
   ...extra,
 });
-const signal = new AbortController().signal;
 
 describe('a job answers permission requests from its grants', () => {
   it('matches command patterns with * as the only wildcard', () => {
@@ -25,19 +24,22 @@ describe('a job answers permission requests from its grants', () => {
 
   it('allows granted commands and refuses the rest, with the reason kept', async () => {
     const prompter = new JobGrantsPrompter({ mode: 'accept-edits', allowCommands: ['npm outdated*'] });
-    assert.equal(await prompter.ask(command('npm outdated --json'), signal), 'allow_once');
-    assert.equal(await prompter.ask(command('npm install left-pad'), signal), 'reject_once');
+    assert.equal(await prompter.ask(command('npm outdated --json')), 'allow_once');
+    assert.equal(await prompter.ask(command('npm install left-pad')), 'reject_once');
     assert.match(prompter.reasons.get('call-npm install left-pad')!, /no --allow-command pattern/);
   });
 
   it('never approves dangerous commands or files that run outside the sandbox, even when a pattern matches', async () => {
     const prompter = new JobGrantsPrompter({ mode: 'auto', allowCommands: ['*'] });
-    assert.equal(await prompter.ask(command('sudo reboot', { dangerous: true }), signal), 'reject_once');
+    assert.equal(await prompter.ask(command('sudo reboot', { dangerous: true })), 'reject_once');
     assert.equal(
-      await prompter.ask(
-        { ...command('x'), category: 'edit', kind: 'edit', ruleKey: 'edit', runsOutsideSandbox: true },
-        signal,
-      ),
+      await prompter.ask({
+        ...command('x'),
+        category: 'edit',
+        kind: 'edit',
+        ruleKey: 'edit',
+        runsOutsideSandbox: true,
+      }),
       'reject_once',
     );
     assert.equal(prompter.reasons.size, 2);
@@ -46,10 +48,13 @@ describe('a job answers permission requests from its grants', () => {
   it('refuses anything else that asks (an edit in a mode that asks, the network)', async () => {
     const prompter = new JobGrantsPrompter({ mode: 'plan', allowCommands: [] });
     assert.equal(
-      await prompter.ask(
-        { ...command('x'), toolCallId: 'w', category: 'network', kind: 'fetch', ruleKey: 'network' },
-        signal,
-      ),
+      await prompter.ask({
+        ...command('x'),
+        toolCallId: 'w',
+        category: 'network',
+        kind: 'fetch',
+        ruleKey: 'network',
+      }),
       'reject_once',
     );
     assert.match(prompter.reasons.get('w')!, /not granted/);

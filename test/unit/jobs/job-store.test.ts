@@ -4,20 +4,8 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { JobStore } from '../../../agent-server/jobs/job-store.js';
 import { ProcessLock } from '../../../agent-server/jobs/process-lock.js';
-import type { Job } from '../../../agent-server/jobs/job-types.js';
 import { tempDir } from '../../helpers/env.js';
-
-export const sampleJob = (over: Partial<Job> = {}): Omit<Job, 'id'> => ({
-  name: 'deps',
-  prompt: 'check the dependencies',
-  cwd: '/tmp',
-  schedule: { kind: 'every', ms: 60_000, text: '1m' },
-  grants: { mode: 'plan', allowCommands: [] },
-  paused: false,
-  createdAt: 0,
-  checkedAt: 0,
-  ...over,
-});
+import { sampleJob } from './sample-job.js';
 
 describe('JobStore', () => {
   it('adds, finds, updates and removes jobs in Cairn home, with their runs', async () => {
