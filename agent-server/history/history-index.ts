@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto';
 import type { SqlJsStatic } from 'sql.js';
 import { countWords, clampLimit, toMeta } from './index-rows.js';
 import { IndexCatalog } from './index-catalog.js';
-import { IndexShard, type ShardMatch, type ShardRecord, CANDIDATES } from './index-shard.js';
+import {
+  IndexShard,
+  type ShardFilter,
+  type ShardMatch,
+  type ShardRecord,
+  CANDIDATES,
+} from './index-shard.js';
 import { ShardFiles } from './shard-files.js';
 import type { JournalEntry, JournalPosition, PositionedEntry } from './journal-entry.js';
 import { recordRole, searchableText } from './record-text.js';
@@ -290,16 +296,14 @@ export class HistoryIndex {
     const expr = toMatchExpressions(q.query);
     if (!expr) return { hits: [], matched: 0, tooMany: false };
     const sessionOf = (id: string) => this.catalog.sessionInfo(id);
-    const filter = {
+    const filter: ShardFilter = {
       sessionId: q.sessionId,
       role: q.role,
       since: q.since,
       until: q.until,
-      sessionAllowed: (id: string) => {
-        const row = sessionOf(id);
-        return !!row && (q.cwd === undefined || row.cwd === q.cwd);
-      },
+      sessions: q.cwd !== undefined ? this.catalog.projectSessions(q.cwd) : undefined,
     };
+    const pendingDeletes = this.catalog.pendingShardDeletes();
     const scope = q.sessionId !== undefined ? new Set(this.catalog.sessionShards(q.sessionId)) : undefined;
     const shards = this.catalog
       .shards()
@@ -327,14 +331,16 @@ export class HistoryIndex {
     const start = performance.now();
     for (let i = 0; i < shards.length; i++) {
       const s = shards[i]!;
+      const excluded = pendingDeletes.get(s.id);
+      const shardFilter = excluded ? { ...filter, excluded: JSON.stringify(excluded) } : filter;
       await this.withShard(s.id, (shard) => {
         // The newest CANDIDATES matches over all shards are ranked, as in one database.
-        const found = shard.match(expr.all, filter, limit, docs, avgWords, CANDIDATES - matched);
+        const found = shard.match(expr.all, shardFilter, limit, docs, avgWords, CANDIDATES - matched);
         all.push(...found.matches);
         matched += found.matched;
         if (matched >= CANDIDATES) tooMany = true;
         if (expr.any && all.length < limit && anyMatched < CANDIDATES) {
-          const some = shard.match(expr.any, filter, limit, docs, avgWords, CANDIDATES - anyMatched);
+          const some = shard.match(expr.any, shardFilter, limit, docs, avgWords, CANDIDATES - anyMatched);
           any.push(...some.matches);
           anyMatched += some.matched;
         }
@@ -353,14 +359,15 @@ export class HistoryIndex {
     const chosen: { m: ShardMatch; score: number }[] = [];
     for (const h of [...ranked(all), ...ranked(any)]) {
       const key = `${h.m.sessionId}\0${h.m.ord}`;
-      if (chosen.length >= limit || seen.has(key)) continue;
+      // A session gone from the catalog (deleted while the search ran) is left out.
+      if (chosen.length >= limit || seen.has(key) || !sessionOf(h.m.sessionId)) continue;
       seen.add(key);
       chosen.push(h);
     }
     const texts = await readText(chosen.map((h) => this.positionOf(h.m)));
     const terms = termsOf(q.query);
     const hits: SearchHit[] = chosen.map(({ m, score }, i) => {
-      const row = sessionOf(m.sessionId)!;
+      const row = sessionOf(m.sessionId) ?? { cwd: '', title: null };
       return {
         sessionId: m.sessionId,
         sessionTitle: row.title ?? undefined,

@@ -61,6 +61,8 @@ export class IndexCatalog {
   >();
   /** What search needs of each session (asked for every match): cleared where a session changes. */
   private readonly infoCache = new Map<string, { cwd: string; title: string | null } | null>();
+  /** Sessions per project (see projectSessions): cleared when sessions come or go. */
+  private readonly projectCache = new Map<string, string>();
   docs = 0;
   words = 0;
 
@@ -129,6 +131,7 @@ export class IndexCatalog {
   rollback(): void {
     this.infoCache.clear();
     this.shardNotes.clear();
+    this.projectCache.clear();
     this.db.exec('ROLLBACK');
   }
 
@@ -167,6 +170,30 @@ export class IndexCatalog {
     }
   }
 
+  /** The ids of a project's sessions as a JSON array (for a search's filter). */
+  projectSessions(cwd: string): string {
+    let ids = this.projectCache.get(cwd);
+    if (ids === undefined) {
+      ids = JSON.stringify(
+        rows<{ id: string }>(this.db, 'SELECT id FROM sessions WHERE cwd = ?', [cwd]).map((r) => r.id),
+      );
+      this.projectCache.set(cwd, ids);
+    }
+    return ids;
+  }
+
+  /** Deleted sessions whose records are still in sealed shards, by shard. */
+  pendingShardDeletes(): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    for (const r of rows<{ shard_id: number; session_id: string }>(
+      this.db,
+      'SELECT shard_id, session_id FROM shard_deletes',
+    )) {
+      out.set(r.shard_id, [...(out.get(r.shard_id) ?? []), r.session_id]);
+    }
+    return out;
+  }
+
   /** A session's project and title, undefined when there is no such session. */
   sessionInfo(id: string): { cwd: string; title: string | null } | undefined {
     let info = this.infoCache.get(id);
@@ -190,6 +217,7 @@ export class IndexCatalog {
 
   insertSession(s: NewSession & { createdAt: number }): void {
     this.infoCache.delete(s.id);
+    this.projectCache.clear();
     this.db.run(
       'INSERT OR IGNORE INTO sessions(id, cwd, title, model, parent_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?)',
       [s.id, s.cwd, s.title ?? null, s.model ?? null, s.parentId ?? null, s.createdAt, s.createdAt],
@@ -199,6 +227,7 @@ export class IndexCatalog {
   /** A session whose creation is in a segment not read yet: its records go under a stub. */
   insertStub(id: string, at: number): void {
     this.infoCache.delete(id);
+    this.projectCache.clear();
     this.db.run('INSERT OR IGNORE INTO sessions(id, cwd, created_at, updated_at) VALUES (?, ?, ?, ?)', [
       id,
       '',
@@ -242,6 +271,7 @@ export class IndexCatalog {
 
   /** Forgets a session; returns the shards that hold its records. */
   deleteSession(id: string): number[] {
+    this.projectCache.clear();
     this.flushShardNotes();
     this.infoCache.delete(id);
     const shards = rows<{ shard_id: number }>(
