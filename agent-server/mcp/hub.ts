@@ -2,7 +2,7 @@ import { McpConnection } from './connection.js';
 import { neutralWorkingFolder } from './launch-policy.js';
 import type { AcpMcpServer, McpServerConfig } from './server-config.js';
 import { mergeServers } from './server-set.js';
-import { SessionMcpTools, type McpSessionTools } from './session-tools.js';
+import { SessionMcpTools, type McpSessionTools } from './session-mcp-tools.js';
 
 export interface McpHubOptions {
   startupTimeoutMs: number;

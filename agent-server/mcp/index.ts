@@ -1,6 +1,6 @@
 /** MCP servers as agent tools: the hub, the per-session tool view, and what to advertise over ACP. */
 export { McpHub, type McpHubOptions, type McpSessionOptions } from './hub.js';
-export type { McpSessionTools } from './session-tools.js';
+export type { McpSessionTools } from './session-mcp-tools.js';
 export {
   fromAcpServer,
   type AcpMcpServer,

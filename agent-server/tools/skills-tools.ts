@@ -1,7 +1,8 @@
 import type { ToolDefinition } from './types.js';
 import type { SkillCatalog } from '../skills/catalog.js';
 import type { SkillUsageTracker } from '../skills/usage.js';
-import { createSkillsListTool, createSkillViewTool } from './skills-read.js';
+import { createSkillsListTool } from './skills-list.js';
+import { createSkillViewTool } from './skill-view.js';
 import { createSkillManageTool } from './skills-manage.js';
 
 export interface SkillToolsOptions {
