@@ -96,6 +96,7 @@ export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElemen
           }),
         ]),
       run && !open && ctx.isLatestCommand(item.id) && renderTerminalPreview(run, PREVIEW_LINES),
+      !open && liveProgress(item),
       hasOutput &&
         h(
           'div',
@@ -108,6 +109,17 @@ export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElemen
         ),
     ],
   );
+}
+
+/**
+ * A delegation (`think`) card shows its tasks' progress while it runs without being expanded:
+ * one line per subagent with its current step.
+ */
+function liveProgress(item: ToolCallItem): HTMLElement | false {
+  if (item.toolKind !== 'think' || item.status !== 'in_progress') return false;
+  const first = item.content[0];
+  if (first?.type !== 'content' || first.content.type !== 'text') return false;
+  return h('pre', { className: 'tool-text tool-progress', text: clip(first.content.text) });
 }
 
 /** The live status while the call runs, then how it ended. */
