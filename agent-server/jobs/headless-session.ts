@@ -61,6 +61,7 @@ export async function runHeadlessSession(
   let answer = '';
   let tokens: number | undefined;
   let sessionId: string | undefined;
+  let liveId: string | undefined;
   try {
     const session = await host.create(
       () => ({
@@ -71,6 +72,7 @@ export async function runHeadlessSession(
       }),
       { cwd: request.cwd, mode: request.mode },
     );
+    liveId = session.id;
     sessionId = session.historyId ?? session.id;
     const unsubscribe = session.subscribe((event) => {
       if (event.type === 'text') answer += event.delta;
@@ -112,6 +114,7 @@ export async function runHeadlessSession(
       toolCalls: [...calls.values()],
     };
   } finally {
-    await host.closeAll();
+    // Only the session: history and MCP servers belong to the caller's services, shared by runs.
+    if (liveId) await host.close(liveId);
   }
 }

@@ -4,6 +4,9 @@ import type { JobStore } from './job-store.js';
 import type { Job, JobRun } from './job-types.js';
 import { ProcessLock } from './process-lock.js';
 
+/** A due time further back than this when the scheduler sees it was missed, not just reached. */
+export const MISSED_AFTER_MS = 2 * 60_000;
+
 export interface JobSchedulerOptions {
   store: JobStore;
   /** Runs one job (the real one: `runJob`); the scheduler only decides when. */
@@ -54,6 +57,12 @@ export class JobScheduler {
       if (due === undefined || due > now) continue;
       // Marked before it runs: a crash mid-run does not make the job fire again at once.
       await this.opts.store.update(job.id, (j) => ({ ...j, checkedAt: now }));
+      if (job.catchUp === 'skip' && now - due > MISSED_AFTER_MS) {
+        this.log(
+          `cairn jobs: ${job.name} (${job.id}) missed its run at ${new Date(due).toISOString()}; skipped (--catch-up skip)`,
+        );
+        continue;
+      }
       started.push(job.id);
       this.running.set(job.id, this.runOne(job));
     }

@@ -27,6 +27,8 @@ export interface Job {
   schedule: JobSchedule;
   grants: JobGrants;
   paused: boolean;
+  /** A run missed while no scheduler was watching (the machine asleep): made up once, or skipped. */
+  catchUp: 'once' | 'skip';
   createdAt: number;
   /** When the scheduler last considered the job (a run started, or the time it was added). */
   checkedAt: number;

@@ -57,6 +57,33 @@ describe('JobScheduler', () => {
     }
   });
 
+  it('skips a missed run of a --catch-up skip job, and runs it at its next slot', async () => {
+    const home = await tempDir('sched-skip');
+    try {
+      const store = new JobStore(home);
+      const job = await store.add(sampleJob({ catchUp: 'skip' }));
+      let now = 10 * MINUTE + 30_000;
+      const ran: number[] = [];
+      const scheduler = new JobScheduler({
+        store,
+        now: () => now,
+        run: async (j) => {
+          ran.push(now);
+          return fakeRun(j);
+        },
+        log: () => {},
+      });
+      await scheduler.start();
+      assert.deepEqual(await scheduler.tick(), [], 'missed while asleep: skipped');
+      now = 11 * MINUTE + 1;
+      assert.deepEqual(await scheduler.tick(), [job.id], 'the next slot runs');
+      await scheduler.stop();
+      assert.equal(ran.length, 1);
+    } finally {
+      await fs.rm(home, { recursive: true, force: true });
+    }
+  });
+
   it('never starts a job again while its run is going', async () => {
     const home = await tempDir('sched-overlap');
     try {

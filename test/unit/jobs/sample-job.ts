@@ -8,6 +8,7 @@ export const sampleJob = (over: Partial<Job> = {}): Omit<Job, 'id'> => ({
   schedule: { kind: 'every', ms: 60_000, text: '1m' },
   grants: { mode: 'plan', allowCommands: [] },
   paused: false,
+  catchUp: 'once',
   createdAt: 0,
   checkedAt: 0,
   ...over,
