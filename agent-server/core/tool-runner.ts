@@ -4,7 +4,7 @@ import type { ToolCallRequest } from './messages.js';
 import type { PlanEntry, ToolContent, ToolKind, ToolLocation } from './tool-content.js';
 
 /** What a finished tool call gives back: text for the model, rich content for the client. */
-export interface ToolOutcome {
+export interface ToolResult {
   forModel: string;
   content?: ToolContent[];
   locations?: ToolLocation[];
@@ -39,7 +39,7 @@ export interface PreparedToolCall {
   locations: ToolLocation[];
   input: unknown;
   /** Throws on failure; the message goes to the model. */
-  run(signal: AbortSignal, report: ToolCallReporter): Promise<ToolOutcome>;
+  run(signal: AbortSignal, report: ToolCallReporter): Promise<ToolResult>;
 }
 
 export interface RejectedToolCall {

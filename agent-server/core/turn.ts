@@ -4,7 +4,7 @@ import type { ToolCallOutcome, TurnEvent, TurnOutcome } from './events.js';
 import type { ToolCallRequest } from './messages.js';
 import type { ModelClient, ModelFailure } from './model-client.js';
 import type { ToolContent } from './tool-content.js';
-import type { ToolOutcome, ToolRunner } from './tool-runner.js';
+import type { ToolResult, ToolRunner } from './tool-runner.js';
 import { EventQueue } from './event-queue.js';
 
 export interface TurnOptions {
@@ -228,7 +228,7 @@ function endedUpdate(
   toolCallId: string,
   outcome: Exclude<ToolCallOutcome, 'completed'>,
   reason?: string,
-  result?: ToolOutcome,
+  result?: ToolResult,
 ): TurnEvent {
   const kept = (result?.content ?? []).filter((c) => c.type !== 'diff');
   return {

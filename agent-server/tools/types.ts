@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ToolContent, ToolKind, ToolLocation } from '../core/tool-content.js';
-import type { ToolOutcome } from '../core/tool-runner.js';
+import type { ToolResult } from '../core/tool-runner.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { FileInfo } from '../workspace/anchored-files.js';
 import type { PermissionGate } from '../permissions/gate.js';
@@ -37,8 +37,8 @@ export interface SavedOutputReader {
   inspect(absolutePath: string, headBytes: number): Promise<FileInfo>;
 }
 
-/** A tool's answer: what the model reads, and what the client shows (rich content, plan, rawOutput). */
-export type ToolResult = ToolOutcome;
+/** A tool's answer (one type with the loop's): what the model reads, and what the client shows. */
+export type { ToolResult };
 
 export interface ToolDescription {
   title: string;
