@@ -69,7 +69,6 @@ export function activate(context: vscode.ExtensionContext): void {
           modelPreset: c.get<string>('model.preset', ''),
           baseUrl: c.get<string>('model.baseUrl', ''),
           model: c.get<string>('model.model', ''),
-          extraArgs: [],
           serverPath: c.get<string>('server.path', ''),
         };
         const launch = serverLaunch({

@@ -8,8 +8,6 @@ export type ServerSettings = {
   modelPreset: string;
   baseUrl: string;
   model: string;
-  /** Extra `cairn acp` arguments (advanced; empty by default). */
-  extraArgs: string[];
   /**
    * `cairn.server.path` (machine scope: a repository's settings cannot choose the program):
    * '' for the server bundled in the extension, `cairn` (or another name) to find on PATH,
@@ -56,7 +54,7 @@ export function serverLaunch(options: {
     const script = join(options.extensionPath, 'dist', 'cairn.js');
     return {
       command: options.execPath,
-      args: [script, 'acp', ...s.extraArgs],
+      args: [script, 'acp'],
       cwd: options.cwd,
       env,
       server: `bundled server ${script}`,
@@ -72,7 +70,7 @@ export function serverLaunch(options: {
   const viaNode = /\.[cm]?js$/.test(found);
   return {
     command: viaNode ? options.execPath : found,
-    args: [...(viaNode ? [found] : []), 'acp', ...s.extraArgs],
+    args: [...(viaNode ? [found] : []), 'acp'],
     cwd: options.cwd,
     env,
     server: `cairn.server.path: ${found}`,

@@ -116,7 +116,7 @@ async function panelReady(rounds: number) {
             extensionPath: ROOT,
             cwd: workspace,
             baseEnv: env,
-            settings: { modelPreset: '', baseUrl: 'http://127.0.0.1:9/v1', model: 'bench', extraArgs: [] },
+            settings: { modelPreset: '', baseUrl: 'http://127.0.0.1:9/v1', model: 'bench' },
             apiKey: 'bench',
           }),
           { stderr: () => {} },

@@ -12,7 +12,7 @@ test('the server runs as Node from the extension folder, with settings and key i
     extensionPath: '/ext',
     cwd: '/w',
     baseEnv: { PATH: '/bin', OPENAI_API_KEY: 'inherited', VSCODE_PID: '1' },
-    settings: { modelPreset: 'ollama', baseUrl: ' http://x/v1 ', model: 'm', extraArgs: [] },
+    settings: { modelPreset: 'ollama', baseUrl: ' http://x/v1 ', model: 'm' },
     apiKey: 'sk-secret',
     ripgrepPath: '/opt/code/rg',
   });
@@ -35,7 +35,7 @@ test('empty settings leave the config file in charge', () => {
     extensionPath: '/ext',
     cwd: '/w',
     baseEnv: {},
-    settings: { modelPreset: '', baseUrl: '', model: '', extraArgs: [] },
+    settings: { modelPreset: '', baseUrl: '', model: '' },
     apiKey: undefined,
   });
   assert.equal(launch.env.OPENAI_BASE_URL, undefined);
@@ -58,7 +58,7 @@ test('the model preset setting reaches the server’s model resolution', async (
     extensionPath: '/ext',
     cwd: '/w',
     baseEnv: {},
-    settings: { modelPreset: 'ollama', baseUrl: '', model: 'qwen2.5-coder', extraArgs: [] },
+    settings: { modelPreset: 'ollama', baseUrl: '', model: 'qwen2.5-coder' },
     apiKey: undefined,
   });
   const resolved = resolveModel(ModelConfigSchema.parse({}), launch.env);
@@ -85,7 +85,7 @@ const launchWith = (serverPath: string, PATH: string) =>
     extensionPath: '/ext',
     cwd: '/w',
     baseEnv: { PATH },
-    settings: { modelPreset: '', baseUrl: '', model: '', extraArgs: [], serverPath },
+    settings: { modelPreset: '', baseUrl: '', model: '', serverPath },
     apiKey: 'sk-secret',
   });
 
