@@ -177,6 +177,8 @@ export const CairnConfigSchema = z
         maxTurnRequests: z.number().int().positive().default(60),
         /** Delegated tasks (`delegate`) running at once per call. */
         maxParallelSubagents: z.number().int().min(1).max(8).default(3),
+        /** Wall time a delegated task may take before it is stopped (a call may ask for less). */
+        subagentTimeoutSec: z.number().int().min(1).max(3600).default(600),
       })
       .strict()
       .prefault({}),

@@ -57,6 +57,8 @@ export interface ChildSessionsOptions {
   rules: PermissionRuleStore;
   history: HistoryStore;
   maxParallel: number;
+  /** Wall time of one task; a call may ask for less, never more. */
+  timeoutMs: number;
   /** Builds a session (the runtime's factory, bound to its services). */
   create: (bindings: ClientBindings, params: NewSessionParams) => Promise<AgentSession>;
   log: (line: string) => void;
@@ -189,6 +191,12 @@ export class ChildSessions implements ChildSessionLauncher {
     const unsubscribe = session.subscribe((event) => watch.observe(event));
     const cancel = () => void session.cancel();
     signal.addEventListener('abort', cancel, { once: true });
+    let timedOut = false;
+    const timeoutMs = Math.min(o.timeoutMs, (task.timeoutSec ?? Infinity) * 1000);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      cancel();
+    }, timeoutMs);
     try {
       await this.record(session, title, label, task.toolset);
       if (signal.aborted) return ended('cancelled', 'Cancelled before it started.');
@@ -198,13 +206,16 @@ export class ChildSessions implements ChildSessionLauncher {
       } catch (err) {
         return ended('failed', `The subagent failed: ${(err as Error).message}`, watch.toolCalls);
       }
-      const outcome = signal.aborted ? 'cancelled' : outcomeOf(turn);
+      const outcome = signal.aborted ? 'cancelled' : timedOut ? 'budget_exhausted' : outcomeOf(turn);
       const answer = lastAssistantText(session);
       const summary =
         outcome === 'done'
           ? answer
           : [
-              turn.error?.message ?? `It ended: ${outcome.replace('_', ' ')}.`,
+              turn.error?.message ??
+                (timedOut
+                  ? `It ran out of time (${Math.round(timeoutMs / 1000)} s) and was stopped.`
+                  : `It ended: ${outcome.replace('_', ' ')}.`),
               answer && `Last words: ${answer}`,
             ]
               .filter(Boolean)
@@ -217,6 +228,7 @@ export class ChildSessions implements ChildSessionLauncher {
         toolCalls: watch.toolCalls,
       };
     } finally {
+      clearTimeout(timer);
       signal.removeEventListener('abort', cancel);
       unsubscribe();
       await session.close();

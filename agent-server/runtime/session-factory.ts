@@ -127,6 +127,7 @@ export async function createAgentSession(
         rules,
         history: services.history,
         maxParallel: services.config.agent.maxParallelSubagents,
+        timeoutMs: services.config.agent.subagentTimeoutSec * 1000,
         create: (bindings, childParams) => createAgentSession(services, bindings, childParams),
         log: (line) => process.stderr.write(`${line}\n`),
       }),

@@ -10,6 +10,8 @@ export interface DelegatedTask {
   goal: string;
   context?: string;
   toolset: Toolset;
+  /** Less wall time than the configured limit, when the call asks for it. */
+  timeoutSec?: number;
 }
 
 /** How a child session ended, as the parent reads it. Never "done" unless it finished its turn. */
@@ -63,6 +65,12 @@ const TaskSchema = z.object({
 
 const InputSchema = z.object({
   tasks: z.array(TaskSchema).min(1).max(8),
+  timeoutSec: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Wall time each task may take, in seconds (at most the configured limit).'),
 });
 
 /** Runs up to `limit` of `jobs` at once, keeping their order in the results. */
@@ -134,7 +142,12 @@ export function createDelegateTool(launcher: ChildSessionLauncher): AnyTool {
           states[i] = { step: 'starting', toolCalls: 0 };
           show();
           const result = await launcher.run(
-            { goal: task.goal, toolset: task.toolset, ...(task.context ? { context: task.context } : {}) },
+            {
+              goal: task.goal,
+              toolset: task.toolset,
+              ...(task.context ? { context: task.context } : {}),
+              ...(input.timeoutSec ? { timeoutSec: input.timeoutSec } : {}),
+            },
             labels[i]!,
             ctx.signal,
             (p) => {

@@ -117,3 +117,27 @@ test('an "always" answered to a child holds for the parent', async (t) => {
   assert.equal(fx.asked.length, 1);
   assert.match(fx.asked[0]!.title, /^Task 1 \(Write a\): /);
 });
+
+test('a child that runs past its wall time is stopped and reported as out of budget', async (t) => {
+  const repo = await tempDir('delegate-repo');
+  t.after(() => fs.rm(repo, { recursive: true, force: true }));
+  const model = new ScriptedModelClient((body) =>
+    isChild(body)
+      ? { fault: 'hang' }
+      : lastRole(body) === 'tool'
+        ? { text: 'noted' }
+        : { toolCalls: [{ name: 'delegate', arguments: { tasks: [{ goal: 'Slow' }], timeoutSec: 1 } }] },
+  );
+  const fx = await runtimeFixture({ model });
+  t.after(() => fx.cleanup());
+  const parent = await fx.host.create(fx.bindings, { cwd: repo });
+  assert.equal((await parent.prompt({ role: 'user', content: 'go' })).stopReason, 'end_turn');
+  const result = String(
+    model.requests
+      .filter((r) => !isChild(r))
+      .at(-1)!
+      .messages.at(-1)!.content,
+  );
+  assert.match(result, /Task 1 \(Slow\): budget_exhausted/);
+  assert.match(result, /ran out of time \(1 s\)/);
+});
