@@ -2,6 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import {
   startScriptedModel,
   type ChatRequestBody,
@@ -135,4 +136,29 @@ test('cancelling the parent cancels its children; the delegate card is not shown
     .filter((u) => u.toolCallId === call.toolCallId)
     .at(-1);
   assert.equal(last?.status, 'failed');
+});
+
+test("cancel mid-delegation stops a child's running command: no process is left behind", async () => {
+  const marker = `sleep ${4000 + Math.floor(Math.random() * 900)}`;
+  const { agent, repo } = await setup((req) => {
+    if (isChild(req))
+      return lastRole(req) === 'tool'
+        ? { text: 'slept' }
+        : { toolCalls: [{ name: 'terminal', arguments: { command: marker } }] };
+    return lastRole(req) === 'tool'
+      ? { text: 'ok' }
+      : delegate([{ goal: 'Run the slow command', toolset: 'edit' }]);
+  });
+  const { sessionId } = await agent.newSession(repo);
+  const running = agent.prompt(sessionId, 'go');
+  const alive = () =>
+    execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .some((l) => l.startsWith(marker));
+  while (!alive()) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(agent.permissions.length, 1);
+  assert.match(agent.permissions[0]!.toolCall.title ?? '', /^Task 1 \(Run the slow command\): /);
+  await agent.notify('session/cancel', { sessionId });
+  assert.equal((await running).stopReason, 'cancelled');
+  assert.equal(alive(), false);
 });
