@@ -54,6 +54,11 @@ export class IndexCatalog {
   private readonly touchStmt: Statement;
   private readonly shardRecordStmt: Statement;
   private readonly sessionShardStmt: Statement;
+  /** Sessions given records in the batch being applied (see touchSession). */
+  private readonly touches = new Map<
+    string,
+    { row: SessionRow; records: number; at: number; textBytes: number }
+  >();
   /** Records added to shards in the batch being applied (see noteShardRecord). */
   private readonly shardNotes = new Map<
     number,
@@ -79,7 +84,7 @@ export class IndexCatalog {
     this.sessionStmt = db.prepare('SELECT * FROM sessions WHERE id = ?');
     this.deletedStmt = db.prepare('SELECT 1 FROM deleted_sessions WHERE id = ?');
     this.touchStmt = db.prepare(
-      'UPDATE sessions SET record_count = record_count + 1, updated_at = max(updated_at, ?), text_bytes = text_bytes + ? WHERE id = ?',
+      'UPDATE sessions SET record_count = record_count + ?, updated_at = max(updated_at, ?), text_bytes = text_bytes + ? WHERE id = ?',
     );
     this.shardRecordStmt = db.prepare(
       'UPDATE shards SET records = records + ?1, first_at = min(coalesce(first_at, ?2), ?2), last_at = max(coalesce(last_at, ?3), ?3) WHERE id = ?4',
@@ -123,6 +128,7 @@ export class IndexCatalog {
 
   commit(): void {
     this.flushShardNotes();
+    this.flushTouches();
     this.setMeta('docs', String(this.docs));
     this.setMeta('words', String(this.words));
     this.db.exec('COMMIT');
@@ -131,6 +137,7 @@ export class IndexCatalog {
   rollback(): void {
     this.infoCache.clear();
     this.shardNotes.clear();
+    this.touches.clear();
     this.projectCache.clear();
     this.db.exec('ROLLBACK');
   }
@@ -161,6 +168,8 @@ export class IndexCatalog {
   }
 
   sessionRow(id: string): SessionRow | undefined {
+    const touched = this.touches.get(id);
+    if (touched) return { ...touched.row };
     const s = this.sessionStmt;
     try {
       s.bind([id]);
@@ -238,6 +247,12 @@ export class IndexCatalog {
 
   updateSession(id: string, row: SessionRow, p: SessionPatch): void {
     this.infoCache.delete(id);
+    const touched = this.touches.get(id)?.row;
+    if (touched) {
+      if (p.title !== undefined) touched.title = p.title;
+      if (p.model !== undefined) touched.model = p.model;
+      if (p.parentId !== undefined) touched.parent_id = p.parentId;
+    }
     // Not activity: a title set after the first exchange must not reorder the list.
     this.db.run('UPDATE sessions SET title = ?, model = ?, parent_id = ? WHERE id = ?', [
       p.title !== undefined ? p.title : row.title,
@@ -247,8 +262,28 @@ export class IndexCatalog {
     ]);
   }
 
+  /**
+   * A record added to a session: counted in memory and written once per batch (a rebuild adds
+   * thousands of records to a session in one batch), and seen by `sessionRow` meanwhile.
+   */
   touchSession(id: string, at: number, textBytes: number): void {
-    this.touchStmt.run([at, textBytes, id]);
+    let t = this.touches.get(id);
+    if (!t) {
+      const row = this.sessionRow(id);
+      if (!row) return;
+      t = { row, records: 0, at, textBytes: 0 };
+      this.touches.set(id, t);
+    }
+    t.row.record_count++;
+    t.row.updated_at = Math.max(t.row.updated_at, at);
+    t.records++;
+    t.at = Math.max(t.at, at);
+    t.textBytes += textBytes;
+  }
+
+  private flushTouches(): void {
+    for (const [id, t] of this.touches) this.touchStmt.run([t.records, t.at, t.textBytes, id]);
+    this.touches.clear();
   }
 
   addSessionEntry(sessionId: string, seg: number, position: JournalPosition): void {
@@ -271,6 +306,7 @@ export class IndexCatalog {
 
   /** Forgets a session; returns the shards that hold its records. */
   deleteSession(id: string): number[] {
+    this.touches.delete(id);
     this.projectCache.clear();
     this.flushShardNotes();
     this.infoCache.delete(id);
