@@ -15,6 +15,8 @@ Usage:
   cairn memory [list]        What Cairn remembers, where each entry came from; rm, history, restore
   cairn checkpoints list|restore ID|gc
                              The workspace's files before each turn; put them back
+  cairn jobs add|list|show|rm|pause|resume|run|logs|serve|install
+                             Scheduled prompts, run headless as sessions in history
   cairn help COMMAND         Help for one command (or: cairn COMMAND --help)
   cairn --version | --help
 
@@ -60,6 +62,8 @@ async function commandHelp(command: string | undefined): Promise<string | undefi
       return (await import('./memory-command.js')).MEMORY_HELP + '\n';
     case 'checkpoints':
       return (await import('./checkpoints-command.js')).CHECKPOINTS_HELP + '\n';
+    case 'jobs':
+      return (await import('./jobs-command.js')).JOBS_HELP + '\n';
     default:
       return undefined;
   }
@@ -133,6 +137,13 @@ async function main(argv: string[]): Promise<number> {
         cwd: process.cwd(),
         env: process.env,
         confirm: confirmOnTerminal,
+      });
+    }
+    case 'jobs': {
+      const { runJobsCommand } = await import('./jobs-command.js');
+      return runJobsCommand(rest, {
+        out: (s) => process.stdout.write(s),
+        err: (s) => process.stderr.write(s),
       });
     }
     case 'history': {

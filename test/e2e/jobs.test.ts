@@ -1,0 +1,121 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { JournalHistoryStore } from '../../agent-server/history/index.js';
+import { startScriptedModel, type ScriptStep } from '../fixtures/model-server.js';
+import { serverJs } from '../helpers/acp-harness.js';
+import { cleanEnv, tempDir, writeFiles } from '../helpers/env.js';
+
+// `cairn jobs` from the built CLI against the scripted model server: jobs added, listed, run
+// as sessions in history, refused actions listed, removed.
+
+const cleanups: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+interface Cli {
+  home: string;
+  repo: string;
+  cairn(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+async function setup(steps: ScriptStep[]): Promise<Cli> {
+  const model = await startScriptedModel(steps);
+  const repo = await tempDir('jobs-repo');
+  const home = await tempDir('jobs-home');
+  cleanups.push(async () => {
+    await model.close();
+    await fs.rm(repo, { recursive: true, force: true });
+    await fs.rm(home, { recursive: true, force: true });
+  });
+  await writeFiles(repo, { 'package.json': '{"name":"x","dependencies":{}}\n' });
+  await fs.writeFile(path.join(home, 'config.json'), JSON.stringify({ terminal: { backend: 'local' } }));
+  const env = cleanEnv({
+    CAIRN_HOME: home,
+    HOME: home,
+    OPENAI_BASE_URL: model.url,
+    CAIRN_MODEL: 'scripted',
+    OPENAI_API_KEY: 'sk-test',
+  });
+  return {
+    home,
+    repo,
+    cairn: (...args) =>
+      new Promise((resolve) => {
+        execFile(process.execPath, [serverJs, 'jobs', ...args], { cwd: repo, env }, (err, stdout, stderr) =>
+          resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+        );
+      }),
+  };
+}
+
+async function historySession(home: string, id: string) {
+  const store = await JournalHistoryStore.open(path.join(home, 'history'));
+  try {
+    return await store.getSession(id);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('cairn jobs', () => {
+  it('add, list, run (a session in history titled as a job run), logs, rm', async () => {
+    const cli = await setup([{ text: 'No outdated dependencies.' }]);
+    const added = await cli.cairn('add', '--every', '1d', '--name', 'deps', 'check the dependencies');
+    assert.equal(added.code, 0, added.stderr);
+    const id = /Added job ([0-9a-f]{8})/.exec(added.stdout)?.[1];
+    assert.ok(id, added.stdout);
+    assert.match(added.stdout, /every 1d, mode plan/);
+    assert.match(added.stdout, /next runs: \d{4}-\d\d-\d\d \d\d:\d\d, /);
+
+    const listed = await cli.cairn('list');
+    assert.match(listed.stdout, new RegExp(`^${id}  deps  every 1d  mode plan  next `, 'm'));
+
+    const ran = await cli.cairn('run', id);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /manual {2}COMPLETED/);
+    assert.match(ran.stdout, /No outdated dependencies\./);
+    const sessionId = /session ([0-9a-f-]{36})/.exec(ran.stdout)?.[1];
+    assert.ok(sessionId, ran.stdout);
+    const meta = await historySession(cli.home, sessionId);
+    assert.match(meta?.title ?? '', /^Job deps · \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    assert.equal(meta?.cwd, cli.repo);
+
+    const logs = await cli.cairn('logs', 'deps');
+    assert.match(logs.stdout, /COMPLETED .*session /);
+
+    assert.equal((await cli.cairn('rm', id)).code, 0);
+    assert.match((await cli.cairn('list')).stdout, /No jobs/);
+  });
+
+  it('a plan-mode job whose model tries to edit is refused, changes nothing, and says so (exit 3)', async () => {
+    const cli = await setup([
+      { toolCalls: [{ name: 'write_file', arguments: { path: 'package.json', content: 'hacked\n' } }] },
+      { text: 'I was not allowed to change package.json.' },
+    ]);
+    const added = await cli.cairn('add', '--cron', '0 9 * * 1-5', 'bump the dependencies');
+    const id = /Added job ([0-9a-f]{8})/.exec(added.stdout)?.[1];
+    assert.ok(id, added.stdout + added.stderr);
+    const ran = await cli.cairn('run', id);
+    assert.equal(ran.code, 3, ran.stdout + ran.stderr);
+    assert.match(ran.stdout, /REFUSED/);
+    assert.match(ran.stdout, /⊘ refused: .*plan mode/);
+    assert.equal(
+      await fs.readFile(path.join(cli.repo, 'package.json'), 'utf8'),
+      '{"name":"x","dependencies":{}}\n',
+    );
+  });
+
+  it('refuses bad schedules and modes a job cannot use', async () => {
+    const cli = await setup([]);
+    assert.equal((await cli.cairn('add', '--every', '5s', 'x')).code, 2);
+    assert.equal((await cli.cairn('add', '--cron', 'nonsense', 'x')).code, 2);
+    const ask = await cli.cairn('add', '--every', '1h', '--mode', 'ask', 'x');
+    assert.equal(ask.code, 2);
+    assert.match(ask.stderr, /a job cannot ask/);
+    assert.match((await cli.cairn('list')).stdout, /No jobs/);
+  });
+});
