@@ -19,6 +19,7 @@ import { AgentRequests, type AgentRequestsEnvironment } from './agent-requests.j
 import { titleFromPrompt } from '../shared/prompt-title.js';
 import { imageNotice, promptBlocks } from './prompt-content.js';
 import { SessionView } from './session-view.js';
+import { errorMessage } from '../shared/error-message.js';
 
 /** A started agent: its ACP stream and how it ends. */
 export type LaunchedAgent = { stream: Stream; exited: Promise<ServerExit>; stop(): void };
@@ -154,7 +155,7 @@ export class ChatHost {
         this.notify('turn/ended', { sessionId, stopReason, error: null });
         return { stopReason };
       } catch (err) {
-        const message = errorMessage(err);
+        const message = acpErrorMessage(err);
         this.notify('turn/ended', { sessionId, stopReason: null, error: message });
         throw new Error(message);
       } finally {
@@ -281,7 +282,7 @@ export class ChatHost {
         return;
       } catch (err) {
         this.reportError(
-          new Error(`Could not reload the session (${errorMessage(err)}); starting a new chat.`),
+          new Error(`Could not reload the session (${acpErrorMessage(err)}); starting a new chat.`),
         );
         this.session.sessionId = null;
       }
@@ -351,7 +352,7 @@ export class ChatHost {
       return this.connected;
     } catch (err) {
       agent.stop();
-      throw new Error(`The Cairn server did not start: ${errorMessage(err)}`);
+      throw new Error(`The Cairn server did not start: ${acpErrorMessage(err)}`);
     }
   }
 
@@ -446,14 +447,15 @@ export class ChatHost {
   }
 
   private reportError(err: unknown): void {
-    const message = errorMessage(err);
+    const message = acpErrorMessage(err);
     this.env.log(`[cairn] ${message}`);
     this.notify('notice', { level: 'error', message });
     this.stateChanged();
   }
 }
 
-export function errorMessage(err: unknown): string {
+/** An ACP request error's message with the details the agent sent, else the plain message. */
+export function acpErrorMessage(err: unknown): string {
   if (err instanceof RequestError) {
     const detail =
       typeof err.data === 'object' && err.data && 'details' in err.data
@@ -461,5 +463,5 @@ export function errorMessage(err: unknown): string {
         : null;
     return typeof detail === 'string' && detail ? `${err.message}: ${detail}` : err.message;
   }
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }

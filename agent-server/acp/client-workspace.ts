@@ -3,6 +3,7 @@ import type { PathPolicy } from '../workspace/paths.js';
 import { WriteRejectedError, type Workspace } from '../workspace/workspace.js';
 import { DiskWorkspace } from '../workspace/disk-workspace.js';
 import type { FileInfo } from '../workspace/anchored-files.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 /**
  * Files through the ACP client (`fs/read_text_file`, `fs/write_text_file`) so the agent sees
@@ -42,7 +43,7 @@ export class ClientWorkspace implements Workspace {
       // The client answers for a file that does not exist with an error: a missing file is
       // `undefined`, not a failure. (Open buffers for new files were answered above.)
       if ((await this.disk.inspect(absolutePath, 0)).kind === 'missing') return undefined;
-      throw new Error(`The editor could not read ${absolutePath}: ${(err as Error).message}`);
+      throw new Error(`The editor could not read ${absolutePath}: ${errorMessage(err)}`);
     }
     // A symlink swapped in while the editor read: its answer may be another file; read safely.
     if (!this.linkFree(absolutePath)) return this.disk.readText(absolutePath);
@@ -63,7 +64,7 @@ export class ClientWorkspace implements Workspace {
         content,
       });
     } catch (err) {
-      throw new WriteRejectedError(`the editor did not apply it (${(err as Error).message})`);
+      throw new WriteRejectedError(`the editor did not apply it (${errorMessage(err)})`);
     }
     if (!this.linkFree(absolutePath)) {
       throw new Error(

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { JournalEntry, PositionedEntry } from './journal-entry.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 interface Waiting {
   entry: JournalEntry;
@@ -70,7 +71,7 @@ export class SegmentWriter {
       } catch (err) {
         // Cut a partial write back off so the next batch starts on a line boundary.
         await this.handle?.truncate(start).catch(() => undefined);
-        const error = new Error(`Could not write history journal ${this.file}: ${(err as Error).message}`);
+        const error = new Error(`Could not write history journal ${this.file}: ${errorMessage(err)}`);
         for (const w of batch) w.reject(error);
         continue;
       }

@@ -8,6 +8,7 @@ import {
   type HostNotifications,
   type WebviewRequestMethod,
 } from '../../shared/webview-protocol.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 export const CHAT_VIEW_ID = 'cairn.chat';
 
@@ -45,7 +46,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
           return await handler(params ?? {});
         } catch (err) {
           // The webview shows the message; the log keeps it for a bug report.
-          this.log(`[cairn] ${method} failed: ${err instanceof Error ? err.message : String(err)}`);
+          this.log(`[cairn] ${method} failed: ${errorMessage(err)}`);
           throw err;
         }
       });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { rankPaths } from '../file-match.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 /** The text of an open document at `path` (unsaved edits included), if one is open. */
 export function openDocumentText(path: string): string | undefined {
@@ -22,7 +23,7 @@ export async function readCurrentText(path: string): Promise<string> {
   try {
     return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(path)));
   } catch (err) {
-    throw new Error(`Cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`Cannot read ${path}: ${errorMessage(err)}`);
   }
 }
 

@@ -23,6 +23,7 @@ import { SessionPickers } from './views/session-pickers.js';
 import { SessionList } from './views/session-list.js';
 import type { CardContext } from './views/tool-card.js';
 import { createTranscriptRenderer } from './views/transcript-item.js';
+import { errorMessage } from '../../shared/error-message.js';
 
 export type ChatAppOptions = {
   /** Runs a render soon (default: next animation frame). */
@@ -50,10 +51,6 @@ function defaultSchedule(render: () => void): void {
   else setTimeout(render, 16);
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export function createChatApp(
   root: HTMLElement,
   host: HostClient,
@@ -66,7 +63,7 @@ export function createChatApp(
   const expanded = new Map(Object.entries(persisted.expanded));
   let userPrompts = 0;
 
-  const report = (error: unknown) => store.dispatch({ type: 'localError', message: message(error) });
+  const report = (error: unknown) => store.dispatch({ type: 'localError', message: errorMessage(error) });
   const call = <T>(promise: Promise<T>): void => {
     promise.catch(report);
   };

@@ -1,6 +1,7 @@
 // Previous chats (`session/list`), each resumable (`session/load`).
 import type { SessionSummary } from '../../../shared/webview-protocol.js';
 import { h, patchChildren } from '../dom.js';
+import { errorMessage } from '../../../shared/error-message.js';
 
 export type SessionListDeps = {
   list(cursor?: string): Promise<{ sessions: SessionSummary[]; nextCursor: string | null }>;
@@ -57,7 +58,7 @@ export class SessionList {
       this.status = 'idle';
     } catch (error) {
       this.status = 'error';
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = errorMessage(error);
     }
     this.render();
   }
