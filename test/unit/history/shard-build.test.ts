@@ -67,3 +67,31 @@ test('sealed shards searched once stay open for the next search within the budge
     assert.equal(again.length, kept ? 12 : 0, `budget ${budget ?? 'default'}`);
   }
 });
+
+test('over sealed shards a search keeps to its project, and a deleted session is never found, purged or not', async (t) => {
+  const dir = await tempDir(t);
+  const a = await JournalHistoryStore.open(dir, { shardRecords: 4 });
+  await a.createSession({ id: 'here', cwd: '/here' });
+  await a.createSession({ id: 'there', cwd: '/there' });
+  await a.createSession({ id: 'doomed', cwd: '/here' });
+  for (let i = 0; i < 6; i++) {
+    await a.append('here', user(`plover count ${i}`));
+    await a.append('there', user(`plover count ${i}`));
+    await a.append('doomed', user(`plover count ${i}`));
+  }
+  await a.close();
+
+  const b = await JournalHistoryStore.open(dir, { shardRecords: 4 });
+  t.after(() => b.close());
+  const scoped = await b.search({ query: 'plover', cwd: '/here', limit: 50 });
+  assert.deepEqual([...new Set(scoped.map((h) => h.sessionId))].sort(), ['doomed', 'here']);
+  assert.equal((await b.search({ query: 'plover', limit: 50 })).length, 18);
+  await b.deleteSession('doomed');
+  const after = await b.search({ query: 'plover', limit: 50 });
+  assert.equal(after.length, 12);
+  assert.ok(after.every((h) => h.sessionId !== 'doomed'));
+  assert.deepEqual(
+    [...new Set((await b.search({ query: 'plover', cwd: '/here', limit: 50 })).map((h) => h.sessionId))],
+    ['here'],
+  );
+});
