@@ -1,24 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import * as acp from '@agentclientprotocol/sdk';
-import type { TokenUsage } from '../core/model-client.js';
 import { isSessionMode } from '../permissions/policy.js';
-import { AgentSession, ModelNotConfiguredError, TurnInProgressError } from '../runtime/agent-session.js';
-import { createAgentSession, type ClientBindings } from '../runtime/session-factory.js';
+import { type AgentSession, ModelNotConfiguredError, TurnInProgressError } from '../runtime/agent-session.js';
+import type { ClientBindings } from '../runtime/session-factory.js';
+import { SessionHost } from '../runtime/session-host.js';
 import type { RuntimeServices } from '../runtime/services.js';
-import { parseSlashCommand } from '../runtime/slash-commands.js';
 import { DiskWorkspace } from '../workspace/disk-workspace.js';
 import { initializeResponse, type InitializeFacts } from './capabilities.js';
 import { ClientPermissionPrompter } from './client-prompter.js';
 import { ClientWorkspace } from './client-workspace.js';
 import { AcpClientTerminalHost } from './client-terminal-host.js';
-import { availableCommands, configOptions, modeState } from './session-config.js';
-import { noticeAsUpdate, promptToUserMessage, turnEventToUpdate } from './translate.js';
-import { AcpSessionHistory } from './session-history.js';
+import { configOptions, modeState } from './session-config.js';
+import { promptToUserMessage } from './translate.js';
+import { registerHistoryRequests } from './session-history.js';
 import { checkPrompt, requireAbsolute } from './input-checks.js';
-import { estimateTokens } from '../core/compaction.js';
-
-/** Used when neither config nor provider tells the context window. */
-const DEFAULT_CONTEXT_WINDOW = 128_000;
+import { availableCommands, sessionEventToUpdate, type ClientSupports } from './session-updates.js';
 
 export interface CairnAgentOptions {
   /** Loaded lazily on first use so `initialize` never waits for config or model set-up. */
@@ -27,10 +22,11 @@ export interface CairnAgentOptions {
   log: (line: string) => void;
 }
 
-/** Per-connection state: the client's capabilities and its live sessions. */
+/** Per-connection state: the client's capabilities, and what is still being sent per session. */
 interface ConnectionState {
   capabilities: acp.ClientCapabilities;
-  sessions: Map<string, AgentSession>;
+  /** Each session's updates, sent one after another; awaited before a prompt is answered. */
+  outbox: Map<string, Promise<void>>;
 }
 
 /** A ConfigError becomes an error whose message is its text; anything else passes through. */
@@ -45,7 +41,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   app: acp.AgentApp;
   closeAll: () => Promise<void>;
 } {
-  const state: ConnectionState = { capabilities: {}, sessions: new Map() };
+  const state: ConnectionState = { capabilities: {}, outbox: new Map() };
   const app = acp.agent({ name: 'cairn' });
   // A bad config.json is the user's to fix: its text is the error message, not "Internal error".
   const services = opts.services;
@@ -59,34 +55,47 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       }
     },
   };
+  const host = new SessionHost({ services: () => opts.services(), log: opts.log });
 
   const send = (client: acp.AgentContext, sessionId: string, update: acp.SessionUpdate) =>
     client.notify('session/update', { sessionId, update });
-
-  const history = new AcpSessionHistory({
-    history: () => opts.services().history,
-    sessions: state.sessions,
-    restore: (client, p) =>
-      createAgentSession(opts.services(), bindings(client, p.id), {
-        id: p.id,
-        cwd: p.cwd,
-        additionalDirectories: p.additionalDirectories,
-        mcpServers: p.mcpServers,
-        createdAt: p.createdAt,
-        earlier: p.earlier,
-      }),
-    announce: (client, session) => announce(client, session),
-    send,
-    clientSupports: () => ({
-      compaction: !!state.capabilities.session?.compaction,
-      notices: !!state.capabilities.session?.notices,
-    }),
-    log: opts.log,
+  const clientSupports = (): ClientSupports => ({
+    compaction: !!state.capabilities.session?.compaction,
+    notices: !!state.capabilities.session?.notices,
   });
-  history.register(app);
+  const logSendFailure = (err: unknown) => {
+    // A client that already went away needs no more updates.
+    if (!/connection closed/i.test(String(err))) opts.log(`cairn: could not send an update: ${String(err)}`);
+  };
+
+  /**
+   * The client knows the session now: its events become `session/update`s, in order, and its
+   * commands are announced right after the answer. The history index loads then too: after
+   * the answer, so neither `initialize` nor the first session waits for it.
+   */
+  const attach = (client: acp.AgentContext, session: AgentSession) => {
+    state.outbox.set(session.id, Promise.resolve());
+    session.subscribe((event) => {
+      const update = sessionEventToUpdate(event, clientSupports());
+      if (!update) return;
+      const queued = (state.outbox.get(session.id) ?? Promise.resolve()).then(() =>
+        send(client, session.id, update).catch(logSendFailure),
+      );
+      state.outbox.set(session.id, queued);
+    });
+    setImmediate(() => {
+      void send(client, session.id, {
+        sessionUpdate: 'available_commands_update',
+        availableCommands: availableCommands(session.commandList()),
+      }).catch(logSendFailure);
+      host.warmUp();
+    });
+  };
+  /** Resolves when every update of the session so far has been handed to the connection. */
+  const sent = (sessionId: string) => state.outbox.get(sessionId) ?? Promise.resolve();
 
   const sessionOr404 = (sessionId: string): AgentSession => {
-    const session = state.sessions.get(sessionId);
+    const session = host.get(sessionId);
     if (!session) throw acp.RequestError.sessionNotFound(sessionId);
     return session;
   };
@@ -109,24 +118,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     };
   };
 
-  /**
-   * Sent right after the session/new (or load) response, so the client knows the session.
-   * The history index loads then too: after the answer, so neither `initialize` nor the
-   * first session waits for it (listing and search load it on demand if asked sooner).
-   */
-  const announce = (client: acp.AgentContext, session: AgentSession) => {
-    setImmediate(() => {
-      void send(client, session.id, {
-        sessionUpdate: 'available_commands_update',
-        availableCommands: availableCommands(session),
-      }).catch((err: unknown) => {
-        // A client that already went away needs no command list.
-        if (!/connection closed/i.test(String(err)))
-          opts.log(`cairn: could not send commands: ${String(err)}`);
-      });
-      history.warmUp();
-    });
-  };
+  registerHistoryRequests(app, { host, bindings, attach, send, clientSupports });
 
   app.onRequest('initialize', ({ params }) => {
     state.capabilities = params.clientCapabilities ?? {};
@@ -145,78 +137,27 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     const extra = (params.additionalDirectories ?? []).map((d) =>
       requireAbsolute(d, 'additionalDirectories'),
     );
-    const id = randomUUID();
-    const session = await createAgentSession(opts.services(), bindings(client, id), {
-      id,
-      cwd,
-      additionalDirectories: extra,
-      mcpServers: params.mcpServers,
-    }).catch((err: unknown) => {
-      // A setting that cannot be honoured (an explicit sandbox without bubblewrap) says so.
-      throw asConfigRequestError(err);
-    });
-    await history.started(session);
-    state.sessions.set(id, session);
-    announce(client, session);
-    return { sessionId: id, modes: modeState(session), configOptions: configOptions(session) };
+    const session = await host
+      .create((id) => bindings(client, id), {
+        cwd,
+        additionalDirectories: extra,
+        mcpServers: params.mcpServers,
+      })
+      .catch((err: unknown) => {
+        // A setting that cannot be honoured (an explicit sandbox without bubblewrap) says so.
+        throw asConfigRequestError(err);
+      });
+    attach(client, session);
+    return { sessionId: session.id, modes: modeState(session), configOptions: configOptions(session) };
   });
 
-  app.onRequest('session/prompt', async ({ params, client }) => {
+  app.onRequest('session/prompt', async ({ params }) => {
     const session = sessionOr404(params.sessionId);
     checkPrompt(params.prompt);
-    // A turn can change the command list (skill_manage saved a skill): re-send it then.
-    const commandsBefore = JSON.stringify(availableCommands(session));
-    const message = promptToUserMessage(params.prompt);
-    const text = typeof message.content === 'string' ? message.content : '';
-    const command = parseSlashCommand(text);
-    if (command?.name === 'compact') {
-      const reply = await history.compact(client, session);
-      await send(client, session.id, {
-        sessionUpdate: 'agent_message_chunk',
-        content: { type: 'text', text: reply },
-      });
-      return { stopReason: 'end_turn' as const };
-    }
-    const known = command && session.commands.find((c) => c.name === command.name);
-    if (known && command) {
-      const result = await known.run(session, command.args);
-      if ('reply' in result) {
-        await send(client, session.id, {
-          sessionUpdate: 'agent_message_chunk',
-          content: { type: 'text', text: result.reply },
-        });
-        return { stopReason: 'end_turn' as const };
-      }
-      message.content = result.prompt;
-    }
-
-    let usage: TokenUsage | undefined;
-    let turn: AsyncGenerator<import('../core/events.js').TurnEvent, import('../core/events.js').TurnOutcome>;
     try {
-      await history.compactIfNeeded(client, session, DEFAULT_CONTEXT_WINDOW);
-      turn = session.prompt(message);
-      let step = await turn.next();
-      while (!step.done) {
-        const event = step.value;
-        if (event.type === 'usage') usage = event.usage;
-        history.observe(session.id, event);
-        const update =
-          event.type === 'notice'
-            ? noticeAsUpdate(event.severity, event.message, !!state.capabilities.session?.notices)
-            : turnEventToUpdate(event);
-        if (update) await send(client, session.id, update);
-        step = await turn.next();
-      }
-      const outcome = step.value;
-      await history.turnEnded(client, session);
-      // After every turn; a model that reports no usage gets an estimate from the text.
-      await send(client, session.id, {
-        sessionUpdate: 'usage_update',
-        used: usage
-          ? usage.inputTokens + usage.outputTokens
-          : estimateTokens(session.conversation.systemPrompt, session.conversation.messages),
-        size: session.contextWindow ?? DEFAULT_CONTEXT_WINDOW,
-      });
+      const outcome = await session
+        .prompt(promptToUserMessage(params.prompt))
+        .finally(() => sent(session.id));
       if (outcome.error) {
         if (outcome.error.kind === 'auth')
           throw acp.RequestError.authRequired(undefined, outcome.error.message);
@@ -233,13 +174,11 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       }
       if (err instanceof TurnInProgressError) throw acp.RequestError.invalidRequest(undefined, err.message);
       throw err;
-    } finally {
-      if (JSON.stringify(availableCommands(session)) !== commandsBefore) announce(client, session);
     }
   });
 
   app.onNotification('session/cancel', async ({ params }) => {
-    await state.sessions.get(params.sessionId)?.cancel();
+    await host.get(params.sessionId)?.cancel();
   });
 
   app.onRequest('session/set_mode', async ({ params, client }) => {
@@ -281,17 +220,11 @@ export function createCairnAgent(opts: CairnAgentOptions): {
 
   app.onRequest('session/close', async ({ params }) => {
     const session = sessionOr404(params.sessionId);
-    state.sessions.delete(session.id);
-    await history.closed(session.id);
-    await session.close();
+    await host.close(session.id);
+    state.outbox.delete(session.id);
     return {};
   });
 
-  const closeAll = async () => {
-    const all = [...state.sessions.values()];
-    state.sessions.clear();
-    await Promise.allSettled(all.map((s) => s.close()));
-    await history.closeAll();
-  };
+  const closeAll = () => host.closeAll();
   return { app, closeAll };
 }

@@ -1,4 +1,3 @@
-import { COMPACT_COMMAND } from '../runtime/slash-commands.js';
 import type * as acp from '@agentclientprotocol/sdk';
 import { SESSION_MODES } from '../permissions/policy.js';
 import type { AgentSession } from '../runtime/agent-session.js';
@@ -36,16 +35,4 @@ export function configOptions(session: AgentSession): acp.SessionConfigOption[] 
     });
   }
   return options;
-}
-
-export function availableCommands(session: AgentSession): acp.AvailableCommand[] {
-  return [
-    ...session.commands.map((c) => ({
-      name: c.name,
-      description: c.description,
-      ...(c.hint ? { input: { hint: c.hint } } : {}),
-    })),
-    // Handled by the ACP adapter itself: it needs the client (compaction updates) and history.
-    { ...COMPACT_COMMAND },
-  ];
 }

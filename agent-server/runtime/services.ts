@@ -1,6 +1,7 @@
 import type { CairnConfig } from '../../shared/config.js';
 import { loadConfig } from '../config/load.js';
-import { resolveModel, type ModelResolution } from '../model/resolve.js';
+import { resolveModel, type ModelResolution, type ResolvedModel } from '../model/resolve.js';
+import type { ModelClient } from '../core/model-client.js';
 import { McpHub } from '../mcp/index.js';
 import * as path from 'node:path';
 import { JournalHistoryStore, type HistoryStore } from '../history/index.js';
@@ -16,6 +17,11 @@ export interface RuntimeServices {
   mcp: McpHub;
   /** Every session's messages, searchable; opened lazily (nothing is read until first use). */
   history: HistoryStore;
+  /**
+   * Builds the client for a resolved model; unset: the OpenAI-compatible HTTP client. Lets a
+   * runner (or a test) drive sessions with a model of its own, in-process.
+   */
+  modelClient?: (model: ResolvedModel) => ModelClient;
 }
 
 export function loadRuntimeServices(env: NodeJS.ProcessEnv = process.env): RuntimeServices {

@@ -29,7 +29,7 @@ import { coreTools } from './session-tools.js';
 import { createSessionSearchTool } from '../tools/session-search.js';
 import { createWebTools } from '../tools/web-fetch.js';
 import { buildSystemPrompt, type PromptSection } from './system-prompt.js';
-import { builtinCommands, type SlashCommand } from './slash-commands.js';
+import { builtinCommands, compactCommand, type SlashCommand } from './slash-commands.js';
 import { SessionCheckpoints } from './session-checkpoints.js';
 import type { RuntimeServices } from './services.js';
 import { ChildSessions, type ChildSessionSpec } from './child-sessions.js';
@@ -56,13 +56,16 @@ export interface NewSessionParams {
   modelId?: string;
   /** MCP servers the client passed in `session/new`, as received. */
   mcpServers?: readonly AcpMcpServer[];
+  /** The name it already has (brought back from history). */
+  title?: string;
   /** Set for a delegated task's session (see child-sessions.ts). */
   child?: ChildSessionSpec;
 }
 
 function makeModelClient(services: RuntimeServices, modelId?: string): ModelClient | ModelNotConfiguredError {
   if (!services.model.ok) return new ModelNotConfiguredError(services.model.problem, services.model.hint);
-  return new OpenAIModelClient(modelId ? { ...services.model.model, model: modelId } : services.model.model);
+  const resolved = modelId ? { ...services.model.model, model: modelId } : services.model.model;
+  return services.modelClient?.(resolved) ?? new OpenAIModelClient(resolved);
 }
 
 /** Wires a session from configuration: model, tools, permissions, prompt. */
@@ -70,6 +73,7 @@ export async function createAgentSession(
   services: RuntimeServices,
   client: ClientBindings,
   params: NewSessionParams,
+  log?: (line: string) => void,
 ): Promise<AgentSession> {
   const additionalDirectories = params.additionalDirectories ?? [];
   const paths = new PathPolicy(params.cwd, additionalDirectories);
@@ -91,7 +95,7 @@ export async function createAgentSession(
     gate,
     prompt: () => lastUserText(session?.conversation.messages ?? []),
     turnRunning: () => session?.isRunning ?? false,
-    log: (line) => process.stderr.write(`${line}\n`),
+    log: log ?? ((line) => process.stderr.write(`${line}\n`)),
   });
 
   const terminalConfig = services.config.terminal;
@@ -128,8 +132,8 @@ export async function createAgentSession(
         history: services.history,
         maxParallel: services.config.agent.maxParallelSubagents,
         timeoutMs: services.config.agent.subagentTimeoutSec * 1000,
-        create: (bindings, childParams) => createAgentSession(services, bindings, childParams),
-        log: (line) => process.stderr.write(`${line}\n`),
+        create: (bindings, childParams) => createAgentSession(services, bindings, childParams, log),
+        log: log ?? ((line) => process.stderr.write(`${line}\n`)),
       }),
     ),
   );
@@ -168,7 +172,7 @@ export async function createAgentSession(
     skills,
     gate,
     messages: () => session?.conversation.messages ?? [],
-    log: (line) => process.stderr.write(`${line}\n`),
+    log: log ?? ((line) => process.stderr.write(`${line}\n`)),
   });
   pendingNotices.push(...contextNotices(context.files), ...memory.notices);
   const sections: PromptSection[] = [
@@ -185,6 +189,7 @@ export async function createAgentSession(
     ...learning.commands,
     ...skills.commands(),
     ...checkpoints.commands(),
+    compactCommand,
   ];
   commands.push(...builtinCommands(allCommands));
 
@@ -246,6 +251,9 @@ export async function createAgentSession(
     maxTurnRequests: services.config.agent.maxTurnRequests,
     terminalDescription,
     commands: allCommands,
+    onCommandsChanged: (listener) => skills.onChange(listener),
+    ...(params.title ? { title: params.title } : {}),
+    ...(log ? { log } : {}),
     beforeTurn: async (signal) => {
       const prepared = await mcp.prepare(signal);
       mcpTools = prepared.tools;

@@ -19,11 +19,14 @@ export function parseSlashCommand(text: string): { name: string; args: string } 
   return m ? { name: m[1]!, args: (m[2] ?? '').trim() } : undefined;
 }
 
-/** `/compact`: run by the ACP adapter (it needs the client and history), listed with the rest. */
-export const COMPACT_COMMAND = {
+/** `/compact`: summarise the older turns now (it also happens by itself when the context is nearly full). */
+export const compactCommand: SlashCommand = {
   name: 'compact',
   description: 'Summarise older turns to free context; the session continues from the summary',
-} as const;
+  async run(session) {
+    return { reply: await session.compact() };
+  },
+};
 
 /** Cairn's own commands. Features add theirs (skills, memory, compaction) where the session is built. */
 export function builtinCommands(all: () => SlashCommand[]): SlashCommand[] {
@@ -32,7 +35,7 @@ export function builtinCommands(all: () => SlashCommand[]): SlashCommand[] {
       name: 'help',
       description: 'What Cairn can do, and its commands',
       async run() {
-        const lines = [...all(), COMPACT_COMMAND].map(
+        const lines = all().map(
           (c: { name: string; description: string; hint?: string }) =>
             `- \`/${c.name}${c.hint ? ` <${c.hint}>` : ''}\` — ${c.description}`,
         );
