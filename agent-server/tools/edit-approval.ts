@@ -3,6 +3,24 @@ import { deniedOutcome } from './denied-outcome.js';
 import { editPermissionRequest } from './edit-permission.js';
 import { errorMessage } from '../../shared/error-message.js';
 
+const editing = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `edit` (read, ask, write) when no other edit of `absPath` in this process is running, so
+ * a second edit of a file (a parallel subagent's) reads the first one's result instead of
+ * overwriting it with a change prepared from the old text.
+ */
+export async function oneEditAtATime<T>(absPath: string, edit: () => Promise<T>): Promise<T> {
+  const run = (editing.get(absPath) ?? Promise.resolve()).then(edit, edit);
+  const tail = run.catch(() => undefined);
+  editing.set(absPath, tail);
+  try {
+    return await run;
+  } finally {
+    if (editing.get(absPath) === tail) editing.delete(absPath);
+  }
+}
+
 /**
  * Shows the proposed change as a diff, asks (per mode and remembered rules), writes it.
  * A rejected edit tells the model plainly that the file was not changed.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool, ToolError } from './types.js';
-import { proposeFileChange } from './edit-approval.js';
+import { oneEditAtATime, proposeFileChange } from './edit-approval.js';
 
 const Input = z
   .object({
@@ -35,43 +35,45 @@ export const editFileTool = defineTool({
   },
   async run(input, ctx) {
     const abs = ctx.workspace.paths.resolve(input.path);
-    const shown = ctx.workspace.paths.display(abs);
-    const oldText = await ctx.workspace.readText(abs);
-    if (oldText === undefined) throw new ToolError(`${shown} does not exist. Use write_file to create it.`);
-    if (input.old_string === input.new_string)
-      throw new ToolError('old_string and new_string are the same; nothing to change.');
+    return oneEditAtATime(abs, async () => {
+      const shown = ctx.workspace.paths.display(abs);
+      const oldText = await ctx.workspace.readText(abs);
+      if (oldText === undefined) throw new ToolError(`${shown} does not exist. Use write_file to create it.`);
+      if (input.old_string === input.new_string)
+        throw new ToolError('old_string and new_string are the same; nothing to change.');
 
-    // Files with Windows line endings: match the model's \n text against \r\n.
-    let oldString = input.old_string;
-    let newString = input.new_string;
-    if (!oldText.includes(oldString) && oldText.includes('\r\n') && !oldString.includes('\r\n')) {
-      oldString = oldString.replace(/\n/g, '\r\n');
-      newString = newString.replace(/\n/g, '\r\n');
-    }
-    const count = countOccurrences(oldText, oldString);
-    if (count === 0) {
-      throw new ToolError(
-        `old_string was not found in ${shown}. It must match exactly, including indentation and line breaks. ` +
-          'Read the file again and copy the text as it is now.',
-      );
-    }
-    if (count > 1 && !input.replace_all) {
-      throw new ToolError(
-        `old_string occurs ${count} times in ${shown}. Include more surrounding lines to make it unique, ` +
-          'or set replace_all to change every occurrence.',
-      );
-    }
-    const newText = input.replace_all
-      ? oldText.split(oldString).join(newString)
-      : oldText.replace(oldString, () => newString);
-    const firstLine = oldText.slice(0, oldText.indexOf(oldString)).split('\n').length;
-    const result = await proposeFileChange(ctx, {
-      toolName: 'edit_file',
-      absPath: abs,
-      oldText,
-      newText,
-      summary: `Edited ${shown}: ${input.replace_all ? `${count} replacements` : `1 replacement at line ${firstLine}`}.`,
+      // Files with Windows line endings: match the model's \n text against \r\n.
+      let oldString = input.old_string;
+      let newString = input.new_string;
+      if (!oldText.includes(oldString) && oldText.includes('\r\n') && !oldString.includes('\r\n')) {
+        oldString = oldString.replace(/\n/g, '\r\n');
+        newString = newString.replace(/\n/g, '\r\n');
+      }
+      const count = countOccurrences(oldText, oldString);
+      if (count === 0) {
+        throw new ToolError(
+          `old_string was not found in ${shown}. It must match exactly, including indentation and line breaks. ` +
+            'Read the file again and copy the text as it is now.',
+        );
+      }
+      if (count > 1 && !input.replace_all) {
+        throw new ToolError(
+          `old_string occurs ${count} times in ${shown}. Include more surrounding lines to make it unique, ` +
+            'or set replace_all to change every occurrence.',
+        );
+      }
+      const newText = input.replace_all
+        ? oldText.split(oldString).join(newString)
+        : oldText.replace(oldString, () => newString);
+      const firstLine = oldText.slice(0, oldText.indexOf(oldString)).split('\n').length;
+      const result = await proposeFileChange(ctx, {
+        toolName: 'edit_file',
+        absPath: abs,
+        oldText,
+        newText,
+        summary: `Edited ${shown}: ${input.replace_all ? `${count} replacements` : `1 replacement at line ${firstLine}`}.`,
+      });
+      return { ...result, locations: [{ path: abs, line: firstLine }] };
     });
-    return { ...result, locations: [{ path: abs, line: firstLine }] };
   },
 });

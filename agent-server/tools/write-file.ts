@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from './types.js';
-import { proposeFileChange } from './edit-approval.js';
+import { oneEditAtATime, proposeFileChange } from './edit-approval.js';
 
 const Input = z
   .object({
@@ -24,16 +24,20 @@ export const writeFileTool = defineTool({
   },
   async run(input, ctx) {
     const abs = ctx.workspace.paths.resolve(input.path);
-    const oldText = await ctx.workspace.readText(abs);
-    const lines = input.content === '' ? 0 : input.content.split('\n').length;
-    const shown = ctx.workspace.paths.display(abs);
-    return proposeFileChange(ctx, {
-      toolName: 'write_file',
-      absPath: abs,
-      oldText,
-      newText: input.content,
-      summary:
-        oldText === undefined ? `Created ${shown} (${lines} lines).` : `Replaced ${shown} (${lines} lines).`,
+    return oneEditAtATime(abs, async () => {
+      const oldText = await ctx.workspace.readText(abs);
+      const lines = input.content === '' ? 0 : input.content.split('\n').length;
+      const shown = ctx.workspace.paths.display(abs);
+      return proposeFileChange(ctx, {
+        toolName: 'write_file',
+        absPath: abs,
+        oldText,
+        newText: input.content,
+        summary:
+          oldText === undefined
+            ? `Created ${shown} (${lines} lines).`
+            : `Replaced ${shown} (${lines} lines).`,
+      });
     });
   },
 });

@@ -141,3 +141,80 @@ test('a child that runs past its wall time is stopped and reported as out of bud
   assert.match(result, /Task 1 \(Slow\): budget_exhausted/);
   assert.match(result, /ran out of time \(1 s\)/);
 });
+
+test('two children editing the same file: both edits land (no lost update), a conflicting one fails clearly', async (t) => {
+  const repo = await tempDir('delegate-repo');
+  t.after(() => fs.rm(repo, { recursive: true, force: true }));
+  await fs.writeFile(path.join(repo, 'a.txt'), 'one\ntwo\n');
+  const edits: Record<string, { old_string: string; new_string: string }> = {
+    'Edit one': { old_string: 'one', new_string: 'ONE' },
+    'Edit two': { old_string: 'two', new_string: 'TWO' },
+    'Edit one again': { old_string: 'one\n', new_string: 'uno\n' },
+  };
+  const model = new ScriptedModelClient((body) => {
+    if (isChild(body))
+      return lastRole(body) === 'tool'
+        ? { text: String((body.messages.at(-1) as { content: unknown }).content) }
+        : { toolCalls: [{ name: 'edit_file', arguments: { path: 'a.txt', ...edits[goalOf(body)] } }] };
+    return lastRole(body) === 'tool'
+      ? { text: 'noted' }
+      : delegate(Object.keys(edits).map((goal) => ({ goal, toolset: 'edit' })));
+  });
+  const fx = await runtimeFixture({ model });
+  t.after(() => fx.cleanup());
+  const parent = await fx.host.create(fx.bindings, { cwd: repo, mode: 'auto' });
+  await parent.prompt({ role: 'user', content: 'go' });
+  const text = await fs.readFile(path.join(repo, 'a.txt'), 'utf8');
+  // "one" went to ONE or uno (whichever ran first); the other of those two was refused.
+  assert.ok(text === 'ONE\nTWO\n' || text === 'uno\nTWO\n', text);
+  const childAnswers = model.requests
+    .filter((r) => isChild(r) && lastRole(r) === 'tool')
+    .map((r) => String((r.messages.at(-1) as { content: unknown }).content));
+  assert.equal(childAnswers.length, 3);
+  assert.equal(
+    childAnswers.filter((a) => /not found|does not contain|no match/i.test(a)).length,
+    1,
+    childAnswers.join('\n---\n'),
+  );
+});
+
+test("two children editing one file while approvals are pending: the second edit reads the first one's result", async (t) => {
+  const repo = await tempDir('delegate-repo');
+  t.after(() => fs.rm(repo, { recursive: true, force: true }));
+  await fs.writeFile(path.join(repo, 'a.txt'), 'one\ntwo\n');
+  const edits: Record<string, { old_string: string; new_string: string }> = {
+    'Edit one': { old_string: 'one', new_string: 'ONE' },
+    'Edit two': { old_string: 'two', new_string: 'TWO' },
+  };
+  const model = new ScriptedModelClient((body) => {
+    if (isChild(body))
+      return lastRole(body) === 'tool'
+        ? { text: 'finished' }
+        : { toolCalls: [{ name: 'edit_file', arguments: { path: 'a.txt', ...edits[goalOf(body)] } }] };
+    return lastRole(body) === 'tool'
+      ? { text: 'noted' }
+      : delegate(Object.keys(edits).map((goal) => ({ goal, toolset: 'edit' })));
+  });
+  const fx = await runtimeFixture({ model });
+  t.after(() => fx.cleanup());
+  // The user answers once both edits have asked (or after a while when only one can ask at a
+  // time): two edits prepared from the same text would lose one of them.
+  let asked = 0;
+  let release!: () => void;
+  const answered = new Promise<void>((r) => (release = r));
+  const bindings = (id: string) => ({
+    ...fx.bindings(id),
+    prompter: {
+      ask: async () => {
+        if (++asked === 2) release();
+        setTimeout(release, 300).unref();
+        await answered;
+        return 'allow_once' as const;
+      },
+    },
+  });
+  const parent = await fx.host.create(bindings, { cwd: repo, mode: 'ask' });
+  await parent.prompt({ role: 'user', content: 'go' });
+  assert.equal(await fs.readFile(path.join(repo, 'a.txt'), 'utf8'), 'ONE\nTWO\n');
+  assert.equal(asked, 2);
+});
