@@ -3,7 +3,8 @@ import type { RuntimeServices } from '../runtime/services.js';
 import { runHeadlessSession, type HeadlessRunResult } from './headless-session.js';
 import { JobGrantsPrompter } from './job-grants.js';
 import type { JobStore } from './job-store.js';
-import type { Job, JobRun, JobRunOutcome } from './job-types.js';
+import type { Job, JobRun } from './job-types.js';
+import { outcomeOf, refusalsOf } from './run-outcome.js';
 import { ProcessLock } from './process-lock.js';
 
 const ANSWER_LIMIT = 4000;
@@ -71,9 +72,7 @@ function runRecord(
   result: HeadlessRunResult,
   prompter: JobGrantsPrompter,
 ): JobRun {
-  const refused = result.toolCalls
-    .filter((c) => c.refused)
-    .map((c) => ({ title: c.title, reason: prompter.reasons.get(c.toolCallId) ?? c.reason ?? 'refused' }));
+  const refused = refusalsOf(result, prompter);
   return {
     jobId: job.id,
     startedAt: startedAt.getTime(),
@@ -86,11 +85,4 @@ function runRecord(
     answer: result.answer.length > ANSWER_LIMIT ? `${result.answer.slice(0, ANSWER_LIMIT)}…` : result.answer,
     refused,
   };
-}
-
-/** Only a turn that ended normally, with nothing refused, is `completed`. */
-function outcomeOf(result: HeadlessRunResult, anyRefused: boolean): JobRunOutcome {
-  if (result.stopReason === 'cancelled') return 'cancelled';
-  if (result.error || result.stopReason !== 'end_turn') return 'failed';
-  return anyRefused ? 'refused' : 'completed';
 }

@@ -1,0 +1,153 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { RuntimeServices } from '../runtime/services.js';
+import { runHeadlessSession } from '../jobs/headless-session.js';
+import { JobGrantsPrompter } from '../jobs/job-grants.js';
+import type { JobRunOutcome } from '../jobs/job-types.js';
+import { outcomeOf, refusalsOf, type Refusal } from '../jobs/run-outcome.js';
+import { errorMessage } from '../../shared/error-message.js';
+import type { BatchTask } from './batch-tasks.js';
+import { isolateWorkspace } from './isolated-workspace.js';
+
+/** One line of `results.jsonl`. The newest line for an id is its result. */
+export interface BatchResult {
+  id: string;
+  outcome: JobRunOutcome;
+  answer: string;
+  /** Files the task changed in its copy (git worktrees only). */
+  filesChanged?: string[];
+  /** Context in use at the end (estimated when the model reported none). */
+  tokens?: number;
+  durationMs: number;
+  sessionId?: string;
+  error?: string;
+  refused: Refusal[];
+}
+
+export interface BatchProgress {
+  total: number;
+  done: number;
+  failed: number;
+  running: number;
+  skipped: number;
+}
+
+export interface BatchOptions {
+  tasks: BatchTask[];
+  /** Where `results.jsonl` goes; also where a re-run reads what is done. */
+  outDir: string;
+  /** Folder relative task folders are resolved against (the batch file's). */
+  baseDir: string;
+  concurrency: number;
+  services: RuntimeServices;
+  /** Run again the tasks whose newest result failed or was cancelled. */
+  retryFailed?: boolean;
+  onProgress?: (progress: BatchProgress, finished?: BatchResult) => void;
+  log?: (line: string) => void;
+}
+
+export const RESULTS_FILE = 'results.jsonl';
+
+/** The newest result of each task in `outDir` (a torn last line is ignored). */
+export async function readResults(outDir: string): Promise<Map<string, BatchResult>> {
+  const byId = new Map<string, BatchResult>();
+  let text = '';
+  try {
+    text = await fs.readFile(path.join(outDir, RESULTS_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as BatchResult;
+      byId.set(r.id, r);
+    } catch {
+      // cut short by a crash: the task runs again
+    }
+  }
+  return byId;
+}
+
+/**
+ * Runs the tasks, `concurrency` at a time, each in its own copy of its folder (removed after),
+ * as recorded headless sessions with the permissions of its mode and nothing else. Each result
+ * is appended as it ends, so a re-run skips what is done.
+ */
+export async function runBatch(opts: BatchOptions): Promise<BatchResult[]> {
+  await fs.mkdir(opts.outDir, { recursive: true });
+  const previous = await readResults(opts.outDir);
+  const rerun = (r: BatchResult) => opts.retryFailed && (r.outcome === 'failed' || r.outcome === 'cancelled');
+  const todo = opts.tasks.filter((t) => {
+    const before = previous.get(t.id);
+    return !before || rerun(before);
+  });
+  const progress: BatchProgress = {
+    total: opts.tasks.length,
+    done: 0,
+    failed: 0,
+    running: 0,
+    skipped: opts.tasks.length - todo.length,
+  };
+  const results: BatchResult[] = [];
+  const resultsFile = path.join(opts.outDir, RESULTS_FILE);
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const task = todo[next++]!;
+      progress.running++;
+      opts.onProgress?.({ ...progress });
+      const result = await runTask(task, opts);
+      await fs.appendFile(resultsFile, JSON.stringify(result) + '\n');
+      results.push(result);
+      progress.running--;
+      if (result.outcome === 'completed') progress.done++;
+      else progress.failed++;
+      opts.onProgress?.({ ...progress }, result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker));
+  return results;
+}
+
+async function runTask(task: BatchTask, opts: BatchOptions): Promise<BatchResult> {
+  const started = Date.now();
+  const source = path.resolve(opts.baseDir, task.cwd ?? '.');
+  let workspace;
+  try {
+    workspace = await isolateWorkspace(source, task.id);
+  } catch (err) {
+    return {
+      id: task.id,
+      outcome: 'failed',
+      answer: '',
+      durationMs: Date.now() - started,
+      error: `could not copy ${source}: ${errorMessage(err)}`,
+      refused: [],
+    };
+  }
+  try {
+    const mode = task.mode ?? 'plan';
+    const prompter = new JobGrantsPrompter({ mode, allowCommands: [] });
+    const result = await runHeadlessSession(
+      opts.services,
+      { cwd: workspace.dir, prompt: task.prompt, mode, prompter, title: `Batch ${task.id}` },
+      opts.log ?? ((line) => process.stderr.write(`${line}\n`)),
+    );
+    const refused = refusalsOf(result, prompter);
+    const filesChanged = await workspace.changedFiles().catch(() => undefined);
+    return {
+      id: task.id,
+      outcome: outcomeOf(result, refused.length > 0),
+      answer: result.answer,
+      ...(filesChanged ? { filesChanged } : {}),
+      ...(result.tokens !== undefined ? { tokens: result.tokens } : {}),
+      durationMs: Date.now() - started,
+      ...(result.sessionId ? { sessionId: result.sessionId } : {}),
+      ...(result.error ? { error: result.error } : {}),
+      refused,
+    };
+  } finally {
+    await workspace.remove();
+  }
+}

@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** A throwaway copy of a folder for one task: a git worktree of a repository, else a plain copy. */
+export interface IsolatedWorkspace {
+  dir: string;
+  kind: 'worktree' | 'copy';
+  /** Files the task changed (git status of the worktree); undefined for a plain copy. */
+  changedFiles(): Promise<string[] | undefined>;
+  remove(): Promise<void>;
+}
+
+/** Git without hooks, filters or fsmonitor from the repository: its config is untrusted. */
+const SAFE_GIT = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
+
+async function gitTopLevel(dir: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('git', [...SAFE_GIT, '-C', dir, 'rev-parse', '--show-toplevel']);
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes the copy. A git repository gets a detached worktree at HEAD (committed state only);
+ * anything else is copied, symbolic links kept as links (never followed out of the folder).
+ */
+export async function isolateWorkspace(source: string, label: string): Promise<IsolatedWorkspace> {
+  const parent = await fs.mkdtemp(path.join(os.tmpdir(), `cairn-batch-${label}-`));
+  const dir = path.join(parent, 'work');
+  const top = await gitTopLevel(source);
+  if (top) {
+    await run('git', [...SAFE_GIT, '-C', top, 'worktree', 'add', '--detach', '--quiet', dir, 'HEAD']);
+    const sub = path.relative(top, source);
+    return {
+      dir: path.join(dir, sub),
+      kind: 'worktree',
+      async changedFiles() {
+        const { stdout } = await run('git', [
+          ...SAFE_GIT,
+          '-C',
+          dir,
+          'status',
+          '--porcelain',
+          '-z',
+          '--untracked-files=all',
+        ]);
+        return stdout
+          .split('\0')
+          .filter(Boolean)
+          .map((entry) => entry.slice(3));
+      },
+      async remove() {
+        await run('git', [...SAFE_GIT, '-C', top, 'worktree', 'remove', '--force', dir]).catch(
+          () => undefined,
+        );
+        await fs.rm(parent, { recursive: true, force: true });
+        await run('git', [...SAFE_GIT, '-C', top, 'worktree', 'prune']).catch(() => undefined);
+      },
+    };
+  }
+  await fs.cp(source, dir, { recursive: true, verbatimSymlinks: true });
+  return {
+    dir,
+    kind: 'copy',
+    changedFiles: () => Promise.resolve(undefined),
+    remove: () => fs.rm(parent, { recursive: true, force: true }),
+  };
+}
