@@ -49,6 +49,7 @@ export interface ShardFilter {
  */
 export class IndexShard {
   private inBatch = false;
+  private readonly searches = new Map<string, Statement>();
   private readonly insertRecord: Statement;
   private readonly insertFts: Statement;
   private readonly lastId: Statement;
@@ -183,32 +184,25 @@ export class IndexShard {
     if (filter.role !== undefined) (where.push('r.role = ?'), params.push(filter.role));
     if (filter.since !== undefined) (where.push('r.at >= ?'), params.push(filter.since));
     if (filter.until !== undefined) (where.push('r.at < ?'), params.push(filter.until));
-    {
-      const found = rows<{
-        id: number;
-        session_id: string;
-        ord: number;
-        role: string;
-        at: number;
-        seg: number;
-        pos: number;
-        len: number;
-        score: number;
-        matched: number;
-      }>(
-        this.db,
-        `SELECT *, count(*) OVER () AS matched FROM (
-           SELECT r.*, bm25(matchinfo(records_fts, 'pcx'), r.words, ?, ?) AS score
-           FROM records_fts JOIN records r ON r.id = records_fts.docid
-           WHERE ${where.join(' AND ')} ORDER BY records_fts.docid DESC LIMIT ${Math.max(1, Math.floor(candidates))})
-         ORDER BY score DESC, id DESC LIMIT ?`,
-        [Math.max(docs, 1), avgWords || 1, ...params, limit],
-      );
-      return {
-        matched: found[0]?.matched ?? 0,
-        matches: found.map((r) => ({ ...toRecord(r), id: r.id, score: r.score })),
-      };
+    const sql = `SELECT *, count(*) OVER () AS matched FROM (
+         SELECT r.*, bm25(matchinfo(records_fts, 'pcx'), r.words, ?, ?) AS score
+         FROM records_fts JOIN records r ON r.id = records_fts.docid
+         WHERE ${where.join(' AND ')} ORDER BY records_fts.docid DESC LIMIT ?)
+       ORDER BY score DESC, id DESC LIMIT ?`;
+    // A handful of shapes (by filter), each prepared once per open shard.
+    let stmt = this.searches.get(sql);
+    if (!stmt) this.searches.set(sql, (stmt = this.db.prepare(sql)));
+    const found: (ShardMatch & { matched: number })[] = [];
+    try {
+      stmt.bind([Math.max(docs, 1), avgWords || 1, ...params, Math.max(1, Math.floor(candidates)), limit]);
+      while (stmt.step()) {
+        const r = stmt.getAsObject() as unknown as RecordRow & { id: number; score: number; matched: number };
+        found.push({ ...toRecord(r), id: r.id, score: r.score, matched: r.matched });
+      }
+    } finally {
+      stmt.reset();
     }
+    return { matched: found[0]?.matched ?? 0, matches: found };
   }
 
   export(): Uint8Array {
@@ -216,6 +210,7 @@ export class IndexShard {
   }
 
   close(): void {
+    for (const stmt of this.searches.values()) stmt.free();
     this.insertRecord.free();
     this.insertFts.free();
     this.lastId.free();
@@ -223,7 +218,8 @@ export class IndexShard {
   }
 }
 
-function toRecord(r: {
+/** A `records` row as SQLite returns it. */
+interface RecordRow {
   session_id: string;
   ord: number;
   role: string;
@@ -231,6 +227,8 @@ function toRecord(r: {
   seg: number;
   pos: number;
   len: number;
-}): ShardRecord {
+}
+
+function toRecord(r: RecordRow): ShardRecord {
   return { sessionId: r.session_id, ord: r.ord, role: r.role, at: r.at, seg: r.seg, pos: r.pos, len: r.len };
 }
