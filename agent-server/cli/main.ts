@@ -17,6 +17,7 @@ Usage:
                              The workspace's files before each turn; put them back
   cairn jobs add|list|show|rm|pause|resume|run|logs|serve|install
                              Scheduled prompts, run headless as sessions in history
+  cairn batch TASKS.jsonl    Many prompts unattended, each in its own copy; resumable results
   cairn help COMMAND         Help for one command (or: cairn COMMAND --help)
   cairn --version | --help
 
@@ -64,6 +65,8 @@ async function commandHelp(command: string | undefined): Promise<string | undefi
       return (await import('./checkpoints-command.js')).CHECKPOINTS_HELP + '\n';
     case 'jobs':
       return (await import('./jobs-command.js')).JOBS_HELP + '\n';
+    case 'batch':
+      return (await import('./batch-command.js')).BATCH_HELP + '\n';
     default:
       return undefined;
   }
@@ -137,6 +140,14 @@ async function main(argv: string[]): Promise<number> {
         cwd: process.cwd(),
         env: process.env,
         confirm: confirmOnTerminal,
+      });
+    }
+    case 'batch': {
+      const { runBatchCommand } = await import('./batch-command.js');
+      return runBatchCommand(rest, {
+        out: (s) => process.stdout.write(s),
+        err: (s) => process.stderr.write(s),
+        tty: !!process.stderr.isTTY,
       });
     }
     case 'jobs': {

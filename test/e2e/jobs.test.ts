@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { JournalHistoryStore } from '../../agent-server/history/index.js';
-import { startScriptedModel, type ScriptStep } from '../fixtures/model-server.js';
+import { startScriptedModel, type Script } from '../fixtures/model-server.js';
 import { serverJs } from '../helpers/acp-harness.js';
 import { cleanEnv, tempDir, writeFiles } from '../helpers/env.js';
 
@@ -18,11 +18,12 @@ after(async () => {
 
 interface Cli {
   home: string;
+  env: NodeJS.ProcessEnv;
   repo: string;
   cairn(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
-async function setup(steps: ScriptStep[]): Promise<Cli> {
+async function setup(steps: Script): Promise<Cli> {
   const model = await startScriptedModel(steps);
   const repo = await tempDir('jobs-repo');
   const home = await tempDir('jobs-home');
@@ -42,6 +43,7 @@ async function setup(steps: ScriptStep[]): Promise<Cli> {
   });
   return {
     home,
+    env,
     repo,
     cairn: (...args) =>
       new Promise((resolve) => {
@@ -117,5 +119,38 @@ describe('cairn jobs', () => {
     assert.equal(ask.code, 2);
     assert.match(ask.stderr, /a job cannot ask/);
     assert.match((await cli.cairn('list')).stdout, /No jobs/);
+  });
+
+  it('cairn batch runs a tasks file with progress lines and resumable results', async () => {
+    const cli = await setup((body) => {
+      const prompt = JSON.stringify(body.messages.find((m) => m.role === 'user')?.content ?? '');
+      return prompt.includes('fail') ? { fault: 'http_500' } : { text: 'fine' };
+    });
+    await fs.writeFile(
+      path.join(cli.repo, 'tasks.jsonl'),
+      [
+        '{"id":"one","prompt":"look"}',
+        '{"id":"two","prompt":"fail now"}',
+        '{"id":"three","prompt":"look again"}',
+      ].join('\n'),
+    );
+    const run = () =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          [serverJs, 'batch', 'tasks.jsonl', '--concurrency', '2', '--out', 'out'],
+          { cwd: cli.repo, env: cli.env },
+          (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const first = await run();
+    assert.equal(first.code, 1, first.stderr);
+    assert.match(first.stderr, /✗ two: failed — /);
+    assert.match(first.stderr, /✓ one: completed/);
+    assert.match(first.stdout, /3 task\(s\) run, 2 completed, 1 failed or refused/);
+    const lines = (await fs.readFile(path.join(cli.repo, 'out', 'results.jsonl'), 'utf8')).trim().split('\n');
+    assert.deepEqual(lines.map((l) => (JSON.parse(l) as { id: string }).id).sort(), ['one', 'three', 'two']);
+    const again = await run();
+    assert.match(again.stdout, /0 task\(s\) run, .*3 skipped/);
   });
 });
