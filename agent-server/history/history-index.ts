@@ -26,9 +26,9 @@ import type {
   SessionPage,
 } from './types.js';
 
-/** Records per shard: ~12 MB of text, whose contentless index opens in a few milliseconds. */
 export type { SearchOutcome } from './types.js';
 
+/** Records per shard: ~12 MB of text, a ~7 MB contentless index once sealed and optimized. */
 export const DEFAULT_SHARD_RECORDS = 20_000;
 /** Past this, a search stops opening older shards once it has hits (the note says how far back it looked). */
 const SEARCH_BUDGET_MS = 25;
@@ -48,7 +48,8 @@ export interface IndexOptions {
 /**
  * The history index over the journal: a small catalog (sessions, read marks) always loaded,
  * and the records in time shards, each a contentless FTS4 database. The newest shard lives in
- * memory; sealed shards are files opened for one query and closed after, so memory grows with
+ * memory; sealed shards are files opened when a query first needs them and kept open, least
+ * recently used closed first, within a budget of file bytes (ShardFiles), so memory grows with
  * what is searched, not with what is kept. Message text is never stored: snippets come from
  * the journal by position.
  */

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { HistoryIndex, type SearchOutcome } from './history-index.js';
 import type { JournalEntry, JournalPosition, PositionedEntry } from './journal-entry.js';
-import { listSegments, readEntriesAt, readSegment } from './segment-reader.js';
+import { listSegments, readEntriesAt, readFewEntriesAt, readSegment } from './segment-reader.js';
 import { SegmentWriter } from './segment-writer.js';
 import { blankOutLine } from './segment-purge.js';
 import { removeEmptySegments } from './segment-retention.js';
@@ -47,6 +47,8 @@ export interface HistoryStats {
 interface JournalBackend {
   append(entry: JournalEntry): Promise<void>;
   read(positions: JournalPosition[]): Promise<JournalEntry[]>;
+  /** `read` for a few positions at once (a search's snippets); may block briefly. */
+  readFew(positions: JournalPosition[]): JournalEntry[];
   /** Removes a deleted session's line from storage; false if it no longer holds that session. */
   blankOut(position: JournalPosition, sessionId: string): Promise<boolean>;
   close(): Promise<void>;
@@ -350,10 +352,12 @@ export class JournalHistoryStore implements HistoryStore {
 
   /** The searchable text of the records at `positions` (undefined where a line is gone). */
   private async readTexts(positions: JournalPosition[]): Promise<(string | undefined)[]> {
-    const entries = await this.journal.read(positions).catch((err: Error) => {
-      process.stderr.write(`cairn: history snippets unavailable: ${err.message}\n`);
-      return [] as JournalEntry[];
-    });
+    let entries: JournalEntry[] = [];
+    try {
+      entries = this.journal.readFew(positions);
+    } catch (err) {
+      process.stderr.write(`cairn: history snippets unavailable: ${(err as Error).message}\n`);
+    }
     return positions.map((_, i) => {
       const entry = entries[i];
       return entry?.op === 'record' ? searchableText(entry.record)?.text : undefined;
@@ -377,6 +381,7 @@ export class JournalHistoryStore implements HistoryStore {
     return {
       append: (entry) => writer.append(entry),
       read: (positions) => readEntriesAt(journalDir, positions),
+      readFew: (positions) => readFewEntriesAt(journalDir, positions),
       blankOut: (position, sessionId) => blankOutLine(journalDir, position, sessionId),
       close: () => writer.close(),
     };
@@ -392,6 +397,8 @@ export class JournalHistoryStore implements HistoryStore {
         this.onDurable([{ entry: copy, position: { segment: 'memory', pos: entries.length - 1, len: 1 } }]);
       },
       read: async (positions) =>
+        positions.map((p) => JSON.parse(JSON.stringify(entries[p.pos])) as JournalEntry),
+      readFew: (positions) =>
         positions.map((p) => JSON.parse(JSON.stringify(entries[p.pos])) as JournalEntry),
       blankOut: async (position) => {
         entries[position.pos] = { op: 'purged' } as unknown as JournalEntry;

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { PURGED_LINE } from './segment-purge.js';
 import {
@@ -90,11 +91,7 @@ export async function readEntriesAt(dir: string, positions: JournalPosition[]): 
             const p = positions[i]!;
             const buf = Buffer.allocUnsafe(p.len);
             const { bytesRead } = await handle.read(buf, 0, p.len, p.pos);
-            const entry =
-              bytesRead === p.len ? parseJournalLine(buf.toString('utf8', 0, p.len - 1)) : undefined;
-            if (!entry)
-              throw new Error(`History journal ${file} has no entry at byte ${p.pos}; the index is stale.`);
-            out[i] = entry;
+            out[i] = entryAt(file, p, buf, bytesRead);
           }),
         );
       }
@@ -103,4 +100,32 @@ export async function readEntriesAt(dir: string, positions: JournalPosition[]): 
     }
   }
   return out;
+}
+
+/**
+ * `readEntriesAt` for a few positions (a search's snippets), without the thread pool: a few
+ * small reads of recently written pages take microseconds, while each trip through the pool
+ * can take milliseconds on a busy machine.
+ */
+export function readFewEntriesAt(dir: string, positions: JournalPosition[]): JournalEntry[] {
+  const out: JournalEntry[] = new Array(positions.length);
+  const fds = new Map<string, number>();
+  try {
+    positions.forEach((p, i) => {
+      const file = path.join(dir, p.segment);
+      let fd = fds.get(file);
+      if (fd === undefined) fds.set(file, (fd = openSync(file, 'r')));
+      const buf = Buffer.allocUnsafe(p.len);
+      out[i] = entryAt(file, p, buf, readSync(fd, buf, 0, p.len, p.pos));
+    });
+  } finally {
+    for (const fd of fds.values()) closeSync(fd);
+  }
+  return out;
+}
+
+function entryAt(file: string, p: JournalPosition, buf: Buffer, bytesRead: number): JournalEntry {
+  const entry = bytesRead === p.len ? parseJournalLine(buf.toString('utf8', 0, p.len - 1)) : undefined;
+  if (!entry) throw new Error(`History journal ${file} has no entry at byte ${p.pos}; the index is stale.`);
+  return entry;
 }
