@@ -1,0 +1,104 @@
+import { userText, type ChatMessage } from '../core/messages.js';
+import type { SessionMeta, StoredRecord } from '../history/index.js';
+
+export type TrajectoryFormat = 'openai' | 'sharegpt';
+
+export interface TrajectoryMeta {
+  sessionId: string;
+  title?: string;
+  cwd: string;
+  model?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** From a batch's results or a job's run, when known. */
+  outcome?: string;
+  tokens?: number;
+}
+
+/** The messages of a stored session, in order; a compaction's summary becomes a system message. */
+export function messagesOf(records: readonly StoredRecord[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (const r of records) {
+    if (r.type === 'message') out.push(r.message);
+    else if (r.type === 'compaction')
+      out.push({ role: 'system', content: `Summary of earlier turns:\n${r.summary}` });
+  }
+  return out;
+}
+
+export function metaOf(session: SessionMeta, extra: Partial<TrajectoryMeta> = {}): TrajectoryMeta {
+  return {
+    sessionId: session.id,
+    ...(session.title ? { title: session.title } : {}),
+    cwd: session.cwd,
+    ...(session.model ? { model: session.model } : {}),
+    createdAt: new Date(session.createdAt).toISOString(),
+    updatedAt: new Date(session.updatedAt).toISOString(),
+    ...extra,
+  };
+}
+
+/** OpenAI chat messages: assistant `tool_calls`, each answered by a `tool` message with its id. */
+function openAiMessages(messages: readonly ChatMessage[], text: (s: string) => string): unknown[] {
+  return messages.map((m) => {
+    switch (m.role) {
+      case 'system':
+        return { role: 'system', content: text(m.content) };
+      case 'user':
+        return { role: 'user', content: text(userText(m.content)) };
+      case 'assistant':
+        return {
+          role: 'assistant',
+          content: text(m.content),
+          ...(m.toolCalls?.length
+            ? {
+                tool_calls: m.toolCalls.map((c) => ({
+                  id: c.id,
+                  type: 'function',
+                  function: { name: c.name, arguments: text(c.arguments) },
+                })),
+              }
+            : {}),
+        };
+      case 'tool':
+        return { role: 'tool', tool_call_id: m.toolCallId, name: m.name, content: text(m.content) };
+    }
+  });
+}
+
+/** ShareGPT: `conversations` of `{from, value}`; tool calls as `function_call`, results as `observation`. */
+function shareGptTurns(messages: readonly ChatMessage[], text: (s: string) => string): unknown[] {
+  const turns: Array<{ from: string; value: string }> = [];
+  for (const m of messages) {
+    if (m.role === 'system') turns.push({ from: 'system', value: text(m.content) });
+    else if (m.role === 'user') turns.push({ from: 'human', value: text(userText(m.content)) });
+    else if (m.role === 'assistant') {
+      if (m.content) turns.push({ from: 'gpt', value: text(m.content) });
+      for (const c of m.toolCalls ?? [])
+        turns.push({
+          from: 'function_call',
+          value: JSON.stringify({ id: c.id, name: c.name, arguments: text(c.arguments) }),
+        });
+    } else
+      turns.push({
+        from: 'observation',
+        value: JSON.stringify({ id: m.toolCallId, content: text(m.content) }),
+      });
+  }
+  return turns;
+}
+
+/** One JSONL line for a conversation, every string passed through `text` (the redactor). */
+export function trajectoryLine(
+  format: TrajectoryFormat,
+  meta: TrajectoryMeta,
+  messages: readonly ChatMessage[],
+  text: (s: string) => string,
+): string {
+  const cleanMeta = { ...meta, ...(meta.title ? { title: text(meta.title) } : {}) };
+  const body =
+    format === 'openai'
+      ? { messages: openAiMessages(messages, text), metadata: cleanMeta }
+      : { conversations: shareGptTurns(messages, text), metadata: cleanMeta };
+  return JSON.stringify(body);
+}
