@@ -18,6 +18,8 @@ Usage:
   cairn jobs add|list|show|rm|pause|resume|run|logs|serve|install
                              Scheduled prompts, run headless as sessions in history
   cairn batch TASKS.jsonl    Many prompts unattended, each in its own copy; resumable results
+  cairn export --format openai|sharegpt
+                             Sessions as JSONL trajectories, secrets redacted
   cairn help COMMAND         Help for one command (or: cairn COMMAND --help)
   cairn --version | --help
 
@@ -67,6 +69,8 @@ async function commandHelp(command: string | undefined): Promise<string | undefi
       return (await import('./jobs-command.js')).JOBS_HELP + '\n';
     case 'batch':
       return (await import('./batch-command.js')).BATCH_HELP + '\n';
+    case 'export':
+      return (await import('./export-command.js')).EXPORT_HELP + '\n';
     default:
       return undefined;
   }
@@ -140,6 +144,13 @@ async function main(argv: string[]): Promise<number> {
         cwd: process.cwd(),
         env: process.env,
         confirm: confirmOnTerminal,
+      });
+    }
+    case 'export': {
+      const { runExportCommand } = await import('./export-command.js');
+      return runExportCommand(rest, {
+        out: (s) => process.stdout.write(s),
+        err: (s) => process.stderr.write(s),
       });
     }
     case 'batch': {

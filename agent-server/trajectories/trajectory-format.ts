@@ -1,5 +1,6 @@
 import { userText, type ChatMessage } from '../core/messages.js';
 import type { SessionMeta, StoredRecord } from '../history/index.js';
+import { LOADED_LEARNING_PREFIX } from '../learning/session-learning.js';
 
 export type TrajectoryFormat = 'openai' | 'sharegpt';
 
@@ -15,11 +16,17 @@ export interface TrajectoryMeta {
   tokens?: number;
 }
 
-/** The messages of a stored session, in order; a compaction's summary becomes a system message. */
+/**
+ * The messages of a stored session, in order; a compaction's summary becomes a system message.
+ * Cairn's own bookkeeping (the record of memory and skills loaded) never reached the model: left out.
+ */
 export function messagesOf(records: readonly StoredRecord[]): ChatMessage[] {
   const out: ChatMessage[] = [];
   for (const r of records) {
-    if (r.type === 'message') out.push(r.message);
+    if (r.type === 'message') {
+      if (r.message.role === 'system' && r.message.content.startsWith(LOADED_LEARNING_PREFIX)) continue;
+      out.push(r.message);
+    }
     else if (r.type === 'compaction')
       out.push({ role: 'system', content: `Summary of earlier turns:\n${r.summary}` });
   }

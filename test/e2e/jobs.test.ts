@@ -39,7 +39,7 @@ async function setup(steps: Script): Promise<Cli> {
     HOME: home,
     OPENAI_BASE_URL: model.url,
     CAIRN_MODEL: 'scripted',
-    OPENAI_API_KEY: 'sk-test',
+    OPENAI_API_KEY: 'sk-e2e-planted-key-0123456789',
   });
   return {
     home,
@@ -152,5 +152,35 @@ describe('cairn jobs', () => {
     assert.deepEqual(lines.map((l) => (JSON.parse(l) as { id: string }).id).sort(), ['one', 'three', 'two']);
     const again = await run();
     assert.match(again.stdout, /0 task\(s\) run, .*3 skipped/);
+  });
+
+  it('cairn export never lets the API key in the environment into a trajectory', async () => {
+    const cli = await setup([{ text: 'Noted.' }]);
+    const key = String(cli.env.OPENAI_API_KEY);
+    const added = await cli.cairn('add', '--every', '1d', `remember that the key is ${key}`);
+    const id = /Added job ([0-9a-f]{8})/.exec(added.stdout)?.[1];
+    assert.ok(id, added.stdout + added.stderr);
+    assert.equal((await cli.cairn('run', id)).code, 0);
+    const exportWith = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          [serverJs, 'export', ...args],
+          { cwd: cli.repo, env: cli.env },
+          (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const openai = await exportWith('--format', 'openai', '--project', cli.repo);
+    assert.equal(openai.code, 0, openai.stderr);
+    const row = JSON.parse(openai.stdout.trim()) as { messages: Array<{ role: string; content: string }> };
+    assert.equal(row.messages[0]?.role, 'user');
+    assert.match(row.messages[0]!.content, /the key is \[REDACTED\]/);
+    assert.ok(!openai.stdout.includes(key));
+    assert.match(openai.stderr, /Exported 1 conversation\(s\); 1 secret\(s\) redacted/);
+    const file = path.join(cli.repo, 'out.jsonl');
+    assert.equal((await exportWith('--format', 'sharegpt', '--out', file)).code, 0);
+    const text = await fs.readFile(file, 'utf8');
+    assert.ok(!text.includes(key));
+    assert.equal((JSON.parse(text.trim()) as { conversations: unknown[] }).conversations.length, 2);
   });
 });
