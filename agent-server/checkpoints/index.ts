@@ -14,6 +14,6 @@ export {
   type RestoreResult,
   type RestoredFile,
 } from './restore.js';
-export { GitUnavailableError, DEFAULT_EXCLUDES } from './shadow-git.js';
+export { GitUnavailableError, DEFAULT_EXCLUDES, gitVersion } from './shadow-git.js';
 export type { SkippedFile } from './snapshot.js';
 export { checkpointSettings, describeCheckpoint } from './settings.js';

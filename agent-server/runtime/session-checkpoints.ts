@@ -6,6 +6,7 @@ import {
   checkpointSettings,
   describeCheckpoint,
   GitUnavailableError,
+  gitVersion,
   planRestore,
   type CheckpointInfo,
   type RestoreResult,
@@ -42,11 +43,19 @@ export class SessionCheckpoints {
   private opened: Promise<CheckpointStore | Error> | undefined;
   /** The checkpoint of the running turn, once it changed something. */
   private pending: Promise<CheckpointInfo | undefined> | undefined;
-  private noticeShown = false;
+  /** Notices already given (each once). */
+  private readonly told = new Set<string>();
+  /** Whether git runs, found out in the background as the session is made (never awaited by a turn). */
+  private gitProblem: string | undefined;
   /** The newest checkpoint this session made (printed by `cairn run`). */
   latest: CheckpointInfo | undefined;
 
-  constructor(private readonly deps: SessionCheckpointsDeps) {}
+  constructor(private readonly deps: SessionCheckpointsDeps) {
+    if (deps.config.enabled)
+      void gitVersion().then((git) => {
+        if (!git.ok) this.gitProblem = new GitUnavailableError(git.problem).message;
+      });
+  }
 
   private store(): Promise<CheckpointStore | Error> {
     this.opened ??= CheckpointStore.open(
@@ -70,11 +79,19 @@ export class SessionCheckpoints {
     return this.notices();
   }
 
+  /**
+   * What is known now, without waiting: git missing (checked as the session was made), or repairs
+   * made when the store was opened. A turn never waits for these (nor for opening the store).
+   */
   private async notices(): Promise<string[]> {
-    if (!this.deps.config.enabled || this.noticeShown) return [];
-    this.noticeShown = true;
-    const store = await this.store();
-    return store instanceof Error ? [checkpointsOff(store)] : store.notices;
+    if (!this.deps.config.enabled) return [];
+    const known: string[] = this.gitProblem ? [this.gitProblem] : [];
+    const store = this.opened ? await Promise.race([this.opened, Promise.resolve(undefined)]) : undefined;
+    if (store instanceof Error) known.push(checkpointsOff(store));
+    else if (store) known.push(...store.notices);
+    const fresh = known.filter((n) => !this.told.has(n));
+    for (const n of fresh) this.told.add(n);
+    return fresh;
   }
 
   /** Before a tool that may change files runs: the first one of a turn records the files. */
@@ -136,6 +153,7 @@ export class SessionCheckpoints {
 
   statusLine(): string {
     if (!this.deps.config.enabled) return 'Checkpoints: off (checkpoints.enabled is false)';
+    if (this.gitProblem) return this.gitProblem;
     return `Checkpoints: before each turn that changes files (/undo, /rewind)${this.latest ? `; latest ${this.latest.id}` : ''}`;
   }
 
