@@ -8,6 +8,10 @@ import { outcomeOf, refusalsOf, type Refusal } from '../jobs/run-outcome.js';
 import { errorMessage } from '../../shared/error-message.js';
 import type { BatchTask } from './batch-tasks.js';
 import { isolateWorkspace } from './isolated-workspace.js';
+import { knownModelKeys } from '../model/known-keys.js';
+import { secretValues } from '../runtime/secret-redaction.js';
+import { exportTrajectories } from '../trajectories/export-trajectories.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 /** One line of `results.jsonl`. The newest line for an id is its result. */
 export interface BatchResult {
@@ -98,6 +102,11 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult[]> {
       progress.running++;
       opts.onProgress?.({ ...progress });
       const result = await runTask(task, opts);
+      await writeTrajectory(result, opts).catch((err: unknown) =>
+        (opts.log ?? ((line) => process.stderr.write(`${line}\n`)))(
+          `cairn batch: no trajectory for ${task.id}: ${errorMessage(err)}`,
+        ),
+      );
       await fs.appendFile(resultsFile, JSON.stringify(result) + '\n');
       results.push(result);
       progress.running--;
@@ -108,6 +117,25 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult[]> {
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker));
   return results;
+}
+
+/** `DIR/trajectories/<id>.jsonl`: the task's session in OpenAI format, secrets redacted. */
+async function writeTrajectory(result: BatchResult, opts: BatchOptions): Promise<void> {
+  if (!result.sessionId) return;
+  const services = opts.services;
+  let text = '';
+  await exportTrajectories({
+    history: services.history,
+    select: { sessionId: result.sessionId },
+    format: 'openai',
+    secrets: secretValues(services.env, knownModelKeys(services.config.model, services.env)),
+    extra: { outcome: result.outcome, ...(result.tokens !== undefined ? { tokens: result.tokens } : {}) },
+    write: (line) => {
+      text += line;
+      return Promise.resolve();
+    },
+  });
+  await writeFileAtomic(path.join(opts.outDir, 'trajectories', `${result.id}.jsonl`), text, 0o600);
 }
 
 async function runTask(task: BatchTask, opts: BatchOptions): Promise<BatchResult> {

@@ -20,6 +20,8 @@ export interface ExportOptions {
   format: TrajectoryFormat;
   /** Values that must never appear (model keys, credential-named variables' values). */
   secrets: readonly string[];
+  /** Metadata added to every conversation (a batch task's outcome). */
+  extra?: { outcome?: string; tokens?: number };
   /** Receives one line at a time (with its newline); awaited, so output is streamed. */
   write: (line: string) => Promise<void>;
 }
@@ -43,7 +45,9 @@ export async function exportTrajectories(opts: ExportOptions): Promise<ExportSum
     const records = await opts.history.readSession(session.id);
     const messages = messagesOf(records);
     if (!messages.length) continue;
-    await opts.write(trajectoryLine(opts.format, metaOf(session, extra), messages, text) + '\n');
+    await opts.write(
+      trajectoryLine(opts.format, metaOf(session, { ...extra, ...opts.extra }), messages, text) + '\n',
+    );
     conversations++;
   }
   return { conversations, redactions: redactor.count };

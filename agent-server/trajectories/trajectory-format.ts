@@ -26,8 +26,7 @@ export function messagesOf(records: readonly StoredRecord[]): ChatMessage[] {
     if (r.type === 'message') {
       if (r.message.role === 'system' && r.message.content.startsWith(LOADED_LEARNING_PREFIX)) continue;
       out.push(r.message);
-    }
-    else if (r.type === 'compaction')
+    } else if (r.type === 'compaction')
       out.push({ role: 'system', content: `Summary of earlier turns:\n${r.summary}` });
   }
   return out;

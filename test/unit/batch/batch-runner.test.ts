@@ -86,6 +86,17 @@ describe('runBatch', () => {
       assert.match(results.get('broken')?.error ?? '', /internal error/);
       assert.ok(results.get('ask')?.sessionId);
       assert.equal(seen.length, 3);
+      const trajectory = JSON.parse(
+        await fs.readFile(path.join(out, 'trajectories', 'edit.jsonl'), 'utf8'),
+      ) as {
+        messages: Array<{ role: string }>;
+        metadata: { outcome: string };
+      };
+      assert.deepEqual(
+        trajectory.messages.map((m) => m.role),
+        ['user', 'assistant', 'tool', 'assistant'],
+      );
+      assert.equal(trajectory.metadata.outcome, 'completed');
       // The edit happened in the worktree only, and every worktree is gone.
       await assert.rejects(fs.stat(path.join(repo, 'out.txt')));
       assert.equal(worktreesOf(repo), 1);
