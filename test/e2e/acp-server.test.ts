@@ -354,13 +354,16 @@ test('malformed lines, unknown methods, bad params and unknown sessions get erro
       params: { cwd: 'relative/dir', mcpServers: [] },
     }),
   );
-  await new Promise((r) => setTimeout(r, 500));
-  const lines = out
-    .join('')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { id: unknown; error?: { code: number } });
-  const byId = new Map(lines.map((l) => [l.id, l]));
+  // Wait for all five answers (no fixed sleep: a loaded machine may take seconds), bounded.
+  const answers = () =>
+    out
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: unknown; error?: { code: number } });
+  const deadline = Date.now() + 60_000;
+  while (answers().length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const byId = new Map(answers().map((l) => [l.id, l]));
   assert.equal(byId.get(null)?.error?.code, -32700);
   assert.equal(byId.get(9001)?.error?.code, -32601);
   assert.equal(byId.get(9002)?.error?.code, -32602);
