@@ -79,12 +79,16 @@ async function attack(name: string, opts: { mode?: SessionMode; onAsk?: Ask } = 
   };
 }
 
+/** Files Cairn itself keeps in its home (`~/.cairn`) when a skill changes: its own bookkeeping, not an escape. */
+const CAIRN_BOOKKEEPING = new Set(['skill-records.json', 'versions']);
+
 /** Every entry under `dir` with its content (files), target (links) or 'dir'. */
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const walk = async (d: string): Promise<void> => {
     for (const e of await fs.readdir(d, { withFileTypes: true })) {
       const full = path.join(d, e.name);
+      if (path.basename(d) === '.cairn' && CAIRN_BOOKKEEPING.has(e.name)) continue;
       if (e.isSymbolicLink()) out.set(full, `link:${await fs.readlink(full)}`);
       else if (e.isDirectory()) {
         out.set(full, 'dir');
