@@ -91,7 +91,10 @@ export async function runHeadlessSession(
             (event.outcome === 'failed' && PLAN_MODE_REFUSAL.test(event.reason ?? ''));
       }
     });
+    const onAbort = () => void session.cancel();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      if (request.signal?.aborted) return { sessionId, stopReason: 'cancelled', answer, toolCalls: [] };
       const outcome = await session.prompt({ role: 'user', content: request.prompt });
       // Named after the turn, replacing the title the first exchange gave it.
       if (session.historyId) await host.history().updateSession(session.historyId, { title: request.title });
@@ -104,6 +107,7 @@ export async function runHeadlessSession(
         toolCalls: [...calls.values()],
       };
     } finally {
+      request.signal?.removeEventListener('abort', onAbort);
       unsubscribe();
     }
   } catch (err) {

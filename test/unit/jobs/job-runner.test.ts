@@ -122,3 +122,28 @@ describe('runJob', () => {
     }
   });
 });
+
+describe('runJob cancelled', () => {
+  it('a run cancelled by its signal is journaled as cancelled, never completed', async () => {
+    const t = await setup([{ fault: 'hang' }]);
+    try {
+      const job = await t.store.add(sampleJob({ cwd: t.cwd }));
+      const controller = new AbortController();
+      const running = runJob(job, {
+        store: t.store,
+        services: t.fixture.services,
+        trigger: 'manual',
+        signal: controller.signal,
+      });
+      // Cancel once the model has been asked (it hangs until then).
+      const model = t.fixture.services.modelClient!({} as never) as ScriptedModelClient;
+      while (model.requests.length === 0) await new Promise((r) => setImmediate(r));
+      controller.abort();
+      const run = await running;
+      assert.equal(run.outcome, 'cancelled');
+      assert.equal((await t.store.runs(job.id))[0]?.outcome, 'cancelled');
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
