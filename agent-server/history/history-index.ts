@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { SqlJsStatic } from 'sql.js';
 import { countWords, clampLimit, toMeta } from './index-rows.js';
 import { IndexCatalog } from './index-catalog.js';
+import { children, listSessions } from './catalog-queries.js';
 import {
   IndexShard,
   type ShardFilter,
@@ -266,11 +267,11 @@ export class HistoryIndex {
   }
 
   listSessions(q: ListSessionsQuery): SessionPage {
-    return this.catalog.listSessions(q);
+    return listSessions(this.catalog.db, q);
   }
 
   children(id: string): SessionMeta[] {
-    return this.catalog.children(id);
+    return children(this.catalog.db, id);
   }
 
   /** Positions of a session's records with `from <= ord < to`, in order. */

@@ -6,6 +6,7 @@ import { listSegments, readEntriesAt, readFewEntriesAt, readSegment } from './se
 import { SegmentWriter } from './segment-writer.js';
 import { blankOutLine } from './segment-purge.js';
 import { removeEmptySegments } from './segment-retention.js';
+import { projectStats, sessionsBefore } from './catalog-queries.js';
 import { searchableText } from './record-text.js';
 import { loadSqlJs } from './sqlite.js';
 import type { HistoryStore } from './store.js';
@@ -192,7 +193,7 @@ export class JournalHistoryStore implements HistoryStore {
   /** Sessions, messages and text per project, and the bytes history takes on disk. */
   async stats(): Promise<HistoryStats> {
     const index = await this.readyIndex();
-    const projects = index.catalog.projectStats();
+    const projects = projectStats(index.catalog.db);
     return {
       projects,
       sessions: projects.reduce((n, p) => n + p.sessions, 0),
@@ -210,7 +211,7 @@ export class JournalHistoryStore implements HistoryStore {
   async prune(keepDays: number, now = Date.now()): Promise<number> {
     if (!(keepDays >= 0)) throw new Error('keepDays must be a number of days, 0 or more.');
     const index = await this.readyIndex();
-    const old = index.catalog.sessionsBefore(now - keepDays * 86_400_000);
+    const old = sessionsBefore(index.catalog.db, now - keepDays * 86_400_000);
     for (const id of old) await this.write({ op: 'delete', id, at: Date.now() });
     this.purge();
     while (this.purging) await this.purging;

@@ -1,36 +1,9 @@
-import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
-import { clampLimit, decodeCursor, encodeCursor, rows, toMeta, type SessionRow } from './index-rows.js';
+import type { Database, SqlJsStatic, Statement } from 'sql.js';
+import { rows, type SessionRow } from './index-rows.js';
 import type { JournalPosition } from './journal-entry.js';
-import type { ListSessionsQuery, NewSession, SessionMeta, SessionPage, SessionPatch } from './types.js';
+import type { NewSession, SessionPatch } from './types.js';
 
-/** Bump when the schema changes: an index with another version is rebuilt from the journal. */
-export const SCHEMA_VERSION = '4';
-
-const CATALOG_SCHEMA = `
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE segments(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, indexed_to INTEGER NOT NULL);
-CREATE TABLE sessions(
-  id TEXT PRIMARY KEY, cwd TEXT NOT NULL, title TEXT, model TEXT, parent_id TEXT,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, record_count INTEGER NOT NULL DEFAULT 0,
-  text_bytes INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX sessions_by_time ON sessions(updated_at, id);
-CREATE INDEX sessions_by_cwd ON sessions(cwd, updated_at, id);
-CREATE INDEX sessions_by_parent ON sessions(parent_id);
-CREATE TABLE deleted_sessions(id TEXT PRIMARY KEY);
--- Where a session's own entries (creation, title updates) are, to blank them out when it is deleted.
-CREATE TABLE session_entries(session_id TEXT NOT NULL, seg INTEGER NOT NULL, pos INTEGER NOT NULL, len INTEGER NOT NULL);
-CREATE INDEX session_entries_by_session ON session_entries(session_id);
--- Journal lines of deleted sessions still to be blanked out (see HistoryStore.purge).
-CREATE TABLE purge_queue(seg INTEGER NOT NULL, pos INTEGER NOT NULL, len INTEGER NOT NULL, session_id TEXT NOT NULL,
-  PRIMARY KEY(seg, pos));
--- Time shards of the record index, oldest first; gen names the file that holds each one.
-CREATE TABLE shards(id INTEGER PRIMARY KEY, gen TEXT NOT NULL, sealed INTEGER NOT NULL DEFAULT 0,
-  records INTEGER NOT NULL DEFAULT 0, first_at INTEGER, last_at INTEGER);
-CREATE TABLE session_shards(session_id TEXT NOT NULL, shard_id INTEGER NOT NULL, PRIMARY KEY(session_id, shard_id));
-CREATE INDEX session_shards_by_shard ON session_shards(shard_id);
--- Deleted sessions whose records are still in a sealed shard (removed by the purge pass).
-CREATE TABLE shard_deletes(shard_id INTEGER NOT NULL, session_id TEXT NOT NULL, PRIMARY KEY(shard_id, session_id));
-`;
+import { CATALOG_SCHEMA, SCHEMA_VERSION } from './catalog-schema.js';
 
 export interface ShardRow {
   id: number;
@@ -404,65 +377,6 @@ export class IndexCatalog {
       'SELECT shard_id FROM session_shards WHERE session_id = ? ORDER BY shard_id',
       [sessionId],
     ).map((r) => r.shard_id);
-  }
-
-  listSessions(q: ListSessionsQuery): SessionPage {
-    const limit = clampLimit(q.limit, 50, 500);
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (q.cwd !== undefined) (where.push('cwd = ?'), params.push(q.cwd));
-    if (q.nonEmpty) where.push('record_count > 0');
-    if (q.latestOnly) where.push('NOT EXISTS (SELECT 1 FROM sessions c WHERE c.parent_id = sessions.id)');
-    if (q.cursor) {
-      const c = decodeCursor(q.cursor);
-      where.push('(updated_at < ? OR (updated_at = ? AND id < ?))');
-      params.push(c.updatedAt, c.updatedAt, c.id);
-    }
-    const found = rows<SessionRow>(
-      this.db,
-      `SELECT * FROM sessions ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-       ORDER BY updated_at DESC, id DESC LIMIT ?`,
-      [...params, limit + 1],
-    );
-    const sessions = found.slice(0, limit).map(toMeta);
-    const last = sessions[sessions.length - 1];
-    return { sessions, nextCursor: found.length > limit && last ? encodeCursor(last) : undefined };
-  }
-
-  children(id: string): SessionMeta[] {
-    return rows<SessionRow>(
-      this.db,
-      'SELECT * FROM sessions WHERE parent_id = ? ORDER BY created_at DESC, id DESC',
-      [id],
-    ).map(toMeta);
-  }
-
-  /** Sessions last active before `before` (for retention). */
-  sessionsBefore(before: number): string[] {
-    return rows<{ id: string }>(this.db, 'SELECT id FROM sessions WHERE updated_at < ?', [before]).map(
-      (r) => r.id,
-    );
-  }
-
-  /** Sessions, records and text per project. */
-  projectStats(): {
-    cwd: string;
-    sessions: number;
-    records: number;
-    textBytes: number;
-    lastActive: number;
-  }[] {
-    return rows<{ cwd: string; sessions: number; records: number; text_bytes: number; last: number }>(
-      this.db,
-      `SELECT cwd, count(*) AS sessions, total(record_count) AS records, total(text_bytes) AS text_bytes,
-              max(updated_at) AS last FROM sessions GROUP BY cwd ORDER BY total(text_bytes) DESC`,
-    ).map((r) => ({
-      cwd: r.cwd,
-      sessions: r.sessions,
-      records: r.records,
-      textBytes: r.text_bytes,
-      lastActive: r.last,
-    }));
   }
 
   export(): Uint8Array {
