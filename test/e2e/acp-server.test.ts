@@ -264,7 +264,7 @@ test('config options switch mode and model', async () => {
 
 test('cancel stops a hanging model stream and a pending approval; the session stays usable', async () => {
   let calls = 0;
-  const { agent, repo } = await setup(
+  const { agent, repo, model } = await setup(
     () => {
       calls++;
       if (calls === 1) return { fault: 'hang' };
@@ -281,7 +281,9 @@ test('cancel stops a hanging model stream and a pending approval; the session st
   );
   const { sessionId } = await agent.newSession(repo);
   const hanging = agent.prompt(sessionId, 'hang');
-  await new Promise((r) => setTimeout(r, 300));
+  // Cancel once the model has the request (a fixed wait can land before the turn starts on a
+  // loaded machine, and this test is about cancelling a hanging stream).
+  while (model.requests.length === 0) await new Promise((r) => setTimeout(r, 50));
   await agent.notify('session/cancel', { sessionId });
   assert.equal((await hanging).stopReason, 'cancelled');
 
@@ -293,6 +295,38 @@ test('cancel stops a hanging model stream and a pending approval; the session st
 
   assert.equal((await agent.prompt(sessionId, 'again')).stopReason, 'end_turn');
   assert.match(agent.agentText(sessionId), /still here/);
+});
+
+test('a cancel sent in the same write as its prompt still cancels it (handlers start in arrival order)', async () => {
+  const { agent, repo } = await setup(() => ({ fault: 'hang' }), {
+    config: { terminal: { backend: 'local' }, model: { firstByteTimeoutSec: 600 } },
+  });
+  const { sessionId } = await agent.newSession(repo);
+  const out: string[] = [];
+  agent.child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
+  const prompt = {
+    jsonrpc: '2.0',
+    id: 7001,
+    method: 'session/prompt',
+    params: { sessionId, prompt: [{ type: 'text', text: 'hang' }] },
+  };
+  const cancel = { jsonrpc: '2.0', method: 'session/cancel', params: { sessionId } };
+  for (let round = 0; round < 5; round++) {
+    const id = 7001 + round;
+    out.length = 0;
+    agent.child.stdin!.write(`${JSON.stringify({ ...prompt, id })}\n${JSON.stringify(cancel)}\n`);
+    const answer = () =>
+      out
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { id?: unknown; result?: { stopReason?: string } })
+        .find((m) => m.id === id);
+    // Without the fix the turn waits on the hanging model (a 600 s first-byte timeout).
+    const deadline = Date.now() + 60_000;
+    while (!answer() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(answer()?.result?.stopReason, 'cancelled', `round ${round}`);
+  }
 });
 
 test('model failures: retries 429/500, then a clear error; a cut stream fails the turn only', async () => {
