@@ -1,6 +1,6 @@
 import * as acp from '@agentclientprotocol/sdk';
 import { isSessionMode } from '../permissions/policy.js';
-import { type AgentSession, ModelNotConfiguredError, TurnInProgressError } from '../runtime/agent-session.js';
+import { type AgentSession, ModelNotConfiguredError } from '../runtime/agent-session.js';
 import type { ClientBindings } from '../runtime/session-factory.js';
 import { SessionHost } from '../runtime/session-host.js';
 import type { RuntimeServices } from '../runtime/services.js';
@@ -172,7 +172,6 @@ export function createCairnAgent(opts: CairnAgentOptions): {
           `${err.problem} ${err.hint}`,
         );
       }
-      if (err instanceof TurnInProgressError) throw acp.RequestError.invalidRequest(undefined, err.message);
       throw err;
     }
   });

@@ -54,6 +54,11 @@ export function sessionEventToUpdate(
             error: event.error,
           }
         : noticeAsUpdate('error', event.error, supports.notices);
+    case 'queued':
+      // Told only where it cannot land inside the running turn's answer.
+      return supports.notices
+        ? noticeAsUpdate('info', `Queued (${event.position} waiting): runs when the current turn ends.`, true)
+        : undefined;
     case 'usage':
       return { sessionUpdate: 'usage_update', used: event.usedTokens, size: event.contextWindow };
     default:

@@ -28,11 +28,9 @@ export class ModelNotConfiguredError extends Error {
   }
 }
 
-export class TurnInProgressError extends Error {
-  override name = 'TurnInProgressError';
-  constructor() {
-    super('A prompt is already running in this session; wait for it to finish or cancel it.');
-  }
+/** A prompt waiting for the running turn to end; `start` hands it the turn, or undefined when cancelled. */
+interface QueuedPrompt {
+  start: (turn: AbortController | undefined) => void;
 }
 
 export interface AgentSessionInit {
@@ -83,6 +81,8 @@ export class AgentSession {
   private currentMode: SessionMode;
   private model: ModelClient | ModelNotConfiguredError;
   private running: AbortController | undefined;
+  /** Prompts that arrived while a turn ran, oldest first: each runs when the one before ends. */
+  private readonly queue: QueuedPrompt[] = [];
   private closed = false;
   private readonly listeners = new Set<SessionEventListener>();
   private recording: SessionRecording | undefined;
@@ -179,8 +179,9 @@ export class AgentSession {
   /**
    * Runs a prompt: a slash command the session knows, or a turn of the model (compacting first
    * when the context is nearly full). Events go to subscribers; resolves with how it ended.
-   * Throws before anything is recorded when the model is not configured
-   * (`ModelNotConfiguredError`) or a turn is already running (`TurnInProgressError`).
+   * A prompt that arrives while a turn runs is queued (a `queued` event) and runs when the
+   * turns before it end; `cancel()` answers the queued ones `cancelled`. Throws before anything
+   * is recorded when the model is not configured (`ModelNotConfiguredError`).
    */
   async prompt(message: UserMessage): Promise<TurnOutcome> {
     if (this.closed) throw new Error('This session is closed.');
@@ -195,8 +196,8 @@ export class AgentSession {
       message = { ...message, content: result.prompt };
     }
     const model = this.requireModel();
-    if (this.running) throw new TurnInProgressError();
-    const controller = new AbortController();
+    const controller = this.running ? await this.waitInQueue() : new AbortController();
+    if (!controller) return { stopReason: 'cancelled' };
     this.running = controller;
     try {
       await this.compactIfNeeded(model);
@@ -228,7 +229,33 @@ export class AgentSession {
       return step.value;
     } finally {
       this.running = undefined;
+      this.startNextQueued();
     }
+  }
+
+  /** How many prompts wait for the running turn. */
+  get queuedPrompts(): number {
+    return this.queue.length;
+  }
+
+  private waitInQueue(): Promise<AbortController | undefined> {
+    return new Promise((start) => {
+      this.queue.push({ start });
+      this.emit({ type: 'queued', position: this.queue.length });
+    });
+  }
+
+  /** The turn is reserved for the next prompt at once, so a newcomer queues behind it. */
+  private startNextQueued(): void {
+    const next = this.queue.shift();
+    if (!next) return;
+    this.running = new AbortController();
+    next.start(this.running);
+  }
+
+  /** The queued prompts end without running (cancel, close). */
+  private cancelQueued(): void {
+    for (const waiting of this.queue.splice(0)) waiting.start(undefined);
   }
 
   /** `/compact`: summarises the older turns now. Returns what to tell the user. */
@@ -291,8 +318,9 @@ export class AgentSession {
     }
   }
 
-  /** Stops the running turn: the model stream, running commands, pending approvals. */
+  /** Stops the running turn (the model stream, running commands, pending approvals) and answers the queued prompts `cancelled`. */
   async cancel(): Promise<void> {
+    this.cancelQueued();
     this.running?.abort();
     await this.init.onCancel?.();
   }
@@ -324,6 +352,7 @@ export class AgentSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.cancelQueued();
     this.running?.abort();
     this.stopWatchingCommands?.();
     await this.recording?.stop();

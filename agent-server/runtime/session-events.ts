@@ -27,6 +27,8 @@ export type SessionEvent =
   /** The conversation continues from `summary`, recorded in a new history session. */
   | { type: 'compacted'; compactionId: string; summary: string; historyId: string }
   | { type: 'compaction_failed'; compactionId: string; error: string }
+  /** A prompt arrived while a turn ran: it waits, `position` in line (1 = next). */
+  | { type: 'queued'; position: number }
   /** Context in use after a turn; `estimated` when the model reported no usage. */
   | { type: 'usage'; usedTokens: number; contextWindow: number; estimated: boolean };
 

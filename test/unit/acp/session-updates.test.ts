@@ -57,3 +57,9 @@ test('compaction events follow what the client can show', () => {
   assert.equal(sessionEventToUpdate(done, both)?.sessionUpdate, 'compaction_update');
   assert.equal(sessionEventToUpdate(done, neither)?.sessionUpdate, 'agent_message_chunk');
 });
+
+test('a queued prompt is a notice only for clients that show notices', () => {
+  const queued = { type: 'queued', position: 1 } as const;
+  assert.equal(sessionEventToUpdate(queued, both)?.sessionUpdate, 'notice');
+  assert.equal(sessionEventToUpdate(queued, neither), undefined);
+});
