@@ -5,7 +5,7 @@ import type { ClientBindings } from '../runtime/session-factory.js';
 import { SessionHost } from '../runtime/session-host.js';
 import type { RuntimeServices } from '../runtime/services.js';
 import { DiskWorkspace } from '../workspace/disk-workspace.js';
-import { initializeResponse, type InitializeFacts } from './capabilities.js';
+import { AUTH_METHODS, initializeResponse, type InitializeFacts } from './capabilities.js';
 import { ClientPermissionPrompter } from './client-prompter.js';
 import { ClientWorkspace } from './client-workspace.js';
 import { AcpClientTerminalHost } from './client-terminal-host.js';
@@ -125,7 +125,12 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     return initializeResponse(params, opts.facts);
   });
 
-  app.onRequest('authenticate', () => {
+  app.onRequest('authenticate', ({ params }) => {
+    if (!AUTH_METHODS.some((m) => m.id === params.methodId))
+      throw acp.RequestError.invalidParams(
+        { methodId: params.methodId },
+        `Unknown authentication method "${params.methodId}"; Cairn offers: ${AUTH_METHODS.map((m) => m.id).join(', ')}`,
+      );
     const services = opts.services();
     if (!services.model.ok)
       throw acp.RequestError.authRequired(undefined, `${services.model.problem} ${services.model.hint}`);
