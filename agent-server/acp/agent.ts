@@ -5,11 +5,13 @@ import type { ClientBindings } from '../runtime/session-factory.js';
 import { SessionHost } from '../runtime/session-host.js';
 import type { RuntimeServices } from '../runtime/services.js';
 import { DiskWorkspace } from '../workspace/disk-workspace.js';
+import { PathPolicy } from '../workspace/paths.js';
 import { AUTH_METHODS, initializeResponse, type InitializeFacts } from './capabilities.js';
 import { ClientPermissionPrompter } from './client-prompter.js';
 import { ClientWorkspace } from './client-workspace.js';
 import { AcpClientTerminalHost } from './client-terminal-host.js';
 import { configOptions, modeState } from './session-config.js';
+import { inlineLinkedFiles } from './linked-files.js';
 import { promptToUserMessage } from './translate.js';
 import { registerHistoryRequests } from './session-history.js';
 import { checkPrompt, requireAbsolute } from './input-checks.js';
@@ -156,13 +158,20 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     return { sessionId: session.id, modes: modeState(session), configOptions: configOptions(session) };
   });
 
-  app.onRequest('session/prompt', async ({ params }) => {
+  app.onRequest('session/prompt', async ({ params, client }) => {
     const session = sessionOr404(params.sessionId);
     checkPrompt(params.prompt);
     try {
-      const outcome = await session
-        .prompt(promptToUserMessage(params.prompt))
-        .finally(() => sent(session.id));
+      const blocks = params.prompt.some((b) => b.type === 'resource_link')
+        ? await inlineLinkedFiles(
+            params.prompt,
+            bindings(client, session.id).workspace(
+              new PathPolicy(session.cwd, session.additionalDirectories),
+              session.id,
+            ),
+          )
+        : params.prompt;
+      const outcome = await session.prompt(promptToUserMessage(blocks)).finally(() => sent(session.id));
       if (outcome.error) {
         if (outcome.error.kind === 'auth')
           throw acp.RequestError.authRequired(undefined, outcome.error.message);

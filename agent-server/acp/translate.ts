@@ -112,7 +112,10 @@ function embeddedText(text: string, where: string): string {
 function uriToPath(uri: string): string {
   if (uri.startsWith('file://')) {
     try {
-      return decodeURIComponent(new URL(uri).pathname);
+      const url = new URL(uri);
+      // A selection's line range (`#L2-3`) is part of what the user pointed at.
+      const range = /^#L\d+(-L?\d+)?$/.test(url.hash) ? url.hash : '';
+      return decodeURIComponent(url.pathname) + range;
     } catch {
       return uri;
     }
