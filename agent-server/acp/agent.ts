@@ -218,7 +218,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       await send(client, session.id, { sessionUpdate: 'current_mode_update', currentModeId: session.mode });
     } else if (params.configId === 'model') {
       try {
-        session.setModel(value);
+        await session.setModel(value);
       } catch (err) {
         throw acp.RequestError.invalidParams({ value }, (err as Error).message);
       }

@@ -161,9 +161,11 @@ export class AgentSession {
     return this.model instanceof ModelNotConfiguredError ? undefined : this.model.contextWindow;
   }
 
-  setModel(modelId: string): void {
+  /** Switches the model; stored with the session so loading it brings the choice back. */
+  async setModel(modelId: string): Promise<void> {
     if (!this.init.switchModel) throw new Error('This session cannot switch models.');
     this.model = this.init.switchModel(modelId);
+    await this.recording?.setModel(modelId);
   }
 
   get isRunning(): boolean {

@@ -118,15 +118,29 @@ export class SessionHost {
         additionalDirectories: params.additionalDirectories ?? [],
         mcpServers: params.mcpServers ?? [],
         createdAt: new Date(chain[0]!.createdAt),
-        // The configured model, not the stored one: the endpoint may have changed since.
+        // The configured model first; the stored one comes back below when still offered.
         earlier: conversationFromRecords(own),
         ...(leaf.title ? { title: leaf.title } : {}),
       },
       this.opts.log,
     );
+    await this.restoreModel(session, leaf.model);
     this.live.set(session.id, session);
     await session.recordTo(store, leaf.id);
     return { session, transcript };
+  }
+
+  /**
+   * The model the session last used, when the endpoint still offers it (one of the configured
+   * choices); otherwise it goes on with the configured model.
+   */
+  private async restoreModel(session: AgentSession, stored: string | undefined): Promise<void> {
+    if (!stored || stored === session.modelId || !session.modelChoices.includes(stored)) return;
+    try {
+      await session.setModel(stored);
+    } catch (err) {
+      this.opts.log(`cairn: session ${session.id} keeps the configured model: ${(err as Error).message}`);
+    }
   }
 
   /** Stored sessions, newest first, leaving out empty ones and those a compaction continued. */

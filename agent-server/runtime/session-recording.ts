@@ -83,6 +83,10 @@ export class SessionRecording {
     await this.store.updateSession(this.historyId, { title });
   }
 
+  async setModel(model: string): Promise<void> {
+    await this.store.updateSession(this.historyId, { model });
+  }
+
   /** Stops recording once what was recorded is durable. */
   async stop(): Promise<void> {
     this.recorder.endTurn();
