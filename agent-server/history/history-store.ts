@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { HistoryIndex, type SearchOutcome } from './history-index.js';
 import type { JournalEntry, JournalPosition, PositionedEntry } from './journal-entry.js';
-import { listSegments, readEntriesAt, readFewEntriesAt, readSegment } from './segment-reader.js';
-import { SegmentWriter } from './segment-writer.js';
-import { blankOutLine } from './segment-purge.js';
+import { diskJournal, memoryJournal, type JournalBackend } from './journal-backend.js';
+import { folderBytes, removeAbandonedSnapshots, writerAlive } from './history-files.js';
+import { listSegments, readSegment } from './segment-reader.js';
 import { removeEmptySegments } from './segment-retention.js';
 import { projectStats, sessionsBefore } from './catalog-queries.js';
 import { searchableText } from './record-text.js';
@@ -44,17 +44,6 @@ export interface HistoryStats {
   indexBytes: number;
 }
 
-/** Where entries go and come back from: segment files on disk, or an array for tests. */
-interface JournalBackend {
-  append(entry: JournalEntry): Promise<void>;
-  read(positions: JournalPosition[]): Promise<JournalEntry[]>;
-  /** `read` for a few positions at once (a search's snippets); may block briefly. */
-  readFew(positions: JournalPosition[]): JournalEntry[];
-  /** Removes a deleted session's line from storage; false if it no longer holds that session. */
-  blankOut(position: JournalPosition, sessionId: string): Promise<boolean>;
-  close(): Promise<void>;
-}
-
 // About 6,000 messages: bounds the journal a start must replay against the cost of a snapshot
 // (the catalog and the live shard, a few MB whatever the history's size).
 const DEFAULT_SNAPSHOT_EVERY = 4 << 20;
@@ -91,7 +80,13 @@ export class JournalHistoryStore implements HistoryStore {
     private readonly dir: string | undefined,
     private readonly options: HistoryStoreOptions,
   ) {
-    this.journal = dir ? this.diskJournal(dir) : this.memoryJournal();
+    if (dir) {
+      const journal = diskJournal(path.join(dir, 'journal'), this.onDurable);
+      this.ownSegment = journal.ownSegment;
+      this.journal = journal;
+    } else {
+      this.journal = memoryJournal(this.onDurable);
+    }
   }
 
   /** Opens history in `dir` (normally `<cairnHome>/history`). Fast: the index loads on first use. */
@@ -374,83 +369,10 @@ export class JournalHistoryStore implements HistoryStore {
       void this.snapshot().catch(logSnapshotFailure);
     }
   }
-
-  private diskJournal(dir: string): JournalBackend {
-    const journalDir = path.join(dir, 'journal');
-    const writer = new SegmentWriter(journalDir, this.onDurable);
-    this.ownSegment = writer.name;
-    return {
-      append: (entry) => writer.append(entry),
-      read: (positions) => readEntriesAt(journalDir, positions),
-      readFew: (positions) => readFewEntriesAt(journalDir, positions),
-      blankOut: (position, sessionId) => blankOutLine(journalDir, position, sessionId),
-      close: () => writer.close(),
-    };
-  }
-
-  private memoryJournal(): JournalBackend {
-    const entries: JournalEntry[] = [];
-    return {
-      append: async (entry) => {
-        // A deep copy, like a round trip through the journal: callers may mutate their objects.
-        const copy = JSON.parse(JSON.stringify(entry)) as JournalEntry;
-        entries.push(copy);
-        this.onDurable([{ entry: copy, position: { segment: 'memory', pos: entries.length - 1, len: 1 } }]);
-      },
-      read: async (positions) =>
-        positions.map((p) => JSON.parse(JSON.stringify(entries[p.pos])) as JournalEntry),
-      readFew: (positions) =>
-        positions.map((p) => JSON.parse(JSON.stringify(entries[p.pos])) as JournalEntry),
-      blankOut: async (position) => {
-        entries[position.pos] = { op: 'purged' } as unknown as JournalEntry;
-        return true;
-      },
-      close: async () => undefined,
-    };
-  }
-}
-
-/**
- * Temp files of snapshots whose writer died mid-write (each as big as what it saved), and the
- * single-file index of earlier versions (`index.sqlite`, replaced by `index/`).
- */
-async function removeAbandonedSnapshots(dir: string): Promise<void> {
-  for (const folder of [dir, path.join(dir, 'index')]) {
-    for (const name of await readdir(folder).catch(() => [] as string[])) {
-      const pid = /^\.[\w.-]+\.sqlite\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1];
-      if (pid && !writerAlive(`x-${pid}-x`)) await rm(path.join(folder, name), { force: true });
-    }
-  }
-  await rm(path.join(dir, 'index.sqlite'), { force: true });
-}
-
-/** Whether the process that writes a segment (`<time>-<pid>-<random>.jsonl`) is still running. */
-function writerAlive(segment: string): boolean {
-  const pid = Number(segment.split('-')[1]);
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function logSnapshotFailure(err: Error): void {
   process.stderr.write(
     `cairn: could not snapshot the history index (the journal is intact): ${err.message}\n`,
   );
-}
-
-async function folderBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    total += await stat(path.join(dir, name)).then(
-      (st) => st.size,
-      () => 0,
-    );
-  }
-  return total;
 }
