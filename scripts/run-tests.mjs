@@ -34,8 +34,19 @@ if (!files.length) {
   console.error(`No test files match ${args.join(' ')}`);
   process.exit(1);
 }
+// A test file whose process never exits (a handle left open) would hold the runner forever; CI
+// has a hard limit, so give up with a clear message well before it (CAIRN_TEST_TIMEOUT_MIN).
+const limitMin = Number(process.env.CAIRN_TEST_TIMEOUT_MIN ?? 60);
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   cwd: root,
+  timeout: limitMin * 60_000,
+  killSignal: 'SIGKILL',
 });
+if (result.error?.code === 'ETIMEDOUT' || result.signal === 'SIGKILL') {
+  console.error(
+    `run-tests: the suite did not finish within ${limitMin} minutes (a test file kept running); stopped.`,
+  );
+  process.exit(1);
+}
 process.exit(result.status ?? 1);

@@ -221,8 +221,8 @@ export async function createAgentSession(
       signal,
       progress,
       terminal: terminal.backend,
-      provenance: learning.provenance,
       savedOutputs,
+      provenance: learning.provenance,
     }),
     output: {
       budget: services.config.toolOutput,
@@ -255,6 +255,7 @@ export async function createAgentSession(
     ...(params.title ? { title: params.title } : {}),
     ...(log ? { log } : {}),
     beforeTurn: async (signal) => {
+      await learning.recordLoaded(services.history, session?.historyId);
       const prepared = await mcp.prepare(signal);
       mcpTools = prepared.tools;
       return [...pendingNotices.splice(0), ...prepared.notices, ...(await checkpoints.turnStarting())];

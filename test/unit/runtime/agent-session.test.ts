@@ -59,7 +59,8 @@ test('a session runs prompt → tool call → edit approval → history → titl
   const records = await fx.history.readSession(session.id);
   assert.deepEqual(
     records.map((r) => (r.type === 'message' ? r.message.role : r.type)),
-    ['user', 'assistant', 'tool_call', 'tool', 'assistant'],
+    // The first record lists the memory and skills the session loaded (never sent to the model).
+    ['system', 'user', 'assistant', 'tool_call', 'tool', 'assistant'],
   );
   assert.equal((await fx.history.search({ query: 'rewrote' }))[0]?.sessionId, session.id);
 });
