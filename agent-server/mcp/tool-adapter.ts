@@ -6,6 +6,7 @@ import { mapCallResult } from './tool-result.js';
 import { estimateToolTokens, sanitiseToolSchema } from './tool-schema.js';
 import { mcpToolName } from './server-config.js';
 import { errorMessage } from '../../shared/error-message.js';
+import { deniedOutcome } from '../tools/denied-outcome.js';
 
 export type McpToolInput = Record<string, unknown>;
 
@@ -76,7 +77,7 @@ export async function runMcpTool(
     ctx.signal,
   );
   if (!outcome.allowed) {
-    return { forModel: `Not run: ${outcome.message}` };
+    return { forModel: `Not run: ${outcome.message}`, ...deniedOutcome(outcome) };
   }
 
   let result;
@@ -112,6 +113,8 @@ export function adaptMcpTool(entry: McpToolEntry): ToolDefinition<McpToolInput> 
     // Plan mode means no writes of any kind, and only the server vouches for `readOnlyHint`:
     // MCP tools are not offered there.
     readOnly: false,
+    // Pending ("Waiting for approval") until the gate allows it, like edits and commands.
+    asksApproval: true,
     describe: () => ({ title: titleOf(entry) }),
     run: (input, ctx) => runMcpTool(entry, input, ctx),
   };

@@ -107,6 +107,7 @@ export function bridgeTools(catalog: () => ReadonlyMap<string, McpToolEntry>): T
     kind: 'other',
     // Not offered in plan mode: no MCP tool is trusted to only read (see runMcpTool).
     readOnly: false,
+    asksApproval: true,
     describe: (input) => {
       const entry = catalog().get(input.name);
       return { title: entry ? titleOf(entry) : `MCP tool ${input.name}` };

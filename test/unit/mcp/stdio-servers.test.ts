@@ -91,6 +91,7 @@ test('a tool that is not read-only asks, "always allow" is remembered per tool, 
     assert.equal(human.asked.length, 2, 'another tool asks again');
     assert.match(rejected.forModel, /^Not run: /);
     assert.equal(rejected.content, undefined);
+    assert.equal(rejected.outcome, 'rejected', 'a refused MCP call ends rejected, never done');
   } finally {
     await session.close();
   }
@@ -142,6 +143,7 @@ test('server-filesystem over stdio: reads a file, embeds resources as text, refu
     ] as const) {
       const refused = await runTool(tool, input, makeContext(plan));
       assert.match(refused.forModel, /^Not run: Not allowed in plan mode/);
+      assert.equal(refused.outcome, 'rejected');
     }
     assert.match(session.status().join('\n'), /MCP fs \(stdio, from Cairn config\): ready/);
   } finally {
