@@ -81,8 +81,17 @@ test('over sealed shards a search keeps to its project, and a deleted session is
   }
   await a.close();
 
+  // Closed in the test itself, not in an `after` hook: hooks run in the order they were added, so
+  // the folder's removal (added first) would race the purge that deleteSession starts.
   const b = await JournalHistoryStore.open(dir, { shardRecords: 4 });
-  t.after(() => b.close());
+  try {
+    await searchAndDelete(b);
+  } finally {
+    await b.close();
+  }
+});
+
+async function searchAndDelete(b: JournalHistoryStore): Promise<void> {
   const scoped = await b.search({ query: 'plover', cwd: '/here', limit: 50 });
   assert.deepEqual([...new Set(scoped.map((h) => h.sessionId))].sort(), ['doomed', 'here']);
   assert.equal((await b.search({ query: 'plover', limit: 50 })).length, 18);
@@ -94,4 +103,4 @@ test('over sealed shards a search keeps to its project, and a deleted session is
     [...new Set((await b.search({ query: 'plover', cwd: '/here', limit: 50 })).map((h) => h.sessionId))],
     ['here'],
   );
-});
+}
