@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
 import { PermissionGate, type PermissionRequest } from '../../agent-server/permissions/gate.js';
 import type { SessionMode } from '../../agent-server/permissions/policy.js';
 import { MemoryPermissionRules } from '../../agent-server/runtime/permission-rules.js';
@@ -15,6 +14,7 @@ import { loadSkillCatalog, createSkillTools, FileSkillUsage } from '../../agent-
 import { AgentRequests, type AgentRequestsEnvironment } from '../../extension/agent-requests.js';
 import type { PendingReview } from '../../extension/edit-reviews.js';
 import { createHostileSetup, type HostileSetup } from './hostile-home.js';
+import { snapshot as homeSnapshot, startFlipper } from './home-watch.js';
 
 /**
  * Class 1 of issue 10, continued: the paths that paths.test.ts does not drive — search_files
@@ -82,23 +82,9 @@ async function attack(name: string, opts: { mode?: SessionMode; onAsk?: Ask } = 
 /** Files Cairn itself keeps in its home (`~/.cairn`) when a skill changes: its own bookkeeping, not an escape. */
 const CAIRN_BOOKKEEPING = new Set(['skill-records.json', 'versions']);
 
-/** Every entry under `dir` with its content (files), target (links) or 'dir'. */
-async function snapshot(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await fs.readdir(d, { withFileTypes: true })) {
-      const full = path.join(d, e.name);
-      if (path.basename(d) === '.cairn' && CAIRN_BOOKKEEPING.has(e.name)) continue;
-      if (e.isSymbolicLink()) out.set(full, `link:${await fs.readlink(full)}`);
-      else if (e.isDirectory()) {
-        out.set(full, 'dir');
-        await walk(full);
-      } else out.set(full, `${(await fs.lstat(full)).mode}:${await fs.readFile(full, 'utf8')}`);
-    }
-  };
-  await walk(dir);
-  return out;
-}
+/** The home as the attack found it; Cairn's own bookkeeping in `~/.cairn` is left out. */
+const snapshot = (dir: string) =>
+  homeSnapshot(dir, (parent, name) => path.basename(parent) === '.cairn' && CAIRN_BOOKKEEPING.has(name));
 
 /** Runs `body`; asserts the home is exactly as before and the secret is in none of the outputs. */
 async function attempt(a: Attack, body: () => Promise<string | string[]>): Promise<string[]> {
@@ -112,40 +98,6 @@ async function attempt(a: Attack, body: () => Promise<string | string[]>): Promi
   } finally {
     await a.s.cleanup();
   }
-}
-
-/** A separate process swapping `folder` between the real folder and a link to `target`. */
-function startFlipper(folder: string, target: string) {
-  const script = `
-    const fs = require('fs');
-    const [folder, target] = process.argv.slice(1);
-    const parked = folder + '.parked';
-    let flips = 0, stop = false;
-    process.on('SIGTERM', () => (stop = true));
-    const hold = () => { const end = process.hrtime.bigint() + BigInt(Math.floor(Math.random() * 400000)); while (process.hrtime.bigint() < end); };
-    const step = () => {
-      for (let i = 0; i < 200 && !stop; i++) {
-        try { fs.renameSync(folder, parked); fs.symlinkSync(target, folder); flips++; hold();
-              fs.unlinkSync(folder); fs.renameSync(parked, folder); hold(); } catch {}
-      }
-      if (stop) { try { fs.unlinkSync(folder); } catch {} try { fs.renameSync(parked, folder); } catch {}
-                  process.stdout.write(String(flips)); process.exit(0); }
-      setImmediate(step);
-    };
-    step();`;
-  const child = spawn(process.execPath, ['-e', script, folder, target], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return {
-    stop: async (): Promise<number> => {
-      child.kill('SIGTERM');
-      await exited;
-      return Number(out);
-    },
-  };
 }
 
 /** Runs `call` over and over for about `ms` (at least `minCalls` times) while a flipper runs. */

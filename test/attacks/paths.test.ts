@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
 import type * as acp from '@agentclientprotocol/sdk';
 import { PermissionGate, type PermissionRequest } from '../../agent-server/permissions/gate.js';
 import type { SessionMode } from '../../agent-server/permissions/policy.js';
@@ -16,6 +15,7 @@ import { PathPolicy } from '../../agent-server/workspace/paths.js';
 import type { Workspace } from '../../agent-server/workspace/workspace.js';
 import { ClientWorkspace } from '../../agent-server/acp/client-workspace.js';
 import { createHostileSetup, type HostileSetup } from './hostile-home.js';
+import { snapshot, startFlipper } from './home-watch.js';
 
 /**
  * Class 1 of issue 10: paths checked once and used later by name. Every attempt drives the real
@@ -79,23 +79,6 @@ async function attack(
       await fs.symlink(target, repo(at));
     },
   };
-}
-
-/** Every entry under `dir` with its content (files), target (links) or 'dir'. */
-async function snapshot(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await fs.readdir(d, { withFileTypes: true })) {
-      const full = path.join(d, e.name);
-      if (e.isSymbolicLink()) out.set(full, `link:${await fs.readlink(full)}`);
-      else if (e.isDirectory()) {
-        out.set(full, 'dir');
-        await walk(full);
-      } else out.set(full, `${(await fs.lstat(full)).mode}:${await fs.readFile(full, 'utf8')}`);
-    }
-  };
-  await walk(dir);
-  return out;
 }
 
 /** Runs `body` and asserts the home is exactly as before and the secret never reached the model. */
@@ -403,44 +386,6 @@ test('attack paths.29: editor reads — a symlinked key and a symlinked parent a
 });
 
 // ── Races: a separate process flips a repo folder between real and a link home ────
-
-/**
- * Starts a real separate process that swaps `folder` between the real folder and a symlink to
- * `target` as fast as it can, holding each state a random few hundred microseconds.
- */
-function startFlipper(folder: string, target: string) {
-  const script = `
-    const fs = require('fs');
-    const [folder, target] = process.argv.slice(1);
-    const parked = folder + '.parked';
-    let flips = 0, stop = false;
-    process.on('SIGTERM', () => (stop = true));
-    const hold = () => { const end = process.hrtime.bigint() + BigInt(Math.floor(Math.random() * 400000)); while (process.hrtime.bigint() < end); };
-    const step = () => {
-      for (let i = 0; i < 200 && !stop; i++) {
-        try { fs.renameSync(folder, parked); fs.symlinkSync(target, folder); flips++; hold();
-              fs.unlinkSync(folder); fs.renameSync(parked, folder); hold(); } catch {}
-      }
-      if (stop) { try { fs.unlinkSync(folder); } catch {} try { fs.renameSync(parked, folder); } catch {}
-                  process.stdout.write(String(flips)); process.exit(0); }
-      setImmediate(step);
-    };
-    step();`;
-  const child = spawn(process.execPath, ['-e', script, folder, target], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return {
-    /** Stops the flipper, waits for it to restore the folder, and returns how many times it flipped. */
-    stop: async (): Promise<number> => {
-      child.kill('SIGTERM');
-      await exited;
-      return Number(out);
-    },
-  };
-}
 
 /** Figures for the run's log: calls made, flips seen, calls refused. */
 function summary(r: { outputs: string[]; flips: number }): string {
