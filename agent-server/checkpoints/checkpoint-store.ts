@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { projectKey } from '../config/home.js';
-import { lockMemoryFile } from '../memory/memory-lock.js';
+import { lockFile } from '../util/file-lock.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import {
   deleteCheckpoints,
@@ -70,7 +70,7 @@ export class CheckpointStore {
 
   /** Runs `work` holding the workspace's checkpoint lock (across processes; dead holders are cleared). */
   async locked<T>(work: () => Promise<T>): Promise<T> {
-    const lock = await lockMemoryFile(path.join(this.dir, 'repo'));
+    const lock = await lockFile(path.join(this.dir, 'repo'));
     try {
       return await work();
     } finally {

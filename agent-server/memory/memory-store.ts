@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { mkdir, readFile } from 'node:fs/promises';
 import { projectDir } from '../config/home.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { lockMemoryFile, removeDeadWritersTemps } from './memory-lock.js';
+import { lockFile, removeDeadWritersTemps } from '../util/file-lock.js';
 import { scanContent } from '../security/content-scan.js';
 import {
   applyEdit,
@@ -247,7 +247,7 @@ export class MemoryStore implements CuratedMemory {
     const file = this.filePath(scope, target);
     const limit = limitFor(target, this.limits);
     await mkdir(path.dirname(file), { recursive: true });
-    const { release } = await lockMemoryFile(file);
+    const { release } = await lockFile(file);
     try {
       await removeDeadWritersTemps(file);
       const beforeText = await readText(file);

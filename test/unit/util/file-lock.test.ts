@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { lockMemoryFile, removeDeadWritersTemps } from '../../../agent-server/memory/memory-lock.js';
+import { lockFile, removeDeadWritersTemps } from '../../../agent-server/util/file-lock.js';
 
 const holder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/lock-holder.ts');
 
@@ -26,7 +26,7 @@ test('a lock whose holder was killed is seen as dead by its pid and taken at onc
   child.kill('SIGKILL');
   await exited;
 
-  const lock = await lockMemoryFile(file);
+  const lock = await lockFile(file);
   // Not the 10-second stale-lock path: the dead holder was recognised by its pid.
   assert.equal(lock.clearedDeadHolder, child.pid);
   await lock.release();
@@ -36,9 +36,9 @@ test('a lock held by a live process is not taken from it', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-memlock-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'MEMORY.md');
-  const first = await lockMemoryFile(file);
+  const first = await lockFile(file);
   let secondTaken = false;
-  const second = lockMemoryFile(file).then((l) => {
+  const second = lockFile(file).then((l) => {
     secondTaken = true;
     return l;
   });

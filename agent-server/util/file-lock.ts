@@ -5,7 +5,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { lock } from 'proper-lockfile';
 
 /**
- * The lock around one memory file's read-modify-write, across processes. proper-lockfile
+ * The lock around one file's read-modify-write, across processes (memory, checkpoints). proper-lockfile
  * only notices a dead holder when the lock goes stale (10 s without a refresh), so each
  * holder also records its pid in the lock: a holder that no longer runs on this machine is
  * seen at once and its lock removed.
@@ -18,7 +18,7 @@ interface LockOwner {
   host: string;
 }
 
-export interface MemoryLock {
+export interface FileLock {
   release: () => Promise<void>;
   /** The pid of a dead holder whose lock was removed before taking this one. */
   clearedDeadHolder?: number;
@@ -67,7 +67,7 @@ async function clearDeadHolder(lockDir: string): Promise<number | undefined> {
   return owner.pid;
 }
 
-export async function lockMemoryFile(file: string): Promise<MemoryLock> {
+export async function lockFile(file: string): Promise<FileLock> {
   const cleared = await clearDeadHolder(lockDirOf(file));
   const release = await lock(file, {
     realpath: false,
