@@ -1,18 +1,21 @@
 /** The history catalog's tables (see IndexCatalog). */
 
 /** Bump when the schema changes: an index with another version is rebuilt from the journal. */
-export const SCHEMA_VERSION = '4';
+export const SCHEMA_VERSION = '5';
 
 export const CATALOG_SCHEMA = `
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE segments(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, indexed_to INTEGER NOT NULL);
 CREATE TABLE sessions(
   id TEXT PRIMARY KEY, cwd TEXT NOT NULL, title TEXT, model TEXT, parent_id TEXT,
+  -- JSON: SessionOrigin and SessionSettings.
+  origin TEXT, origin_kind TEXT, origin_session TEXT, settings TEXT,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, record_count INTEGER NOT NULL DEFAULT 0,
   text_bytes INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX sessions_by_time ON sessions(updated_at, id);
 CREATE INDEX sessions_by_cwd ON sessions(cwd, updated_at, id);
 CREATE INDEX sessions_by_parent ON sessions(parent_id);
+CREATE INDEX sessions_by_origin ON sessions(origin_session);
 CREATE TABLE deleted_sessions(id TEXT PRIMARY KEY);
 -- Where a session's own entries (creation, title updates) are, to blank them out when it is deleted.
 CREATE TABLE session_entries(session_id TEXT NOT NULL, seg INTEGER NOT NULL, pos INTEGER NOT NULL, len INTEGER NOT NULL);

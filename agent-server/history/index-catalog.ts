@@ -201,8 +201,20 @@ export class IndexCatalog {
     this.infoCache.delete(s.id);
     this.projectCache.clear();
     this.db.run(
-      'INSERT OR IGNORE INTO sessions(id, cwd, title, model, parent_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?)',
-      [s.id, s.cwd, s.title ?? null, s.model ?? null, s.parentId ?? null, s.createdAt, s.createdAt],
+      'INSERT OR IGNORE INTO sessions(id, cwd, title, model, parent_id, origin, origin_kind, origin_session, settings, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+      [
+        s.id,
+        s.cwd,
+        s.title ?? null,
+        s.model ?? null,
+        s.parentId ?? null,
+        s.origin ? JSON.stringify(s.origin) : null,
+        s.origin?.kind ?? null,
+        s.origin && 'sessionId' in s.origin ? s.origin.sessionId : null,
+        s.settings ? JSON.stringify(s.settings) : null,
+        s.createdAt,
+        s.createdAt,
+      ],
     );
   }
 
@@ -225,12 +237,14 @@ export class IndexCatalog {
       if (p.title !== undefined) touched.title = p.title;
       if (p.model !== undefined) touched.model = p.model;
       if (p.parentId !== undefined) touched.parent_id = p.parentId;
+      if (p.settings !== undefined) touched.settings = JSON.stringify(p.settings);
     }
     // Not activity: a title set after the first exchange must not reorder the list.
-    this.db.run('UPDATE sessions SET title = ?, model = ?, parent_id = ? WHERE id = ?', [
+    this.db.run('UPDATE sessions SET title = ?, model = ?, parent_id = ?, settings = ? WHERE id = ?', [
       p.title !== undefined ? p.title : row.title,
       p.model !== undefined ? p.model : row.model,
       p.parentId !== undefined ? p.parentId : row.parent_id,
+      p.settings !== undefined ? JSON.stringify(p.settings) : row.settings,
       id,
     ]);
   }

@@ -1,5 +1,5 @@
 import type { Database, SqlValue } from 'sql.js';
-import type { SessionMeta } from './types.js';
+import type { SessionMeta, SessionOrigin, SessionSettings } from './types.js';
 
 /** Row plumbing for the history index: queries to objects, sessions rows to metadata, list cursors. */
 
@@ -9,6 +9,8 @@ export interface SessionRow {
   title: string | null;
   model: string | null;
   parent_id: string | null;
+  origin: string | null;
+  settings: string | null;
   created_at: number;
   updated_at: number;
   record_count: number;
@@ -50,6 +52,8 @@ export function toMeta(row: SessionRow): SessionMeta {
   if (row.title !== null) meta.title = row.title;
   if (row.model !== null) meta.model = row.model;
   if (row.parent_id !== null) meta.parentId = row.parent_id;
+  if (row.origin) meta.origin = JSON.parse(row.origin) as SessionOrigin;
+  if (row.settings) meta.settings = JSON.parse(row.settings) as SessionSettings;
   return meta;
 }
 

@@ -2,6 +2,27 @@ import type { ChatMessage } from '../core/messages.js';
 import type { ToolCallStatus } from '../core/events.js';
 import type { ToolContent, ToolKind, ToolLocation } from '../core/tool-content.js';
 
+/**
+ * Where a session came from, other than a user starting it. Set at creation, never changed.
+ * (`SessionMeta.parentId` is something else: the session a compaction continued.)
+ */
+export type SessionOrigin =
+  /** `session/fork`, or a checkpoint rewind with the conversation: before user prompt N, or all of it. */
+  | { kind: 'fork'; sessionId: string; beforeUserMessage?: number }
+  /** A delegated task; `sessionId` is the parent that delegated it. */
+  | { kind: 'delegated'; sessionId: string; task: string }
+  | { kind: 'job'; jobId: string; jobName: string; outcome?: string }
+  | { kind: 'batch'; batchId: string; taskId: string };
+
+/** A session's settings, stored so load and resume bring it back as it was left. */
+export interface SessionSettings {
+  mode?: string;
+  model?: string;
+  /** Other session config options by id (e.g. reasoning effort). */
+  config?: Record<string, string>;
+  terminalProfile?: string;
+}
+
 /** A session as history knows it. Times are epoch milliseconds. */
 export interface SessionMeta {
   id: string;
@@ -10,6 +31,8 @@ export interface SessionMeta {
   model?: string;
   /** The session this one continues after a context compaction. */
   parentId?: string;
+  origin?: SessionOrigin;
+  settings?: SessionSettings;
   createdAt: number;
   updatedAt: number;
   /** Stored records (messages and tool-call states). */
@@ -17,9 +40,10 @@ export interface SessionMeta {
 }
 
 export type NewSession = Pick<SessionMeta, 'id' | 'cwd'> &
-  Partial<Pick<SessionMeta, 'title' | 'model' | 'parentId' | 'createdAt'>>;
+  Partial<Pick<SessionMeta, 'title' | 'model' | 'parentId' | 'origin' | 'settings' | 'createdAt'>>;
 
-export type SessionPatch = Partial<Pick<SessionMeta, 'title' | 'model' | 'parentId'>>;
+/** `settings` replaces the stored settings as a whole. */
+export type SessionPatch = Partial<Pick<SessionMeta, 'title' | 'model' | 'parentId' | 'settings'>>;
 
 /** The final display state of a tool call, kept so a loaded session shows it as it ended. */
 export interface StoredToolCall {

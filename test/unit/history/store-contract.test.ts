@@ -63,4 +63,29 @@ for (const [name, open] of stores) {
     assert.equal(await store.getSession('a'), undefined);
     assert.equal(await store.deleteSession('a'), false);
   });
+
+  test(`${name}: a session's origin and settings are kept, settings replaced by a patch`, async (t) => {
+    const store = await open();
+    t.after(() => store.close());
+    await store.createSession({
+      id: 'fork',
+      cwd: '/w',
+      origin: { kind: 'fork', sessionId: 'src', beforeUserMessage: 2 },
+      settings: { mode: 'auto', model: 'm1' },
+    });
+    await store.createSession({ id: 'plain', cwd: '/w' });
+    assert.deepEqual((await store.getSession('fork'))?.origin, {
+      kind: 'fork',
+      sessionId: 'src',
+      beforeUserMessage: 2,
+    });
+    assert.equal((await store.getSession('plain'))?.origin, undefined);
+    await store.updateSession('fork', { settings: { mode: 'plan', config: { reasoning_effort: 'high' } } });
+    await store.updateSession('fork', { title: 'Renamed' });
+    const meta = await store.getSession('fork');
+    assert.deepEqual(meta?.settings, { mode: 'plan', config: { reasoning_effort: 'high' } });
+    assert.equal(meta?.title, 'Renamed');
+    const listed = (await store.listSessions()).sessions.find((s) => s.id === 'fork');
+    assert.equal(listed?.origin?.kind, 'fork');
+  });
 }
