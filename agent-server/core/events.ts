@@ -1,6 +1,7 @@
 import type { TokenUsage } from './model-client.js';
 import type { ToolCallOutcome } from '../../shared/tool-outcome.js';
 import type { PlanEntry, ToolContent, ToolKind, ToolLocation } from './tool-content.js';
+import type { ToolRefusal } from './tool-runner.js';
 
 export type { ToolCallOutcome };
 
@@ -36,6 +37,8 @@ export type TurnEvent =
       outcome?: ToolCallOutcome;
       /** Why it did not complete, for the user (the error, who rejected it). */
       reason?: string;
+      /** Set on the final update of a call that was refused (by the mode or the gate). */
+      refusal?: ToolRefusal;
     }
   | { type: 'plan'; entries: PlanEntry[] }
   | { type: 'usage'; usage: TokenUsage; contextWindow?: number }

@@ -3,6 +3,13 @@ import type { ToolSpec } from './model-client.js';
 import type { ToolCallRequest } from './messages.js';
 import type { PlanEntry, ToolContent, ToolKind, ToolLocation } from './tool-content.js';
 
+/**
+ * Who refused a call that did not run: the session's mode (plan is read-only) or the
+ * permission gate's answer (the user, a remembered rule, or a headless run's grants). Typed,
+ * so a runner tells a refusal from a failure without reading the sentence.
+ */
+export type ToolRefusal = 'mode' | 'permission';
+
 /** What a finished tool call gives back: text for the model, rich content for the client. */
 export interface ToolResult {
   forModel: string;
@@ -18,6 +25,8 @@ export interface ToolResult {
   outcome?: ToolCallOutcome;
   /** Why it did not complete, for the user: the error, or who rejected it. */
   reason?: string;
+  /** Set when the call was refused rather than failed. */
+  refusal?: ToolRefusal;
 }
 
 /** What a running call tells the loop besides its result. */
@@ -49,6 +58,8 @@ export interface RejectedToolCall {
   rawInput: unknown;
   /** Why it cannot run (unknown tool, invalid JSON, invalid input), written for the model. */
   error: string;
+  /** Set when it cannot run because it is refused (a changing tool in plan mode). */
+  refusal?: ToolRefusal;
 }
 
 /**

@@ -146,7 +146,7 @@ async function* runToolCall(
     rawInput: prepared.ok ? prepared.input : prepared.rawInput,
   };
   if (!prepared.ok) {
-    yield endedUpdate(call.id, 'failed', prepared.error);
+    yield endedUpdate(call.id, 'failed', prepared.error, undefined, prepared.refusal);
     conversation.append({
       role: 'tool',
       toolCallId: call.id,
@@ -229,6 +229,7 @@ function endedUpdate(
   outcome: Exclude<ToolCallOutcome, 'completed'>,
   reason?: string,
   result?: ToolResult,
+  refusal = result?.refusal,
 ): TurnEvent {
   const kept = (result?.content ?? []).filter((c) => c.type !== 'diff');
   return {
@@ -240,5 +241,6 @@ function endedUpdate(
     ...(result?.rawOutput !== undefined ? { rawOutput: result.rawOutput } : {}),
     outcome,
     ...(reason ? { reason } : {}),
+    ...(refusal ? { refusal } : {}),
   };
 }

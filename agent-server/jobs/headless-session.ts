@@ -27,12 +27,6 @@ export interface HeadlessToolCall {
   refused: boolean;
 }
 
-/**
- * The runtime ends a changing tool called in plan mode as `failed` with this reason, before any
- * permission request; for a job that is a refusal like any other.
- */
-const PLAN_MODE_REFUSAL = /is not available in plan mode/;
-
 export interface HeadlessRunResult {
   /** The session in history; undefined when the session could not even be created. */
   sessionId?: string;
@@ -85,10 +79,9 @@ export async function runHeadlessSession(
         if (event.title) call.title = event.title;
         if (event.outcome) call.outcome = event.outcome;
         if (event.reason) call.reason = event.reason;
-        if (event.outcome)
-          call.refused =
-            event.outcome === 'rejected' ||
-            (event.outcome === 'failed' && PLAN_MODE_REFUSAL.test(event.reason ?? ''));
+        // A changing tool called in plan mode ends `failed` before any permission request,
+        // typed as refused by the mode: for a job that is a refusal like any other.
+        if (event.outcome) call.refused = event.outcome === 'rejected' || event.refusal !== undefined;
       }
     });
     const onAbort = () => void session.cancel();

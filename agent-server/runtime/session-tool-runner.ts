@@ -81,6 +81,7 @@ export class SessionToolRunner implements ToolRunner {
         tool,
         raw,
         `${tool.name} is not available in plan mode (read-only). Describe the change instead; the user can switch modes to apply it.`,
+        'mode',
       );
     }
     const parsed = tool.inputSchema.safeParse(raw);
@@ -133,6 +134,14 @@ function reject(
   tool: AnyTool | undefined,
   rawInput: unknown,
   error: string,
+  refusal?: RejectedToolCall['refusal'],
 ): RejectedToolCall {
-  return { ok: false, title: tool?.name ?? call.name, kind: tool?.kind ?? 'other', rawInput, error };
+  return {
+    ok: false,
+    title: tool?.name ?? call.name,
+    kind: tool?.kind ?? 'other',
+    rawInput,
+    error,
+    ...(refusal ? { refusal } : {}),
+  };
 }

@@ -7,13 +7,13 @@ import type { ToolResult } from './types.js';
  */
 export function deniedOutcome(
   decision: Extract<PermissionOutcome, { allowed: false }>,
-): Pick<ToolResult, 'outcome' | 'reason'> {
+): Pick<ToolResult, 'outcome' | 'reason' | 'refusal'> {
   switch (decision.reason) {
     case 'cancelled':
       return { outcome: 'cancelled', reason: 'Cancelled before the user answered' };
     case 'mode':
-      return { outcome: 'rejected', reason: decision.message };
+      return { outcome: 'rejected', reason: decision.message, refusal: 'mode' };
     case 'rejected':
-      return { outcome: 'rejected', reason: 'Rejected by the user' };
+      return { outcome: 'rejected', reason: 'Rejected by the user', refusal: 'permission' };
   }
 }
