@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load.js';
 import { MemoryStore, type MemoryEntryView } from '../memory/memory-store.js';
 import { MemoryEditError, type MemoryScope, type MemoryTarget } from '../memory/entries.js';
 import { describeProvenance } from '../learning/provenance.js';
+import { editMemoryEntry } from './memory-edit-command.js';
 
 export interface LearningCommandIo {
   out: (s: string) => void;
@@ -17,12 +18,15 @@ export interface LearningCommandIo {
 export const MEMORY_HELP = `Usage: cairn memory [list] [--project DIR] [--json]
        cairn memory show ID [--json]
        cairn memory rm ID [--yes]
+       cairn memory edit ID [--text NEW]
        cairn memory history [global|project] [memory|user] [--json]
        cairn memory restore [global|project] [memory|user] VERSION [--yes]
 
 What Cairn remembers, global (every project) and for the project (--project DIR, default the
 current folder), each entry with where it came from: the session, date, project and first line
 of the prompt that led to it, or "by hand". IDs look like project/memory/2 (see list).
+edit opens the entry's file in $VISUAL/$EDITOR at the entry (or replaces its text with --text);
+the result is scanned and saved as a version "by hand".
 Every change is a version in $CAIRN_HOME/versions; restore brings one back (scanned again).`;
 
 const SCOPES = ['global', 'project'] as const;
@@ -52,6 +56,7 @@ export async function runMemoryCommand(argv: string[], io: LearningCommandIo): P
         json: { type: 'boolean', default: false },
         yes: { type: 'boolean', short: 'y', default: false },
         project: { type: 'string' },
+        text: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -79,6 +84,7 @@ export async function runMemoryCommand(argv: string[], io: LearningCommandIo): P
         return 0;
       }
       case 'show':
+      case 'edit':
       case 'rm': {
         const id = parseId(rest[0]);
         const entry = id && (await store.entries()).find((e) => e.id === rest[0]);
@@ -86,6 +92,7 @@ export async function runMemoryCommand(argv: string[], io: LearningCommandIo): P
           io.err(`cairn memory: no entry "${rest[0] ?? ''}". Run \`cairn memory list\` for the IDs.\n`);
           return 1;
         }
+        if (sub === 'edit') return await editMemoryEntry(store, entry, values.text, io);
         if (sub === 'show') {
           if (values.json) json(entry);
           else

@@ -191,6 +191,38 @@ export class MemoryStore implements CuratedMemory {
     });
   }
 
+  /**
+   * A change the user makes by hand (`cairn memory edit`): `update` gets the entries as they are
+   * under the lock and returns the new list. New text is scanned like the tool's, the file may not
+   * grow past its limit, and the version's message is "by hand".
+   */
+  async editByHand(
+    scope: MemoryScope,
+    target: MemoryTarget,
+    update: (entries: string[]) => string[],
+  ): Promise<MemoryEditReport> {
+    const limit = limitFor(target, this.limits);
+    const label = memoryLabel(scope, target);
+    return this.change(scope, target, undefined, (entries) => {
+      const next = update(entries).map((e) => e.replace(/\r\n?/g, '\n').trim());
+      if (next.some((e) => !e)) throw new MemoryEditError('An entry may not be empty; remove it instead.');
+      const added = next.filter((e) => !entries.includes(e));
+      for (const entry of added) checkContent({ action: 'add', content: entry });
+      // The file's own format: an entry holding a `§` line would split into two on the next read.
+      if (next.some((e) => /^[ \t]*§[ \t]*$/m.test(e)))
+        throw new MemoryEditError('An entry may not contain a line holding only "§" (the entry separator).');
+      const before = countChars(entries);
+      const after = countChars(next);
+      if (after > limit && after > before)
+        throw new MemoryEditError(
+          `Not saved: ${label} would grow to ${after.toLocaleString('en-US')} chars, over its ` +
+            `${limit.toLocaleString('en-US')}-char limit. Shorten or remove entries.`,
+        );
+      const changed = next.length !== entries.length || next.some((e, i) => e !== entries[i]);
+      return { entries: next, changed, note: changed ? `Edited ${label} by hand.` : 'Nothing changed.' };
+    });
+  }
+
   async entries(): Promise<MemoryEntryView[]> {
     const out: MemoryEntryView[] = [];
     for (const [scope, target] of MEMORY_FILE_ORDER) {
