@@ -2,6 +2,7 @@ import type { Conversation } from '../core/conversation.js';
 import type { TurnEvent } from '../core/events.js';
 import { userText, type ChatMessage } from '../core/messages.js';
 import { SessionRecorder, titleFromFirstExchange, type HistoryStore } from '../history/index.js';
+import type { SessionSettings } from '../history/types.js';
 
 /**
  * A live session's link to history: which history session it writes to (a new one after each
@@ -85,6 +86,11 @@ export class SessionRecording {
 
   async setModel(model: string): Promise<void> {
     await this.store.updateSession(this.historyId, { model });
+  }
+
+  /** Replaces the stored settings (mode, model, config options) with these. */
+  async saveSettings(settings: SessionSettings): Promise<void> {
+    await this.store.updateSession(this.historyId, { settings });
   }
 
   /** Stops recording once what was recorded is durable. */
