@@ -15,11 +15,14 @@ export function permissionOptions(request: PermissionRequest): acp.PermissionOpt
   return [
     { optionId: 'allow_once', name: 'Allow', kind: 'allow_once' },
     // A file that runs code outside the sandbox is asked about every time: no "always" to offer.
-    ...(request.runsOutsideSandbox
+    ...(request.runsOutsideSandbox || request.askEveryTime
       ? []
       : [{ optionId: 'allow_always', name: always, kind: 'allow_always' as const }]),
     { optionId: 'reject_once', name: 'Reject', kind: 'reject_once' },
-    { optionId: 'reject_always', name: 'Always reject', kind: 'reject_always' },
+    // Asked every time: "always reject" would silently refuse the next one.
+    ...(request.askEveryTime
+      ? []
+      : [{ optionId: 'reject_always', name: 'Always reject', kind: 'reject_always' as const }]),
   ];
 }
 

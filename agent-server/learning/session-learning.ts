@@ -105,8 +105,9 @@ export function createSessionLearning(opts: SessionLearningOptions): SessionLear
           kind: 'delete',
           title: `Forget this entry from ${memoryLabel(entry.scope, entry.target)}?`,
           ruleKey: 'memory:forget',
-          // The user typed it, but what goes is shown and confirmed in every mode.
+          // The user typed it, but what goes is shown and confirmed in every mode, each time.
           dangerous: true,
+          askEveryTime: true,
           content: [
             { type: 'text', text: `${entry.text}\n\n(from ${describeProvenance(entry.provenance)})` },
           ],

@@ -19,6 +19,11 @@ export interface PermissionRequest {
    * asks in every mode (plan refuses), and no "always" answer covers it or is remembered from it.
    */
   runsOutsideSandbox?: boolean;
+  /**
+   * Asked about every time (a removal the user confirms one by one, like `/forget`): no
+   * "always" answer is offered, and none is remembered from it or applied to it.
+   */
+  askEveryTime?: boolean;
   content?: ToolContent[];
   locations?: ToolLocation[];
   rawInput?: unknown;
@@ -73,7 +78,7 @@ export class PermissionGate {
         message: `Not allowed in ${mode} mode: this session is read-only. Nothing was changed.`,
       };
     }
-    const remembered = this.rules.lookup(req.ruleKey);
+    const remembered = req.askEveryTime ? undefined : this.rules.lookup(req.ruleKey);
     if (remembered === 'deny') {
       return { allowed: false, reason: 'rejected', message: 'The user has chosen to always reject this.' };
     }
@@ -83,12 +88,12 @@ export class PermissionGate {
     switch (answer) {
       case 'allow_always':
         // Never offered for such requests; a client that answers it anyway gets "once".
-        if (!alwaysAsk) await this.rules.remember(req.ruleKey, 'allow');
+        if (!alwaysAsk && !req.askEveryTime) await this.rules.remember(req.ruleKey, 'allow');
         return { allowed: true, byUser: true };
       case 'allow_once':
         return { allowed: true, byUser: true };
       case 'reject_always':
-        await this.rules.remember(req.ruleKey, 'deny');
+        if (!req.askEveryTime) await this.rules.remember(req.ruleKey, 'deny');
         return { allowed: false, reason: 'rejected', message: 'The user rejected this.' };
       case 'reject_once':
         return { allowed: false, reason: 'rejected', message: 'The user rejected this.' };

@@ -18,6 +18,17 @@ import {
   type PermissionRequest,
 } from '../../../agent-server/permissions/gate.js';
 import { MemoryPermissionRules } from '../../../agent-server/runtime/permission-rules.js';
+import { permissionOptions } from '../../../agent-server/acp/client-prompter.js';
+
+const FORGET_SHAPE: PermissionRequest = {
+  toolCallId: 'x',
+  toolName: 'memory',
+  category: 'edit',
+  kind: 'delete',
+  title: 'Forget?',
+  ruleKey: 'memory:forget',
+  askEveryTime: true,
+};
 import type { ChatMessage } from '../../../agent-server/core/messages.js';
 
 const origin = { sessionId: 'old-1', date: '2025-01-01T00:00:00Z', project: '/p', prompt: 'learn it' };
@@ -92,6 +103,26 @@ test('/forget asks showing the entry; rejecting keeps it, allowing removes it', 
   );
   const none = await s.command('forget').run(undefined, 'nothing like this');
   assert.match('reply' in none ? none.reply : '', /No memory entry contains/);
+});
+
+test('/forget asks about every removal: no "always" option is offered, and an "always" answer is not remembered', async () => {
+  const s = await setup(['allow_always', 'reject_always', 'allow_once']);
+  await s.store.edit('project', 'memory', { action: 'add', content: 'Use tabs in Go files.' }, origin);
+  const options = permissionOptions(FORGET_SHAPE).map((o) => o.kind);
+  assert.deepEqual(options, ['allow_once', 'reject_once']);
+  const first = await s.command('forget').run(undefined, 'make check');
+  assert.match('reply' in first ? first.reply : '', /^Forgot/);
+  assert.deepEqual(
+    permissionOptions(s.asked[0]!).map((o) => o.kind),
+    ['allow_once', 'reject_once'],
+  );
+  // "Always reject" from a client that sends it anyway refuses this one only.
+  const second = await s.command('forget').run(undefined, 'tabs in Go');
+  assert.match('reply' in second ? second.reply : '', /^Kept it/);
+  const third = await s.command('forget').run(undefined, 'tabs in Go');
+  assert.match('reply' in third ? third.reply : '', /^Forgot/);
+  assert.equal(s.asked.length, 3, 'every removal was asked about');
+  assert.ok(s.asked.every((r) => r.askEveryTime));
 });
 
 test('/review-learning gives the agent the entries with provenance and asks for reviewed changes', async () => {
