@@ -2,8 +2,10 @@ import type { SessionMemory } from '../memory/session-memory.js';
 import type { SessionSkills } from '../skills/session-skills.js';
 import { memoryLabel } from '../memory/memory-store.js';
 import { SkillRecords } from '../skills/skill-records.js';
-import { FileSkillUsage } from '../skills/usage.js';
 import { describeProvenance } from './provenance.js';
+
+/** The bundled skill that holds the review procedure. */
+export const REVIEW_SKILL = 'review-learning';
 
 /**
  * `/review-learning`: a turn in which the agent reads its memory and the skills it can change,
@@ -22,7 +24,8 @@ export function reviewLearningCommand(opts: { home: string; memory: SessionMemor
     async run(_session, args) {
       const entries = await opts.memory.store.entries();
       const records = await new SkillRecords(opts.home).all();
-      const usage = await new FileSkillUsage(opts.home).all();
+      const usage = opts.skills.usage;
+      const used = await usage.all();
       const memoryLines = entries.map((e) => {
         // Text the scanner flags is not shown to the model; it can still propose removing it.
         const text = e.blocked.length
@@ -34,10 +37,32 @@ export function reviewLearningCommand(opts: { home: string; memory: SessionMemor
         .filter((s) => s.source === 'project' || s.source === 'user')
         .map((s) => {
           const r = records[s.usageKey];
-          const u = usage[s.usageKey];
+          const u = used[s.usageKey];
           const from = r?.origin ? `installed from ${r.origin.source}` : describeProvenance(r?.provenance);
           return `- ${s.name} (${s.source}; from ${from}; used ${u?.views ?? 0} times, last ${u?.lastUsed?.slice(0, 10) ?? 'never'}): ${s.description.replace(/\s+/g, ' ')}`;
         });
+      // The procedure is the review-learning skill (bundled; a project or user copy takes
+      // precedence). Without it, a short built-in version.
+      const skill = opts.skills.catalog.get(REVIEW_SKILL);
+      if (skill)
+        await usage.recordUse(skill.usageKey).catch((err: unknown) => {
+          console.error(`skills: could not record use of ${skill.name}:`, err);
+        });
+      const method = skill
+        ? [
+            `Follow the ${REVIEW_SKILL} skill:`,
+            '',
+            `<skill name="${skill.name}" source="${skill.source}">`,
+            skill.body.trim(),
+            '</skill>',
+          ]
+        : [
+            'Look for entries that are wrong, stale, duplicated or better merged, skills never used or',
+            'contradicting memory, and anything that should not be kept (secrets, one-off task state).',
+            'First list your proposals with a reason each. Then make each change with the memory tool or',
+            'skill_manage, one per call: the user reviews and approves every change; never work around a',
+            'rejection. Read a skill with skill_view before patching it.',
+          ];
       return {
         prompt: [
           'Review what you have learned in earlier sessions and propose improvements.',
@@ -48,11 +73,7 @@ export function reviewLearningCommand(opts: { home: string; memory: SessionMemor
           '## Skills you can change (project and user)',
           skillLines.length ? skillLines.join('\n') : '(none)',
           '',
-          'Look for entries that are wrong, stale, duplicated or better merged, skills never used or',
-          'contradicting memory, and anything that should not be kept (secrets, one-off task state).',
-          'First list your proposals with a reason each. Then make each change with the memory tool or',
-          'skill_manage, one per call: the user reviews and approves every change; never work around a',
-          'rejection. Read a skill with skill_view before patching it.',
+          ...method,
           ...(args.trim() ? ['', `Focus: ${args.trim()}`] : []),
         ].join('\n'),
       };

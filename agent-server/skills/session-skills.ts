@@ -25,6 +25,8 @@ export interface SessionSkills {
   /** The system prompt section, fixed for the session (the prompt stays byte-stable). */
   promptSection: { title: string; text: string };
   tools: ToolDefinition[];
+  /** Where uses of skills are counted (views and slash commands). */
+  usage: SkillUsageTracker;
   /** Skills that were not loaded (unsafe or invalid), for the user to see once. */
   notices: string[];
   /** `/skills` plus one command per skill; call again after a change. */
@@ -68,6 +70,7 @@ export function createSessionSkills(opts: SessionSkillsOptions): SessionSkills {
     catalog,
     promptSection: { title: 'Skills', text: renderSkillsIndex(catalog) },
     tools,
+    usage,
     notices: catalogNotices(catalog),
     commands() {
       const list: SkillSlashCommand[] = [

@@ -19,6 +19,8 @@ import {
 } from '../../../agent-server/permissions/gate.js';
 import { MemoryPermissionRules } from '../../../agent-server/runtime/permission-rules.js';
 import { permissionOptions } from '../../../agent-server/acp/client-prompter.js';
+import { InMemorySkillUsage } from '../../../agent-server/skills/usage.js';
+import { bundledSkillsDir } from '../../../agent-server/config/package-root.js';
 
 const FORGET_SHAPE: PermissionRequest = {
   toolCallId: 'x',
@@ -132,4 +134,39 @@ test('/review-learning gives the agent the entries with provenance and asks for 
   assert.match(prompt, /from session old-1, 2025-01-01, \/p: "learn it"\) Run tests with make check\./);
   assert.match(prompt, /from by hand\) Prefers small commits\./);
   assert.match(prompt, /the user reviews and approves every change/);
+});
+
+test('/review-learning follows the bundled review-learning skill and counts its use', async () => {
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-learning-'));
+  const limits = { memoryCharLimit: 2200, userCharLimit: 1400 };
+  const store = new InMemoryMemoryStore(limits);
+  const memory = await createSessionMemory({ home, cwd: home, limits, store });
+  const usage = new InMemorySkillUsage();
+  const catalog = await loadSkillCatalog({ home, bundledDir: bundledSkillsDir() });
+  const skills = createSessionSkills({ catalog, home, usage });
+  const gate = new PermissionGate(
+    () => 'ask',
+    { ask: async () => 'reject_once' },
+    new MemoryPermissionRules(),
+  );
+  const learning = createSessionLearning({
+    sessionId: 's',
+    cwd: home,
+    home,
+    memory,
+    skills,
+    gate,
+    messages: () => [],
+    log: () => {},
+  });
+  const result = await learning.commands
+    .find((c) => c.name === 'review-learning')!
+    .run(undefined, 'only the notes');
+  const prompt = 'prompt' in result ? result.prompt : '';
+  assert.match(prompt, /<skill name="review-learning" source="bundled">/);
+  assert.match(prompt, /## 3\. Propose, then change one thing at a time/);
+  assert.match(prompt, /Focus: only the notes$/);
+  assert.equal((await usage.get(catalog.get('review-learning')!.usageKey))?.views, 1);
+  // The skill is the agent's to load too, but /review-learning stays Cairn's own command.
+  assert.ok(!skills.commands().some((c) => c.name === 'review-learning'));
 });
