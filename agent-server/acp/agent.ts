@@ -16,6 +16,8 @@ import { promptToUserMessage } from './translate.js';
 import { registerHistoryRequests } from './session-history.js';
 import { checkPrompt, requireAbsolute } from './input-checks.js';
 import { availableCommands, sessionEventToUpdate, type ClientSupports } from './session-updates.js';
+import { DelegatedChildren, registerDelegationRequests } from './delegated-children.js';
+import { wantsChildSessions } from '../../shared/delegation-protocol.js';
 
 export interface CairnAgentOptions {
   /** Loaded lazily on first use so `initialize` never waits for config or model set-up. */
@@ -70,6 +72,21 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     if (!/connection closed/i.test(String(err))) opts.log(`cairn: could not send an update: ${String(err)}`);
   };
 
+  /** Sends after everything already queued for the session. */
+  const enqueue = (sessionId: string, job: () => Promise<void>) => {
+    const queued = (state.outbox.get(sessionId) ?? Promise.resolve()).then(() =>
+      job().catch(logSendFailure),
+    );
+    state.outbox.set(sessionId, queued);
+  };
+  // Delegated tasks' sessions, shown live to a client that asks for them.
+  const children = new DelegatedChildren({
+    enabled: () => wantsChildSessions(state.capabilities),
+    enqueue,
+    supports: clientSupports,
+  });
+  registerDelegationRequests(app, children);
+
   /**
    * The client knows the session now: its events become `session/update`s, in order, and its
    * commands are announced right after the answer. The history index loads then too: after
@@ -80,10 +97,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     session.subscribe((event) => {
       const update = sessionEventToUpdate(event, clientSupports());
       if (!update) return;
-      const queued = (state.outbox.get(session.id) ?? Promise.resolve()).then(() =>
-        send(client, session.id, update).catch(logSendFailure),
-      );
-      state.outbox.set(session.id, queued);
+      enqueue(session.id, () => send(client, session.id, update));
     });
     setImmediate(() => {
       void send(client, session.id, {
@@ -117,6 +131,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       ...(state.capabilities.terminal
         ? { clientTerminal: new AcpClientTerminalHost(client, sessionId) }
         : {}),
+      childSessions: children.observer(client),
     };
   };
 

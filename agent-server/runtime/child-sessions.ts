@@ -146,6 +146,33 @@ export class ChildSessions implements ChildSessionLauncher {
     label: string,
     signal: AbortSignal,
     progress: (p: ChildProgress) => void,
+    toolCallId?: string,
+  ): Promise<ChildResult> {
+    // The client is told of each child that starts, and how it ended (to show it live, stop it).
+    const observer = toolCallId ? this.opts.client.childSessions : undefined;
+    let observed = false;
+    const result = await this.runChild(task, label, signal, progress, (session) => {
+      observed = true;
+      observer?.started({
+        id: session.id,
+        parentId: this.opts.parentId,
+        toolCallId: toolCallId!,
+        label,
+        goal: task.goal,
+        toolset: task.toolset,
+        session,
+      });
+    });
+    if (observed) observer?.ended(result.sessionId, result.outcome);
+    return result;
+  }
+
+  private async runChild(
+    task: DelegatedTask,
+    label: string,
+    signal: AbortSignal,
+    progress: (p: ChildProgress) => void,
+    started: (session: AgentSession) => void,
   ): Promise<ChildResult> {
     const id = randomUUID();
     const o = this.opts;
@@ -189,6 +216,7 @@ export class ChildSessions implements ChildSessionLauncher {
     }
     const watch = new ChildWatch(progress);
     const unsubscribe = session.subscribe((event) => watch.observe(event));
+    started(session);
     const cancel = () => void session.cancel();
     signal.addEventListener('abort', cancel, { once: true });
     let timedOut = false;

@@ -33,6 +33,7 @@ import { builtinCommands, compactCommand, type SlashCommand } from './slash-comm
 import { SessionCheckpoints } from './session-checkpoints.js';
 import type { RuntimeServices } from './services.js';
 import { ChildSessions, type ChildSessionSpec } from './child-sessions.js';
+import type { ChildSessionObserver } from './child-observer.js';
 import { createDelegateTool } from '../tools/delegate.js';
 
 /** What the client side (ACP connection, CLI) lends a session. */
@@ -44,6 +45,8 @@ export interface ClientBindings {
   persistRules: boolean;
   /** The editor's terminal, when the client offers one (used by `terminal.backend: "client"`). */
   clientTerminal?: ClientTerminalHost;
+  /** Told when this session's delegated tasks start and end (a client that shows children live). */
+  childSessions?: ChildSessionObserver;
 }
 
 export interface NewSessionParams {

@@ -43,6 +43,8 @@ export interface ChildSessionLauncher {
     label: string,
     signal: AbortSignal,
     progress: (p: ChildProgress) => void,
+    /** The `delegate` call that runs it, so a client can show the child under that call. */
+    toolCallId?: string,
   ): Promise<ChildResult>;
 }
 
@@ -154,6 +156,7 @@ export function createDelegateTool(launcher: ChildSessionLauncher): AnyTool {
               states[i] = p;
               show();
             },
+            ctx.toolCallId,
           );
           states[i] = { step: result.outcome, toolCalls: result.toolCalls };
           show();

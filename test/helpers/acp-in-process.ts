@@ -13,6 +13,8 @@ import type { PermissionAnswer } from './acp-harness.js';
 export class InProcessAcp {
   readonly updates: acp.SessionNotification[] = [];
   readonly permissions: acp.RequestPermissionRequest[] = [];
+  /** Notifications outside ACP's own (Cairn's `_cairn/...` extensions), in order. */
+  readonly extNotifications: { method: string; params: unknown }[] = [];
   private constructor(
     private readonly ctx: acp.ClientContext,
     private readonly finish: () => Promise<void>,
@@ -33,6 +35,9 @@ export class InProcessAcp {
       .client({ name: 'cairn-in-process-tests' })
       .onNotification('session/update', ({ params }) => {
         harness!.updates.push(params);
+      })
+      .onNotification('*', ({ method, params }) => {
+        harness!.extNotifications.push({ method, params });
       })
       .onRequest('session/request_permission', async ({ params }) => {
         harness!.permissions.push(params);
@@ -72,6 +77,11 @@ export class InProcessAcp {
 
   request<M extends acp.AgentRequestMethod>(method: M, params: acp.AgentRequestParamsByMethod[M]) {
     return this.ctx.request(method, params);
+  }
+
+  /** A request by any method name (Cairn's `_cairn/...` extensions). */
+  extRequest<R>(method: string, params: unknown): Promise<R> {
+    return this.ctx.request<R>(method, params);
   }
 
   notify<M extends acp.AgentNotificationMethod>(method: M, params: acp.AgentNotificationParamsByMethod[M]) {
