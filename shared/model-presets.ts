@@ -25,3 +25,20 @@ const KEYLESS_PRESETS: readonly string[] = [
 export function isKeylessPreset(name: string): boolean {
   return KEYLESS_PRESETS.includes(name);
 }
+
+/**
+ * Whether a preset's endpoint takes the chat-completions `reasoning_effort` parameter: true
+ * where it is documented, false where it is refused; a preset left out (and `custom`) is
+ * unknown, so the option is offered and a 400 naming it turns it off.
+ */
+const REASONING_EFFORT: Partial<Record<ModelPresetName, boolean>> = {
+  openai: true,
+  openrouter: true,
+  ollama: true,
+  vllm: true,
+  lmstudio: true,
+};
+
+export function presetAcceptsReasoningEffort(name: string): boolean | undefined {
+  return REASONING_EFFORT[name as ModelPresetName];
+}

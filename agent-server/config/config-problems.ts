@@ -141,6 +141,11 @@ export function describeConfigIssue(schema: AnySchema, issue: z.core.$ZodIssue):
       ];
     }
     case 'invalid_format':
+      // A key pasted where its variable's name belongs is never echoed back.
+      if (issue.path[issue.path.length - 1] === 'apiKeyEnv')
+        return [
+          `${where(issue.path)}: ${issue.message} (the value is not shown: if it is an API key, put it in the environment and name the variable here)`,
+        ];
       return [`${where(issue.path)}: ${issue.message} (got ${JSON.stringify(issue.input)})`];
     default:
       return [`${where(issue.path)}: ${issue.message}`];

@@ -17,7 +17,15 @@ export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens?: number;
+  /** Output tokens spent thinking, when the provider says. */
+  reasoningTokens?: number;
+  /** In US dollars: reported by the provider (OpenRouter) or from the configured price table. */
+  costUsd?: number;
 }
+
+/** How hard a reasoning model thinks (chat-completions `reasoning_effort`). */
+export const REASONING_EFFORTS = ['low', 'medium', 'high'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 /** Why a model stream ended badly. Never thrown into the loop: it arrives as an `error` event. */
 export interface ModelFailure {

@@ -16,6 +16,10 @@ export interface ScriptedToolCall {
 export type ScriptFault =
   /** 500 with a JSON error body */
   | 'http_500'
+  /** 503 with `retry-after: 0` (an overloaded provider) */
+  | 'http_503'
+  /** 400 with `errorMessage` (a parameter the endpoint refuses) */
+  | 'http_400'
   /** 429 with `retry-after: 0` */
   | 'http_429'
   /** 401 invalid key */
@@ -33,8 +37,11 @@ export interface ScriptStep {
   text?: string;
   reasoning?: string;
   toolCalls?: ScriptedToolCall[];
-  usage?: { prompt_tokens: number; completion_tokens: number };
+  /** `cost`: as OpenRouter reports it (US dollars). */
+  usage?: { prompt_tokens: number; completion_tokens: number; cost?: number };
   fault?: ScriptFault;
+  /** The error text of an `http_400`. */
+  errorMessage?: string;
   /** Characters per streamed chunk (default 12). */
   chunkSize?: number;
   /** Pause between chunks in ms (default 0). */
@@ -64,7 +71,8 @@ export interface ScriptedModel {
 
 export async function startScriptedModel(
   script: Script,
-  opts: { port?: number } = {},
+  /** `models`: what GET /models lists; unset, /models answers 404 (an endpoint without a list). */
+  opts: { port?: number; models?: string[] } = {},
 ): Promise<ScriptedModel> {
   const requests: ChatRequestBody[] = [];
   const sockets = new Set<import('node:net').Socket>();
@@ -75,8 +83,9 @@ export async function startScriptedModel(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.method === 'GET' && req.url?.endsWith('/models')) {
-        json(res, 200, { object: 'list', data: [{ id: 'scripted', object: 'model', owned_by: 'cairn' }] });
+      if (req.method === 'GET' && req.url?.endsWith('/models') && opts.models) {
+        const data = opts.models.map((id) => ({ id, object: 'model', owned_by: 'cairn' }));
+        json(res, 200, { object: 'list', data });
         return;
       }
       if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
@@ -155,6 +164,17 @@ async function respond(
     case 'http_500':
       return json(res, 500, {
         error: { message: 'The scripted server had an internal error', type: 'server_error' },
+      });
+    case 'http_503':
+      return json(
+        res,
+        503,
+        { error: { message: 'The scripted provider is overloaded', type: 'server_error' } },
+        { 'retry-after': '0' },
+      );
+    case 'http_400':
+      return json(res, 400, {
+        error: { message: step.errorMessage ?? 'Bad request (scripted)', type: 'invalid_request_error' },
       });
     case 'http_429':
       return json(

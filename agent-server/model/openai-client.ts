@@ -5,7 +5,14 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import type { ChatMessage } from '../core/messages.js';
-import type { ModelClient, ModelEvent, ModelFailure, ModelRequest } from '../core/model-client.js';
+import type {
+  ModelClient,
+  ModelEvent,
+  ModelFailure,
+  ModelRequest,
+  ReasoningEffort,
+  TokenUsage,
+} from '../core/model-client.js';
 import {
   backoffMs,
   describeConnectionFailure,
@@ -129,11 +136,21 @@ interface PartialCall {
   arguments: string;
 }
 
+export interface OpenAIClientOptions {
+  /** Read at each request: the session's `reasoning_effort` choice (unset: not sent). */
+  reasoningEffort?: () => ReasoningEffort | undefined;
+}
+
 /** Any OpenAI-compatible chat-completions endpoint, streaming, with tool calls. */
 export class OpenAIModelClient implements ModelClient {
   private client: OpenAI | undefined;
+  /** The endpoint answered 400 to `reasoning_effort` and took the request without it. */
+  private effortRefused = false;
 
-  constructor(private readonly config: ResolvedModel) {}
+  constructor(
+    private readonly config: ResolvedModel,
+    private readonly options: OpenAIClientOptions = {},
+  ) {}
 
   private async connect(): Promise<{ client: OpenAI; OpenAI: OpenAIModule['default'] }> {
     const { default: OpenAI } = await loadOpenAI();
@@ -174,6 +191,9 @@ export class OpenAIModelClient implements ModelClient {
         : undefined;
     let stream: AsyncIterable<ChatCompletionChunk>;
     let watchdog: StreamWatchdog;
+    let effort = this.effortRefused ? undefined : this.options.reasoningEffort?.();
+    /** Set when a 400 may have been the effort parameter: the request is tried once without it. */
+    let effortRejection: string | undefined;
     for (let attempt = 0; ; attempt++) {
       watchdog = new StreamWatchdog(request.signal, limits);
       try {
@@ -186,6 +206,7 @@ export class OpenAIModelClient implements ModelClient {
               stream_options: { include_usage: true },
               ...(tools.length ? { tools } : {}),
               ...(this.config.maxOutputTokens ? { max_tokens: this.config.maxOutputTokens } : {}),
+              ...(effort ? { reasoning_effort: effort } : {}),
             },
             { signal: watchdog.signal },
           )
@@ -204,6 +225,14 @@ export class OpenAIModelClient implements ModelClient {
           return;
         }
         stream = data;
+        if (effortRejection) {
+          // Said once per model: later requests leave the parameter out.
+          this.effortRefused = true;
+          yield {
+            type: 'notice',
+            message: `${this.config.model} at ${this.config.baseUrl} does not accept reasoning_effort (400: ${effortRejection}); Cairn sends its requests without it.`,
+          };
+        }
         break;
       } catch (err) {
         watchdog.stop();
@@ -216,6 +245,12 @@ export class OpenAIModelClient implements ModelClient {
         if (request.signal.aborted) {
           yield { type: 'aborted' };
           return;
+        }
+        if (effort && effortRejectedBy(OpenAI, err)) {
+          effortRejection = (err as Error).message.replace(/^400\s*/, '');
+          effort = undefined;
+          attempt--;
+          continue;
         }
         const delayMs = retryDelay(OpenAI, err, attempt, this.config.maxRetries);
         if (delayMs === undefined) {
@@ -241,16 +276,7 @@ export class OpenAIModelClient implements ModelClient {
       for await (const chunk of stream) {
         watchdog.sawChunk();
         chunks++;
-        if (chunk.usage) {
-          yield {
-            type: 'usage',
-            usage: {
-              inputTokens: chunk.usage.prompt_tokens,
-              outputTokens: chunk.usage.completion_tokens,
-              cachedInputTokens: chunk.usage.prompt_tokens_details?.cached_tokens,
-            },
-          };
-        }
+        if (chunk.usage) yield { type: 'usage', usage: this.usageOf(chunk.usage) };
         const choice = chunk.choices?.[0];
         if (!choice) continue;
         const delta = choice.delta as ChatCompletionChunk.Choice.Delta & {
@@ -314,6 +340,26 @@ export class OpenAIModelClient implements ModelClient {
     if (calls.length && finish.finishReason === 'stop') finish = { type: 'done', finishReason: 'tool_calls' };
     yield finish;
   }
+
+  /** Tokens, and the cost: as the provider reports it (OpenRouter's `usage.cost`), else by the price table. */
+  private usageOf(usage: NonNullable<ChatCompletionChunk['usage']> & { cost?: unknown }): TokenUsage {
+    const reported = typeof usage.cost === 'number' && Number.isFinite(usage.cost) ? usage.cost : undefined;
+    const price = this.config.prices?.[this.config.model];
+    const costUsd =
+      reported ??
+      (price
+        ? (usage.prompt_tokens * price.inputPerMTok + usage.completion_tokens * price.outputPerMTok) / 1e6
+        : undefined);
+    const cached = usage.prompt_tokens_details?.cached_tokens;
+    const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+    return {
+      inputTokens: usage.prompt_tokens,
+      outputTokens: usage.completion_tokens,
+      cachedInputTokens: cached ?? undefined,
+      ...(reasoning ? { reasoningTokens: reasoning } : {}),
+      ...(costUsd !== undefined ? { costUsd } : {}),
+    };
+  }
 }
 
 /**
@@ -335,6 +381,19 @@ function retryDelay(
   }
   if (err instanceof OpenAI.APIConnectionError && !isConnectionRefused(err)) return backoffMs(attempt);
   return undefined;
+}
+
+/**
+ * A 400 that may be the endpoint refusing `reasoning_effort` (worded differently everywhere):
+ * any 400 except a context overflow. The request is tried once without the parameter; only when
+ * that succeeds is the parameter dropped for good.
+ */
+function effortRejectedBy(OpenAI: OpenAIModule['default'], err: unknown): boolean {
+  return (
+    err instanceof OpenAI.APIError &&
+    err.status === 400 &&
+    !/context|too long|maximum.*tokens/i.test(err.message)
+  );
 }
 
 /** Resolves true after `ms`, or false as soon as the signal aborts. */

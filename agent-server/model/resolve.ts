@@ -1,4 +1,10 @@
-import { isKeylessPreset, MODEL_PRESET_NAMES, type ModelConfig } from '../../shared/config.js';
+import {
+  isKeylessPreset,
+  MODEL_PRESET_NAMES,
+  presetAcceptsReasoningEffort,
+  type ModelConfig,
+  type ModelPrice,
+} from '../../shared/config.js';
 import { MODEL_PRESETS } from './presets.js';
 
 /** Everything needed to call the model. The key lives only in memory. */
@@ -16,6 +22,10 @@ export interface ResolvedModel {
   /** Longest pause between streamed chunks; unset: no limit. */
   streamIdleTimeoutMs?: number;
   choices: string[];
+  /** Whether the endpoint takes `reasoning_effort`; undefined: not known (offered, dropped on a 400). */
+  acceptsReasoningEffort?: boolean;
+  /** Prices per model id, for a cost when the provider reports none. */
+  prices?: Record<string, ModelPrice>;
 }
 
 export type ModelResolution =
@@ -81,6 +91,8 @@ export function resolveModel(config: ModelConfig, env: NodeJS.ProcessEnv): Model
       firstByteTimeoutMs: config.firstByteTimeoutSec * 1000,
       streamIdleTimeoutMs: config.streamIdleTimeoutSec * 1000,
       choices: [...new Set([model, ...config.choices])],
+      acceptsReasoningEffort: presetAcceptsReasoningEffort(presetName),
+      prices: config.prices,
     },
   };
 }
