@@ -12,13 +12,20 @@ type SearchHit = { title: string; url: string; snippet: string };
 const Input = z.object({ query: z.string().min(1).describe('What to search the web for') }).strict();
 
 const BRAVE_URL = 'https://api.search.brave.com/res/v1/web/search';
+const TAVILY_URL = 'https://api.tavily.com/search';
+
+interface ProviderRequest {
+  url: URL;
+  headers: Record<string, string>;
+  post?: { body: string; contentType: string };
+}
 
 /** The request for a query at the configured provider, or a sentence saying what is missing. */
 function providerRequest(
   search: SearchConfig,
   env: NodeJS.ProcessEnv,
   query: string,
-): { url: URL; headers: Record<string, string> } | string {
+): ProviderRequest | string {
   if (search.provider === 'searxng') {
     if (!search.url) return 'web.search.url must name the SearXNG instance (e.g. "http://127.0.0.1:8888").';
     const url = new URL('search', search.url.endsWith('/') ? search.url : `${search.url}/`);
@@ -26,16 +33,31 @@ function providerRequest(
     return { url, headers: { accept: 'application/json' } };
   }
   const key = search.apiKeyEnv ? env[search.apiKeyEnv] : undefined;
-  if (!key) return `Brave Search needs its key in the environment variable named by web.search.apiKeyEnv.`;
+  const name = search.provider === 'tavily' ? 'Tavily' : 'Brave Search';
+  if (!key) return `${name} needs its key in the environment variable named by web.search.apiKeyEnv.`;
+  if (search.provider === 'tavily') {
+    // Tavily takes the query as JSON and the key as a bearer token.
+    return {
+      url: new URL(search.url ?? TAVILY_URL),
+      headers: { accept: 'application/json', authorization: `Bearer ${key}` },
+      post: {
+        contentType: 'application/json',
+        body: JSON.stringify({ query, max_results: search.maxResults, search_depth: 'basic' }),
+      },
+    };
+  }
   const url = new URL(search.url ?? BRAVE_URL);
   url.search = new URLSearchParams({ q: query, count: String(search.maxResults) }).toString();
   return { url, headers: { accept: 'application/json', 'x-subscription-token': key } };
 }
 
-/** SearXNG: `results[]` with title/url/content; Brave: `web.results[]` with title/url/description. */
+/**
+ * SearXNG and Tavily: `results[]` with title/url/content; Brave: `web.results[]` with
+ * title/url/description.
+ */
 function hitsOf(provider: SearchConfig['provider'], body: unknown): SearchHit[] {
   const record = (v: unknown) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
-  const list = provider === 'searxng' ? record(body).results : record(record(body).web).results;
+  const list = provider === 'brave' ? record(record(body).web).results : record(body).results;
   if (!Array.isArray(list)) return [];
   return list
     .map(record)
@@ -43,14 +65,14 @@ function hitsOf(provider: SearchConfig['provider'], body: unknown): SearchHit[] 
     .map((r) => ({
       title: String(r.title ?? r.url),
       url: String(r.url),
-      snippet: String((provider === 'searxng' ? r.content : r.description) ?? '')
+      snippet: String((provider === 'brave' ? r.description : r.content) ?? '')
         .replace(/<[^>]+>/g, '')
         .trim(),
     }));
 }
 
 /**
- * `web_search`: results from the search provider the user configured (SearXNG or Brave Search),
+ * `web_search`: results from the search provider the user configured (SearXNG, Brave Search or Tavily),
  * as titles, addresses and snippets to read further with web_fetch. Asks like web_fetch does.
  */
 export function createWebSearchTool(
@@ -99,6 +121,7 @@ export function createWebSearchTool(
           timeoutMs: config.timeoutSec * 1000,
           signal: ctx.signal,
           headers: request.headers,
+          ...(request.post ? { post: request.post } : {}),
           accept: (type) =>
             mediaType(type)?.includes('json')
               ? true

@@ -16,6 +16,8 @@ export interface HttpGetOptions {
   userAgent?: string;
   /** Extra request headers (a search provider's key). */
   headers?: Record<string, string>;
+  /** A POST with this body (a search API that takes JSON) instead of a GET. */
+  post?: { body: string; contentType: string };
 }
 
 export interface HttpGetResult {
@@ -39,7 +41,10 @@ export class WebFetchError extends Error {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const DEFAULT_AGENT = 'Mozilla/5.0 (compatible; Cairn coding agent; +https://agentclientprotocol.com)';
 
-/** GET with bounded redirects, a deadline, a size cap, and the address policy on every hop. */
+/**
+ * GET (or one POST) with bounded redirects, a deadline, a size cap, and the address policy on
+ * every hop. A redirected POST is not followed: its body is for the first address only.
+ */
 export async function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetResult> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = AbortSignal.any([options.signal, timeout]);
@@ -51,6 +56,8 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
       const location = response.headers.location;
       if (REDIRECTS.has(response.statusCode ?? 0) && location) {
         response.resume();
+        if (options.post)
+          throw new WebFetchError(`${current.href} redirected a POST (to ${location}); not followed.`);
         if (seen.length >= options.maxRedirects) {
           throw new WebFetchError(
             `Too many redirects (more than ${options.maxRedirects}) starting at ${url}; last: ${current.href}.`,
@@ -117,19 +124,25 @@ function request(url: URL, options: HttpGetOptions, signal: AbortSignal): Promis
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = client.request(url, {
-      method: 'GET',
+      method: options.post ? 'POST' : 'GET',
       signal,
       lookup: checkedLookup(options.policy) as unknown as typeof import('node:dns').lookup,
       headers: {
         'user-agent': options.userAgent ?? DEFAULT_AGENT,
         accept: 'text/html,application/xhtml+xml,text/plain,text/markdown,application/json;q=0.9,*/*;q=0.5',
         'accept-encoding': 'gzip, deflate, br',
+        ...(options.post
+          ? {
+              'content-type': options.post.contentType,
+              'content-length': String(Buffer.byteLength(options.post.body)),
+            }
+          : {}),
         ...options.headers,
       },
     });
     req.once('response', resolve);
     req.once('error', reject);
-    req.end();
+    req.end(options.post?.body);
   });
 }
 

@@ -8,9 +8,31 @@ import { tempDir } from '../../helpers/env.js';
 import { toolContext } from '../../helpers/tool-context.js';
 
 const seen: { url: string; token: string | undefined }[] = [];
-/** Stand-ins for SearXNG's JSON API (/search) and Brave Search's (/res/v1/web/search). */
-const server = http.createServer((req, res) => {
+const tavilyCalls: { method: string; auth: string | undefined; type: string | undefined; body: unknown }[] =
+  [];
+/**
+ * Stand-ins for SearXNG's JSON API (/search), Brave Search's (/res/v1/web/search) and Tavily's
+ * (POST /tavily/search: a JSON query, the key as a bearer token).
+ */
+const server = http.createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname === '/tavily/search') {
+    let body = '';
+    for await (const chunk of req) body += String(chunk);
+    tavilyCalls.push({
+      method: req.method ?? '',
+      auth: req.headers.authorization,
+      type: req.headers['content-type'],
+      body: JSON.parse(body),
+    });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end(
+      JSON.stringify({
+        query: 'q',
+        results: [{ title: 'Tavily hit', url: 'https://t.example/page', content: 'A summary.', score: 0.9 }],
+      }),
+    );
+  }
   seen.push({ url: req.url ?? '', token: req.headers['x-subscription-token'] as string | undefined });
   res.writeHead(200, { 'content-type': 'application/json' });
   if (url.pathname === '/search') {
@@ -80,4 +102,24 @@ test('web_search: Brave sends the key from the named variable; a missing key is 
     keyless.run({ query: 'widgets' }, toolContext(root)),
     /needs its key in the environment variable/,
   );
+});
+
+test('web_search: Tavily gets a JSON POST with the key as a bearer token and its results are listed', async () => {
+  const config = WebConfigSchema.parse({
+    search: { provider: 'tavily', url: `${base}/tavily/search`, apiKeyEnv: 'TEST_TAVILY_KEY', maxResults: 3 },
+  });
+  const tool = createWebTools(config, { TEST_TAVILY_KEY: 'tvly-abc' }).find((t) => t.name === 'web_search')!;
+  const ctx = toolContext(root);
+  const result = await tool.run({ query: 'widgets howto' }, ctx);
+  assert.equal(ctx.asked[0]?.ruleKey, 'web_search:tavily');
+  assert.deepEqual(tavilyCalls.at(-1), {
+    method: 'POST',
+    auth: 'Bearer tvly-abc',
+    type: 'application/json',
+    body: { query: 'widgets howto', max_results: 3, search_depth: 'basic' },
+  });
+  assert.match(result.forModel, /\(tavily\)\. Untrusted/);
+  assert.match(result.forModel, /1\. Tavily hit\n {3}https:\/\/t\.example\/page\n {3}A summary\./);
+  const keyless = createWebTools(config, {}).find((t) => t.name === 'web_search')!;
+  await assert.rejects(keyless.run({ query: 'w' }, toolContext(root)), /Tavily needs its key/);
 });
