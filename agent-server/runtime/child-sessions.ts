@@ -14,6 +14,9 @@ import type {
   Toolset,
 } from '../tools/delegate.js';
 import type { AnyTool } from '../tools/types.js';
+import type { LoadedContext } from '../context/context-files.js';
+import type { SessionMemory } from '../memory/index.js';
+import type { SessionSkills } from '../skills/index.js';
 import type { AgentSession } from './agent-session.js';
 import type { SessionEvent } from './session-events.js';
 import type { ClientBindings, NewSessionParams } from './session-factory.js';
@@ -24,6 +27,25 @@ export const MAX_DELEGATION_DEPTH = 2;
 /** Tools no child gets: what it writes to memory or skills would outlive its task unseen. */
 const NEVER_DELEGATED = new Set(['memory', 'skill_manage']);
 
+/** Awaited around a tool that may change files: the turn's checkpoint (see SessionCheckpoints). */
+export interface TurnCheckpointHooks {
+  beforeChange(): Promise<void>;
+  afterChange(): Promise<void>;
+}
+
+/**
+ * What a child takes from its parent as already loaded instead of reading it again, so it
+ * starts in milliseconds: the parent's skills, memory and project instructions (the same
+ * snapshot the parent's prompt holds), and the parent's turn checkpoint, which a child's
+ * changes belong to (undoing the parent's turn undoes what its children changed).
+ */
+export interface InheritedSnapshot {
+  skills: SessionSkills;
+  memory: SessionMemory;
+  context: LoadedContext;
+  checkpoint: TurnCheckpointHooks;
+}
+
 /** What makes a session a child: its depth, which tools it keeps, the parent's "always" answers. */
 export interface ChildSessionSpec {
   depth: number;
@@ -32,6 +54,7 @@ export interface ChildSessionSpec {
   rules: PermissionRuleStore;
   /** The system prompt's section telling the child what it is. */
   instructions: string;
+  inherited: InheritedSnapshot;
 }
 
 export function toolsetFilter(toolset: Toolset, depth: number): (tool: AnyTool) => boolean {
@@ -59,6 +82,8 @@ export interface ChildSessionsOptions {
   maxParallel: number;
   /** Wall time of one task; a call may ask for less, never more. */
   timeoutMs: number;
+  /** The parent's loaded skills, memory, instructions and turn checkpoint (read when a child starts). */
+  inherited: () => InheritedSnapshot;
   /** Builds a session (the runtime's factory, bound to its services). */
   create: (bindings: ClientBindings, params: NewSessionParams) => Promise<AgentSession>;
   log: (line: string) => void;
@@ -209,6 +234,7 @@ export class ChildSessions implements ChildSessionLauncher {
           keepTool: toolsetFilter(task.toolset, depth),
           rules: o.rules,
           instructions: instructionsFor(label, task.toolset),
+          inherited: o.inherited(),
         },
       });
     } catch (err) {

@@ -96,7 +96,9 @@ export class SessionCheckpoints {
 
   /** Before a tool that may change files runs: the first one of a turn records the files. */
   async beforeChange(): Promise<void> {
-    if (!this.deps.config.enabled || this.pending) return;
+    if (!this.deps.config.enabled) return;
+    // Delegated children change files at once: each waits for the one checkpoint to be recorded.
+    if (this.pending) return void (await this.pending);
     this.pending = (async () => {
       const store = await this.store();
       if (store instanceof Error) return undefined;

@@ -90,16 +90,22 @@ export async function createAgentSession(
       ? new ProjectPermissionRules(services.home, params.cwd)
       : new MemoryPermissionRules());
   const gate = new PermissionGate(currentMode, client.prompter, rules);
+  // A child's changes go into its parent's turn checkpoint (inherited): it keeps none of its own.
+  const inherited = params.child?.inherited;
   const checkpoints = new SessionCheckpoints({
     home: services.home,
     cwd: params.cwd,
-    config: services.config.checkpoints,
+    config: inherited ? { ...services.config.checkpoints, enabled: false } : services.config.checkpoints,
     sessionId: params.id,
     gate,
     prompt: () => lastUserText(session?.conversation.messages ?? []),
     turnRunning: () => session?.isRunning ?? false,
     log: log ?? ((line) => process.stderr.write(`${line}\n`)),
   });
+  const turnCheckpoint = inherited?.checkpoint ?? {
+    beforeChange: () => checkpoints.beforeChange(),
+    afterChange: () => checkpoints.afterChange(),
+  };
 
   const terminalConfig = services.config.terminal;
   const modelKeys = knownModelKeys(services.config.model, services.env);
@@ -135,6 +141,7 @@ export async function createAgentSession(
         history: services.history,
         maxParallel: services.config.agent.maxParallelSubagents,
         timeoutMs: services.config.agent.subagentTimeoutSec * 1000,
+        inherited: () => ({ skills, memory, context, checkpoint: turnCheckpoint }),
         create: (bindings, childParams) => createAgentSession(services, bindings, childParams, log),
         log: log ?? ((line) => process.stderr.write(`${line}\n`)),
       }),
@@ -151,20 +158,27 @@ export async function createAgentSession(
     maxToolSchemaShare: services.config.mcp.maxToolSchemaShare,
   });
   let mcpTools: AnyTool[] = [];
-  const skills = createSessionSkills({
-    catalog: await loadSkillCatalog({ cwd: params.cwd, home: services.home, bundledDir: bundledSkillsDir() }),
-    cwd: params.cwd,
-    home: services.home,
-  });
+  const skills =
+    inherited?.skills ??
+    createSessionSkills({
+      catalog: await loadSkillCatalog({
+        cwd: params.cwd,
+        home: services.home,
+        bundledDir: bundledSkillsDir(),
+      }),
+      cwd: params.cwd,
+      home: services.home,
+    });
   tools.push(...skills.tools);
-  pendingNotices.push(...skills.notices);
   // AGENTS.md and memory are read once here: the prompt is a frozen snapshot for the session.
-  const context = await loadContextFiles(params.cwd);
-  const memory = await createSessionMemory({
-    home: services.home,
-    cwd: params.cwd,
-    limits: services.config.memory,
-  });
+  const context = inherited?.context ?? (await loadContextFiles(params.cwd));
+  const memory =
+    inherited?.memory ??
+    (await createSessionMemory({
+      home: services.home,
+      cwd: params.cwd,
+      limits: services.config.memory,
+    }));
   tools.push(...memory.tools);
   // Provenance of what the session writes to memory and skills; the record of what it loaded; /forget.
   const learning = createSessionLearning({
@@ -177,7 +191,8 @@ export async function createAgentSession(
     messages: () => session?.conversation.messages ?? [],
     log: log ?? ((line) => process.stderr.write(`${line}\n`)),
   });
-  pendingNotices.push(...contextNotices(context.files), ...memory.notices);
+  // The parent already told the user what its skills, instructions and memory left out.
+  if (!inherited) pendingNotices.push(...skills.notices, ...contextNotices(context.files), ...memory.notices);
   const sections: PromptSection[] = [
     { title: 'Project instructions', text: context.text },
     memory.promptSection,
@@ -212,8 +227,8 @@ export async function createAgentSession(
       const all = mcpTools.length ? [...tools, ...mcpTools] : tools;
       return params.child ? all.filter(params.child.keepTool) : all;
     },
-    beforeChange: () => checkpoints.beforeChange(),
-    afterChange: () => checkpoints.afterChange(),
+    beforeChange: () => turnCheckpoint.beforeChange(),
+    afterChange: () => turnCheckpoint.afterChange(),
     mode: currentMode,
     workspace,
     context: (toolCallId: string, signal: AbortSignal, progress: (c: ToolContent[]) => void) => ({

@@ -8,19 +8,20 @@ import type { Workspace } from '../workspace/workspace.js';
 import type { AnyTool, ToolContext } from '../tools/types.js';
 import { resultForModel, type ToolResultLimits } from './tool-result-view.js';
 
-const schemaCache = new WeakMap<AnyTool, Record<string, unknown>>();
+/** By zod schema, not tool: each session (a delegated child too) makes its own tool objects. */
+const schemaCache = new WeakMap<object, Record<string, unknown>>();
 
 /** JSON schema for the model: the tool's own, or generated from its zod schema once. */
 export function toolJsonSchema(tool: AnyTool): Record<string, unknown> {
   if (tool.jsonSchema) return tool.jsonSchema;
-  let schema = schemaCache.get(tool);
+  let schema = schemaCache.get(tool.inputSchema);
   if (!schema) {
     const { $schema: _ignored, ...rest } = z.toJSONSchema(tool.inputSchema, { io: 'input' }) as Record<
       string,
       unknown
     >;
     schema = rest;
-    schemaCache.set(tool, schema);
+    schemaCache.set(tool.inputSchema, schema);
   }
   return schema;
 }

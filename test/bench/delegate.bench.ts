@@ -4,6 +4,7 @@
  * child's), and the parent's prompt after reading a large file itself or through a child.
  * In-process scripted model, history in memory, files on a temp disk.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ModelClient, ModelEvent, ModelRequest } from '../../agent-server/core/model-client.js';
@@ -60,6 +61,14 @@ async function withParent<T>(
 ): Promise<T> {
   const repo = await tempDir('delegate-bench');
   await fs.writeFile(path.join(repo, 'big.txt'), 'line of a large generated file\n'.repeat(1500));
+  // A project as a child meets it: a git repository, AGENTS.md and a project skill to load.
+  await fs.writeFile(path.join(repo, 'AGENTS.md'), '# Project\nRun `npm test` before committing.\n');
+  await fs.mkdir(path.join(repo, '.cairn/skills/house-style'), { recursive: true });
+  await fs.writeFile(
+    path.join(repo, '.cairn/skills/house-style/SKILL.md'),
+    '---\nname: house-style\ndescription: How code is written here\n---\nUse small modules.\n',
+  );
+  execFileSync('git', ['init', '-q'], { cwd: repo });
   const fx = await runtimeFixture({ model });
   try {
     return await run(async () => {
