@@ -2,7 +2,14 @@ import * as path from 'node:path';
 import type { HistoryStore, SessionMeta } from '../history/index.js';
 import { readResults } from '../batch/batch-runner.js';
 import { SecretRedactor } from './secret-redactor.js';
-import { messagesOf, metaOf, trajectoryLine, type TrajectoryFormat } from './trajectory-format.js';
+import { compressMessages, type CompressOptions } from './compress-trajectory.js';
+import {
+  cleanMessages,
+  messagesOf,
+  metaOf,
+  trajectoryLine,
+  type TrajectoryFormat,
+} from './trajectory-format.js';
 
 /** Which sessions to export: one, those of a project, those active since a time, or a batch's. */
 export interface ExportSelection {
@@ -22,6 +29,8 @@ export interface ExportOptions {
   secrets: readonly string[];
   /** Metadata added to every conversation (a batch task's outcome). */
   extra?: { outcome?: string; tokens?: number };
+  /** Shorten long tool outputs (head and tail kept) to these limits; absent: nothing is cut. */
+  compress?: CompressOptions;
   /** Receives one line at a time (with its newline); awaited, so output is streamed. */
   write: (line: string) => Promise<void>;
 }
@@ -29,6 +38,8 @@ export interface ExportOptions {
 export interface ExportSummary {
   conversations: number;
   redactions: number;
+  /** Set when compressing: estimated tokens of everything exported, before and after. */
+  tokens?: { before: number; after: number; outputsCut: number; overBudget: number };
 }
 
 const PAGE = 200;
@@ -41,16 +52,32 @@ export async function exportTrajectories(opts: ExportOptions): Promise<ExportSum
   const redactor = new SecretRedactor(opts.secrets);
   const text = (s: string) => redactor.redact(s);
   let conversations = 0;
+  const tokens = { before: 0, after: 0, outputsCut: 0, overBudget: 0 };
   for await (const { session, extra } of selectSessions(opts.history, opts.select)) {
     const records = await opts.history.readSession(session.id);
-    const messages = messagesOf(records);
+    // Redacted before anything is cut, so a cut never leaves half a secret unrecognised.
+    let messages = cleanMessages(messagesOf(records), text);
     if (!messages.length) continue;
-    await opts.write(
-      trajectoryLine(opts.format, metaOf(session, { ...extra, ...opts.extra }), messages, text) + '\n',
-    );
+    const meta = metaOf(session, { ...extra, ...opts.extra });
+    if (meta.title) meta.title = text(meta.title);
+    if (opts.compress) {
+      const done = compressMessages(messages, opts.compress);
+      messages = done.messages;
+      tokens.before += done.tokensBefore;
+      tokens.after += done.tokensAfter;
+      tokens.outputsCut += done.outputsCut;
+      if (done.overBudget) tokens.overBudget++;
+      if (done.outputsCut)
+        meta.compressed = {
+          tokensBefore: done.tokensBefore,
+          tokensAfter: done.tokensAfter,
+          outputsCut: done.outputsCut,
+        };
+    }
+    await opts.write(trajectoryLine(opts.format, meta, messages) + '\n');
     conversations++;
   }
-  return { conversations, redactions: redactor.count };
+  return { conversations, redactions: redactor.count, ...(opts.compress ? { tokens } : {}) };
 }
 
 async function* selectSessions(

@@ -14,6 +14,8 @@ export interface TrajectoryMeta {
   /** From a batch's results or a job's run, when known. */
   outcome?: string;
   tokens?: number;
+  /** Set when `--compress` shortened tool outputs: estimated tokens before and after. */
+  compressed?: { tokensBefore: number; tokensAfter: number; outputsCut: number };
 }
 
 /**
@@ -45,8 +47,58 @@ export function metaOf(session: SessionMeta, extra: Partial<TrajectoryMeta> = {}
 }
 
 /** OpenAI chat messages: assistant `tool_calls`, each answered by a `tool` message with its id. */
-function openAiMessages(messages: readonly ChatMessage[], text: (s: string) => string): unknown[] {
+function openAiMessages(messages: readonly ChatMessage[]): unknown[] {
   return messages.map((m) => {
+    switch (m.role) {
+      case 'system':
+        return { role: 'system', content: m.content };
+      case 'user':
+        return { role: 'user', content: userText(m.content) };
+      case 'assistant':
+        return {
+          role: 'assistant',
+          content: m.content,
+          ...(m.toolCalls?.length
+            ? {
+                tool_calls: m.toolCalls.map((c) => ({
+                  id: c.id,
+                  type: 'function',
+                  function: { name: c.name, arguments: c.arguments },
+                })),
+              }
+            : {}),
+        };
+      case 'tool':
+        return { role: 'tool', tool_call_id: m.toolCallId, name: m.name, content: m.content };
+    }
+  });
+}
+
+/** ShareGPT: `conversations` of `{from, value}`; tool calls as `function_call`, results as `observation`. */
+function shareGptTurns(messages: readonly ChatMessage[]): unknown[] {
+  const turns: Array<{ from: string; value: string }> = [];
+  for (const m of messages) {
+    if (m.role === 'system') turns.push({ from: 'system', value: m.content });
+    else if (m.role === 'user') turns.push({ from: 'human', value: userText(m.content) });
+    else if (m.role === 'assistant') {
+      if (m.content) turns.push({ from: 'gpt', value: m.content });
+      for (const c of m.toolCalls ?? [])
+        turns.push({
+          from: 'function_call',
+          value: JSON.stringify({ id: c.id, name: c.name, arguments: c.arguments }),
+        });
+    } else
+      turns.push({
+        from: 'observation',
+        value: JSON.stringify({ id: m.toolCallId, content: m.content }),
+      });
+  }
+  return turns;
+}
+
+/** Every string of the messages passed through `text` (the redactor), before anything is cut. */
+export function cleanMessages(messages: readonly ChatMessage[], text: (s: string) => string): ChatMessage[] {
+  return messages.map((m): ChatMessage => {
     switch (m.role) {
       case 'system':
         return { role: 'system', content: text(m.content) };
@@ -57,54 +109,24 @@ function openAiMessages(messages: readonly ChatMessage[], text: (s: string) => s
           role: 'assistant',
           content: text(m.content),
           ...(m.toolCalls?.length
-            ? {
-                tool_calls: m.toolCalls.map((c) => ({
-                  id: c.id,
-                  type: 'function',
-                  function: { name: c.name, arguments: text(c.arguments) },
-                })),
-              }
+            ? { toolCalls: m.toolCalls.map((c) => ({ ...c, arguments: text(c.arguments) })) }
             : {}),
         };
       case 'tool':
-        return { role: 'tool', tool_call_id: m.toolCallId, name: m.name, content: text(m.content) };
+        return { ...m, content: text(m.content) };
     }
   });
 }
 
-/** ShareGPT: `conversations` of `{from, value}`; tool calls as `function_call`, results as `observation`. */
-function shareGptTurns(messages: readonly ChatMessage[], text: (s: string) => string): unknown[] {
-  const turns: Array<{ from: string; value: string }> = [];
-  for (const m of messages) {
-    if (m.role === 'system') turns.push({ from: 'system', value: text(m.content) });
-    else if (m.role === 'user') turns.push({ from: 'human', value: text(userText(m.content)) });
-    else if (m.role === 'assistant') {
-      if (m.content) turns.push({ from: 'gpt', value: text(m.content) });
-      for (const c of m.toolCalls ?? [])
-        turns.push({
-          from: 'function_call',
-          value: JSON.stringify({ id: c.id, name: c.name, arguments: text(c.arguments) }),
-        });
-    } else
-      turns.push({
-        from: 'observation',
-        value: JSON.stringify({ id: m.toolCallId, content: text(m.content) }),
-      });
-  }
-  return turns;
-}
-
-/** One JSONL line for a conversation, every string passed through `text` (the redactor). */
+/** One JSONL line for a conversation whose messages and title are already clean. */
 export function trajectoryLine(
   format: TrajectoryFormat,
   meta: TrajectoryMeta,
   messages: readonly ChatMessage[],
-  text: (s: string) => string,
 ): string {
-  const cleanMeta = { ...meta, ...(meta.title ? { title: text(meta.title) } : {}) };
   const body =
     format === 'openai'
-      ? { messages: openAiMessages(messages, text), metadata: cleanMeta }
-      : { conversations: shareGptTurns(messages, text), metadata: cleanMeta };
+      ? { messages: openAiMessages(messages), metadata: meta }
+      : { conversations: shareGptTurns(messages), metadata: meta };
   return JSON.stringify(body);
 }
