@@ -5,6 +5,8 @@ import { MemoryStore, type MemoryEntryView } from '../memory/memory-store.js';
 import { MemoryEditError, type MemoryScope, type MemoryTarget } from '../memory/entries.js';
 import { describeProvenance } from '../learning/provenance.js';
 import { editMemoryEntry } from './memory-edit-command.js';
+import { MemoryUsage } from '../memory/memory-usage.js';
+import { stat } from 'node:fs/promises';
 
 export interface LearningCommandIo {
   out: (s: string) => void;
@@ -15,7 +17,7 @@ export interface LearningCommandIo {
   confirm: (question: string) => Promise<boolean>;
 }
 
-export const MEMORY_HELP = `Usage: cairn memory [list] [--project DIR] [--json]
+export const MEMORY_HELP = `Usage: cairn memory [list] [--project DIR] [--json] [--stale-days N]
        cairn memory show ID [--json]
        cairn memory rm ID [--yes]
        cairn memory edit ID [--text NEW]
@@ -24,7 +26,9 @@ export const MEMORY_HELP = `Usage: cairn memory [list] [--project DIR] [--json]
 
 What Cairn remembers, global (every project) and for the project (--project DIR, default the
 current folder), each entry with where it came from: the session, date, project and first line
-of the prompt that led to it, or "by hand". IDs look like project/memory/2 (see list).
+of the prompt that led to it, or "by hand", and how many sessions' prompts carried it (last when);
+entries no session loaded for --stale-days (default 30) are marked stale. IDs look like
+project/memory/2 (see list).
 edit opens the entry's file in $VISUAL/$EDITOR at the entry (or replaces its text with --text);
 the result is scanned and saved as a version "by hand".
 Every change is a version in $CAIRN_HOME/versions; restore brings one back (scanned again).`;
@@ -39,10 +43,51 @@ function parseId(
   return m ? { scope: m[1] as MemoryScope, target: m[2] as MemoryTarget, index: Number(m[3]) } : undefined;
 }
 
-function entryLine(e: MemoryEntryView): string {
+function entryLine(e: MemoryEntryView & EntryUsage): string {
   const text = e.text.replace(/\s+/g, ' ');
   const flagged = e.blocked.length ? `  [kept out of the prompt: ${e.blocked.join('; ')}]` : '';
-  return `${e.id.padEnd(18)} ${text.length > 90 ? `${text.slice(0, 89)}…` : text}\n${' '.repeat(19)}from ${describeProvenance(e.provenance)}${flagged}`;
+  const used = e.uses
+    ? `; used in ${e.uses} session${e.uses === 1 ? '' : 's'}, last ${e.lastUsed?.slice(0, 10)}`
+    : '; not used yet';
+  return `${e.id.padEnd(18)} ${text.length > 90 ? `${text.slice(0, 89)}…` : text}\n${' '.repeat(19)}from ${describeProvenance(e.provenance)}${used}${e.stale ? ' (stale)' : ''}${flagged}`;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+interface EntryUsage {
+  /** Sessions whose prompt carried the entry. */
+  uses: number;
+  lastUsed: string | null;
+  /** Not in any session's prompt for the stale-days window (never used: written before it). */
+  stale: boolean;
+}
+
+/** Each entry with its usage; an entry never used is judged by its age (provenance date, else the file's). */
+async function withUsage(
+  home: string,
+  entries: MemoryEntryView[],
+  staleDays: number,
+  now = Date.now(),
+): Promise<(MemoryEntryView & EntryUsage)[]> {
+  const usage = new MemoryUsage(home);
+  const records = await usage.all();
+  const limit = staleDays * DAY_MS;
+  return Promise.all(
+    entries.map(async (e) => {
+      const record = records[usage.keyOf(e.path, e.text)];
+      const since = record?.lastUsed
+        ? Date.parse(record.lastUsed)
+        : e.provenance
+          ? Date.parse(e.provenance.date)
+          : (await stat(e.path)).mtimeMs;
+      return {
+        ...e,
+        uses: record?.uses ?? 0,
+        lastUsed: record?.lastUsed ?? null,
+        stale: now - since > limit,
+      };
+    }),
+  );
 }
 
 /** `cairn memory`: list, show, remove, history and restore of memory entries. Returns the exit code. */
@@ -57,6 +102,7 @@ export async function runMemoryCommand(argv: string[], io: LearningCommandIo): P
         yes: { type: 'boolean', short: 'y', default: false },
         project: { type: 'string' },
         text: { type: 'string' },
+        'stale-days': { type: 'string', default: '30' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -78,7 +124,12 @@ export async function runMemoryCommand(argv: string[], io: LearningCommandIo): P
   try {
     switch (sub) {
       case 'list': {
-        const entries = await store.entries();
+        const staleDays = Number(values['stale-days']);
+        if (!Number.isFinite(staleDays) || staleDays <= 0) {
+          io.err(`cairn memory: --stale-days must be a positive number, not "${values['stale-days']}".\n`);
+          return 2;
+        }
+        const entries = await withUsage(home, await store.entries(), staleDays);
         if (values.json) json({ project, entries });
         else io.out(entries.length ? entries.map(entryLine).join('\n') + '\n' : 'Nothing remembered yet.\n');
         return 0;

@@ -6,6 +6,7 @@ import type { SessionMemory } from '../memory/session-memory.js';
 import type { SessionSkills } from '../skills/session-skills.js';
 import { memoryLabel } from '../memory/memory-store.js';
 import { MemoryEditError } from '../memory/entries.js';
+import { MemoryUsage } from '../memory/memory-usage.js';
 import { SkillRecords } from '../skills/skill-records.js';
 import { describeProvenance, firstLine, type Provenance } from './provenance.js';
 import { reviewLearningCommand } from './review-learning.js';
@@ -146,6 +147,14 @@ export function createSessionLearning(opts: SessionLearningOptions): SessionLear
         opts.log(
           `cairn: the memory and skills of session ${opts.sessionId} were not recorded: ${(err as Error).message}`,
         );
+      }
+      // Usage (times used, last used) for review: the entries this session's prompt carried.
+      try {
+        await new MemoryUsage(opts.home).recordLoaded(
+          opts.memory.snapshot.files.flatMap((f) => f.entries.map((entry) => ({ file: f.path, entry }))),
+        );
+      } catch (err) {
+        opts.log(`cairn: memory usage was not counted: ${(err as Error).message}`);
       }
     },
     commands: [forget, reviewLearningCommand(opts)],

@@ -20,6 +20,10 @@ export interface MemoryListJson {
     text: string;
     provenance?: ProvenanceJson;
     blocked: string[];
+    /** Sessions whose prompt carried it, the last one's time, and whether none did lately. */
+    uses?: number;
+    lastUsed?: string | null;
+    stale?: boolean;
   }[];
 }
 
@@ -102,7 +106,11 @@ export function learningItems(memory: MemoryListJson, skills: SkillsListJson): L
       children: entries.map((e) => ({
         id: `memory:${e.id}`,
         label: oneLine(e.text),
-        description: provenanceText(e.provenance) + (e.blocked.length ? ' · blocked by the scanner' : ''),
+        description:
+          provenanceText(e.provenance) +
+          (e.uses ? ` · used ${e.uses}×${e.lastUsed ? `, last ${e.lastUsed.slice(0, 10)}` : ''}` : '') +
+          (e.stale ? ' · stale' : '') +
+          (e.blocked.length ? ' · blocked by the scanner' : ''),
         tooltip: `${e.text}\n\nFrom ${provenanceText(e.provenance)}${e.provenance ? ` in ${e.provenance.project}` : ''}${e.blocked.length ? `\nKept out of the prompt: ${e.blocked.join('; ')}` : ''}`,
         file: e.path,
         line: e.index,

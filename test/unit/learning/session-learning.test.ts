@@ -20,6 +20,7 @@ import {
 import { MemoryPermissionRules } from '../../../agent-server/runtime/permission-rules.js';
 import { permissionOptions } from '../../../agent-server/acp/client-prompter.js';
 import { InMemorySkillUsage } from '../../../agent-server/skills/usage.js';
+import { MemoryUsage } from '../../../agent-server/memory/memory-usage.js';
 import { bundledSkillsDir } from '../../../agent-server/config/package-root.js';
 
 const FORGET_SHAPE: PermissionRequest = {
@@ -61,7 +62,7 @@ async function setup(answers: PermissionAnswer[] = []) {
     log: () => {},
   });
   const command = (name: string) => learning.commands.find((c) => c.name === name)!;
-  return { learning, store, asked, command };
+  return { learning, store, asked, command, home, memory };
 }
 
 test('provenance names this session, its project and the first line of the prompt being answered', async () => {
@@ -169,4 +170,21 @@ test('/review-learning follows the bundled review-learning skill and counts its 
   assert.equal((await usage.get(catalog.get('review-learning')!.usageKey))?.views, 1);
   // The skill is the agent's to load too, but /review-learning stays Cairn's own command.
   assert.ok(!skills.commands().some((c) => c.name === 'review-learning'));
+});
+
+test('each session that loads memory counts as a use of its entries (times used, last used)', async () => {
+  const s = await setup();
+  const history = new InMemoryHistoryStore();
+  await history.createSession({ id: 'live-2', cwd: '/work/app' });
+  await s.learning.recordLoaded(history, 'live-2');
+  await s.learning.recordLoaded(history, 'live-2'); // once per session
+  // A later session counts again.
+  const usage = new MemoryUsage(s.home);
+  const file = s.memory.snapshot.files.find((f) => f.scope === 'project' && f.target === 'memory')!;
+  assert.equal((await usage.get(file.path, 'Run tests with make check.'))?.uses, 1);
+  await usage.recordLoaded([{ file: file.path, entry: 'Run tests with make check.' }]);
+  const record = await usage.get(file.path, 'Run tests with make check.');
+  assert.equal(record?.uses, 2);
+  assert.ok(Date.now() - Date.parse(record!.lastUsed) < 24 * 3600 * 1000);
+  assert.equal(await usage.get(file.path, 'Some other entry.'), undefined);
 });

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { runMemoryCommand } from '../../../agent-server/cli/memory-command.js';
 import { MemoryStore } from '../../../agent-server/memory/memory-store.js';
+import { MemoryUsage } from '../../../agent-server/memory/memory-usage.js';
 
 async function setup() {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'cairn-memcli-'));
@@ -26,7 +27,7 @@ async function setup() {
     });
     return { code, out, err };
   }
-  return { tmp, store, run, answers, asked, done: () => rm(tmp, { recursive: true, force: true }) };
+  return { tmp, home, store, run, answers, asked, done: () => rm(tmp, { recursive: true, force: true }) };
 }
 
 const origin = { sessionId: 'sess-7', date: '2025-06-01T00:00:00Z', project: '/p', prompt: 'set up CI' };
@@ -83,5 +84,32 @@ test('rm asks; no keeps the entry, yes forgets it; restore brings it back', asyn
     [['Deploy with make ship.', 'sess-7']],
   );
   assert.equal((await s.run(['rm', 'global/memory/9', '--yes'])).code, 1);
+  await s.done();
+});
+
+test('list shows how many sessions used each entry, when last, and which are stale', async () => {
+  const s = await setup();
+  await s.store.edit('global', 'memory', { action: 'add', content: 'Old and unused.' }, origin);
+  await s.store.edit('global', 'memory', { action: 'add', content: 'Used often.' }, origin);
+  await s.store.edit('project', 'memory', { action: 'add', content: 'Fresh, by hand.' });
+  const usage = new MemoryUsage(s.home);
+  const [, used] = await s.store.entries();
+  await usage.recordLoaded([{ file: used!.path, entry: used!.text }]);
+  await usage.recordLoaded([{ file: used!.path, entry: used!.text }]);
+  const listed = JSON.parse((await s.run(['list', '--json'])).out) as {
+    entries: { text: string; uses: number; lastUsed: string | null; stale: boolean }[];
+  };
+  assert.deepEqual(
+    listed.entries.map((e) => [e.text, e.uses, e.lastUsed !== null, e.stale]),
+    [
+      ['Old and unused.', 0, false, true], // written 2025-06-01, never in a prompt since
+      ['Used often.', 2, true, false],
+      ['Fresh, by hand.', 0, false, false],
+    ],
+  );
+  const plain = await s.run(['list']);
+  assert.match(plain.out, /Used often\.\n.*; used in 2 sessions, last \d{4}-\d\d-\d\d\n/);
+  assert.match(plain.out, /Old and unused\.\n.*; not used yet \(stale\)/);
+  assert.equal((await s.run(['list', '--stale-days', 'x'])).code, 2);
   await s.done();
 });
