@@ -1,6 +1,7 @@
 import type { SessionMemory } from '../memory/session-memory.js';
 import type { SessionSkills } from '../skills/session-skills.js';
 import { memoryLabel } from '../memory/memory-store.js';
+import { MemoryUsage, type MemoryUsageRecord } from '../memory/memory-usage.js';
 import { SkillRecords } from '../skills/skill-records.js';
 import { describeProvenance } from './provenance.js';
 
@@ -26,12 +27,16 @@ export function reviewLearningCommand(opts: { home: string; memory: SessionMemor
       const records = await new SkillRecords(opts.home).all();
       const usage = opts.skills.usage;
       const used = await usage.all();
+      const memoryUsage = new MemoryUsage(opts.home);
+      const loaded = await memoryUsage.all().catch(() => ({}) as Record<string, MemoryUsageRecord>);
       const memoryLines = entries.map((e) => {
         // Text the scanner flags is not shown to the model; it can still propose removing it.
         const text = e.blocked.length
           ? `[blocked by the scanner: ${e.blocked.join('; ')}]`
           : e.text.replace(/\n/g, ' ');
-        return `- (${memoryLabel(e.scope, e.target)}; from ${describeProvenance(e.provenance)}) ${text}`;
+        const u = loaded[memoryUsage.keyOf(e.path, e.text)];
+        const uses = `in ${u?.uses ?? 0} sessions' prompts, last ${u?.lastUsed.slice(0, 10) ?? 'never'}`;
+        return `- (${memoryLabel(e.scope, e.target)}; from ${describeProvenance(e.provenance)}; ${uses}) ${text}`;
       });
       const skillLines = opts.skills.catalog.skills
         .filter((s) => s.source === 'project' || s.source === 'user')

@@ -79,7 +79,8 @@ export class InMemoryMemoryStore implements CuratedMemory {
       return entryViews(
         scope,
         target,
-        `(in memory)/${key}`,
+        // The same path as the snapshot's, so usage keyed by file matches.
+        `(in memory)/${scope}/${MEMORY_FILE_NAMES[target]}`,
         this.texts.get(key) ?? '',
         this.provenance.get(key) ?? new Map(),
       );

@@ -130,10 +130,16 @@ test('/forget asks about every removal: no "always" option is offered, and an "a
 
 test('/review-learning gives the agent the entries with provenance and asks for reviewed changes', async () => {
   const s = await setup();
+  const history = new InMemoryHistoryStore();
+  await history.createSession({ id: 'live-2', cwd: '/work/app' });
+  await s.learning.recordLoaded(history, 'live-2');
   const result = await s.command('review-learning').run(undefined, '');
   const prompt = 'prompt' in result ? result.prompt : '';
-  assert.match(prompt, /from session old-1, 2025-01-01, \/p: "learn it"\) Run tests with make check\./);
-  assert.match(prompt, /from by hand\) Prefers small commits\./);
+  assert.match(
+    prompt,
+    /from session old-1, 2025-01-01, \/p: "learn it"; in 1 sessions' prompts, last \d{4}-\d\d-\d\d\) Run tests with make check\./,
+  );
+  assert.match(prompt, /from by hand; in 1 sessions' prompts, last [\d-]+\) Prefers small commits\./);
   assert.match(prompt, /the user reviews and approves every change/);
 });
 
