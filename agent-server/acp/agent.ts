@@ -6,7 +6,12 @@ import { SessionHost } from '../runtime/session-host.js';
 import type { RuntimeServices } from '../runtime/services.js';
 import { DiskWorkspace } from '../workspace/disk-workspace.js';
 import { PathPolicy } from '../workspace/paths.js';
-import { AUTH_METHODS, initializeResponse, type InitializeFacts } from './capabilities.js';
+import {
+  AUTH_METHODS,
+  initializeResponse,
+  LOGOUT_NOTHING_STORED,
+  type InitializeFacts,
+} from './capabilities.js';
 import { ClientPermissionPrompter } from './client-prompter.js';
 import { ClientWorkspace } from './client-workspace.js';
 import { AcpClientTerminalHost } from './client-terminal-host.js';
@@ -14,6 +19,7 @@ import { configOptions, modeState } from './session-config.js';
 import { inlineLinkedFiles } from './linked-files.js';
 import { promptToUserMessage } from './translate.js';
 import { registerHistoryRequests } from './session-history.js';
+import { CAIRN_QUEUE_NOTIFICATION, registerConversationRequests } from './conversation-requests.js';
 import { checkPrompt, requireAbsolute } from './input-checks.js';
 import { availableCommands, sessionEventToUpdate, type ClientSupports } from './session-updates.js';
 import { DelegatedChildren, registerDelegationRequests } from './delegated-children.js';
@@ -74,9 +80,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
 
   /** Sends after everything already queued for the session. */
   const enqueue = (sessionId: string, job: () => Promise<void>) => {
-    const queued = (state.outbox.get(sessionId) ?? Promise.resolve()).then(() =>
-      job().catch(logSendFailure),
-    );
+    const queued = (state.outbox.get(sessionId) ?? Promise.resolve()).then(() => job().catch(logSendFailure));
     state.outbox.set(sessionId, queued);
   };
   // Delegated tasks' sessions, shown live to a client that asks for them.
@@ -95,6 +99,10 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   const attach = (client: acp.AgentContext, session: AgentSession) => {
     state.outbox.set(session.id, Promise.resolve());
     session.subscribe((event) => {
+      if (event.type === 'queue_changed') {
+        const queued = { sessionId: session.id, queued: event.queued };
+        return enqueue(session.id, () => client.notify(CAIRN_QUEUE_NOTIFICATION, queued));
+      }
       const update = sessionEventToUpdate(event, clientSupports());
       if (!update) return;
       enqueue(session.id, () => send(client, session.id, update));
@@ -136,6 +144,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   };
 
   registerHistoryRequests(app, { host, bindings, attach, send, clientSupports });
+  registerConversationRequests(app, { host, bindings, attach });
 
   app.onRequest('initialize', ({ params }) => {
     state.capabilities = params.clientCapabilities ?? {};
@@ -152,6 +161,11 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     if (!services.model.ok)
       throw acp.RequestError.authRequired(undefined, `${services.model.problem} ${services.model.hint}`);
     return {};
+  });
+
+  app.onRequest('logout', () => {
+    // Nothing to forget: keys are read from the environment at start and never stored.
+    throw acp.RequestError.invalidRequest(undefined, LOGOUT_NOTHING_STORED);
   });
 
   app.onRequest('session/new', async ({ params, client }) => {
@@ -193,7 +207,10 @@ export function createCairnAgent(opts: CairnAgentOptions): {
         // The message says what failed (the network, the endpoint); it is not an internal error.
         throw new acp.RequestError(-32603, outcome.error.message, { kind: outcome.error.kind });
       }
-      return { stopReason: outcome.stopReason };
+      return {
+        stopReason: outcome.stopReason,
+        ...(outcome.steered ? { _meta: { cairn: { steered: true } } } : {}),
+      };
     } catch (err) {
       if (err instanceof ModelNotConfiguredError) {
         throw acp.RequestError.authRequired(
@@ -213,7 +230,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     const session = sessionOr404(params.sessionId);
     if (!isSessionMode(params.modeId))
       throw acp.RequestError.invalidParams({ modeId: params.modeId }, `Unknown mode "${params.modeId}"`);
-    session.setMode(params.modeId);
+    await session.setMode(params.modeId);
     await send(client, session.id, { sessionUpdate: 'current_mode_update', currentModeId: session.mode });
     await send(client, session.id, {
       sessionUpdate: 'config_option_update',
@@ -229,7 +246,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       throw acp.RequestError.invalidParams({ configId: params.configId }, 'Expected a string value');
     if (params.configId === 'mode') {
       if (!isSessionMode(value)) throw acp.RequestError.invalidParams({ value }, `Unknown mode "${value}"`);
-      session.setMode(value);
+      await session.setMode(value);
       await send(client, session.id, { sessionUpdate: 'current_mode_update', currentModeId: session.mode });
     } else if (params.configId === 'model') {
       try {

@@ -1,4 +1,5 @@
 import type * as acp from '@agentclientprotocol/sdk';
+import type * as unstable from '@agentclientprotocol/sdk/unstable';
 import { CAIRN_VERSION } from '../version.js';
 
 /**
@@ -20,6 +21,14 @@ export const AUTH_METHODS: acp.AuthMethod[] = [
   },
 ];
 
+/**
+ * The answer to `logout`. Cairn stores no keys (they come from the environment Cairn starts in,
+ * named by the config), so there is nothing to forget, and `auth.logout` is not advertised.
+ */
+export const LOGOUT_NOTHING_STORED =
+  'Cairn stores no API keys: it reads them from the environment it was started in (OPENAI_API_KEY or the ' +
+  'variable your config names). To log out, remove that variable where the editor starts Cairn, then restart it.';
+
 export interface InitializeFacts {
   /** What `terminal.backend` is configured to, for agent info. */
   terminalBackend: string;
@@ -31,18 +40,20 @@ export function initializeResponse(
   request: acp.InitializeRequest,
   facts: InitializeFacts,
 ): acp.InitializeResponse {
+  // fork and title are in the SDK's unstable schema; both need history.
+  const agentCapabilities: unstable.AgentCapabilities = {
+    loadSession: facts.history,
+    promptCapabilities: { image: true, audio: false, embeddedContext: true },
+    mcpCapabilities: facts.mcp,
+    sessionCapabilities: {
+      close: {},
+      additionalDirectories: {},
+      ...(facts.history ? { list: {}, resume: {}, delete: {}, fork: {}, title: {} } : {}),
+    },
+  };
   return {
     protocolVersion: Math.min(request.protocolVersion ?? ACP_PROTOCOL_VERSION, ACP_PROTOCOL_VERSION),
-    agentCapabilities: {
-      loadSession: facts.history,
-      promptCapabilities: { image: true, audio: false, embeddedContext: true },
-      mcpCapabilities: facts.mcp,
-      sessionCapabilities: {
-        close: {},
-        additionalDirectories: {},
-        ...(facts.history ? { list: {}, resume: {}, delete: {} } : {}),
-      },
-    },
+    agentCapabilities,
     authMethods: AUTH_METHODS,
     agentInfo: { name: 'cairn', title: 'Cairn', version: CAIRN_VERSION },
     _meta: { cairn: { terminalBackend: facts.terminalBackend } },

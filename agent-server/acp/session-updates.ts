@@ -59,6 +59,16 @@ export function sessionEventToUpdate(
       return supports.notices
         ? noticeAsUpdate('info', `Queued (${event.position} waiting): runs when the current turn ends.`, true)
         : undefined;
+    case 'queue_changed':
+      // Told with the `_cairn/queue` notification instead (see agent.ts).
+      return undefined;
+    case 'steered':
+      return supports.notices
+        ? noticeAsUpdate('info', `Steered: the model sees your message now — ${event.text}`, true)
+        : undefined;
+    case 'steer_dropped':
+      // Said even inside an answer: the user must know the model never saw it.
+      return noticeAsUpdate('warning', `Not delivered (${event.reason}): ${event.text}`, supports.notices);
     case 'usage':
       return { sessionUpdate: 'usage_update', used: event.usedTokens, size: event.contextWindow };
     default:

@@ -1,16 +1,19 @@
 import { estimateTokens, shouldCompact } from '../core/compaction.js';
 import { Conversation } from '../core/conversation.js';
 import type { TurnOutcome } from '../core/events.js';
-import type { ChatMessage } from '../core/messages.js';
+import { userText, type ChatMessage } from '../core/messages.js';
 import type { ModelClient, TokenUsage } from '../core/model-client.js';
 import type { ToolRunner } from '../core/tool-runner.js';
 import { runTurn } from '../core/turn.js';
 import type { HistoryStore } from '../history/index.js';
+import type { SessionSettings } from '../history/types.js';
 import type { SessionMode } from '../permissions/policy.js';
+import { PromptQueue, type QueuedPromptInfo } from './prompt-queue.js';
 import { compactConversation } from './session-compaction.js';
 import type { CommandInfo, SessionEvent, SessionEventListener } from './session-events.js';
 import { SessionRecording, titleFromConversation } from './session-recording.js';
 import { parseSlashCommand, type SlashCommand } from './slash-commands.js';
+import { SteeringMessages } from './steering.js';
 
 /** Used when neither config nor provider tells the context window. */
 export const DEFAULT_CONTEXT_WINDOW = 128_000;
@@ -28,10 +31,8 @@ export class ModelNotConfiguredError extends Error {
   }
 }
 
-/** A prompt waiting for the running turn to end; `start` hands it the turn, or undefined when cancelled. */
-interface QueuedPrompt {
-  start: (turn: AbortController | undefined) => void;
-}
+/** How a prompt ended; `steered`: it was a `/steer` handed to the running turn, not a turn of its own. */
+export type PromptOutcome = TurnOutcome & { steered?: boolean };
 
 export interface AgentSessionInit {
   id: string;
@@ -82,7 +83,11 @@ export class AgentSession {
   private model: ModelClient | ModelNotConfiguredError;
   private running: AbortController | undefined;
   /** Prompts that arrived while a turn ran, oldest first: each runs when the one before ends. */
-  private readonly queue: QueuedPrompt[] = [];
+  private readonly queue = new PromptQueue((queued) => this.emit({ type: 'queue_changed', queued }));
+  /** `/steer` messages waiting for the running turn's next model request. */
+  private readonly steering = new SteeringMessages();
+  /** Values of config options other than mode and model (e.g. reasoning effort), by option id. */
+  private readonly configValues: Record<string, string> = {};
   private closed = false;
   private readonly listeners = new Set<SessionEventListener>();
   private recording: SessionRecording | undefined;
@@ -145,8 +150,42 @@ export class AgentSession {
     return this.currentMode;
   }
 
-  setMode(mode: SessionMode): void {
+  /** Switches the mode; stored with the session so loading it brings the choice back. */
+  async setMode(mode: SessionMode): Promise<void> {
     this.currentMode = mode;
+    await this.saveSettings();
+  }
+
+  /** The value set for a config option other than mode and model, if any. */
+  configValue(optionId: string): string | undefined {
+    return this.configValues[optionId];
+  }
+
+  /** Sets a config option other than mode and model; stored with the session. */
+  async setConfigValue(optionId: string, value: string): Promise<void> {
+    this.configValues[optionId] = value;
+    await this.saveSettings();
+  }
+
+  /** What load and resume bring back: mode, model and the other config options. */
+  get settings(): SessionSettings {
+    return {
+      mode: this.currentMode,
+      ...(this.modelId ? { model: this.modelId } : {}),
+      ...(Object.keys(this.configValues).length ? { config: { ...this.configValues } } : {}),
+    };
+  }
+
+  /** Config option values stored with a session brought back (mode and model are restored on their own). */
+  restoreConfig(values: Record<string, string>): void {
+    Object.assign(this.configValues, values);
+  }
+
+  /** History keeps the settings; a store that refuses them is logged, the session goes on. */
+  private async saveSettings(): Promise<void> {
+    await this.recording?.saveSettings(this.settings).catch((err: unknown) => {
+      this.log(`cairn: settings of session ${this.id} not stored: ${(err as Error).message}`);
+    });
   }
 
   get modelId(): string | undefined {
@@ -166,6 +205,21 @@ export class AgentSession {
     if (!this.init.switchModel) throw new Error('This session cannot switch models.');
     this.model = this.init.switchModel(modelId);
     await this.recording?.setModel(modelId);
+    await this.saveSettings();
+  }
+
+  /** Renames the session (history keeps it; subscribers hear `title_changed`). */
+  async setTitle(title: string): Promise<void> {
+    const trimmed = title.replace(/\s+/g, ' ').trim();
+    if (!trimmed) throw new Error('A title needs some text.');
+    this.currentTitle = trimmed;
+    await this.recording?.setTitle(trimmed);
+    this.emit({ type: 'title_changed', title: trimmed });
+  }
+
+  /** Resolves when everything recorded so far is in history (before a fork copies it). */
+  async flushHistory(): Promise<void> {
+    await this.recording?.flush();
   }
 
   get isRunning(): boolean {
@@ -181,11 +235,12 @@ export class AgentSession {
   /**
    * Runs a prompt: a slash command the session knows, or a turn of the model (compacting first
    * when the context is nearly full). Events go to subscribers; resolves with how it ended.
-   * A prompt that arrives while a turn runs is queued (a `queued` event) and runs when the
-   * turns before it end; `cancel()` answers the queued ones `cancelled`. Throws before anything
-   * is recorded when the model is not configured (`ModelNotConfiguredError`).
+   * A prompt that arrives while a turn runs is queued (`queued` and `queue_changed` events) and
+   * runs when the turns before it end; `cancel()` answers the queued ones `cancelled`. A `/steer`
+   * during a turn is handed to that turn (`steered: true`) instead. Throws before anything is
+   * recorded when the model is not configured (`ModelNotConfiguredError`).
    */
-  async prompt(message: UserMessage): Promise<TurnOutcome> {
+  async prompt(message: UserMessage): Promise<PromptOutcome> {
     if (this.closed) throw new Error('This session is closed.');
     const command = typeof message.content === 'string' ? parseSlashCommand(message.content) : undefined;
     const known = command && this.commands.find((c) => c.name === command.name);
@@ -195,12 +250,22 @@ export class AgentSession {
         this.emit({ type: 'command_reply', command: known.name, text: result.reply });
         return { stopReason: 'end_turn' };
       }
-      message = { ...message, content: result.prompt };
+      if ('steer' in result && this.running) {
+        this.steering.add(result.steer);
+        return { stopReason: 'end_turn', steered: true };
+      }
+      message = { ...message, content: 'steer' in result ? result.steer : result.prompt };
     }
     const model = this.requireModel();
-    const controller = this.running ? await this.waitInQueue() : new AbortController();
+    let controller: AbortController | undefined;
+    if (this.running) {
+      const waiting = this.queue.wait(userText(message.content));
+      this.emit({ type: 'queued', position: this.queue.length });
+      controller = await waiting;
+    } else controller = new AbortController();
     if (!controller) return { stopReason: 'cancelled' };
     this.running = controller;
+    let outcome: TurnOutcome | undefined;
     try {
       await this.compactIfNeeded(model);
       if (this.init.beforeTurn) {
@@ -209,30 +274,51 @@ export class AgentSession {
         }
       }
       this.conversation.append(message);
-      const turn = runTurn({
-        conversation: this.conversation,
-        model,
-        tools: this.init.tools,
-        signal: controller.signal,
-        maxModelRequests: this.init.maxTurnRequests,
-      });
+      const steered = this.steering.deliverBefore(model, this.conversation, (text) =>
+        this.emit({ type: 'steered', text }),
+      );
       let usage: TokenUsage | undefined;
-      let step = await turn.next();
-      while (!step.done) {
-        const event = step.value;
-        this.recording?.observe(event);
-        if (event.type === 'usage') {
-          usage = event.usage;
-          this.contextUsed = { tokens: usage.inputTokens + usage.outputTokens, window: event.contextWindow };
-        } else this.emit(event);
-        step = await turn.next();
-      }
+      // A steer that came after the model's last request still reaches it: the turn goes on.
+      do {
+        const turn = runTurn({
+          conversation: this.conversation,
+          model: steered,
+          tools: this.init.tools,
+          signal: controller.signal,
+          maxModelRequests: this.init.maxTurnRequests,
+        });
+        let step = await turn.next();
+        while (!step.done) {
+          const event = step.value;
+          this.recording?.observe(event);
+          if (event.type === 'usage') {
+            usage = event.usage;
+            this.contextUsed = {
+              tokens: usage.inputTokens + usage.outputTokens,
+              window: event.contextWindow,
+            };
+          } else this.emit(event);
+          step = await turn.next();
+        }
+        outcome = step.value;
+      } while (outcome.stopReason === 'end_turn' && !outcome.error && this.steering.size > 0);
       await this.turnEnded(usage);
-      return step.value;
+      return outcome;
     } finally {
-      this.running = undefined;
-      this.startNextQueued();
+      this.dropSteering(outcome);
+      this.running = this.queue.startNext();
     }
+  }
+
+  /** Steered messages the turn ended before delivering: the user is told they were not seen. */
+  private dropSteering(outcome: TurnOutcome | undefined): void {
+    const reason =
+      outcome?.stopReason === 'cancelled'
+        ? 'the turn was cancelled'
+        : outcome?.error || !outcome
+          ? 'the turn failed'
+          : `the turn stopped (${outcome.stopReason})`;
+    for (const text of this.steering.take()) this.emit({ type: 'steer_dropped', text, reason });
   }
 
   /** How many prompts wait for the running turn. */
@@ -240,24 +326,14 @@ export class AgentSession {
     return this.queue.length;
   }
 
-  private waitInQueue(): Promise<AbortController | undefined> {
-    return new Promise((start) => {
-      this.queue.push({ start });
-      this.emit({ type: 'queued', position: this.queue.length });
-    });
+  /** The prompts waiting for the running turn, next first. */
+  get queued(): QueuedPromptInfo[] {
+    return this.queue.list();
   }
 
-  /** The turn is reserved for the next prompt at once, so a newcomer queues behind it. */
-  private startNextQueued(): void {
-    const next = this.queue.shift();
-    if (!next) return;
-    this.running = new AbortController();
-    next.start(this.running);
-  }
-
-  /** The queued prompts end without running (cancel, close). */
-  private cancelQueued(): void {
-    for (const waiting of this.queue.splice(0)) waiting.start(undefined);
+  /** Withdraws a waiting prompt (it is answered `cancelled`); false when there is none at `index`. */
+  removeQueued(index: number): boolean {
+    return this.queue.remove(index);
   }
 
   /** `/compact`: summarises the older turns now. Returns what to tell the user. */
@@ -322,7 +398,7 @@ export class AgentSession {
 
   /** Stops the running turn (the model stream, running commands, pending approvals) and answers the queued prompts `cancelled`. */
   async cancel(): Promise<void> {
-    this.cancelQueued();
+    this.queue.cancelAll();
     this.running?.abort();
     await this.init.onCancel?.();
   }
@@ -354,7 +430,7 @@ export class AgentSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.cancelQueued();
+    this.queue.cancelAll();
     this.running?.abort();
     this.stopWatchingCommands?.();
     await this.recording?.stop();

@@ -1,4 +1,5 @@
 import type { TurnEvent } from '../core/events.js';
+import type { QueuedPromptInfo } from './prompt-queue.js';
 
 /** A slash command as a front end lists it. */
 export interface CommandInfo {
@@ -29,6 +30,12 @@ export type SessionEvent =
   | { type: 'compaction_failed'; compactionId: string; error: string }
   /** A prompt arrived while a turn ran: it waits, `position` in line (1 = next). */
   | { type: 'queued'; position: number }
+  /** The prompts waiting for the running turn changed (one queued, started, withdrawn or cancelled). */
+  | { type: 'queue_changed'; queued: QueuedPromptInfo[] }
+  /** A message the user steered into the running turn reached the model (as a user message). */
+  | { type: 'steered'; text: string }
+  /** A steered message could not be delivered: the turn ended first (cancelled, failed, stopped). */
+  | { type: 'steer_dropped'; text: string; reason: string }
   /** Context in use after a turn; `estimated` when the model reported no usage. */
   | { type: 'usage'; usedTokens: number; contextWindow: number; estimated: boolean };
 

@@ -4,11 +4,15 @@ import {
   conversationFromRecords,
   type HistoryStore,
   type SessionMeta,
+  type SessionOrigin,
   type SessionPage,
   type StoredRecord,
 } from '../history/index.js';
+import type { SessionSettings } from '../history/types.js';
 import type { AcpMcpServer } from '../mcp/index.js';
+import { isSessionMode, type SessionMode } from '../permissions/policy.js';
 import type { AgentSession } from './agent-session.js';
+import { forkRecords } from './session-fork.js';
 import { createAgentSession, type ClientBindings, type NewSessionParams } from './session-factory.js';
 import type { RuntimeServices } from './services.js';
 
@@ -31,6 +35,14 @@ export interface RestoreParams {
   cwd: string;
   additionalDirectories?: string[];
   mcpServers?: readonly AcpMcpServer[];
+}
+
+export interface ForkParams {
+  cwd: string;
+  additionalDirectories?: string[];
+  mcpServers?: readonly AcpMcpServer[];
+  /** Fork before the user's Nth prompt (0-based); without it the fork has the whole conversation. */
+  beforeUserMessage?: number;
 }
 
 const LIST_PAGE = 50;
@@ -69,7 +81,7 @@ export class SessionHost {
   /** A new session, in history before anyone hears of it. */
   async create(
     bindings: (sessionId: string) => ClientBindings,
-    params: Omit<NewSessionParams, 'id' | 'earlier' | 'title'> & { id?: string },
+    params: Omit<NewSessionParams, 'id' | 'earlier' | 'title'> & { id?: string; origin?: SessionOrigin },
   ): Promise<AgentSession> {
     const id = params.id ?? randomUUID();
     const session = await createAgentSession(
@@ -82,6 +94,7 @@ export class SessionHost {
       cwd: session.cwd,
       createdAt: session.createdAt,
       ...(session.modelId ? { model: session.modelId } : {}),
+      ...(params.origin ? { origin: params.origin } : {}),
     });
     this.live.set(id, session);
     return session;
@@ -98,12 +111,11 @@ export class SessionHost {
   ): Promise<{ session: AgentSession; transcript: StoredRecord[] }> {
     const store = this.history();
     // A client may still hold the id of a session that was since compacted: continue the newest.
-    let leaf = await store.getSession(params.sessionId);
-    if (!leaf) throw new SessionNotFoundError(params.sessionId);
-    for (let child = await store.childOf(leaf.id); child; child = await store.childOf(leaf.id)) leaf = child;
+    const leaf = await this.newestOf(params.sessionId);
     await this.close(params.sessionId);
 
     const chain = await this.chain(leaf.id);
+    const settings = this.storedSettings(chain);
     const own = await store.readSession(leaf.id);
     const transcript: StoredRecord[] = [];
     for (const s of chain.slice(0, -1)) transcript.push(...(await store.readSession(s.id)));
@@ -121,13 +133,105 @@ export class SessionHost {
         // The configured model first; the stored one comes back below when still offered.
         earlier: conversationFromRecords(own),
         ...(leaf.title ? { title: leaf.title } : {}),
+        ...modeOf(settings),
       },
       this.opts.log,
     );
-    await this.restoreModel(session, leaf.model);
+    if (settings?.config) session.restoreConfig(settings.config);
+    await this.restoreModel(session, settings?.model ?? leaf.model);
     this.live.set(session.id, session);
     await session.recordTo(store, leaf.id);
     return { session, transcript };
+  }
+
+  /**
+   * A new session continuing a copy of another's conversation (all of it, or what came before
+   * one of the user's prompts), with its settings; history links it to its source
+   * (`origin: fork`). The source goes on unchanged.
+   */
+  async fork(
+    sourceId: string,
+    bindings: (sessionId: string) => ClientBindings,
+    params: ForkParams,
+  ): Promise<AgentSession> {
+    const store = this.history();
+    const source = this.live.get(sourceId);
+    await source?.flushHistory();
+    const leaf = await this.newestOf(sourceId);
+    const chain = await this.chain(leaf.id);
+    const segments = await Promise.all(chain.map((s) => store.readSession(s.id)));
+    const records = forkRecords(segments, params.beforeUserMessage);
+    const settings = source?.settings ?? this.storedSettings(chain);
+    const title = (source?.title ?? leaf.title)?.concat(' (fork)');
+
+    const id = randomUUID();
+    const createdAt = new Date();
+    const session = await createAgentSession(
+      this.opts.services(),
+      bindings(id),
+      {
+        id,
+        cwd: path.resolve(params.cwd),
+        additionalDirectories: params.additionalDirectories ?? [],
+        mcpServers: params.mcpServers ?? [],
+        createdAt,
+        earlier: conversationFromRecords(records.map((r, ord) => ({ ...r, ord, at: r.at ?? 0 }))),
+        ...(title ? { title } : {}),
+        ...modeOf(settings),
+      },
+      this.opts.log,
+    );
+    if (settings?.config) session.restoreConfig(settings.config);
+    await this.restoreModel(session, settings?.model ?? leaf.model);
+    await store.createSession({
+      id,
+      cwd: session.cwd,
+      createdAt: createdAt.getTime(),
+      origin: {
+        kind: 'fork',
+        sessionId: sourceId,
+        ...(params.beforeUserMessage !== undefined ? { beforeUserMessage: params.beforeUserMessage } : {}),
+      },
+      settings: session.settings,
+      ...(session.modelId ? { model: session.modelId } : {}),
+      ...(title ? { title } : {}),
+    });
+    // Issued together so they share fsyncs; the journal keeps call order.
+    await Promise.all(records.map((r) => store.append(id, r)));
+    await session.recordTo(store, id);
+    this.live.set(id, session);
+    return session;
+  }
+
+  /**
+   * Renames a session: the live one (its client hears it), else the stored one. The id may be
+   * one a compaction since continued: the newest part of its chain carries the title.
+   */
+  async setTitle(sessionId: string, title: string): Promise<string> {
+    const live = this.live.get(sessionId);
+    if (live) {
+      await live.setTitle(title);
+      return live.title!;
+    }
+    const trimmed = title.replace(/\s+/g, ' ').trim();
+    if (!trimmed) throw new Error('A title needs some text.');
+    const leaf = await this.newestOf(sessionId);
+    await this.history().updateSession(leaf.id, { title: trimmed });
+    return trimmed;
+  }
+
+  /** The stored session and, when compactions continued it, the newest part of its chain. */
+  private async newestOf(sessionId: string): Promise<SessionMeta> {
+    const store = this.history();
+    let leaf = await store.getSession(sessionId);
+    if (!leaf) throw new SessionNotFoundError(sessionId);
+    for (let child = await store.childOf(leaf.id); child; child = await store.childOf(leaf.id)) leaf = child;
+    return leaf;
+  }
+
+  /** The newest settings stored along the chain (a compaction's new part starts without them). */
+  private storedSettings(chain: readonly SessionMeta[]): SessionSettings | undefined {
+    return [...chain].reverse().find((s) => s.settings)?.settings;
   }
 
   /**
@@ -195,4 +299,9 @@ export class SessionHost {
     }
     return out;
   }
+}
+
+/** The stored mode as session parameters, when it is one Cairn still has. */
+function modeOf(settings: SessionSettings | undefined): { mode?: SessionMode } {
+  return settings?.mode && isSessionMode(settings.mode) ? { mode: settings.mode } : {};
 }

@@ -7,10 +7,14 @@ export interface SlashCommand {
   /** Shown by the editor as the argument hint. */
   hint?: string;
   /**
-   * Either text for the user, shown without calling the model (`reply`), or a user message
-   * that replaces what was typed and runs a normal turn (`prompt`).
+   * Either text for the user, shown without calling the model (`reply`), a user message
+   * that replaces what was typed and runs a normal turn (`prompt`), or a message for the
+   * running turn (`steer`; a normal turn when none runs).
    */
-  run(session: AgentSession, args: string): Promise<{ reply: string } | { prompt: string }>;
+  run(
+    session: AgentSession,
+    args: string,
+  ): Promise<{ reply: string } | { prompt: string } | { steer: string }>;
 }
 
 /** `/name rest` → parts; undefined when the text is not a command. */
@@ -28,9 +32,36 @@ export const compactCommand: SlashCommand = {
   },
 };
 
+/** `/steer`: a message for the model in the middle of its turn, seen before its next step. */
+export const steerCommand: SlashCommand = {
+  name: 'steer',
+  description: 'Send a message into the running turn: the model sees it before its next step',
+  hint: 'message',
+  async run(_session, args) {
+    return args ? { steer: args } : { reply: 'Usage: `/steer <message>` — sent into the running turn.' };
+  },
+};
+
+/** `/title`: renames the session (history and the client's list show the new name). */
+export const titleCommand: SlashCommand = {
+  name: 'title',
+  description: 'Rename this session',
+  hint: 'new title',
+  async run(session, args) {
+    if (!args)
+      return {
+        reply: `Usage: \`/title <new title>\`. This session is called: ${session.title ?? '(no title yet)'}`,
+      };
+    await session.setTitle(args);
+    return { reply: `Renamed to: ${session.title}` };
+  },
+};
+
 /** Cairn's own commands. Features add theirs (skills, memory, compaction) where the session is built. */
 export function builtinCommands(all: () => SlashCommand[]): SlashCommand[] {
   return [
+    steerCommand,
+    titleCommand,
     {
       name: 'help',
       description: 'What Cairn can do, and its commands',

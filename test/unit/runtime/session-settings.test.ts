@@ -65,3 +65,29 @@ test('ACP: a model set with set_config_option is the current one after session/l
   const model = loaded.configOptions?.find((o) => o.id === 'model');
   assert.equal(model && 'currentValue' in model ? model.currentValue : undefined, 'other-model');
 });
+
+test('mode, model and other config options come back in a new host, also after a compaction continued the session', async (t) => {
+  const repo = await tempDir('settings-repo');
+  t.after(() => fs.rm(repo, { recursive: true, force: true }));
+  const fx = await twoModelFixture();
+  t.after(() => fx.cleanup());
+  const session = await fx.host.create(fx.bindings, { cwd: repo });
+  assert.equal(session.mode, 'ask');
+  await session.setMode('auto');
+  await session.setModel('other-model');
+  await session.setConfigValue('reasoning_effort', 'high');
+  assert.deepEqual((await fx.history.getSession(session.id))?.settings, {
+    mode: 'auto',
+    model: 'other-model',
+    config: { reasoning_effort: 'high' },
+  });
+  // A compaction continues in a new history session that starts without settings of its own.
+  await fx.history.createSession({ id: 'continued', cwd: repo, parentId: session.id });
+
+  const restarted = new SessionHost({ services: () => fx.services, log: () => {} });
+  t.after(() => restarted.closeAll());
+  const { session: back } = await restarted.restore(fx.bindings, { sessionId: session.id, cwd: repo });
+  assert.equal(back.mode, 'auto');
+  assert.equal(back.modelId, 'other-model');
+  assert.equal(back.configValue('reasoning_effort'), 'high');
+});
