@@ -24,6 +24,9 @@ import type { ClientBindings, NewSessionParams } from './session-factory.js';
 /** Children of children are allowed (toolset `full`) down to this depth; the top session is 0. */
 export const MAX_DELEGATION_DEPTH = 2;
 
+/** Offered to children only (see tools/read-command.ts). */
+export const READ_COMMAND_TOOL = 'read_command';
+
 /** Tools no child gets: what it writes to memory or skills would outlive its task unseen. */
 const NEVER_DELEGATED = new Set(['memory', 'skill_manage']);
 
@@ -61,6 +64,8 @@ export function toolsetFilter(toolset: Toolset, depth: number): (tool: AnyTool) 
   return (tool) => {
     if (NEVER_DELEGATED.has(tool.name)) return false;
     if (tool.name === 'delegate') return toolset === 'full' && depth < MAX_DELEGATION_DEPTH;
+    // The read toolset's terminal: the others have the whole one.
+    if (tool.name === READ_COMMAND_TOOL) return toolset === 'read';
     return toolset === 'read' ? tool.readOnly : true;
   };
 }
@@ -108,7 +113,8 @@ function labelledPrompter(parent: PermissionPrompter, childId: string, label: st
 function instructionsFor(label: string, toolset: Toolset): string {
   const rights =
     toolset === 'read'
-      ? 'Your toolset is `read`: you can read and search, not change files or run commands.'
+      ? 'Your toolset is `read`: you can read and search, and run read-only commands (read_command), ' +
+        'not change files or run anything else.'
       : 'You may change files and run commands; the user approves them as usual.';
   return (
     `You are a subagent working on one delegated task (${label}) for another Cairn agent. ` +

@@ -35,6 +35,7 @@ import type { RuntimeServices } from './services.js';
 import { ChildSessions, type ChildSessionSpec } from './child-sessions.js';
 import type { ChildSessionObserver } from './child-observer.js';
 import { createDelegateTool } from '../tools/delegate.js';
+import { createReadCommandTool } from '../tools/read-command.js';
 
 /** What the client side (ACP connection, CLI) lends a session. */
 export interface ClientBindings {
@@ -126,6 +127,8 @@ export async function createAgentSession(
   const tools: AnyTool[] = [...coreTools(), ...createTerminalTools({ config: terminalConfig, processes })];
   tools.push(createSessionSearchTool(services.history, () => params.id));
   tools.push(...createWebTools(services.config.web, services.env));
+  // A child's toolset picks it or the whole terminal (child-sessions.ts).
+  if (params.child) tools.push(createReadCommandTool(terminalConfig));
   tools.push(
     createDelegateTool(
       new ChildSessions({

@@ -1,0 +1,86 @@
+import * as os from 'node:os';
+import { z } from 'zod';
+import type { TerminalConfig } from '../../shared/config.js';
+import { loadShellSyntax } from '../terminal/command-safety.js';
+import { cleanOutput, explainExitCode, tailForDisplay } from '../terminal/output.js';
+import { readOnlyCommand } from '../terminal/read-only-commands.js';
+import { PathOutsideWorkspaceError } from '../workspace/paths.js';
+import { shortenCommand } from './terminal.js';
+import { defineTool, ToolError, type ToolDefinition } from './types.js';
+
+const Input = z
+  .object({
+    command: z
+      .string()
+      .min(1)
+      .describe('A read-only command line, e.g. `git log --oneline -20`, `rg -n "oldApi" src`, `ls -la`'),
+    workdir: z
+      .string()
+      .optional()
+      .describe('Working directory, relative to the workspace root (default: the root)'),
+  })
+  .strict();
+
+/**
+ * `read_command`: the terminal for a session that may only look (a delegated task with the
+ * `read` toolset). It runs a command only when read-only-commands.ts judges it read-only, in the
+ * session's terminal backend (the sandbox where there is one), with no approval (it is a read,
+ * like read_file); anything else is refused with the reason, and nothing runs.
+ */
+export function createReadCommandTool(config: TerminalConfig): ToolDefinition<z.infer<typeof Input>> {
+  return defineTool({
+    name: 'read_command',
+    description:
+      'Run a read-only shell command in the workspace and get its output: listing and searching files ' +
+      '(ls, find, rg, grep, cat, head, wc, tree) and reading git history (git log, show, diff, status, blame, ' +
+      'grep). Pipes and && are fine; commands that write files, redirect output to a file, run other ' +
+      `programs or need the network are refused. Timeout ${config.timeoutSec} s.`,
+    inputSchema: Input,
+    kind: 'search',
+    readOnly: true,
+    describe: (input) => ({ title: shortenCommand(input.command) }),
+    async run(input, ctx) {
+      let cwd: string;
+      try {
+        cwd = ctx.workspace.paths.resolve(input.workdir ?? '.');
+      } catch (err) {
+        if (err instanceof PathOutsideWorkspaceError) throw new ToolError(err.message);
+        throw err;
+      }
+      await loadShellSyntax();
+      const verdict = readOnlyCommand(input.command, {
+        home: os.homedir(),
+        workspace: ctx.workspace.paths.root,
+        cwd,
+      });
+      if (!verdict.readOnly)
+        throw new ToolError(
+          `Refused: only read-only commands run here, and this one is not (${verdict.reason}). ` +
+            'Nothing was run. Use read_file or search_files, or report that the task needs the edit toolset.',
+        );
+      const result = await ctx.terminal.run({
+        command: input.command,
+        cwd,
+        timeoutMs: config.timeoutSec * 1000,
+        signal: ctx.signal,
+      });
+      const output = cleanOutput(result.output).replace(/\n+$/, '') || '(no output)';
+      const explained = explainExitCode(input.command, result.exitCode, result.signal);
+      const ending = result.cancelled
+        ? 'Cancelled before it finished.'
+        : result.timedOut
+          ? `Timed out after ${config.timeoutSec} s and was stopped.`
+          : `Exit code: ${result.exitCode ?? `none (signal ${result.signal ?? 'unknown'})`}${explained ? `. ${explained}` : ''}`;
+      return {
+        forModel: `${output}\n\n${ending}`,
+        content: [{ type: 'text', text: '```\n' + tailForDisplay(output) + '\n```\n' + ending }],
+        rawOutput: { exitCode: result.exitCode, timedOut: result.timedOut, cancelled: result.cancelled },
+        ...(result.cancelled
+          ? { outcome: 'cancelled' as const }
+          : result.timedOut
+            ? { outcome: 'failed' as const, reason: `Timed out after ${config.timeoutSec} s` }
+            : {}),
+      };
+    },
+  });
+}

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { ChatRequestBody, ScriptStep } from '../../../agent-server/demo/scripted-model-server.js';
+import { ScriptedModelClient } from '../../fixtures/scripted-model-client.js';
+import { tempDir } from '../../helpers/env.js';
+import { runtimeFixture } from '../../helpers/runtime-session.js';
+import { delegateCall, firstUser, isChild, lastRole, lastText, toolNames } from './child-script.js';
+
+test('a read child runs read-only commands without asking, and a command that writes is refused, not run', async (t) => {
+  const repo = await tempDir('child-read');
+  t.after(() => fs.rm(repo, { recursive: true, force: true }));
+  await fs.writeFile(path.join(repo, 'listed-file.txt'), 'x\n');
+  const script = (body: ChatRequestBody): ScriptStep => {
+    if (isChild(body)) {
+      if (lastRole(body) === 'tool') return { text: 'done' };
+      const command = firstUser(body).startsWith('List') ? 'ls -la' : 'touch planted.txt';
+      return { toolCalls: [{ name: 'read_command', arguments: { command } }] };
+    }
+    if (lastRole(body) === 'tool') return { text: 'ok' };
+    return delegateCall([{ goal: 'List the files' }, { goal: 'Create a file' }]);
+  };
+  const model = new ScriptedModelClient(script);
+  const fx = await runtimeFixture({ model });
+  t.after(() => fx.cleanup());
+  const parent = await fx.host.create(fx.bindings, { cwd: repo, mode: 'ask' });
+  await parent.prompt({ role: 'user', content: 'go' });
+
+  const childRequests = model.requests.filter(isChild);
+  for (const r of childRequests) {
+    assert.ok(toolNames(r).includes('read_command'));
+    assert.ok(!toolNames(r).includes('terminal'));
+  }
+  const answers = childRequests.filter((r) => lastRole(r) === 'tool').map(lastText);
+  assert.ok(answers.some((a) => a.includes('listed-file.txt') && a.includes('Exit code: 0')));
+  assert.ok(
+    answers.some((a) =>
+      /Refused: only read-only commands run here.*touch is not one of the read-only programs/.test(a),
+    ),
+  );
+  await assert.rejects(fs.stat(path.join(repo, 'planted.txt')), /ENOENT/);
+  assert.equal(fx.asked.length, 0, 'a read-only command is a read: nothing asks');
+  // The parent and an edit child keep the whole terminal and are not offered this one.
+  const parentTools = toolNames(model.requests.find((r) => !isChild(r))!);
+  assert.ok(parentTools.includes('terminal') && !parentTools.includes('read_command'));
+});
