@@ -19,6 +19,13 @@ import { AgentRequests, type AgentRequestsEnvironment } from './agent-requests.j
 import { titleFromPrompt } from '../shared/prompt-title.js';
 import { imageNotice, promptBlocks } from './prompt-content.js';
 import { SessionView } from './session-view.js';
+import { DelegatedChildren, readDelegateChild } from './delegated-children.js';
+import { listedOrigin } from './session-origin.js';
+import {
+  DELEGATE_CANCEL_METHOD,
+  DELEGATE_CHILD_METHOD,
+  type DelegateCancelResponse,
+} from '../shared/delegation-protocol.js';
 import { errorMessage } from '../shared/error-message.js';
 
 /** A started agent: its ACP stream and how it ends. */
@@ -50,6 +57,8 @@ type Connected = { connection: ClientConnection; agent: LaunchedAgent; capabilit
  */
 export class ChatHost {
   readonly session = new SessionView();
+  /** The open session's delegated children, as the agent reports them. */
+  private readonly children = new DelegatedChildren();
   private connected: Connected | null = null;
   private starting: Promise<Connected> | null = null;
   private creatingSession: Promise<void> | null = null;
@@ -130,6 +139,7 @@ export class ChatHost {
         permissions: this.requests.permissions.list(),
         reviews: this.requests.reviews.list(),
         transcript: this.session.transcript,
+        children: this.children.of(this.session.sessionId),
       };
     },
     prompt: async ({ text, context }) => {
@@ -191,6 +201,7 @@ export class ChatHost {
           title: s.title ?? null,
           updatedAt: s.updatedAt ?? null,
           cwd: s.cwd,
+          ...listedOrigin(s._meta),
         })),
         nextCursor: res.nextCursor ?? null,
       };
@@ -258,6 +269,15 @@ export class ChatHost {
     runCommand: async ({ command }) => {
       await this.env.runCommand(command);
       return null;
+    },
+    stopChild: async ({ childSessionId }) => {
+      const sessionId = this.children.parentOf(childSessionId);
+      if (!sessionId || !this.connected) return { cancelled: false };
+      const res = await this.connected.connection.agent.request<DelegateCancelResponse>(
+        DELEGATE_CANCEL_METHOD,
+        { sessionId, childSessionId },
+      );
+      return { cancelled: res.cancelled === true };
     },
   };
 
@@ -344,7 +364,12 @@ export class ChatHost {
     try {
       const init = await connection.agent.request('initialize', {
         protocolVersion: PROTOCOL_VERSION,
-        clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: true },
+        clientCapabilities: {
+          fs: { readTextFile: true, writeTextFile: true },
+          terminal: true,
+          // Delegated tasks' sessions, shown live under their delegate call (_cairn/delegate/child).
+          _meta: { cairn: { childSessions: true } },
+        },
         clientInfo: { name: 'cairn-vscode', version: '0.1.0' },
       });
       this.connected = { connection, agent, capabilities: init.agentCapabilities ?? {} };
@@ -398,10 +423,14 @@ export class ChatHost {
     const app = client({ name: 'cairn-vscode' }).onNotification('session/update', ({ params }) =>
       this.onSessionUpdate(params),
     );
+    app.onNotification(DELEGATE_CHILD_METHOD, readDelegateChild, ({ params }) => {
+      if (this.children.status(params, this.session.sessionId)) this.notify('child/status', params);
+    });
     return this.requests.register(app);
   }
 
   private onSessionUpdate(n: SessionNotification): void {
+    if (this.children.update(n)) return this.notify('child/update', n);
     if (!this.session.accept(n)) return;
     this.notify('session/update', n);
     const u = n.update;

@@ -16,9 +16,11 @@ import type {
   SessionConfigOption,
   SessionModeState,
   SessionNotification,
+  SessionUpdate,
   StopReason,
   ToolCallUpdate,
 } from '@agentclientprotocol/sdk';
+import type { DelegateChildNotification } from './delegation-protocol.js';
 
 export type {
   AvailableCommand,
@@ -129,7 +131,17 @@ export type SessionSummary = {
   /** ISO 8601. */
   updatedAt: string | null;
   cwd: string;
+  /** Where it came from when not from the user (a scheduled job's run), from `_meta.cairn.origin`. */
+  origin?: SessionOriginSummary | null;
+  /** A job's result nobody has opened yet (`_meta.cairn.unseen`). */
+  unseen?: boolean;
 };
+
+/** A session's origin as the history list shows it (contract: session/list `_meta.cairn.origin`). */
+export type SessionOriginSummary = { kind: string; jobName?: string; outcome?: string };
+
+/** A delegated task's session: what the agent said of it, and its own updates so far. */
+export type DelegatedChildSnapshot = { info: DelegateChildNotification; updates: SessionUpdate[] };
 
 /** A pending permission request shown as a card with exactly the agent's options. */
 export type PermissionCard = {
@@ -185,6 +197,8 @@ export const WebviewMethod = {
   restartAgent: 'restartAgent',
   /** Run one of the extension's own commands (`HostCommand`). */
   runCommand: 'runCommand',
+  /** Stop one delegated child (`_cairn/delegate/cancel`); its siblings and the turn go on. */
+  stopChild: 'stopChild',
 } as const;
 
 export type HostCommand = 'setApiKey' | 'openSettings' | 'showLog';
@@ -198,6 +212,8 @@ export type ReadyResult = {
    * reload). The user's prompts appear in it as `user_message_chunk`s, as `session/load` replays them.
    */
   transcript: SessionNotification[];
+  /** The current session's delegated children (live cards under their `delegate` call). */
+  children?: DelegatedChildSnapshot[];
 };
 
 export type WebviewRequests = {
@@ -238,6 +254,8 @@ export type WebviewRequests = {
   };
   restartAgent: { params: Record<string, never>; result: null };
   runCommand: { params: { command: HostCommand }; result: null };
+  /** `cancelled: false` when the child had already ended. */
+  stopChild: { params: { childSessionId: string }; result: { cancelled: boolean } };
 };
 
 export type WebviewRequestMethod = keyof WebviewRequests;
@@ -268,6 +286,10 @@ export const HostMethod = {
   composerFocus: 'composer/focus',
   /** A message for the user that is not part of the transcript (errors, notices). */
   notice: 'notice',
+  /** A delegated child of the current session started or ended. */
+  childStatus: 'child/status',
+  /** One of a delegated child's own `session/update`s (`sessionId` is the child's). */
+  childUpdate: 'child/update',
 } as const;
 
 export type HostNotifications = {
@@ -289,6 +311,8 @@ export type HostNotifications = {
   'composer/addContext': ContextItem;
   'composer/focus': Record<string, never>;
   notice: { level: 'info' | 'warning' | 'error'; message: string };
+  'child/status': DelegateChildNotification;
+  'child/update': SessionNotification;
 };
 
 export type HostNotificationMethod = keyof HostNotifications;

@@ -16,7 +16,8 @@ import type { TranscriptItem } from './state/chat-state.js';
 import { type Store, createStore } from './state/store.js';
 import { Composer } from './views/composer.js';
 import { Header } from './views/header.js';
-import { type ListOptions, WindowedList } from './views/message-list.js';
+import { type ItemRenderer, type ListOptions, WindowedList } from './views/message-list.js';
+import { childrenOf } from './state/child-state.js';
 import { type PendingActions, renderPermissionCard, renderReviewCard } from './views/pending-cards.js';
 import { PlanView } from './views/plan-view.js';
 import { SessionPickers } from './views/session-pickers.js';
@@ -100,6 +101,26 @@ export function createChatApp(
     },
     openLocation: (path, line) => call(host.request('openLocation', { path, line: line ?? null })),
     showReview: (reviewId) => call(host.request('showReview', { reviewId })),
+    children: (toolCallId) => childrenOf(store.getState(), toolCallId),
+    stopChild: (childSessionId) => call(host.request('stopChild', { childSessionId })),
+    renderChildItem: (item, cardId) => childRenderer(cardId).create(item),
+    redraw: (id) => list.redraw(id),
+  };
+  // A child's cards live inside the delegate card: opening one redraws that card.
+  const childRenderers = new Map<string, ItemRenderer<TranscriptItem>>();
+  const childRenderer = (cardId: string): ItemRenderer<TranscriptItem> => {
+    let renderer = childRenderers.get(cardId);
+    if (!renderer) {
+      renderer = createTranscriptRenderer({
+        ...cardContext,
+        setExpanded(id, open) {
+          cardContext.rememberExpanded(id, open);
+          list.redraw(cardId);
+        },
+      });
+      childRenderers.set(cardId, renderer);
+    }
+    return renderer;
   };
 
   const pendingActions: PendingActions = {

@@ -23,6 +23,7 @@ import type {
 } from '../../../shared/webview-protocol.js';
 import { readToolOutcome, type ToolCallOutcome } from '../../../shared/tool-outcome.js';
 import { displayPath } from '../paths.js';
+import { applyChildStatus, applyChildUpdate, restoreChildren, type ChildView } from './child-state.js';
 
 export type ToolCallItem = {
   kind: 'tool';
@@ -70,6 +71,8 @@ export type ChatState = {
   notices: readonly Notice[];
   /** Counter for item ids: ids stay stable across re-renders and replays. */
   nextId: number;
+  /** Delegated children of the session, by child session id (shown under their delegate call). */
+  children: ReadonlyMap<string, ChildView>;
 };
 
 export type ChatAction =
@@ -90,6 +93,7 @@ export const initialChatState: ChatState = {
   terminals: {},
   notices: [],
   nextId: 1,
+  children: new Map(),
 };
 
 /** The session the transcript belongs to: updates for any other session are ignored. */
@@ -98,7 +102,16 @@ function currentSession(state: ChatState): string | null {
 }
 
 function clearedTranscript(state: ChatState): ChatState {
-  return { ...state, items: [], toolIndex: new Map(), plan: [], usage: null, title: null, terminals: {} };
+  return {
+    ...state,
+    items: [],
+    toolIndex: new Map(),
+    plan: [],
+    usage: null,
+    title: null,
+    terminals: {},
+    children: new Map(),
+  };
 }
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
@@ -112,6 +125,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         reviews: result.reviews,
       };
       for (const notification of result.transcript) next = applySessionNotification(next, notification);
+      next = restoreChildren(next, result.children ?? [], initialChatState, applySessionUpdate);
       return next;
     }
     case 'state':
@@ -153,6 +167,10 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return applyTerminalOutput(state, action.params);
     case 'notice':
       return addNotice(state, action.params.level, action.params.message);
+    case 'child/status':
+      return applyChildStatus(state, action.params, initialChatState);
+    case 'child/update':
+      return applyChildUpdate(state, action.params, applySessionUpdate);
     case 'localError':
       return addNotice(state, 'error', action.message);
     case 'dismissNotice':

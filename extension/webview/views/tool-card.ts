@@ -14,9 +14,10 @@ import {
   renderTerminalBlock,
   renderTerminalPreview,
 } from './terminal-block.js';
+import { type ChildCardContext, renderChildCards } from './child-cards.js';
 
-/** What cards need from the rest of the panel. */
-export type CardContext = {
+/** What cards need from the rest of the panel (a delegate card also draws its subagents). */
+export type CardContext = ChildCardContext & {
   workspaceRoot: string | null;
   terminal(terminalId: string): TerminalOutput | undefined;
   /** The pending edit review for a tool call, if any. */
@@ -74,6 +75,8 @@ export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElemen
   toggle.addEventListener('click', () => ctx.setExpanded(item.id, !open));
 
   const review = ctx.reviewFor(item.toolCallId);
+  // A delegate call whose children the agent reported shows them instead of its progress text.
+  const children = item.toolKind === 'think' && renderChildCards(item, ctx);
   return h(
     'article',
     {
@@ -96,7 +99,7 @@ export function renderToolCard(item: ToolCallItem, ctx: CardContext): HTMLElemen
           }),
         ]),
       run && !open && ctx.isLatestCommand(item.id) && renderTerminalPreview(run, PREVIEW_LINES),
-      !open && liveProgress(item),
+      children ? children : !open && liveProgress(item),
       hasOutput &&
         h(
           'div',
