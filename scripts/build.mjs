@@ -34,7 +34,11 @@ const server = {
   minify: true,
   sourcemap: 'linked',
   legalComments: 'none',
-  define: { __CAIRN_VERSION__: JSON.stringify(pkg.version) },
+  define: {
+    __CAIRN_VERSION__: JSON.stringify(pkg.version),
+    // Keys the skill frontmatter cache (agent-server/skills/frontmatter-cache.ts).
+    __YAML_VERSION__: JSON.stringify(createRequire(import.meta.url)('yaml/package.json').version),
+  },
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins and
   // read __dirname / __filename (sql.js does): give every chunk the CommonJS names.
   banner: {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseSkillFile, SkillFormatError, type SkillFrontmatter } from './skill-file.js';
+import { SkillFormatError, type SkillFrontmatter } from './skill-frontmatter.js';
+import { FrontmatterCache } from './frontmatter-cache.js';
 import { projectKey } from '../config/home.js';
 import { anchoredAt, listSkillFolder, readSkillFile, type SkillFileRead } from './skill-disk.js';
 
@@ -78,6 +79,8 @@ export interface SkillCatalogOptions {
   platform?: NodeJS.Platform;
   /** Usage keys of skills the user disabled: listed as inactive, not loaded. */
   disabled?: ReadonlySet<string>;
+  /** Parsed frontmatters seen before (default: the one in `home`). */
+  frontmatter?: FrontmatterCache;
 }
 
 export interface SkillCatalogState {
@@ -197,6 +200,7 @@ export async function readSkillRoots(opts: SkillCatalogOptions): Promise<SkillCa
   const winners = new Map<string, Skill>();
   const platform = opts.platform ?? process.platform;
   const repo = opts.cwd ? anchoredAt(path.resolve(opts.cwd)) : undefined;
+  const frontmatters = opts.frontmatter ?? FrontmatterCache.inHome(opts.home);
   for (const root of skillRoots(opts)) {
     let entries: import('node:fs').Dirent[];
     try {
@@ -256,7 +260,7 @@ export async function readSkillRoots(opts: SkillCatalogOptions): Promise<SkillCa
       const text = read.bytes.toString('utf8');
       let parsed;
       try {
-        parsed = parseSkillFile(text, file);
+        parsed = await frontmatters.parse(text, file);
       } catch (err) {
         const message =
           err instanceof SkillFormatError ? err.message.slice(file.length + 2) : (err as Error).message;
@@ -309,6 +313,7 @@ export async function readSkillRoots(opts: SkillCatalogOptions): Promise<SkillCa
     }
   }
   state.skills.sort((a, b) => a.name.localeCompare(b.name));
+  await frontmatters.save();
   return state;
 }
 

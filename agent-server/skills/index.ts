@@ -1,5 +1,6 @@
 import { scanContent } from '../security/content-scan.js';
 import { readSkillRoots, SkillCatalog, type SkillScanner } from './catalog.js';
+import { FrontmatterCache } from './frontmatter-cache.js';
 import { SkillRecords } from './skill-records.js';
 
 export { SkillCatalog, skillRoots } from './catalog.js';
@@ -22,7 +23,7 @@ export {
   type SkillUsageTracker,
   type SkillUsageRecord,
 } from './usage.js';
-export { parseSkillFile, SkillFormatError } from './skill-file.js';
+export { SkillFormatError } from './skill-frontmatter.js';
 export { createSkillTools, type SkillToolsOptions } from '../tools/skills-tools.js';
 export { catalogNotices } from './notices.js';
 export { SkillRecords, type SkillRecord, type SkillOrigin } from './skill-records.js';
@@ -46,7 +47,8 @@ export async function loadSkillCatalog(opts: LoadSkillCatalogOptions): Promise<S
     console.error('skills: could not read which skills are disabled:', err);
     return new Set<string>();
   });
-  const options = { ...opts, scan: scanSkillText, disabled };
+  // One cache for the session's catalog: its reloads (a skill saved) parse only what changed.
+  const options = { ...opts, scan: scanSkillText, disabled, frontmatter: FrontmatterCache.inHome(opts.home) };
   return new SkillCatalog(options, await readSkillRoots(options));
 }
 export { createSessionSkills, type SessionSkills, type SkillSlashCommand } from './session-skills.js';

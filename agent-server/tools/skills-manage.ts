@@ -3,12 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineTool, ToolError, type ToolContext, type ToolDefinition, type ToolResult } from './types.js';
 import type { SkillCatalog } from '../skills/catalog.js';
-import {
-  parseSkillFile,
-  stampFrontmatter,
-  SKILL_NAME_MAX,
-  SKILL_NAME_PATTERN,
-} from '../skills/skill-file.js';
+import { SKILL_NAME_MAX, SKILL_NAME_PATTERN } from '../skills/skill-frontmatter.js';
 import { checkWritableLinkedPath, listLinkedFiles, resolveLinkedFile } from '../skills/linked-files.js';
 import { applyChange, removeReviewed, type Change, type Scope } from './skills-write-review.js';
 import { anchoredAt, readSkillFile, readSkillText } from '../skills/skill-disk.js';
@@ -116,9 +111,16 @@ function locateExisting(
 }
 
 /** Validates a full SKILL.md for `name` and records who changed it and when. */
-function prepareSkillText(text: string, name: string, file: string, stamp: Record<string, string>): string {
+async function prepareSkillText(
+  text: string,
+  name: string,
+  file: string,
+  stamp: Record<string, string>,
+): Promise<string> {
   if (text.length > MAX_CONTENT_CHARS)
     throw new ToolError(`The content is too long (limit ${MAX_CONTENT_CHARS} characters).`);
+  // The YAML parser loads when a skill is written, not with every session.
+  const { parseSkillFile, stampFrontmatter } = await import('../skills/skill-file.js');
   let parsed;
   try {
     parsed = parseSkillFile(text, file);
@@ -218,7 +220,10 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
           `A ${scope} skill "${name}" already exists (${displayPath(opts, file)}): use patch or edit.`,
         );
       }
-      const newText = prepareSkillText(input.content, name, file, { created_by: 'agent', created_at: stamp });
+      const newText = await prepareSkillText(input.content, name, file, {
+        created_by: 'agent',
+        created_at: stamp,
+      });
       refuseUnsafe(newText, `skill "${name}"`);
       const title = `Create ${scope} skill ${name}`;
       const before = await userFilesBefore(scope, dir);
@@ -258,7 +263,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
     switch (action) {
       case 'edit': {
         if (input.content === undefined) throw new ToolError('edit needs content: the whole new SKILL.md.');
-        const newText = prepareSkillText(input.content, name, skillFile, {
+        const newText = await prepareSkillText(input.content, name, skillFile, {
           updated_by: 'agent',
           updated_at: stamp,
         });
@@ -286,7 +291,7 @@ export function createSkillManageTool(opts: SkillManageOptions): ToolDefinition<
         const patched = before.replace(input.old_string, () => input.new_string!);
         const newText =
           target === skillFile
-            ? prepareSkillText(patched, name, skillFile, { updated_by: 'agent', updated_at: stamp })
+            ? await prepareSkillText(patched, name, skillFile, { updated_by: 'agent', updated_at: stamp })
             : patched;
         refuseUnsafe(newText, `the change to skill "${name}"`);
         change = { scope, file: target, oldText: before, newText, title: `Patch ${scope} skill ${name}` };
