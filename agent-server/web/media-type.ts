@@ -3,7 +3,7 @@
  * the HTML converter (linkedom, Readability, turndown) is loaded only when a page needs it.
  */
 /** How a fetched body is turned into text for the model, decided from its media type. */
-export type PageKind = 'html' | 'json' | 'text';
+export type PageKind = 'html' | 'json' | 'text' | 'pdf';
 
 export interface PageText {
   kind: PageKind;
@@ -41,15 +41,9 @@ export function pageKind(contentType: string | undefined): PageKind | 'sniff' | 
   if (type === 'text/html' || type === 'application/xhtml+xml') return 'html';
   if (type === 'application/json' || type.endsWith('+json')) return 'json';
   if (type.startsWith('text/') || TEXT_TYPES.has(type) || type.endsWith('+xml')) return 'text';
-  if (type === 'application/pdf') {
-    return {
-      refused:
-        'The URL is a PDF document (application/pdf); web_fetch reads HTML, JSON and text only. ' +
-        'Look for an HTML version of the document, or ask the user for its text.',
-    };
-  }
+  if (type === 'application/pdf' || type === 'application/x-pdf') return 'pdf';
   return {
-    refused: `The URL serves ${type}, which is not text; web_fetch reads HTML, JSON and text pages only. Nothing was downloaded.`,
+    refused: `The URL serves ${type}, which is not text; web_fetch reads HTML, JSON, text and PDF only. Nothing was downloaded.`,
   };
 }
 
@@ -71,9 +65,10 @@ export function decodeBody(body: Buffer, contentType: string | undefined, kind: 
   return body.toString('utf8');
 }
 
-/** For a body sent without a type: HTML, text, or (binary) undefined. */
+/** For a body sent without a type: HTML, text, PDF, or (other binary) undefined. */
 export function sniffKind(body: Buffer): PageKind | undefined {
   const head = body.subarray(0, 1024);
+  if (head.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
   if (head.includes(0)) return undefined;
   const start = head.toString('utf8').trimStart().toLowerCase();
   if (start.startsWith('<!doctype html') || start.startsWith('<html')) return 'html';

@@ -4,7 +4,7 @@ import TurndownService from 'turndown';
 import type { PageKind, PageText } from './media-type.js';
 
 /** The page as the model reads it: HTML as readable Markdown, JSON pretty-printed, text as it is. */
-export function pageText(source: string, kind: PageKind, url: string): PageText {
+export function pageText(source: string, kind: Exclude<PageKind, 'pdf'>, url: string): PageText {
   if (kind === 'json') {
     try {
       return { kind, text: JSON.stringify(JSON.parse(source), null, 2) };
