@@ -19,6 +19,7 @@ import { configOptions, modeState } from './session-config.js';
 import { inlineLinkedFiles } from './linked-files.js';
 import { promptToUserMessage } from './translate.js';
 import { registerHistoryRequests } from './session-history.js';
+import { JobRunMarks } from '../jobs/job-run-marks.js';
 import { CAIRN_QUEUE_NOTIFICATION, registerConversationRequests } from './conversation-requests.js';
 import { checkPrompt, requireAbsolute } from './input-checks.js';
 import { availableCommands, sessionEventToUpdate, type ClientSupports } from './session-updates.js';
@@ -143,7 +144,14 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     };
   };
 
-  registerHistoryRequests(app, { host, bindings, attach, send, clientSupports });
+  registerHistoryRequests(app, {
+    host,
+    bindings,
+    attach,
+    send,
+    clientSupports,
+    jobRuns: () => new JobRunMarks(opts.services().home),
+  });
   registerConversationRequests(app, { host, bindings, attach });
 
   app.onRequest('initialize', ({ params }) => {

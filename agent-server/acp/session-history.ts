@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as acp from '@agentclientprotocol/sdk';
 import type { SessionMeta } from '../history/index.js';
+import type { JobRunMarks } from '../jobs/job-run-marks.js';
 import type { AgentSession } from '../runtime/agent-session.js';
 import type { ClientBindings } from '../runtime/session-factory.js';
 import { SessionNotFoundError, type SessionHost } from '../runtime/session-host.js';
@@ -15,6 +16,8 @@ export interface HistoryRequestDeps {
   attach(client: acp.AgentContext, session: AgentSession): void;
   send(client: acp.AgentContext, sessionId: string, update: acp.SessionUpdate): Promise<void>;
   clientSupports(): ClientSupports;
+  /** Job runs' outcomes and unseen flags (`_meta.cairn` in session/list); opening one marks it seen. */
+  jobRuns?: () => Pick<JobRunMarks, 'all' | 'markSeen'>;
 }
 
 /**
@@ -34,8 +37,9 @@ export function registerHistoryRequests(app: acp.AgentApp, deps: HistoryRequestD
         throw acp.RequestError.invalidParams({ cursor: params.cursor }, (err as Error).message);
       throw err;
     }
+    const marks = deps.jobRuns ? await deps.jobRuns().all() : {};
     return {
-      sessions: page.sessions.map(sessionInfo),
+      sessions: page.sessions.map((s) => sessionInfo(s, marks)),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
     };
   });
@@ -55,7 +59,9 @@ export function registerHistoryRequests(app: acp.AgentApp, deps: HistoryRequestD
         `cwd must be an absolute path, got "${params.cwd}"`,
       );
     try {
-      return await host.restore((id) => deps.bindings(client, id), params);
+      const restored = await host.restore((id) => deps.bindings(client, id), params);
+      await deps.jobRuns?.().markSeen(params.sessionId);
+      return restored;
     } catch (err) {
       if (err instanceof SessionNotFoundError) throw acp.RequestError.resourceNotFound(err.sessionId);
       throw err;
@@ -87,11 +93,18 @@ export function registerHistoryRequests(app: acp.AgentApp, deps: HistoryRequestD
   });
 }
 
-function sessionInfo(s: SessionMeta): acp.SessionInfo {
+function sessionInfo(
+  s: SessionMeta,
+  marks: Record<string, { outcome: string; unseen: boolean }>,
+): acp.SessionInfo {
+  const mark = marks[s.id];
+  // History fixes the origin before a job run ends; its outcome comes from the run's mark.
+  const origin = s.origin?.kind === 'job' && mark ? { ...s.origin, outcome: mark.outcome } : s.origin;
   return {
     sessionId: s.id,
     cwd: s.cwd,
     title: s.title ?? null,
     updatedAt: new Date(s.updatedAt).toISOString(),
+    ...(origin ? { _meta: { cairn: { origin, ...(mark?.unseen ? { unseen: true } : {}) } } } : {}),
   };
 }

@@ -7,7 +7,7 @@ import type { JobRunOutcome } from '../jobs/job-types.js';
 import { outcomeOf, refusalsOf, type Refusal } from '../jobs/run-outcome.js';
 import { errorMessage } from '../../shared/error-message.js';
 import type { BatchTask } from './batch-tasks.js';
-import { isolateWorkspace } from './isolated-workspace.js';
+import { cloneWorkspace, isolateWorkspace } from './isolated-workspace.js';
 import { knownModelKeys } from '../model/known-keys.js';
 import { secretValues } from '../runtime/secret-redaction.js';
 import { exportTrajectories } from '../trajectories/export-trajectories.js';
@@ -140,10 +140,12 @@ async function writeTrajectory(result: BatchResult, opts: BatchOptions): Promise
 
 async function runTask(task: BatchTask, opts: BatchOptions): Promise<BatchResult> {
   const started = Date.now();
-  const source = path.resolve(opts.baseDir, task.cwd ?? '.');
+  const source = task.repo ?? path.resolve(opts.baseDir, task.cwd ?? '.');
   let workspace;
   try {
-    workspace = await isolateWorkspace(source, task.id);
+    workspace = task.repo
+      ? await cloneWorkspace(task.repo, task.ref, task.id)
+      : await isolateWorkspace(source, task.id);
   } catch (err) {
     return {
       id: task.id,
@@ -159,7 +161,15 @@ async function runTask(task: BatchTask, opts: BatchOptions): Promise<BatchResult
     const prompter = new JobGrantsPrompter({ mode, allowCommands: [] });
     const result = await runHeadlessSession(
       opts.services,
-      { cwd: workspace.dir, prompt: task.prompt, mode, prompter, title: `Batch ${task.id}` },
+      {
+        cwd: workspace.dir,
+        prompt: task.prompt,
+        mode,
+        prompter,
+        title: `Batch ${task.id}`,
+        origin: { kind: 'batch', batchId: path.resolve(opts.outDir), taskId: task.id },
+        ...(task.model ? { model: task.model } : {}),
+      },
       opts.log ?? ((line) => process.stderr.write(`${line}\n`)),
     );
     const refused = refusalsOf(result, prompter);

@@ -8,6 +8,11 @@ export interface BatchTask {
   cwd?: string;
   /** plan (default), accept-edits or auto: a batch has nobody to ask. */
   mode?: JobMode;
+  /** A model the endpoint offers, instead of the configured one. */
+  model?: string;
+  /** A git repository (path or URL) cloned for the task, at `ref` (default: its HEAD); instead of `cwd`. */
+  repo?: string;
+  ref?: string;
 }
 
 /** Parses a JSONL batch file; throws naming the first bad line. */
@@ -32,12 +37,26 @@ export function parseBatchTasks(text: string): BatchTask[] {
     if (o.cwd !== undefined && typeof o.cwd !== 'string') throw new Error(`${where}: "cwd" must be a path`);
     if (o.mode !== undefined && (typeof o.mode !== 'string' || !isJobMode(o.mode)))
       throw new Error(`${where}: "mode" must be plan, accept-edits or auto`);
+    for (const field of ['model', 'repo', 'ref'] as const)
+      if (o[field] !== undefined && (typeof o[field] !== 'string' || !o[field].trim()))
+        throw new Error(`${where}: "${field}" must be a non-empty string`);
+    if (o.repo !== undefined && o.cwd !== undefined)
+      throw new Error(`${where}: give "cwd" or "repo", not both`);
+    if (o.ref !== undefined && o.repo === undefined) throw new Error(`${where}: "ref" needs "repo"`);
+    // Options to git are never taken from a task file.
+    if (typeof o.ref === 'string' && o.ref.startsWith('-'))
+      throw new Error(`${where}: "ref" cannot start with -`);
+    if (typeof o.repo === 'string' && o.repo.startsWith('-'))
+      throw new Error(`${where}: "repo" cannot start with -`);
     ids.add(o.id);
     tasks.push({
       id: o.id,
       prompt: o.prompt,
       ...(o.cwd !== undefined ? { cwd: o.cwd } : {}),
       ...(o.mode !== undefined ? { mode: o.mode as JobMode } : {}),
+      ...(typeof o.model === 'string' ? { model: o.model } : {}),
+      ...(typeof o.repo === 'string' ? { repo: o.repo } : {}),
+      ...(typeof o.ref === 'string' ? { ref: o.ref } : {}),
     });
   });
   return tasks;

@@ -73,3 +73,44 @@ export async function isolateWorkspace(source: string, label: string): Promise<I
     remove: () => fs.rm(parent, { recursive: true, force: true }),
   };
 }
+
+/**
+ * A fresh clone of `repo` (a path or URL) checked out detached at `ref` (default: its HEAD), for
+ * a task that names a repository instead of a folder. Hooks never run: a clone has none, and
+ * the checkout runs with them off.
+ */
+export async function cloneWorkspace(
+  repo: string,
+  ref: string | undefined,
+  label: string,
+): Promise<IsolatedWorkspace> {
+  const parent = await fs.mkdtemp(path.join(os.tmpdir(), `cairn-batch-${label}-`));
+  const dir = path.join(parent, 'work');
+  try {
+    await run('git', [...SAFE_GIT, 'clone', '--quiet', '--no-checkout', '--', repo, dir]);
+    await run('git', [...SAFE_GIT, '-C', dir, 'checkout', '--quiet', '--detach', ref ?? 'HEAD', '--']);
+  } catch (err) {
+    await fs.rm(parent, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    dir,
+    kind: 'worktree',
+    async changedFiles() {
+      const { stdout } = await run('git', [
+        ...SAFE_GIT,
+        '-C',
+        dir,
+        'status',
+        '--porcelain',
+        '-z',
+        '--untracked-files=all',
+      ]);
+      return stdout
+        .split('\0')
+        .filter(Boolean)
+        .map((entry) => entry.slice(3));
+    },
+    remove: () => fs.rm(parent, { recursive: true, force: true }),
+  };
+}

@@ -10,6 +10,7 @@ export type {
   SearchQuery,
   SearchRole,
   SessionMeta,
+  SessionOrigin,
   SessionPage,
   SessionPatch,
   StoredRecord,

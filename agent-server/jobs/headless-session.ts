@@ -1,4 +1,5 @@
 import type { TurnOutcome } from '../core/events.js';
+import type { SessionOrigin } from '../history/index.js';
 import type { PermissionPrompter } from '../permissions/gate.js';
 import type { SessionMode } from '../permissions/policy.js';
 import type { RuntimeServices } from '../runtime/services.js';
@@ -15,6 +16,10 @@ export interface HeadlessRunRequest {
   prompter: PermissionPrompter;
   /** The session's name in history (e.g. the job's name and time). */
   title: string;
+  /** Where the run comes from (a job, a batch task), recorded with the session in history. */
+  origin: SessionOrigin;
+  /** A model other than the configured one (a batch task's `model`). */
+  model?: string;
   signal?: AbortSignal;
 }
 
@@ -64,7 +69,12 @@ export async function runHeadlessSession(
         // A job's grants are its own: never read or write the user's "always" answers.
         persistRules: false,
       }),
-      { cwd: request.cwd, mode: request.mode },
+      {
+        cwd: request.cwd,
+        mode: request.mode,
+        origin: request.origin,
+        ...(request.model ? { modelId: request.model } : {}),
+      },
     );
     liveId = session.id;
     sessionId = session.historyId ?? session.id;

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { RuntimeServices } from '../runtime/services.js';
 import { runHeadlessSession, type HeadlessRunResult } from './headless-session.js';
 import { JobGrantsPrompter } from './job-grants.js';
+import { JobRunMarks } from './job-run-marks.js';
 import type { JobStore } from './job-store.js';
 import type { Job, JobRun } from './job-types.js';
 import { outcomeOf, refusalsOf } from './run-outcome.js';
@@ -52,12 +53,22 @@ export async function runJob(job: Job, opts: RunJobOptions): Promise<JobRun> {
         mode: job.grants.mode,
         prompter,
         title: jobRunTitle(job, startedAt),
+        origin: { kind: 'job', jobId: job.id, jobName: job.name },
         ...(opts.signal ? { signal: opts.signal } : {}),
       },
       opts.log ?? ((line) => process.stderr.write(`${line}\n`)),
     );
     const run = runRecord(job, opts.trigger, startedAt, now(), result, prompter);
     await opts.store.appendRun(run);
+    if (run.sessionId)
+      // Editors list the run as unseen, with its outcome, until someone opens it.
+      await new JobRunMarks(opts.services.home)
+        .markRun(run.sessionId, { jobId: job.id, outcome: run.outcome, endedAt: run.endedAt })
+        .catch((err: unknown) =>
+          (opts.log ?? ((line) => process.stderr.write(`${line}\n`)))(
+            `cairn jobs: run of ${job.name} not marked unseen: ${(err as Error).message}`,
+          ),
+        );
     return run;
   } finally {
     await lock.release();

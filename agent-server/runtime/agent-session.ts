@@ -5,7 +5,7 @@ import { userText, type ChatMessage } from '../core/messages.js';
 import type { ModelClient, TokenUsage } from '../core/model-client.js';
 import type { ToolRunner } from '../core/tool-runner.js';
 import { runTurn } from '../core/turn.js';
-import type { HistoryStore } from '../history/index.js';
+import type { HistoryStore, SessionOrigin } from '../history/index.js';
 import type { SessionSettings } from '../history/types.js';
 import type { SessionMode } from '../permissions/policy.js';
 import { PromptQueue, type QueuedPromptInfo } from './prompt-queue.js';
@@ -125,7 +125,7 @@ export class AgentSession {
   async recordTo(
     store: HistoryStore,
     historyId: string,
-    create?: { cwd: string; createdAt: Date; model?: string },
+    create?: { cwd: string; createdAt: Date; model?: string; origin?: SessionOrigin },
   ): Promise<void> {
     await this.recording?.stop();
     this.recording = await SessionRecording.start({

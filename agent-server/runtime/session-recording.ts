@@ -2,7 +2,7 @@ import type { Conversation } from '../core/conversation.js';
 import type { TurnEvent } from '../core/events.js';
 import { userText, type ChatMessage } from '../core/messages.js';
 import { SessionRecorder, titleFromFirstExchange, type HistoryStore } from '../history/index.js';
-import type { SessionSettings } from '../history/types.js';
+import type { SessionOrigin, SessionSettings } from '../history/types.js';
 
 /**
  * A live session's link to history: which history session it writes to (a new one after each
@@ -29,7 +29,7 @@ export class SessionRecording {
   static async start(opts: {
     store: HistoryStore;
     historyId: string;
-    create?: { cwd: string; createdAt: Date; model?: string };
+    create?: { cwd: string; createdAt: Date; model?: string; origin?: SessionOrigin };
     conversation: Conversation;
     log: (line: string) => void;
   }): Promise<SessionRecording | undefined> {
@@ -40,6 +40,7 @@ export class SessionRecording {
           cwd: opts.create.cwd,
           createdAt: opts.create.createdAt.getTime(),
           ...(opts.create.model ? { model: opts.create.model } : {}),
+          ...(opts.create.origin ? { origin: opts.create.origin } : {}),
         });
       } catch (err) {
         opts.log(`cairn: session ${opts.historyId} is not recorded in history: ${(err as Error).message}`);

@@ -49,6 +49,15 @@ describe('batch tasks file', () => {
     );
     assert.throws(() => parseBatchTasks('{"id":"../x","prompt":"p"}'), /line 1: "id"/);
     assert.throws(() => parseBatchTasks('{"id":"a","prompt":"p","mode":"ask"}'), /line 1: "mode"/);
+    assert.deepEqual(parseBatchTasks('{"id":"r","prompt":"p","repo":"/src/x.git","ref":"v1","model":"m"}'), [
+      { id: 'r', prompt: 'p', repo: '/src/x.git', ref: 'v1', model: 'm' },
+    ]);
+    assert.throws(() => parseBatchTasks('{"id":"a","prompt":"p","repo":"/x","cwd":"y"}'), /"cwd" or "repo"/);
+    assert.throws(() => parseBatchTasks('{"id":"a","prompt":"p","ref":"main"}'), /"ref" needs "repo"/);
+    assert.throws(
+      () => parseBatchTasks('{"id":"a","prompt":"p","repo":"--upload-pack=x"}'),
+      /cannot start with -/,
+    );
   });
 });
 
@@ -85,6 +94,12 @@ describe('runBatch', () => {
       assert.equal(results.get('broken')?.outcome, 'failed');
       assert.match(results.get('broken')?.error ?? '', /internal error/);
       assert.ok(results.get('ask')?.sessionId);
+      // Each task's session is tagged in history as part of this batch.
+      assert.deepEqual((await fixture.history.getSession(results.get('ask')!.sessionId!))?.origin, {
+        kind: 'batch',
+        batchId: path.resolve(out),
+        taskId: 'ask',
+      });
       assert.equal(seen.length, 3);
       const trajectory = JSON.parse(
         await fs.readFile(path.join(out, 'trajectories', 'edit.jsonl'), 'utf8'),
@@ -115,6 +130,47 @@ describe('runBatch', () => {
         ['broken'],
       );
       assert.equal((await fs.readFile(path.join(out, RESULTS_FILE), 'utf8')).trim().split('\n').length, 4);
+    } finally {
+      await fixture.cleanup();
+      await fs.rm(repo, { recursive: true, force: true });
+      await fs.rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it("a task naming a repo and ref works in a fresh clone at that ref, with the task's model", async () => {
+    const repo = await gitRepo();
+    execFileSync('git', ['tag', 'v1'], { cwd: repo });
+    await writeFiles(repo, { 'later.txt': 'after v1\n' });
+    execFileSync(
+      'git',
+      ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', 'later', '--allow-empty'],
+      {
+        cwd: repo,
+      },
+    );
+    const out = await tempDir('batch-out');
+    const model = new ScriptedModelClient(byPrompt);
+    const fixture = await runtimeFixture({ model });
+    const asked: string[] = [];
+    try {
+      const [result] = await runBatch({
+        tasks: [{ id: 'cl', prompt: 'edit it', mode: 'auto', repo, ref: 'v1', model: 'other-model' }],
+        outDir: out,
+        baseDir: '/nonexistent',
+        concurrency: 1,
+        services: {
+          ...fixture.services,
+          modelClient: (resolved) => {
+            asked.push(resolved.model);
+            return model;
+          },
+        },
+        log: () => {},
+      });
+      assert.equal(result?.outcome, 'completed', result?.error);
+      assert.deepEqual(result?.filesChanged, ['out.txt']);
+      assert.deepEqual(asked, ['other-model']);
+      await assert.rejects(fs.stat(path.join(repo, 'out.txt')), 'the source repository is untouched');
     } finally {
       await fixture.cleanup();
       await fs.rm(repo, { recursive: true, force: true });
