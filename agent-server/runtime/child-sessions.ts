@@ -18,6 +18,7 @@ import type { LoadedContext } from '../context/context-files.js';
 import type { SessionMemory } from '../memory/index.js';
 import type { SessionSkills } from '../skills/index.js';
 import type { AgentSession } from './agent-session.js';
+import { resolveTask, type DelegateRole, type ResolvedTask } from './delegate-roles.js';
 import type { SessionEvent } from './session-events.js';
 import type { ClientBindings, NewSessionParams } from './session-factory.js';
 
@@ -110,7 +111,7 @@ function labelledPrompter(parent: PermissionPrompter, childId: string, label: st
   };
 }
 
-function instructionsFor(label: string, toolset: Toolset): string {
+function instructionsFor(label: string, toolset: Toolset, role?: DelegateRole): string {
   const rights =
     toolset === 'read'
       ? 'Your toolset is `read`: you can read and search, and run read-only commands (read_command), ' +
@@ -120,11 +121,12 @@ function instructionsFor(label: string, toolset: Toolset): string {
     `You are a subagent working on one delegated task (${label}) for another Cairn agent. ` +
     'You do not see its conversation: the task and the context it passed are in the first message. ' +
     `${rights} Do only this task, then answer with a concise summary for the agent that delegated ` +
-    'it: what you found (paths and lines), what you changed, and what failed or is uncertain.'
+    'it: what you found (paths and lines), what you changed, and what failed or is uncertain.' +
+    (role ? `\n\n## Your role: ${role.name}\n\n${role.instructions}` : '')
   );
 }
 
-function firstMessage(task: DelegatedTask): string {
+function firstMessage(task: Pick<DelegatedTask, 'goal' | 'context'>): string {
   return task.context ? `${task.goal}\n\n## Context\n${task.context}` : task.goal;
 }
 
@@ -173,12 +175,15 @@ export class ChildSessions implements ChildSessionLauncher {
   }
 
   async run(
-    task: DelegatedTask,
+    requested: DelegatedTask,
     label: string,
     signal: AbortSignal,
     progress: (p: ChildProgress) => void,
     toolCallId?: string,
   ): Promise<ChildResult> {
+    const task = resolveTask(requested, this.opts.inherited().skills.catalog);
+    if (typeof task === 'string')
+      return { sessionId: '', outcome: 'failed', summary: task, changedFiles: [], toolCalls: 0 };
     // The client is told of each child that starts, and how it ended (to show it live, stop it).
     const observer = toolCallId ? this.opts.client.childSessions : undefined;
     let observed = false;
@@ -199,7 +204,7 @@ export class ChildSessions implements ChildSessionLauncher {
   }
 
   private async runChild(
-    task: DelegatedTask,
+    task: ResolvedTask,
     label: string,
     signal: AbortSignal,
     progress: (p: ChildProgress) => void,
@@ -239,7 +244,7 @@ export class ChildSessions implements ChildSessionLauncher {
           depth,
           keepTool: toolsetFilter(task.toolset, depth),
           rules: o.rules,
-          instructions: instructionsFor(label, task.toolset),
+          instructions: instructionsFor(label, task.toolset, task.role),
           inherited: o.inherited(),
         },
       });

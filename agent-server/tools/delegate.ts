@@ -9,7 +9,10 @@ export type Toolset = (typeof TOOLSETS)[number];
 export interface DelegatedTask {
   goal: string;
   context?: string;
-  toolset: Toolset;
+  /** Unset: the role's toolset, else `read`. */
+  toolset?: Toolset;
+  /** A delegate role (a skill marked as one) whose instructions the child follows. */
+  role?: string;
   /** Less wall time than the configured limit, when the call asks for it. */
   timeoutSec?: number;
 }
@@ -59,9 +62,20 @@ const TaskSchema = z.object({
     ),
   toolset: z
     .enum(TOOLSETS)
-    .default('read')
+    .optional()
     .describe(
-      'read: read and search only (default); edit: also edit files and run commands; full: all tools.',
+      'read: read, search and read-only commands (default); edit: also edit files and run commands; full: all tools. ' +
+        "Default: the role's toolset, else read.",
+    ),
+  role: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe(
+      'A delegate role for the subagent to follow: explorer (maps where something is implemented), reviewer ' +
+        '(reviews the current diff, read-only), test-runner (runs the suite, reports failures concisely), or a ' +
+        'project skill marked as a role (metadata delegate-role). The goal still says what to do.',
     ),
 });
 
@@ -89,9 +103,9 @@ async function runBounded<T>(jobs: (() => Promise<T>)[], limit: number): Promise
   return results;
 }
 
-export function taskLabel(index: number, goal: string): string {
+export function taskLabel(index: number, goal: string, role?: string): string {
   const short = goal.replace(/\s+/g, ' ').trim();
-  return `Task ${index + 1} (${short.length > 48 ? `${short.slice(0, 47)}…` : short})`;
+  return `Task ${index + 1}${role ? ` [${role}]` : ''} (${short.length > 48 ? `${short.slice(0, 47)}…` : short})`;
 }
 
 function progressText(labels: string[], states: (ChildProgress | undefined)[]): ToolContent[] {
@@ -107,7 +121,7 @@ function resultText(label: string, r: ChildResult): string {
   const files = r.changedFiles.length ? `\nFiles changed: ${r.changedFiles.join(', ')}` : '';
   return (
     `## ${label}: ${r.outcome}\n` +
-    `Child session: ${r.sessionId} (session_search can read it)\n` +
+    (r.sessionId ? `Child session: ${r.sessionId} (session_search can read it)\n` : '') +
     `Tool calls: ${r.toolCalls}${files}\n\n${r.summary.trim() || '(no answer)'}`
   );
 }
@@ -124,7 +138,8 @@ export function createDelegateTool(launcher: ChildSessionLauncher): AnyTool {
       'Run one or more independent tasks as subagents, each in a fresh context of its own (it does not see this ' +
       'conversation: pass what it needs in `context`). They run in parallel and each returns a summary, keeping ' +
       'this conversation small: use it for wide searches, reviews, or runs with long output. Toolset `read` ' +
-      '(default) only reads and searches; `edit` may also edit files and run commands (asking the user as usual).',
+      '(default) only reads, searches and runs read-only commands; `edit` may also edit files and run commands (asking ' +
+      'the user as usual). A task can name a `role` (explorer, reviewer, test-runner, or a project role) to follow.',
     inputSchema: InputSchema,
     kind: 'think',
     readOnly: true,
@@ -135,7 +150,7 @@ export function createDelegateTool(launcher: ChildSessionLauncher): AnyTool {
           : `Delegate ${input.tasks.length} tasks`,
     }),
     async run(input, ctx) {
-      const labels = input.tasks.map((t, i) => taskLabel(i, t.goal));
+      const labels = input.tasks.map((t, i) => taskLabel(i, t.goal, t.role));
       const states: (ChildProgress | undefined)[] = labels.map(() => undefined);
       const show = () => ctx.progress(progressText(labels, states));
       show();
@@ -146,7 +161,8 @@ export function createDelegateTool(launcher: ChildSessionLauncher): AnyTool {
           const result = await launcher.run(
             {
               goal: task.goal,
-              toolset: task.toolset,
+              ...(task.toolset ? { toolset: task.toolset } : {}),
+              ...(task.role ? { role: task.role } : {}),
               ...(task.context ? { context: task.context } : {}),
               ...(input.timeoutSec ? { timeoutSec: input.timeoutSec } : {}),
             },
