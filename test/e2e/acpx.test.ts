@@ -228,3 +228,83 @@ test('acpx: a write the client cannot make ends failed with its error, and no di
   assert.match(JSON.stringify(u.content), /Failed: /);
   assert.ok(!JSON.stringify(u.content).includes('"diff"'));
 });
+
+test('acpx prompt while a turn runs: the follow-up waits, both are answered in order, the second sees the first; acpx cancel ends the running turn cancelled', async () => {
+  // The first turn runs a command that waits for a file the test creates, so the follow-up is
+  // sent while it runs. acpx keeps its own queue: it hands Cairn the follow-up when the first
+  // prompt has been answered.
+  const model = await startScriptedModel((body) => {
+    const said = JSON.stringify(body.messages);
+    const lastUser = String([...body.messages].reverse().find((m) => m.role === 'user')?.content);
+    const lastIsTool = body.messages[body.messages.length - 1]?.role === 'tool';
+    if (lastUser === 'one' && !lastIsTool)
+      return {
+        toolCalls: [
+          {
+            name: 'terminal',
+            arguments: { command: 'while [ ! -f go ]; do sleep 0.1; done; echo released' },
+          },
+        ],
+      };
+    if (lastUser === 'one') return { text: 'First result: 42.' };
+    if (lastUser === 'two')
+      return { text: said.includes('First result: 42.') ? 'I saw 42.' : 'I saw nothing.' };
+    if (lastUser === 'three' && !lastIsTool)
+      return { toolCalls: [{ name: 'terminal', arguments: { command: 'while true; do sleep 0.1; done' } }] };
+    return { text: `answer to ${lastUser}` };
+  });
+  const repo = await tempDir('acpx-queue-repo');
+  const home = await tempDir('acpx-queue-home');
+  cleanups.push(async () => {
+    await model.close();
+    await fs.rm(repo, { recursive: true, force: true });
+    await fs.rm(home, { recursive: true, force: true });
+  });
+  await fs.writeFile(path.join(home, 'config.json'), JSON.stringify({ terminal: { backend: 'local' } }));
+  const env = cleanEnv({
+    CAIRN_HOME: home,
+    HOME: home,
+    OPENAI_BASE_URL: model.url,
+    CAIRN_MODEL: 'scripted',
+    OPENAI_API_KEY: 'sk-test',
+  });
+  const acpxRun = (args: string[]) =>
+    run(
+      process.execPath,
+      [acpx, '--agent', `${process.execPath} ${serverJs} acp`, '--approve-all', '--ttl', '5', ...args],
+      { cwd: repo, env, timeout: 60_000 },
+    ).then(
+      (r) => r.stdout,
+      (err: { stdout?: string; stderr?: string }) => `${err.stdout ?? ''}\n${err.stderr ?? ''}`,
+    );
+  const agentText = (out: string) =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Message)
+      .map((m) => m.params?.update)
+      .filter((u) => u?.sessionUpdate === 'agent_message_chunk')
+      .map((u) => (u!.content as { text?: string }).text ?? '')
+      .join('');
+  const lastUserOf = (r: { messages: Array<Record<string, unknown>> }) =>
+    String([...r.messages].reverse().find((m) => m.role === 'user')?.content);
+  await acpxRun(['sessions', 'new']);
+
+  const first = acpxRun(['--format', 'json', 'prompt', 'one']);
+  while (model.requests.length < 1) await new Promise((r) => setTimeout(r, 50));
+  const second = acpxRun(['--format', 'json', 'prompt', 'two']);
+  await fs.writeFile(path.join(repo, 'go'), '');
+  const [firstOut, secondOut] = await Promise.all([first, second]);
+  assert.match(agentText(firstOut), /First result: 42\./);
+  assert.match(agentText(secondOut), /I saw 42\./);
+  const order = model.requests.map(lastUserOf);
+  assert.deepEqual(order.slice(0, 3), ['one', 'one', 'two']);
+
+  // Cancel: the running turn's command is stopped and the turn ends cancelled, not done.
+  const third = acpxRun(['--format', 'json', 'prompt', 'three']);
+  while (!model.requests.some((r) => lastUserOf(r) === 'three')) await new Promise((r) => setTimeout(r, 50));
+  await acpxRun(['cancel']);
+  const thirdOut = await third;
+  assert.match(thirdOut, /"stopReason":"cancelled"/);
+  assert.doesNotMatch(thirdOut, /"stopReason":"end_turn"/);
+});
