@@ -1,4 +1,5 @@
 import { closestName } from '../config/config-problems.js';
+import { proxiedFetch } from '../web/proxy-fetch.js';
 
 /** Longest wait for an endpoint's `/models`: the list is a check, never a reason to hang. */
 const LIST_TIMEOUT_MS = 5000;
@@ -23,7 +24,9 @@ export type ModelListFetch = (
  */
 export const fetchModelList: ModelListFetch = async (endpoint, signal) => {
   try {
-    const response = await fetch(`${endpoint.baseUrl.replace(/\/+$/, '')}/models`, {
+    const url = `${endpoint.baseUrl.replace(/\/+$/, '')}/models`;
+    const get = (await proxiedFetch(new URL(url), process.env)) ?? fetch;
+    const response = await get(url, {
       headers: { authorization: `Bearer ${endpoint.apiKey}`, accept: 'application/json' },
       signal: AbortSignal.any([signal, AbortSignal.timeout(LIST_TIMEOUT_MS)]),
     });

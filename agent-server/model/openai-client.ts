@@ -27,6 +27,7 @@ import {
 import type { ResolvedModel } from './resolve.js';
 import { StreamWatchdog, stallMessage } from './stream-watchdog.js';
 import { errorMessage } from '../../shared/error-message.js';
+import { proxiedFetch } from '../web/proxy-fetch.js';
 
 /** Maps our provider-neutral conversation to chat-completions messages. */
 export function toOpenAIMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
@@ -154,12 +155,15 @@ export class OpenAIModelClient implements ModelClient {
 
   private async connect(): Promise<{ client: OpenAI; OpenAI: OpenAIModule['default'] }> {
     const { default: OpenAI } = await loadOpenAI();
+    // HTTP(S)_PROXY / NO_PROXY, which Node 20's fetch does not read by itself.
+    const fetch = this.client ? undefined : await proxiedFetch(new URL(this.config.baseUrl), process.env);
     this.client ??= new OpenAI({
       baseURL: this.config.baseUrl,
       apiKey: this.config.apiKey,
       // Cairn retries itself (see `retryDelay`), so each retry can be announced to the user.
       maxRetries: 0,
       timeout: this.config.timeoutMs,
+      ...(fetch ? { fetch } : {}),
     });
     return { client: this.client, OpenAI };
   }

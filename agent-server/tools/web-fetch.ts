@@ -10,6 +10,7 @@ import {
   type PageKind,
   type PageText,
 } from '../web/media-type.js';
+import { proxySettingsFromEnv, type ProxySettings } from '../web/proxy-env.js';
 import { deniedOutcome } from './denied-outcome.js';
 import { createWebSearchTool } from './web-search.js';
 import { defineTool, ToolError, type AnyTool, type ToolContext, type ToolResult } from './types.js';
@@ -120,10 +121,17 @@ async function forModel(got: HttpGetResult, kind: PageKind, maxChars: number | u
   return lines.join('\n');
 }
 
-async function fetchPage(input: WebFetchInput, url: URL, config: WebConfig, ctx: ToolContext) {
+async function fetchPage(
+  input: WebFetchInput,
+  url: URL,
+  config: WebConfig,
+  proxy: ProxySettings,
+  ctx: ToolContext,
+) {
   let sniff = false;
   const got = await httpGet(url.href, {
     policy: config,
+    proxy,
     maxRedirects: config.maxRedirects,
     maxBytes: config.maxDownloadBytes,
     timeoutMs: config.timeoutSec * 1000,
@@ -159,7 +167,8 @@ async function fetchPage(input: WebFetchInput, url: URL, config: WebConfig, ctx:
  * auto mode; the address policy keeps it off the user's own machine and network. What the model
  * reads is cut, scrubbed and scanned for injections by the tool runner like every result.
  */
-export function createWebFetchTool(config: WebConfig): AnyTool {
+export function createWebFetchTool(config: WebConfig, env: NodeJS.ProcessEnv = {}): AnyTool {
+  const proxy = proxySettingsFromEnv(env);
   return defineTool({
     name: 'web_fetch',
     description:
@@ -193,7 +202,7 @@ export function createWebFetchTool(config: WebConfig): AnyTool {
         return { forModel: `${url.href} was not fetched: ${decision.message}`, ...deniedOutcome(decision) };
       }
       try {
-        return await fetchPage(input, url, config, ctx);
+        return await fetchPage(input, url, config, proxy, ctx);
       } catch (err) {
         if (err instanceof WebFetchError || err instanceof BlockedAddressError)
           throw new ToolError(err.message);
@@ -205,12 +214,13 @@ export function createWebFetchTool(config: WebConfig): AnyTool {
 
 /**
  * The web tools a session offers under this configuration: none when `web.enabled` is false;
- * `web_search` only when a search provider is configured (its key read from `env`).
+ * `web_search` only when a search provider is configured (its key read from `env`). Both go
+ * through the proxy `env` names (HTTP_PROXY, HTTPS_PROXY, NO_PROXY).
  */
 export function createWebTools(config: WebConfig, env: NodeJS.ProcessEnv = {}): AnyTool[] {
   if (!config.enabled) return [];
   return [
-    createWebFetchTool(config),
+    createWebFetchTool(config, env),
     ...(config.search ? [createWebSearchTool(config, config.search, env)] : []),
   ];
 }

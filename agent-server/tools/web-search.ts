@@ -3,6 +3,7 @@ import type { WebConfig } from '../../shared/config.js';
 import { BlockedAddressError, normaliseHost } from '../web/address-policy.js';
 import { httpGet, WebFetchError } from '../web/http-get.js';
 import { mediaType } from '../web/media-type.js';
+import { proxySettingsFromEnv } from '../web/proxy-env.js';
 import { deniedOutcome } from './denied-outcome.js';
 import { defineTool, ToolError, type AnyTool, type ToolResult } from './types.js';
 
@@ -121,6 +122,7 @@ export function createWebSearchTool(
           timeoutMs: config.timeoutSec * 1000,
           signal: ctx.signal,
           headers: request.headers,
+          proxy: proxySettingsFromEnv(env),
           ...(request.post ? { post: request.post } : {}),
           accept: (type) =>
             mediaType(type)?.includes('json')

@@ -1,8 +1,11 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as zlib from 'node:zlib';
-import { pipeline, type Readable } from 'node:stream';
-import { checkLiteralHost, checkedLookup, type AddressPolicy } from './address-policy.js';
+import * as tls from 'node:tls';
+import { isIP } from 'node:net';
+import { pipeline, type Duplex, type Readable } from 'node:stream';
+import { checkLiteralHost, checkedLookup, normaliseHost, type AddressPolicy } from './address-policy.js';
+import { proxyAuthorization, proxyFor, type ProxySettings } from './proxy-env.js';
 
 export interface HttpGetOptions {
   policy: AddressPolicy;
@@ -18,6 +21,8 @@ export interface HttpGetOptions {
   headers?: Record<string, string>;
   /** A POST with this body (a search API that takes JSON) instead of a GET. */
   post?: { body: string; contentType: string };
+  /** HTTP(S)_PROXY / NO_PROXY from the environment; the address policy still applies to the target. */
+  proxy?: ProxySettings;
 }
 
 export interface HttpGetResult {
@@ -121,29 +126,113 @@ function parseHttpUrl(raw: string, from?: string): URL {
 
 function request(url: URL, options: HttpGetOptions, signal: AbortSignal): Promise<http.IncomingMessage> {
   checkLiteralHost(options.policy, url.hostname);
+  const headers: Record<string, string> = {
+    'user-agent': options.userAgent ?? DEFAULT_AGENT,
+    accept: 'text/html,application/xhtml+xml,text/plain,text/markdown,application/json;q=0.9,*/*;q=0.5',
+    'accept-encoding': 'gzip, deflate, br',
+    ...(options.post
+      ? {
+          'content-type': options.post.contentType,
+          'content-length': String(Buffer.byteLength(options.post.body)),
+        }
+      : {}),
+    ...options.headers,
+  };
+  const method = options.post ? 'POST' : 'GET';
+  const proxy = options.proxy && proxyFor(url, options.proxy);
+  if (proxy) return requestThroughProxy(url, proxy, { method, headers, options }, signal);
   const client = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = client.request(url, {
-      method: options.post ? 'POST' : 'GET',
+  return sent(
+    client.request(url, {
+      method,
       signal,
       lookup: checkedLookup(options.policy) as unknown as typeof import('node:dns').lookup,
-      headers: {
-        'user-agent': options.userAgent ?? DEFAULT_AGENT,
-        accept: 'text/html,application/xhtml+xml,text/plain,text/markdown,application/json;q=0.9,*/*;q=0.5',
-        'accept-encoding': 'gzip, deflate, br',
-        ...(options.post
-          ? {
-              'content-type': options.post.contentType,
-              'content-length': String(Buffer.byteLength(options.post.body)),
-            }
-          : {}),
-        ...options.headers,
-      },
-    });
+      headers,
+    }),
+    options.post?.body,
+  );
+}
+
+function sent(req: http.ClientRequest, body: string | undefined): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
     req.once('response', resolve);
     req.once('error', reject);
-    req.end(options.post?.body);
+    req.end(body);
   });
+}
+
+/**
+ * Through the proxy the environment names. The proxy resolves and connects, so the target is
+ * resolved here first and refused as a direct connection would be (private addresses stay out
+ * of reach through a proxy too). http URLs go to the proxy in absolute form; https URLs through
+ * a CONNECT tunnel, with TLS to the target inside it (the proxy sees only the host name).
+ */
+async function requestThroughProxy(
+  url: URL,
+  proxy: URL,
+  req: { method: string; headers: Record<string, string>; options: HttpGetOptions },
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
+  const host = normaliseHost(url.hostname);
+  if (!isIP(host))
+    await new Promise<void>((resolve, reject) =>
+      checkedLookup(req.options.policy)(host, { all: true }, (err) => (err ? reject(err) : resolve())),
+    );
+  const auth = proxyAuthorization(proxy);
+  const proxyClient = proxy.protocol === 'https:' ? https : http;
+  const proxyAt = {
+    host: normaliseHost(proxy.hostname),
+    port: Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80),
+  };
+  const body = req.options.post?.body;
+  if (url.protocol === 'http:') {
+    return sent(
+      proxyClient.request({
+        ...proxyAt,
+        method: req.method,
+        path: url.href,
+        signal,
+        headers: { ...req.headers, host: url.host, ...(auth ? { 'proxy-authorization': auth } : {}) },
+      }),
+      body,
+    );
+  }
+  const target = `${url.hostname}:${url.port || 443}`;
+  const tunnel = await new Promise<Duplex>((resolve, reject) => {
+    const connect = proxyClient.request({
+      ...proxyAt,
+      method: 'CONNECT',
+      path: target,
+      signal,
+      headers: { host: target, ...(auth ? { 'proxy-authorization': auth } : {}) },
+    });
+    connect.once('connect', (res, socket) => {
+      if (res.statusCode === 200) return resolve(socket);
+      socket.destroy();
+      reject(
+        new WebFetchError(`The proxy ${proxy.host} refused a tunnel to ${target}: HTTP ${res.statusCode}.`),
+      );
+    });
+    connect.once('error', reject);
+    connect.end();
+  });
+  const secure = tls.connect({
+    socket: tunnel,
+    ...(isIP(host) ? {} : { servername: host }),
+    ALPNProtocols: ['http/1.1'],
+  });
+  return sent(
+    http.request({
+      host,
+      port: Number(url.port) || 443,
+      method: req.method,
+      path: `${url.pathname}${url.search}`,
+      signal,
+      headers: { ...req.headers, host: url.host },
+      createConnection: () => secure,
+    }),
+    body,
+  );
 }
 
 /** The body as sent before content encoding; errors of either stream reach the reader. */
