@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ShadowGit } from './shadow-git.js';
 import type { SkippedFile } from './snapshot.js';
+import { writeCommit, writeRef } from './shadow-objects.js';
 
 /**
  * How checkpoints are kept in the shadow repository: each is a commit of the tree before it
  * (`refs/cairn/before/<id>`, its metadata as JSON in the message) and, once its turn or restore
- * has ended, a commit of the tree after (`refs/cairn/after/<id>`). Refs are written with git's own
- * lock files, so a crash leaves either the old or the new ref, never half of one. Commits have no
+ * has ended, a commit of the tree after (`refs/cairn/after/<id>`). Commits and refs are written
+ * atomically (shadow-objects.ts), so a crash leaves either the old or the new ref, never half of one. Commits have no
  * parents: deleting a checkpoint's refs frees what only it used.
  */
 
@@ -27,6 +28,8 @@ export interface CheckpointInfo {
   sessionId?: string;
   /** For a restore: the checkpoint whose files were put back. */
   restoredTo?: string;
+  /** For a turn: the 0-based index of the user prompt that started it, among the session's prompts. */
+  userMessage?: number;
   /** The workspace's files before. */
   tree: string;
   /** …and after its turn or restore ended; undefined while it runs (or when it never ended). */
@@ -44,6 +47,7 @@ interface BeforeMeta {
   label: string;
   sessionId?: string;
   restoredTo?: string;
+  userMessage?: number;
   skipped: SkippedFile[];
 }
 
@@ -55,10 +59,6 @@ export const CHECKPOINT_ID = /^\d{8}-\d{6}-[0-9a-f]{4}$/;
 export function newCheckpointId(now: Date): string {
   const iso = now.toISOString(); // 2025-01-31T12:34:56.789Z
   return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}-${randomBytes(2).toString('hex')}`;
-}
-
-async function commitTree(git: ShadowGit, tree: string, message: string): Promise<string> {
-  return (await git.text(['commit-tree', tree, '-F', '-'], message + '\n')).trim();
 }
 
 export async function writeBefore(
@@ -73,20 +73,27 @@ export async function writeBefore(
     skipped: info.skipped,
     ...(info.sessionId ? { sessionId: info.sessionId } : {}),
     ...(info.restoredTo ? { restoredTo: info.restoredTo } : {}),
+    ...(info.userMessage !== undefined ? { userMessage: info.userMessage } : {}),
   };
-  const commit = await commitTree(git, info.tree, JSON.stringify(meta));
-  // The empty old value: never overwrite an existing checkpoint.
-  await git.run(['update-ref', `${BEFORE}${info.id}`, commit, '']);
+  const commit = await writeCommit(git.gitDir, info.tree, JSON.stringify(meta), info.createdAt);
+  // Never overwrite an existing checkpoint.
+  await writeRef(git.gitDir, `${BEFORE}${info.id}`, commit, { create: true });
 }
 
+/** Records checkpoint `id`'s "after" tree; `stats` when known (else a listing works them out). */
 export async function writeAfter(
   git: ShadowGit,
   id: string,
   tree: string,
-  stats: CheckpointStats,
+  stats?: CheckpointStats,
 ): Promise<void> {
-  const commit = await commitTree(git, tree, JSON.stringify({ v: 1, stats }));
-  await git.run(['update-ref', `${AFTER}${id}`, commit]);
+  const commit = await writeCommit(
+    git.gitDir,
+    tree,
+    JSON.stringify({ v: 1, ...(stats ? { stats } : {}) }),
+    new Date(),
+  );
+  await writeRef(git.gitDir, `${AFTER}${id}`, commit);
 }
 
 export async function deleteCheckpoints(git: ShadowGit, ids: readonly string[]): Promise<void> {
@@ -129,6 +136,7 @@ export async function readCheckpoints(git: ShadowGit): Promise<CheckpointInfo[]>
         skipped: m.skipped ?? [],
         ...(m.sessionId ? { sessionId: m.sessionId } : {}),
         ...(m.restoredTo ? { restoredTo: m.restoredTo } : {}),
+        ...(typeof m.userMessage === 'number' ? { userMessage: m.userMessage } : {}),
       });
     }
   }

@@ -11,10 +11,11 @@ import {
   writeBefore,
   type CheckpointInfo,
   type CheckpointKind,
+  type CheckpointStats,
 } from './checkpoint-refs.js';
 import { gitVersion, GitCommandError, GitUnavailableError, ShadowGit } from './shadow-git.js';
 import { snapshotWorkspace, type WorkspaceSnapshot } from './snapshot.js';
-import { diffStat } from './tree-diff.js';
+import { diffStat, diffTreePairs, pairKey } from './tree-diff.js';
 
 export interface CheckpointSettings {
   /** Files larger than this are left out of checkpoints (with a note). */
@@ -31,6 +32,16 @@ export interface CheckpointSettings {
 const RESTORE_MARKER = 'restore-in-progress.json';
 const GC_STAMP = 'last-gc';
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** What a new checkpoint records besides the files. */
+export interface CheckpointMeta {
+  kind: CheckpointKind;
+  label: string;
+  sessionId?: string;
+  restoredTo?: string;
+  /** For a turn: the index of its user prompt in the session (a conversation rewind forks there). */
+  userMessage?: number;
+}
 
 /** The folder holding one workspace's checkpoints in Cairn's home. */
 export function checkpointDir(home: string, workspace: string): string {
@@ -133,18 +144,13 @@ export class CheckpointStore {
   }
 
   /** Records the files as they are now, before a turn (or a restore) changes them. */
-  async create(meta: {
-    kind: CheckpointKind;
-    label: string;
-    sessionId?: string;
-    restoredTo?: string;
-  }): Promise<CheckpointInfo> {
+  async create(meta: CheckpointMeta): Promise<CheckpointInfo> {
     return this.locked(() => this.createUnlocked(meta));
   }
 
   async createUnlocked(
-    meta: { kind: CheckpointKind; label: string; sessionId?: string; restoredTo?: string },
-    snapshot?: WorkspaceSnapshot,
+    meta: CheckpointMeta,
+    snapshot?: Pick<WorkspaceSnapshot, 'tree' | 'skipped'>,
   ): Promise<CheckpointInfo> {
     const snap = snapshot ?? (await this.snapshotUnlocked());
     const createdAt = new Date();
@@ -157,6 +163,7 @@ export class CheckpointStore {
       skipped: snap.skipped,
       ...(meta.sessionId ? { sessionId: meta.sessionId } : {}),
       ...(meta.restoredTo ? { restoredTo: meta.restoredTo } : {}),
+      ...(meta.userMessage !== undefined ? { userMessage: meta.userMessage } : {}),
     };
     await writeBefore(this.git, info);
     return info;
@@ -168,9 +175,9 @@ export class CheckpointStore {
       const info = (await readCheckpoints(this.git)).find((c) => c.id === id);
       if (!info) return undefined;
       const after = await this.snapshotUnlocked();
-      const stats = await diffStat(this.git, info.tree, after.tree);
-      await writeAfter(this.git, info.id, after.tree, stats);
-      return { ...info, afterTree: after.tree, stats };
+      // Stats wait for the turn's end: a turn may change files many times.
+      if (after.tree !== info.afterTree) await writeAfter(this.git, info.id, after.tree);
+      return { ...info, afterTree: after.tree };
     });
   }
 
@@ -188,28 +195,71 @@ export class CheckpointStore {
     });
   }
 
-  async finishUnlocked(info: CheckpointInfo, afterTree: string): Promise<CheckpointInfo | undefined> {
+  /** `withStats: false` leaves the +/− counts to the next listing (a restore keeps its git runs few). */
+  async finishUnlocked(
+    info: CheckpointInfo,
+    afterTree: string,
+    opts: { withStats?: boolean } = {},
+  ): Promise<CheckpointInfo | undefined> {
     if (afterTree === info.tree) {
       await deleteCheckpoints(this.git, [info.id]);
       return undefined;
     }
     if (info.afterTree === afterTree && info.stats) return info;
-    const stats = await diffStat(this.git, info.tree, afterTree);
+    const stats = opts.withStats === false ? undefined : await diffStat(this.git, info.tree, afterTree);
     await writeAfter(this.git, info.id, afterTree, stats);
-    return { ...info, afterTree, stats };
+    return { ...info, afterTree, ...(stats ? { stats } : {}) };
   }
 
   /**
    * Every checkpoint, newest first, but those whose turn is known to have changed nothing (left
-   * when a process stopped before closing its turn).
+   * when a process stopped before closing its turn). Stats a restore left for later are worked out.
    */
   async list(): Promise<CheckpointInfo[]> {
+    const all = await this.listed();
+    const missing = all.filter((c) => c.afterTree && !c.stats);
+    if (missing.length) {
+      const details = await this.details(missing);
+      for (const c of missing) c.stats = totals(details.get(c.id) ?? []);
+    }
+    return all;
+  }
+
+  /** What each checkpoint's turn or restore changed, file by file (one git run for all of them). */
+  async details(infos: readonly CheckpointInfo[]): Promise<Map<string, CheckpointFileChange[]>> {
+    const ended = infos.filter((c): c is CheckpointInfo & { afterTree: string } => c.afterTree !== undefined);
+    const diffs = await diffTreePairs(
+      this.git,
+      ended.map((c) => [c.tree, c.afterTree] as const),
+      { numstat: true },
+    );
+    const out = new Map<string, CheckpointFileChange[]>();
+    for (const c of infos) {
+      const diff = c.afterTree ? diffs.get(pairKey(c.tree, c.afterTree)) : undefined;
+      out.set(
+        c.id,
+        (diff?.changes ?? []).map((change) => {
+          const lines = diff?.lines.get(change.path) ?? {};
+          return {
+            path: change.path,
+            status: !change.fromBlob ? 'added' : !change.toBlob ? 'deleted' : 'modified',
+            added: lines.added ?? 0,
+            removed: lines.removed ?? 0,
+            ...(lines.added === undefined ? { binary: true } : {}),
+          };
+        }),
+      );
+    }
+    return out;
+  }
+
+  private async listed(): Promise<CheckpointInfo[]> {
     return (await readCheckpoints(this.git)).filter((c) => c.afterTree !== c.tree);
   }
 
   /** A checkpoint by id, or by its number in the list (1 = newest). */
   async find(ref: string): Promise<CheckpointInfo | undefined> {
-    const all = await this.list();
+    const all = await this.listed();
     if (/^\d{1,6}$/.test(ref)) return all[Number(ref) - 1];
     return all.find((c) => c.id === ref);
   }
@@ -265,6 +315,23 @@ export class CheckpointStore {
     }
     return now.getTime() - new Date(last).getTime() >= DAY_MS;
   }
+}
+
+/** One file a checkpoint's turn or restore changed. */
+export interface CheckpointFileChange {
+  path: string;
+  status: 'added' | 'modified' | 'deleted';
+  added: number;
+  removed: number;
+  binary?: boolean;
+}
+
+function totals(files: readonly CheckpointFileChange[]): CheckpointStats {
+  return {
+    files: files.length,
+    added: files.reduce((n, f) => n + f.added, 0),
+    removed: files.reduce((n, f) => n + f.removed, 0),
+  };
 }
 
 function firstLine(text: string): string {

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lstat, mkdir, open, realpath, rename, rm, rmdir, symlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readlink, realpath, rename, rm, rmdir, symlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { AnchoredFiles, procFdWorks } from '../workspace/anchored-files.js';
 import { removeAnchored } from '../workspace/anchored-remove.js';
 
-const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 
 function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
@@ -37,6 +37,40 @@ export class RestoreWriter {
     if (back === '' || back.startsWith('..') || path.isAbsolute(back))
       throw new Error(`${rel} is not a path inside the workspace`);
     return abs;
+  }
+
+  /**
+   * The entry at `rel` as git would record it (mode and content), read without following a final
+   * symlink; `undefined` when absent or, as git sees it, beyond a symlinked folder; `'other'` for a
+   * folder or anything else git does not record as a file.
+   */
+  async readEntry(rel: string): Promise<{ mode: EntryMode; data: Buffer } | 'other' | undefined> {
+    if (!(await this.realFolders(rel))) return undefined;
+    return this.inParent(rel, async (folder, name) => {
+      const entry = `${folder}/${name}`;
+      const info = await lstat(entry).catch(() => undefined);
+      if (!info) return undefined;
+      if (info.isSymbolicLink()) return { mode: '120000' as const, data: Buffer.from(await readlink(entry)) };
+      if (!info.isFile()) return 'other' as const;
+      const handle = await open(entry, O_RDONLY | O_NOFOLLOW);
+      try {
+        const st = await handle.stat();
+        if (!st.isFile()) return 'other' as const;
+        return {
+          mode: st.mode & 0o100 ? ('100755' as const) : ('100644' as const),
+          data: await handle.readFile(),
+        };
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  /** Whether every folder above `rel` is a folder, not a link or file, as git would see it. */
+  private async realFolders(rel: string): Promise<boolean> {
+    for (let dir = path.dirname(rel); dir !== '.' && dir !== '/'; dir = path.dirname(dir))
+      if (!(await lstat(path.join(this.root, dir)).catch(() => undefined))?.isDirectory()) return false;
+    return true;
   }
 
   /** Removes the entry (file, link, or folder with its contents); nothing when already gone. */
@@ -82,7 +116,9 @@ export class RestoreWriter {
   /** Creates the new entry under a temp name in the (anchored) folder, then renames it over `rel`. */
   private async replaceEntry(rel: string, make: (tmp: string) => Promise<void>): Promise<void> {
     const abs = this.abs(rel);
-    await this.ensureFolder(path.dirname(abs));
+    // Folders that are there already as real folders need no anchored walk of their own (the
+    // anchored open below still checks every step); anything else is made a folder first.
+    if (!(await this.realFolders(rel))) await this.ensureFolder(path.dirname(abs));
     const done = await this.inParent(rel, async (folder, name) => {
       const entry = `${folder}/${name}`;
       const existing = await lstat(entry).catch(() => undefined);

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readCheckpoints, type CheckpointInfo } from './checkpoint-refs.js';
 import type { CheckpointStore } from './checkpoint-store.js';
-import { RestoreWriter } from './restore-files.js';
+import { RestoreWriter, type EntryMode } from './restore-files.js';
 import { recordPaths } from './snapshot.js';
-import { diffTrees, readBlobs, type TreeChange } from './tree-diff.js';
+import { diffTreePairs, pairKey, readBlobs, type TreeChange } from './tree-diff.js';
 
 /** What a restore would do, shown (and asked about) before it runs. */
 export interface RestorePlan {
@@ -44,11 +45,22 @@ const DIFF_TEXT_LIMIT = 256 * 1024;
 /** Plans putting the workspace's files back as they were at checkpoint `target`. */
 export async function planRestore(store: CheckpointStore, target: CheckpointInfo): Promise<RestorePlan> {
   return store.locked(async () => {
-    const current = await store.snapshotUnlocked();
-    const all = await readCheckpoints(store.git);
+    const [current, all] = await Promise.all([store.snapshotUnlocked(), readCheckpoints(store.git)]);
     const large = new Set([...target.skipped, ...current.skipped].map((s) => s.path));
-    const changes = (await diffTrees(store.git, current.tree, target.tree)).filter((c) => !large.has(c.path));
-    const edited = await handEditedSince(store, target, all, current.tree);
+    // Changes nobody recorded as the agent's, from the target on: between one recorded turn's end
+    // and the next one's start, and since the last one ended. All diffs in one git run.
+    const chain = all.filter((c) => c.createdAt.getTime() >= target.createdAt.getTime()).reverse();
+    const gaps: [string, string][] = [];
+    chain.forEach((c, i) => {
+      if (c.afterTree) gaps.push([c.afterTree, chain[i + 1]?.tree ?? current.tree]); // unfinished (a crash): skipped
+    });
+    const diffs = await diffTreePairs(store.git, [[current.tree, target.tree], ...gaps]);
+    const changes = (diffs.get(pairKey(current.tree, target.tree))?.changes ?? []).filter(
+      (c) => !large.has(c.path),
+    );
+    const edited = new Set(
+      gaps.flatMap(([a, b]) => (diffs.get(pairKey(a, b))?.changes ?? []).map((c) => c.path)),
+    );
     return {
       target,
       currentTree: current.tree,
@@ -57,27 +69,6 @@ export async function planRestore(store: CheckpointStore, target: CheckpointInfo
       tooLarge: [...large].sort(),
     };
   });
-}
-
-/**
- * Paths changed between one recorded turn's end and the next one's start, or since the last one
- * ended: changes nobody recorded as the agent's, from the target checkpoint on.
- */
-async function handEditedSince(
-  store: CheckpointStore,
-  target: CheckpointInfo,
-  all: CheckpointInfo[],
-  currentTree: string,
-): Promise<Set<string>> {
-  const chain = all.filter((c) => c.createdAt.getTime() >= target.createdAt.getTime()).reverse();
-  const edited = new Set<string>();
-  for (let i = 0; i < chain.length; i++) {
-    const ended = chain[i]!.afterTree;
-    if (!ended) continue; // never finished (a crash): nothing to compare with
-    const next = chain[i + 1]?.tree ?? currentTree;
-    for (const change of await diffTrees(store.git, ended, next)) edited.add(change.path);
-  }
-  return edited;
 }
 
 /**
@@ -92,15 +83,37 @@ export async function applyRestore(
   opts: { keep?: readonly string[]; sessionId?: string } = {},
 ): Promise<RestoreResult> {
   return store.locked(async () => {
-    const now = await store.snapshotUnlocked();
     const kept = new Set(opts.keep ?? []);
-    for (const moved of await diffTrees(store.git, plan.currentTree, now.tree)) {
-      if (plan.changes.some((c) => c.path === moved.path)) kept.add(moved.path);
-    }
-    const changes = plan.changes.filter((c) => !kept.has(c.path));
+    const candidates = plan.changes.filter((c) => !kept.has(c.path));
+    const writer = await RestoreWriter.create(store.workspace);
+    // What is on disk now, checked in this process against what the plan saw (no git run), while
+    // git reads the contents to restore.
+    const [onDisk, blobs] = await Promise.all([
+      Promise.all(candidates.map((c) => writer.readEntry(c.path).catch(() => 'unreadable' as const))),
+      readBlobs(
+        store.git,
+        candidates.flatMap((c) => (c.toBlob ? [c.toBlob] : [])),
+      ),
+    ]);
+    const moved: string[] = [];
+    const before = new Map<string, Buffer>();
+    candidates.forEach((c, i) => {
+      const entry = onDisk[i];
+      if (sameEntry(entry, c)) {
+        if (typeof entry === 'object') before.set(c.path, entry.data);
+      } else {
+        moved.push(c.path);
+        kept.add(c.path);
+      }
+    });
+    const changes = candidates.filter((c) => !kept.has(c.path));
     const result: RestoreResult = { target: plan.target, files: [], kept: [...kept].sort(), failed: [] };
     if (!changes.length) return result;
 
+    // The files as they are now: as planned, but for those changed since (recorded afresh).
+    const now = moved.length
+      ? await recordPaths(store.git, moved, store.settings.maxFileBytes)
+      : { tree: plan.currentTree, skipped: [] };
     const undo = await store.createUnlocked(
       {
         kind: 'restore',
@@ -112,12 +125,6 @@ export async function applyRestore(
     );
     result.undo = undo;
     await store.markRestoreStarted(plan.target.id, undo.id);
-    const blobs = await readBlobs(
-      store.git,
-      changes.flatMap((c) => [c.fromBlob, c.toBlob]).filter((b): b is string => b !== undefined),
-    );
-    const writer = await RestoreWriter.create(store.workspace);
-    const text = (blob: string | undefined) => textOf(blob === undefined ? undefined : blobs.get(blob));
 
     // Removals first (deepest first), so a folder can take a removed file's place and the reverse.
     // A file that only changes content, mode or kind (file/link) is replaced by rename, never removed.
@@ -126,7 +133,11 @@ export async function applyRestore(
       try {
         await writer.remove(change.path);
         await writer.removeEmptyFolders(change.path);
-        result.files.push({ path: change.path, action: 'removed', ...beforeText(text(change.fromBlob)) });
+        result.files.push({
+          path: change.path,
+          action: 'removed',
+          ...beforeText(textOf(before.get(change.path))),
+        });
       } catch (err) {
         result.failed.push({ path: change.path, error: (err as Error).message });
       }
@@ -139,11 +150,11 @@ export async function applyRestore(
         if (!data) throw new Error(`the recorded content (${change.toBlob}) is missing from the checkpoint`);
         if (change.toMode === '120000') await writer.writeLink(change.path, data.toString('utf8'));
         else await writer.writeFile(change.path, data, change.toMode);
-        const after = text(change.toBlob);
+        const after = textOf(data);
         result.files.push({
           path: change.path,
           action: 'written',
-          ...beforeText(text(change.fromBlob)),
+          ...beforeText(textOf(before.get(change.path))),
           ...(after !== undefined ? { after } : {}),
         });
       } catch (err) {
@@ -157,10 +168,26 @@ export async function applyRestore(
       changes.map((c) => c.path),
       store.settings.maxFileBytes,
     );
-    await store.finishUnlocked(undo, after.tree);
+    await store.finishUnlocked(undo, after.tree, { withStats: false });
     await store.markRestoreEnded();
     return result;
   });
+}
+
+/** Whether the entry on disk is still what the plan saw (`from`: absent when the plan saw none). */
+function sameEntry(
+  entry: { mode: EntryMode; data: Buffer } | 'other' | 'unreadable' | undefined,
+  change: TreeChange,
+): boolean {
+  // git records no entry for a folder (its files are entries of their own), a socket or a device.
+  if (!change.fromBlob) return entry === undefined || entry === 'other';
+  if (typeof entry !== 'object' || entry.mode !== change.fromMode) return false;
+  return blobId(entry.data) === change.fromBlob;
+}
+
+/** git's id of a blob with this content. */
+function blobId(data: Buffer): string {
+  return createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
 }
 
 /** Files written at once: each write waits on its own fsync, so a few in flight hide that wait. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
 /** git is not installed (or not runnable): checkpoints are off. */
@@ -102,6 +102,9 @@ function gitEnv(gitDir: string, workTree: string, hooksDir: string): NodeJS.Proc
     GIT_COMMITTER_NAME: 'Cairn',
     GIT_COMMITTER_EMAIL: 'checkpoints@cairn.invalid',
     GIT_CONFIG_COUNT: String(config.length),
+    // For `git init`: the formats shadow-objects.ts writes, whatever a newer git defaults to.
+    GIT_DEFAULT_HASH: 'sha1',
+    GIT_DEFAULT_REF_FORMAT: 'files',
   });
   config.forEach(([key, value], i) => {
     env[`GIT_CONFIG_KEY_${i}`] = key;
@@ -178,6 +181,15 @@ export class ShadowGit {
         .concat('\n'),
     );
     await writeFile(path.join(this.gitDir, 'info', 'attributes'), ATTRIBUTES);
+    // A repository made otherwise (by hand, or by a git that ignored the defaults above) is not
+    // written to: commits and refs are written in the SHA-1 and "files" formats only.
+    const config = await readFile(path.join(this.gitDir, 'config'), 'utf8');
+    for (const [, key, value] of config.matchAll(/^\s*(objectformat|refstorage)\s*=\s*(\S+)/gim))
+      if (!['sha1', 'files'].includes(value!.toLowerCase()))
+        throw new Error(
+          `the checkpoint repository ${this.gitDir} uses ${key} ${value}, which Cairn does not write; ` +
+            'remove that folder to start a new one',
+        );
   }
 }
 

@@ -1,4 +1,4 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DEFAULT_EXCLUDES, type ShadowGit } from './shadow-git.js';
 
@@ -61,7 +61,8 @@ export async function recordPaths(
   maxFileBytes: number,
 ): Promise<WorkspaceSnapshot> {
   const update: string[] = [];
-  const remove: string[] = [];
+  const gone: string[] = [];
+  const dropped: string[] = [];
   const skipped: SkippedFile[] = [];
   const realDir = new Map<string, Promise<boolean>>();
   // A path under a folder that is now a symlink is gone from the tree (git will not look through links).
@@ -78,28 +79,56 @@ export async function recordPaths(
     return known;
   };
   for (const rel of candidates) {
-    const info = (await underRealDirs(rel))
-      ? await lstat(path.join(git.workTree, rel)).catch(() => undefined)
-      : undefined;
-    // Gone, or a folder now (its files are listed on their own): no longer an entry.
-    if (!info || info.isDirectory()) remove.push(rel);
-    else if (info.isFile() && info.size > maxFileBytes) skipped.push({ path: rel, bytes: info.size });
-    else update.push(rel);
+    if (!(await underRealDirs(rel))) {
+      dropped.push(rel);
+      continue;
+    }
+    const info = await lstat(path.join(git.workTree, rel)).catch(() => undefined);
+    if (!info) gone.push(rel);
+    // A folder now: its files are listed on their own, this is no longer an entry.
+    else if (info.isDirectory()) dropped.push(rel);
+    // A file that grew past the limit leaves the checkpoint rather than keeping an old version.
+    else if (info.isFile() && info.size > maxFileBytes) {
+      skipped.push({ path: rel, bytes: info.size });
+      dropped.push(rel);
+    } else update.push(rel);
   }
-  // A file that grew past the limit leaves the checkpoint rather than keeping an old version.
-  const dropped = [...remove, ...skipped.map((s) => s.path)];
   if (dropped.length) {
     await git.run(['update-index', '-z', '--force-remove', '--stdin'], { input: dropped.join('\0') + '\0' });
   }
-  if (update.length) {
-    // Explicit paths: no pathspec matching, no second walk. --replace lets a file take a folder's
-    // place (or the reverse) in one step.
-    await git.run(['update-index', '-z', '--add', '--replace', '--stdin'], {
-      input: update.join('\0') + '\0',
+  if (update.length || gone.length) {
+    // Explicit paths: no pathspec matching, no second walk; --remove drops the paths now missing.
+    // --replace lets a file take a folder's place (or the reverse) in one step.
+    await git.run(['update-index', '-z', '--add', '--remove', '--replace', '--stdin'], {
+      input: [...update, ...gone].join('\0') + '\0',
     });
   }
-  const tree = (await git.text(['write-tree'])).trim();
+  const tree = await writeTree(git);
   return { tree, skipped: skipped.sort((a, b) => a.path.localeCompare(b.path)) };
+}
+
+/** The last tree written from each shadow index, and the index file's identity then. */
+const indexTrees = new WeakMap<ShadowGit, { index: string; tree: string }>();
+
+/** The index file's identity: any rewrite (git renames a new file over it) changes it. */
+async function indexIdentity(git: ShadowGit): Promise<string | undefined> {
+  const info = await stat(path.join(git.gitDir, 'index'), { bigint: true }).catch(() => undefined);
+  return info && `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+}
+
+/**
+ * `git write-tree`, skipped when the index has not changed since this process last wrote its tree
+ * (a checkpoint or restore right after a turn's last change). Callers hold the store's lock, so no
+ * one else rewrites the index between the two looks at it.
+ */
+async function writeTree(git: ShadowGit): Promise<string> {
+  const known = indexTrees.get(git);
+  const before = await indexIdentity(git);
+  if (known && before && known.index === before) return known.tree;
+  const tree = (await git.text(['write-tree'])).trim();
+  const index = await indexIdentity(git);
+  if (index) indexTrees.set(git, { index, tree });
+  return tree;
 }
 
 /** The files of nested repositories, walked here (skipping `.git` and bulky folders), minus ignored ones. */

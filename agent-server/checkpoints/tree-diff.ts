@@ -19,22 +19,74 @@ function mode(m: string): EntryMode | undefined {
 /** The paths that differ between trees `from` and `to` (no rename detection). */
 export async function diffTrees(git: ShadowGit, from: string, to: string): Promise<TreeChange[]> {
   if (from === to) return [];
-  const out = (await git.run(['diff-tree', '-r', '-z', '--no-renames', '--raw', from, to])).stdout.toString(
-    'utf8',
-  );
-  const parts = out.split('\0');
-  const changes: TreeChange[] = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    // ":100644 100644 <sha> <sha> M" then the path
-    const [fromMode, toMode, fromBlob, toBlob] = parts[i]!.slice(1).split(' ');
-    const change: TreeChange = { path: parts[i + 1]! };
-    const fm = mode(fromMode ?? '');
-    const tm = mode(toMode ?? '');
-    if (fm && fromBlob && !ZERO.test(fromBlob)) Object.assign(change, { fromMode: fm, fromBlob });
-    if (tm && toBlob && !ZERO.test(toBlob)) Object.assign(change, { toMode: tm, toBlob });
-    changes.push(change);
+  return (await diffTreePairs(git, [[from, to]])).get(pairKey(from, to))?.changes ?? [];
+}
+
+/** Lines added and removed in one file; undefined counts for a binary file. */
+export interface LineCounts {
+  added?: number;
+  removed?: number;
+}
+
+export interface PairDiff {
+  changes: TreeChange[];
+  /** With `numstat`: per path. */
+  lines: Map<string, LineCounts>;
+}
+
+export const pairKey = (from: string, to: string) => `${from} ${to}`;
+
+/**
+ * The differences of many tree pairs in one `git diff-tree --stdin` (one process instead of one
+ * per pair), keyed by `pairKey(from, to)`; pairs of equal trees are left out.
+ */
+export async function diffTreePairs(
+  git: ShadowGit,
+  pairs: readonly (readonly [string, string])[],
+  opts: { numstat?: boolean } = {},
+): Promise<Map<string, PairDiff>> {
+  const result = new Map<string, PairDiff>();
+  const asked = [...new Set(pairs.filter(([a, b]) => a !== b).map(([a, b]) => pairKey(a, b)))];
+  if (!asked.length) return result;
+  const args = ['diff-tree', '--stdin', '-r', '-z', '--no-renames', '--raw'];
+  if (opts.numstat) args.push('--numstat');
+  const out = (await git.run(args, { input: asked.join('\n') + '\n' })).stdout.toString('utf8');
+  // "<from> <to>\n" opens each pair's output; raw records are ":<modes> <blobs> <status>\0<path>\0",
+  // numstat records "<added>\t<removed>\t<path>\0" ("-" for binary).
+  let current: PairDiff | undefined;
+  const tokens = out.split('\0');
+  for (let i = 0; i < tokens.length; i++) {
+    let token = tokens[i]!;
+    const header = /^([0-9a-f]{40,64}) ([0-9a-f]{40,64})\n/.exec(token);
+    if (header) {
+      current = { changes: [], lines: new Map() };
+      result.set(pairKey(header[1]!, header[2]!), current);
+      token = token.slice(header[0].length);
+    }
+    if (!current || token === '') continue;
+    if (token.startsWith(':')) {
+      current.changes.push(rawChange(token, tokens[++i] ?? ''));
+      continue;
+    }
+    const counts = /^(\d+|-)\t(\d+|-)\t([\s\S]*)$/.exec(token);
+    if (counts)
+      current.lines.set(
+        counts[3]!,
+        counts[1] === '-' ? {} : { added: Number(counts[1]), removed: Number(counts[2]) },
+      );
   }
-  return changes;
+  return result;
+}
+
+/** One raw record (":100644 100644 <sha> <sha> M") and its path. */
+function rawChange(meta: string, file: string): TreeChange {
+  const [fromMode, toMode, fromBlob, toBlob] = meta.slice(1).split(' ');
+  const change: TreeChange = { path: file };
+  const fm = mode(fromMode ?? '');
+  const tm = mode(toMode ?? '');
+  if (fm && fromBlob && !ZERO.test(fromBlob)) Object.assign(change, { fromMode: fm, fromBlob });
+  if (tm && toBlob && !ZERO.test(toBlob)) Object.assign(change, { toMode: tm, toBlob });
+  return change;
 }
 
 /** Files and lines added and removed between two trees (binary files count as files only). */
