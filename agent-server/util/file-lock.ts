@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fs from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { lock } from 'proper-lockfile';
 
 /**
@@ -78,7 +78,11 @@ export async function lockFile(file: string): Promise<FileLock> {
   });
   const owner: LockOwner = { pid: process.pid, host: os.hostname() };
   try {
+    // proper-lockfile proves the lock is still its own by the folder's mtime, which adding a file
+    // changes: put it back, or its first refresh (5 s on) takes the lock as lost to someone else.
+    const locked = await stat(lockDirOf(file));
     await writeFile(path.join(lockDirOf(file), OWNER_FILE), JSON.stringify(owner));
+    await utimes(lockDirOf(file), locked.atime, locked.mtime);
   } catch (err) {
     await release();
     throw err;

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { lockFile, removeDeadWritersTemps } from '../../../agent-server/util/file-lock.js';
 
 const holder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/lock-holder.ts');
@@ -64,4 +64,26 @@ test('temp files of writers that died mid-write are removed; a live writer’s a
     `.MEMORY.md.${process.pid}.abcd1234.tmp`,
     `.USER.md.${dead.pid}.abcd1234.tmp`,
   ]);
+});
+
+test('a lock held past its first refresh is still held (the owner file does not look like a takeover)', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cairn-memlock-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const lost: string[] = [];
+  t.mock.method(console, 'error', (...args: unknown[]) => {
+    if (String(args[0]).includes('lost the lock')) lost.push(args.join(' '));
+  });
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const lockDir = path.join(dir, 'repo.lock');
+  const lock = await lockFile(path.join(dir, 'repo'));
+  const taken = (await stat(lockDir)).mtimeMs;
+  t.mock.timers.tick(6_000); // proper-lockfile refreshes at half the 10 s stale time
+  let refreshed = false;
+  for (let i = 0; i < 10_000 && !lost.length && !refreshed; i++) {
+    await new Promise((r) => setImmediate(r));
+    refreshed = (await stat(lockDir)).mtimeMs !== taken;
+  }
+  await lock.release();
+  assert.deepEqual(lost, []);
+  assert.ok(refreshed, 'the refresh ran and kept the lock');
 });
