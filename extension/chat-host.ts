@@ -2,10 +2,14 @@ import { client, PROTOCOL_VERSION, RequestError } from '@agentclientprotocol/sdk
 import type {
   AgentCapabilities,
   ClientConnection,
+  ContentBlock,
+  NewSessionResponse,
   SessionNotification,
+  StopReason,
   Stream,
 } from '@agentclientprotocol/sdk';
 import type {
+  CheckpointInfo,
   ContextItem,
   ReferenceKind,
   HostNotificationMethod,
@@ -27,6 +31,8 @@ import {
   type DelegateCancelResponse,
 } from '../shared/delegation-protocol.js';
 import { errorMessage } from '../shared/error-message.js';
+import { PromptQueue, type PromptEntry } from './prompt-queue.js';
+import { ConversationControl, sessionCapability, type CheckpointViewer } from './conversation-control.js';
 
 /** A started agent: its ACP stream and how it ends. */
 export type LaunchedAgent = { stream: Stream; exited: Promise<ServerExit>; stop(): void };
@@ -41,6 +47,8 @@ export interface ChatHostEnvironment extends AgentRequestsEnvironment {
   resolveReference(ref: ReferenceKind, path?: string): Promise<Extract<ContextItem, { kind: 'reference' }>>;
   openLocation(path: string, line: number | null): Promise<void>;
   runCommand(command: 'setApiKey' | 'openSettings' | 'showLog'): Promise<void>;
+  /** Shows what a checkpoint restore would change (VS Code's diff editors). */
+  checkpoints: CheckpointViewer;
 }
 
 type Handlers = {
@@ -49,7 +57,11 @@ type Handlers = {
   ) => Promise<WebviewRequests[M]['result']>;
 };
 
-type Connected = { connection: ClientConnection; agent: LaunchedAgent; capabilities: AgentCapabilities };
+export type Connected = {
+  connection: ClientConnection;
+  agent: LaunchedAgent;
+  capabilities: AgentCapabilities;
+};
 
 /**
  * The host end of the chat: owns the agent process's ACP connection, the current session, and
@@ -63,7 +75,11 @@ export class ChatHost {
   private starting: Promise<Connected> | null = null;
   private creatingSession: Promise<void> | null = null;
   private exit: ServerExit | null = null;
-  private turn: { sessionId: string } | null = null;
+  /** The prompts the agent holds: the running one first, then those queued behind it. */
+  private readonly prompts = new PromptQueue((entry) => this.promptStarted(entry));
+  /** Steers sent into the running turn and not answered yet. */
+  private steering = 0;
+  private readonly control: ConversationControl;
   private hasKey = false;
   private readonly requests: AgentRequests;
   private sink: (<M extends HostNotificationMethod>(method: M, params: HostNotifications[M]) => void) | null =
@@ -79,6 +95,19 @@ export class ChatHost {
       stateChanged: () => this.stateChanged(),
       reportError: (err) => this.reportError(err),
       editToolCallFor: (path) => this.session.editToolCallFor(path),
+    });
+    this.control = new ConversationControl(env.checkpoints, {
+      session: this.session,
+      current: () => this.connected,
+      connected: () => this.ensureSession(),
+      busy: () => this.prompts.busy || this.steering > 0,
+      leaveSession: () => this.cancelTurn(),
+      switchTo: (c, sessionId, res) => this.loadInto(c, sessionId, 'fork', res),
+      notify: (method, params) => this.notify(method, params),
+      stateChanged: () => this.stateChanged(),
+      rememberTitle: (sessionId, title) => this.knownTitles.set(sessionId, title),
+      workspace: () => this.requireWorkspace(),
+      log: (line) => env.log(line),
     });
   }
 
@@ -123,6 +152,10 @@ export class ChatHost {
       embeddedContext: !!caps?.promptCapabilities?.embeddedContext,
       images: !!caps?.promptCapabilities?.image,
       workspaceRoot: this.env.workspaceRoot(),
+      queue: this.prompts.waiting(),
+      canSteer: this.session.commands.some((c) => c.name === 'steer'),
+      canFork: sessionCapability(caps, 'fork'),
+      canRename: sessionCapability(caps, 'title') || this.session.commands.some((c) => c.name === 'title'),
     };
   }
 
@@ -140,41 +173,35 @@ export class ChatHost {
         reviews: this.requests.reviews.list(),
         transcript: this.session.transcript,
         children: this.children.of(this.session.sessionId),
+        checkpoints: this.control.checkpoints,
       };
     },
-    prompt: async ({ text, context }) => {
-      if (this.turn) throw new Error('A turn is already running: wait for it or press Stop.');
+    prompt: async ({ text, context, mode }) => {
       const { connection, capabilities } = await this.ensureSession();
       const sessionId = this.session.sessionId!;
+      if (mode === 'steer' && this.prompts.busy)
+        return await this.steer(connection, sessionId, text, context);
       const images = !!capabilities.promptCapabilities?.image;
-      const prompt = await promptBlocks(text, context, {
+      const blocks = await promptBlocks(text, context, {
         embeddedContext: !!capabilities.promptCapabilities?.embeddedContext,
         images,
         readText: (p) => this.env.readText(p),
       });
       const dropped = imageNotice(context, images);
       if (dropped) this.notify('notice', { level: 'warning', message: dropped });
-      this.turn = { sessionId };
-      // Named from the first prompt at once; the agent's own title replaces it when it comes.
-      if (!this.session.title && !this.session.hasUserPrompt()) this.session.title = titleFromPrompt(text);
-      this.session.recordUserPrompt(sessionId, prompt);
-      this.notify('chat/userPrompt', { sessionId, text, context });
-      this.stateChanged();
-      try {
-        const { stopReason } = await connection.agent.request('session/prompt', { sessionId, prompt });
-        this.notify('turn/ended', { sessionId, stopReason, error: null });
-        return { stopReason };
-      } catch (err) {
-        const message = acpErrorMessage(err);
-        this.notify('turn/ended', { sessionId, stopReason: null, error: message });
-        throw new Error(message);
-      } finally {
-        if (this.turn?.sessionId === sessionId) this.turn = null;
-        this.stateChanged();
-      }
+      // Sent at once even while a turn runs: the agent queues it and runs it when the turn ends.
+      return await this.sendPrompt(connection, this.prompts.add({ sessionId, text, context, blocks }));
     },
-    cancel: async () => {
+    cancel: async ({ queued }) => {
+      const sessionId = this.session.sessionId;
+      const kept = queued === 'keep' ? this.prompts.takeWaiting() : [];
       await this.cancelTurn();
+      // The agent answers queued prompts `cancelled` with the turn: the kept ones are sent again.
+      const connection = this.connected?.connection;
+      if (connection && sessionId === this.session.sessionId) {
+        for (const entry of kept) void this.sendPrompt(connection, this.prompts.add(entry, entry.id));
+      }
+      this.stateChanged();
       return null;
     },
     newChat: async () => {
@@ -184,6 +211,7 @@ export class ChatHost {
       const res = await connection.agent.request('session/new', { cwd, mcpServers: [] });
       this.session.reset(res.sessionId, res);
       this.notify('chat/reset', { sessionId: res.sessionId, reason: 'new' });
+      this.control.sessionChanged();
       this.stateChanged();
       return { sessionId: res.sessionId };
     },
@@ -279,6 +307,38 @@ export class ChatHost {
       );
       return { cancelled: res.cancelled === true };
     },
+    removeQueued: async ({ id }) => {
+      const found = this.prompts.locate(id);
+      const connection = this.connected?.connection;
+      if (!found || !connection)
+        throw new Error('That message is no longer queued: it has started or ended.');
+      let removed: boolean;
+      try {
+        const res = await connection.agent.request<{ removed: boolean }>('_cairn/queue/remove', {
+          sessionId: found.entry.sessionId,
+          index: found.index,
+        });
+        removed = res?.removed === true;
+      } catch (err) {
+        throw new Error(`Could not remove the queued message: ${acpErrorMessage(err)}`);
+      }
+      if (!removed) throw new Error('That message had already started, so it was not removed.');
+      found.entry.dropped = true;
+      this.stateChanged();
+      return null;
+    },
+    forkSession: ({ userMessage, text }) => this.control.fork(userMessage, text),
+    renameSession: async ({ sessionId, title }) => {
+      await this.control.rename(sessionId, title);
+      return null;
+    },
+    previewCheckpoint: ({ checkpointId }) => this.control.preview(checkpointId),
+    showCheckpointDiff: async ({ checkpointId, path }) => {
+      await this.control.showDiff(checkpointId, path);
+      return null;
+    },
+    restoreCheckpoint: ({ checkpointId, conversation, text }) =>
+      this.control.restore(checkpointId, conversation, text ?? null),
   };
 
   /** Pending review ids, oldest first (for the Accept / Reject commands without a diff in focus). */
@@ -342,6 +402,7 @@ export class ChatHost {
     if (!this.session.sessionId) {
       this.session.reset(res.sessionId, res);
       this.notify('chat/reset', { sessionId: res.sessionId, reason: 'new' });
+      this.control.sessionChanged();
       this.stateChanged();
     }
   }
@@ -386,19 +447,26 @@ export class ChatHost {
     connection.close(new Error(exit.message));
     if (this.connected?.connection === connection) this.connected = null;
     this.exit = exit;
-    this.turn = null;
+    this.prompts.dropAll();
     this.requests.cancelAll();
     this.stateChanged();
   }
 
-  private async loadInto(c: Connected, sessionId: string, reason: 'load' | 'restart'): Promise<void> {
+  /** Shows `sessionId` in the panel, replayed by `session/load` (`forked`: its session/fork answer). */
+  private async loadInto(
+    c: Connected,
+    sessionId: string,
+    reason: 'load' | 'restart' | 'fork',
+    forked?: NewSessionResponse,
+  ): Promise<void> {
     if (!c.capabilities.loadSession) throw new Error('This agent cannot resume sessions.');
     // The replay may not repeat the title: keep the one we know (restart) or were listed.
     const title = this.session.sessionId === sessionId ? this.session.title : this.knownTitles.get(sessionId);
     // Set first: the replayed updates arrive before the response.
-    this.session.reset(sessionId, null);
+    this.session.reset(sessionId, forked ?? null);
     this.session.title = title ?? null;
     this.notify('chat/reset', { sessionId, reason });
+    this.control.sessionChanged();
     this.stateChanged();
     const res = await c.connection.agent.request('session/load', {
       sessionId,
@@ -409,20 +477,99 @@ export class ChatHost {
     this.stateChanged();
   }
 
+  /** Stops the running turn and drops the queued prompts (the agent answers them `cancelled`). */
   private async cancelTurn(): Promise<void> {
     const sessionId = this.session.sessionId;
     if (!sessionId) return;
     this.requests.permissions.cancelSession(sessionId);
     this.requests.reviews.cancelSession(sessionId);
-    if (this.turn && this.connected) {
+    const running = this.prompts.busy || this.steering > 0;
+    this.prompts.takeWaiting();
+    if (running && this.connected) {
       await this.connected.connection.agent.notify('session/cancel', { sessionId });
     }
   }
 
+  /** Sends a prompt the queue holds and reports how it ended (nothing for one dropped before it ran). */
+  private async sendPrompt(
+    connection: ClientConnection,
+    entry: PromptEntry,
+  ): Promise<{ stopReason: StopReason }> {
+    const { sessionId } = entry;
+    this.stateChanged();
+    try {
+      const { stopReason } = await connection.agent.request('session/prompt', {
+        sessionId,
+        prompt: entry.blocks,
+      });
+      if (entry.started && !entry.dropped) this.notify('turn/ended', { sessionId, stopReason, error: null });
+      return { stopReason };
+    } catch (err) {
+      const message = acpErrorMessage(err);
+      if (!entry.dropped) {
+        // Failed before its turn began: show the prompt, then why it failed.
+        if (!entry.started) this.promptStarted(entry);
+        this.notify('turn/ended', { sessionId, stopReason: null, error: message });
+      }
+      throw new Error(message);
+    } finally {
+      this.prompts.answered(entry);
+      if (sessionId === this.session.sessionId) this.control.turnEnded();
+      this.stateChanged();
+    }
+  }
+
+  /** A prompt's turn began: it joins the transcript (queued ones wait above the composer until then). */
+  private promptStarted(entry: PromptEntry): void {
+    if (entry.sessionId !== this.session.sessionId) return;
+    // Named from the first prompt at once; the agent's own title replaces it when it comes.
+    if (!this.session.title && !this.session.hasUserPrompt())
+      this.session.title = titleFromPrompt(entry.text);
+    this.session.recordUserPrompt(entry.sessionId, entry.blocks);
+    this.notify('chat/userPrompt', { sessionId: entry.sessionId, text: entry.text, context: entry.context });
+    this.stateChanged();
+  }
+
+  /** `/steer`: the text joins the running turn at its next step; the agent answers at once. */
+  private async steer(
+    connection: ClientConnection,
+    sessionId: string,
+    text: string,
+    context: ContextItem[],
+  ): Promise<{ stopReason: StopReason }> {
+    if (context.length) {
+      throw new Error('A steer sends text only: remove the attached context, or queue the message.');
+    }
+    const blocks: ContentBlock[] = [{ type: 'text', text }];
+    this.session.recordUserPrompt(sessionId, blocks);
+    this.notify('chat/userPrompt', { sessionId, text, context: [], steered: true });
+    this.steering++;
+    this.stateChanged();
+    try {
+      const { stopReason } = await connection.agent.request('session/prompt', {
+        sessionId,
+        prompt: [{ type: 'text', text: `/steer ${text}` }],
+      });
+      return { stopReason };
+    } catch (err) {
+      const message = acpErrorMessage(err);
+      this.notify('turn/ended', { sessionId, stopReason: null, error: `The steer failed: ${message}` });
+      throw new Error(message);
+    } finally {
+      this.steering--;
+      this.stateChanged();
+    }
+  }
+
   private clientApp() {
-    const app = client({ name: 'cairn-vscode' }).onNotification('session/update', ({ params }) =>
-      this.onSessionUpdate(params),
-    );
+    const app = client({ name: 'cairn-vscode' })
+      .onNotification('session/update', ({ params }) => this.onSessionUpdate(params))
+      .onNotification('_cairn/queue', readQueueReport, ({ params }) => {
+        this.prompts.serverReported(params.sessionId, params.queued);
+      })
+      .onNotification('_cairn/checkpoint', readCheckpointNotice, ({ params }) =>
+        this.control.checkpointRecorded(params.sessionId, params.checkpoint),
+      );
     app.onNotification(DELEGATE_CHILD_METHOD, readDelegateChild, ({ params }) => {
       if (this.children.status(params, this.session.sessionId)) this.notify('child/status', params);
     });
@@ -456,7 +603,7 @@ export class ChatHost {
     if (this.exit && !this.connected && !this.starting) return 'stopped';
     if (!this.connected) return 'starting';
     if (this.requests.permissions.size > 0 || this.requests.reviews.size > 0) return 'awaiting_approval';
-    return this.turn ? 'working' : 'idle';
+    return this.prompts.busy || this.steering > 0 ? 'working' : 'idle';
   }
 
   private requireWorkspace(): string {
@@ -481,6 +628,20 @@ export class ChatHost {
     this.notify('notice', { level: 'error', message });
     this.stateChanged();
   }
+}
+
+function readQueueReport(params: unknown): { sessionId: string; queued: { index: number }[] } {
+  const p = params as { sessionId?: unknown; queued?: unknown };
+  if (typeof p?.sessionId !== 'string' || !Array.isArray(p.queued)) throw new Error('invalid _cairn/queue');
+  return { sessionId: p.sessionId, queued: p.queued.filter((q) => typeof q?.index === 'number') };
+}
+
+function readCheckpointNotice(params: unknown): { sessionId: string; checkpoint: CheckpointInfo } {
+  const p = params as { sessionId?: unknown; checkpoint?: CheckpointInfo };
+  if (typeof p?.sessionId !== 'string' || typeof p.checkpoint?.id !== 'string') {
+    throw new Error('invalid _cairn/checkpoint');
+  }
+  return { sessionId: p.sessionId, checkpoint: p.checkpoint };
 }
 
 /** An ACP request error's message with the details the agent sent, else the plain message. */

@@ -15,6 +15,7 @@ import { showAgentTerminal } from './vscode/agent-terminal.js';
 import { ContextSources, mentionFolders } from './vscode/context-sources.js';
 import { createStatusBar } from './vscode/status-bar.js';
 import { LearningView } from './vscode/learning-view.js';
+import { CheckpointPreview } from './vscode/checkpoint-preview.js';
 import { LearningCli } from './learning/learning-cli.js';
 import {
   mentionFiles,
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const config = () => vscode.workspace.getConfiguration('cairn');
   const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null;
   const reviewEditor = new ReviewEditor();
+  const checkpointPreview = new CheckpointPreview(workspaceRoot);
 
   // User settings (application scope: a repository's settings cannot set them), or this
   // workspace's choice, kept in VS Code's workspace state rather than in the repository.
@@ -103,6 +105,7 @@ export function activate(context: vscode.ExtensionContext): void {
       resolveReference: (ref, folder) => contextSources.resolve(ref, folder),
       openLocation,
       runCommand,
+      checkpoints: checkpointPreview,
       terminalStarted: (terminal) => void showAgentTerminal(terminal),
       attentionNeeded: (message) => {
         if (vscode.window.state.focused || !config().get<boolean>('notifyWhenUnfocused', true)) return;
@@ -166,6 +169,7 @@ export function activate(context: vscode.ExtensionContext): void {
     output,
     status.item,
     reviewEditor.register(),
+    checkpointPreview.register(),
     learning.register(),
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view, {
       webviewOptions: { retainContextWhenHidden: true },

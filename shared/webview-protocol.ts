@@ -77,6 +77,48 @@ export type HostState = {
   images: boolean;
   /** Workspace folder the agent runs in (absolute), or null when no folder is open. */
   workspaceRoot: string | null;
+  /** Prompts sent during the running turn that wait for it, in the order they will run. */
+  queue: QueuedPrompt[];
+  /** Whether the agent offers `/steer` (a message into the running turn). */
+  canSteer: boolean;
+  /** Whether the agent supports `session/fork` (fork from a user message). */
+  canFork: boolean;
+  /** Whether chats can be renamed (`session/set_title`, or `/title` for the open chat). */
+  canRename: boolean;
+};
+
+/** A prompt waiting for the running turn (the server queues it); withdrawn with `removeQueued`. */
+export type QueuedPrompt = { id: string; text: string; context: ContextItem[] };
+
+/** What `_cairn/checkpoints/list` says about one checkpoint (the state before a user prompt). */
+export type CheckpointInfo = {
+  id: string;
+  /** 1 = newest. */
+  number: number;
+  /** ISO 8601. */
+  createdAt: string;
+  /** The first line of the prompt the checkpoint precedes. */
+  prompt: string;
+  /** 0-based index of the user prompt in the session this checkpoint precedes. */
+  beforeUserMessage: number;
+  files: { path: string; status: 'added' | 'modified' | 'deleted'; added: number; removed: number }[];
+};
+
+/** One file a restore would change (the preview; contents stay on the host for the diff editors). */
+export type CheckpointPreviewFile = {
+  /** Workspace-relative. */
+  path: string;
+  action: 'restore' | 'remove' | 'recreate';
+  binary: boolean;
+  /** Changed by hand since the checkpoint: the restore asks before overwriting it. */
+  handEdited: boolean;
+};
+
+export type CheckpointRestoreResult = {
+  restored: string[];
+  kept: string[];
+  /** Set when the conversation was rewound: the fork the panel switched to. */
+  forkSessionId: string | null;
 };
 
 /** The `@` references the host gathers itself when picked (`@folder` needs a path). */
@@ -199,6 +241,16 @@ export const WebviewMethod = {
   runCommand: 'runCommand',
   /** Stop one delegated child (`_cairn/delegate/cancel`); its siblings and the turn go on. */
   stopChild: 'stopChild',
+  /** Withdraw a queued prompt before it runs. */
+  removeQueued: 'removeQueued',
+  /** Fork the chat before one of the user's messages and switch to the fork. */
+  forkSession: 'forkSession',
+  renameSession: 'renameSession',
+  /** What a checkpoint restore would change; opens VS Code's multi-file diff of it. */
+  previewCheckpoint: 'previewCheckpoint',
+  /** Opens the diff of one file of a previewed restore. */
+  showCheckpointDiff: 'showCheckpointDiff',
+  restoreCheckpoint: 'restoreCheckpoint',
 } as const;
 
 export type HostCommand = 'setApiKey' | 'openSettings' | 'showLog';
@@ -214,6 +266,8 @@ export type ReadyResult = {
   transcript: SessionNotification[];
   /** The current session's delegated children (live cards under their `delegate` call). */
   children?: DelegatedChildSnapshot[];
+  /** The current session's checkpoints, newest first (none when the agent keeps none). */
+  checkpoints?: CheckpointInfo[];
 };
 
 export type WebviewRequests = {
@@ -222,9 +276,21 @@ export type WebviewRequests = {
    * Sends a prompt. Resolves when the turn ends (updates stream meanwhile as `session/update`).
    * Rejects with a user-facing message when the agent is not running or a turn is already running.
    */
-  prompt: { params: { text: string; context: ContextItem[] }; result: { stopReason: StopReason } };
-  /** Stop the running turn (`session/cancel`); pending permission cards resolve as cancelled. */
-  cancel: { params: Record<string, never>; result: null };
+  /**
+   * Sends a prompt. Resolves when the turn ends (updates stream meanwhile as `session/update`).
+   * While a turn runs, `queue` (the default) sends it to wait for the turn (it shows in
+   * `HostState.queue` until it starts); `steer` sends it into the running turn (`/steer`).
+   * Rejects with a user-facing message when the agent is not running.
+   */
+  prompt: {
+    params: { text: string; context: ContextItem[]; mode?: 'queue' | 'steer' };
+    result: { stopReason: StopReason };
+  };
+  /**
+   * Stop the running turn (`session/cancel`); pending permission cards resolve as cancelled.
+   * `queued`: what happens to the queued prompts (default `discard`); `keep` sends them again.
+   */
+  cancel: { params: { queued?: 'keep' | 'discard' }; result: null };
   newChat: { params: Record<string, never>; result: { sessionId: string } };
   listSessions: {
     params: { cursor?: string };
@@ -256,6 +322,17 @@ export type WebviewRequests = {
   runCommand: { params: { command: HostCommand }; result: null };
   /** `cancelled: false` when the child had already ended. */
   stopChild: { params: { childSessionId: string }; result: { cancelled: boolean } };
+  removeQueued: { params: { id: string }; result: null };
+  /** `userMessage`: 0-based index of the user prompt to fork before; `text` goes to the composer. */
+  forkSession: { params: { userMessage: number; text: string }; result: { sessionId: string } };
+  renameSession: { params: { sessionId: string; title: string }; result: null };
+  previewCheckpoint: { params: { checkpointId: string }; result: { files: CheckpointPreviewFile[] } };
+  showCheckpointDiff: { params: { checkpointId: string; path: string }; result: null };
+  /** `text`: the prompt the checkpoint precedes, put in the composer when the conversation is rewound. */
+  restoreCheckpoint: {
+    params: { checkpointId: string; conversation: boolean; text?: string };
+    result: CheckpointRestoreResult;
+  };
 };
 
 export type WebviewRequestMethod = keyof WebviewRequests;
@@ -290,13 +367,20 @@ export const HostMethod = {
   childStatus: 'child/status',
   /** One of a delegated child's own `session/update`s (`sessionId` is the child's). */
   childUpdate: 'child/update',
+  /** A line in the transcript from the panel itself (a restore's result). */
+  chatNotice: 'chat/notice',
+  /** The current session's checkpoints changed (listed, or one recorded). */
+  checkpoints: 'checkpoints',
+  /** Replace the composer's text (a fork puts the message it was made before there). */
+  composerSetDraft: 'composer/setDraft',
 } as const;
 
 export type HostNotifications = {
   state: HostState;
   'session/update': SessionNotification;
-  'chat/reset': { sessionId: string | null; reason: 'new' | 'load' | 'restart' };
-  'chat/userPrompt': { sessionId: string; text: string; context: ContextItem[] };
+  'chat/reset': { sessionId: string | null; reason: 'new' | 'load' | 'restart' | 'fork' };
+  /** `steered`: sent into the running turn rather than as a turn of its own. */
+  'chat/userPrompt': { sessionId: string; text: string; context: ContextItem[]; steered?: boolean };
   'turn/ended': { sessionId: string; stopReason: StopReason | null; error: string | null };
   'permission/requested': PermissionCard;
   'permission/resolved': { requestId: string; optionId: string | null };
@@ -313,6 +397,9 @@ export type HostNotifications = {
   notice: { level: 'info' | 'warning' | 'error'; message: string };
   'child/status': DelegateChildNotification;
   'child/update': SessionNotification;
+  'chat/notice': { sessionId: string; level: 'info' | 'warning' | 'error'; text: string };
+  checkpoints: { sessionId: string; checkpoints: CheckpointInfo[] };
+  'composer/setDraft': { text: string };
 };
 
 export type HostNotificationMethod = keyof HostNotifications;

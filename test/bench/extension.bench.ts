@@ -122,6 +122,7 @@ async function panelReady(rounds: number) {
           { stderr: () => {} },
         ),
       hasApiKey: async () => true,
+      checkpoints: { showChanges: async () => {}, showDiff: async () => {} },
       autoApprove: () => ({ reads: false, edits: false }),
       readText: async () => '',
       reviews: {

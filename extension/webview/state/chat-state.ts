@@ -14,6 +14,7 @@ import type {
   UsageUpdate,
 } from '@agentclientprotocol/sdk';
 import type {
+  CheckpointInfo,
   ContextItem,
   HostNotifications,
   HostState,
@@ -45,7 +46,15 @@ export type ToolCallItem = {
 };
 
 export type TranscriptItem =
-  | { kind: 'user'; id: string; text: string; context: readonly ContextItem[]; messageId: string | null }
+  | {
+      kind: 'user';
+      id: string;
+      text: string;
+      context: readonly ContextItem[];
+      messageId: string | null;
+      /** Sent into a running turn (`/steer`) rather than as a turn of its own. */
+      steered?: true;
+    }
   | { kind: 'agent'; id: string; text: string; messageId: string | null }
   | { kind: 'thought'; id: string; text: string; messageId: string | null }
   | ToolCallItem
@@ -73,6 +82,8 @@ export type ChatState = {
   nextId: number;
   /** Delegated children of the session, by child session id (shown under their delegate call). */
   children: ReadonlyMap<string, ChildView>;
+  /** The session's checkpoints, newest first (a user message with one offers a restore). */
+  checkpoints: readonly CheckpointInfo[];
 };
 
 export type ChatAction =
@@ -94,6 +105,7 @@ export const initialChatState: ChatState = {
   notices: [],
   nextId: 1,
   children: new Map(),
+  checkpoints: [],
 };
 
 /** The session the transcript belongs to: updates for any other session are ignored. */
@@ -111,6 +123,7 @@ function clearedTranscript(state: ChatState): ChatState {
     title: null,
     terminals: {},
     children: new Map(),
+    checkpoints: [],
   };
 }
 
@@ -123,6 +136,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         host: result.state,
         permissions: result.permissions,
         reviews: result.reviews,
+        checkpoints: result.checkpoints ?? [],
       };
       for (const notification of result.transcript) next = applySessionNotification(next, notification);
       next = restoreChildren(next, result.children ?? [], initialChatState, applySessionUpdate);
@@ -137,9 +151,27 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...clearedTranscript(state), host };
     }
     case 'chat/userPrompt': {
-      const { text, context } = action.params;
+      const { text, context, steered } = action.params;
       const [withId, id] = takeId(state);
-      return appendItem(withId, { kind: 'user', id, text, context, messageId: null });
+      return appendItem(withId, {
+        kind: 'user',
+        id,
+        text,
+        context,
+        messageId: null,
+        ...(steered ? { steered: true as const } : {}),
+      });
+    }
+    case 'chat/notice': {
+      const current = currentSession(state);
+      if (current !== null && action.params.sessionId !== current) return state;
+      const [withId, id] = takeId(state);
+      return appendItem(withId, { kind: 'notice', id, level: action.params.level, text: action.params.text });
+    }
+    case 'checkpoints': {
+      const current = currentSession(state);
+      if (current !== null && action.params.sessionId !== current) return state;
+      return { ...state, checkpoints: action.params.checkpoints };
     }
     case 'turn/ended':
       return applyTurnEnded(state, action.params);
@@ -177,6 +209,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, notices: state.notices.filter((n) => n.id !== action.id) };
     case 'composer/addContext':
     case 'composer/focus':
+    case 'composer/setDraft':
       // Composer-local: handled by the composer view, not the transcript.
       return state;
   }

@@ -1,12 +1,18 @@
 /**
  * An in-process ACP agent built with the SDK's `agent()`: a real protocol peer for the host's
- * unit tests. Prompts are scripted by their first word (`hello`, `edit`, `run`, `wait`, ...).
+ * unit tests. Prompts are scripted by their first word (`hello`, `edit`, `run`, `wait`, `hold`, ...).
+ * Like Cairn's server it queues prompts sent during a turn (reporting `_cairn/queue`), takes
+ * `/steer`, forks (`session/fork` before a user prompt), renames, and keeps a checkpoint before
+ * each `edit` prompt (`_cairn/checkpoints/*`, `_cairn/checkpoint`).
  */
 import {
   agent,
   RequestError,
+  type AgentContext,
   type AnyMessage,
+  type ContentBlock,
   type SessionNotification,
+  type StopReason,
   type Stream,
 } from '@agentclientprotocol/sdk';
 import type { LaunchedAgent } from '../../../extension/chat-host.js';
@@ -19,7 +25,23 @@ export type FakeAgentLog = {
   terminalResults: { output: string; exitCode: number | null | undefined; truncated: boolean }[];
   prompts: unknown[][];
   loads: string[];
+  steers: string[];
+  forks: { sessionId: string; beforeUserMessage: number | undefined }[];
+  titles: { sessionId: string; title: string }[];
+  restores: { checkpointId: string; conversation: boolean }[];
 };
+
+type Checkpoint = {
+  id: string;
+  number: number;
+  createdAt: string;
+  prompt: string;
+  beforeUserMessage: number;
+  files: { path: string; status: 'modified'; added: number; removed: number }[];
+};
+
+/** A session's prompts: whether one runs, and those waiting for it (each told to run or not). */
+type PromptLine = { running: boolean; waiting: { text: string; start(run: boolean): void }[] };
 
 /** Two object streams crossed over: what one side writes, the other reads. */
 export function streamPair(): { client: Stream; agent: Stream } {
@@ -31,7 +53,12 @@ export function streamPair(): { client: Stream; agent: Stream } {
   };
 }
 
-export function createFakeAgent(options: { editPath?: string } = {}) {
+/** Extension request params as sent (the fake trusts its client). */
+function readParams<P>(params: unknown): P {
+  return params as P;
+}
+
+export function createFakeAgent(options: { editPath?: string; unstable?: boolean } = {}) {
   const log: FakeAgentLog = {
     cancels: [],
     writeErrors: [],
@@ -39,10 +66,58 @@ export function createFakeAgent(options: { editPath?: string } = {}) {
     terminalResults: [],
     prompts: [],
     loads: [],
+    steers: [],
+    forks: [],
+    titles: [],
+    restores: [],
   };
   const histories = new Map<string, SessionNotification['update'][]>();
+  /** Where each user prompt starts in a session's history. */
+  const promptStarts = new Map<string, number[]>();
   const cancelled = new Map<string, () => void>();
+  const held: (() => void)[] = [];
+  const lines = new Map<string, PromptLine>();
+  const checkpoints = new Map<string, Checkpoint[]>();
   let next = 1;
+  let checkpointCount = 0;
+
+  const line = (sessionId: string): PromptLine => {
+    let l = lines.get(sessionId);
+    if (!l) lines.set(sessionId, (l = { running: false, waiting: [] }));
+    return l;
+  };
+  const reportQueue = (
+    sessionId: string,
+    client: { notify(method: string, params: unknown): Promise<void> },
+  ) =>
+    client.notify('_cairn/queue', {
+      sessionId,
+      queued: line(sessionId).waiting.map((w, index) => ({ index, text: w.text })),
+    });
+  const newSession = (history: SessionNotification['update'][] = [], starts: number[] = []) => {
+    const sessionId = `s${next++}`;
+    histories.set(sessionId, history);
+    promptStarts.set(sessionId, starts);
+    return sessionId;
+  };
+  const fork = (sessionId: string, beforeUserMessage: number | undefined) => {
+    const history = histories.get(sessionId);
+    if (!history) throw RequestError.resourceNotFound(sessionId);
+    const starts = promptStarts.get(sessionId) ?? [];
+    const cut =
+      beforeUserMessage === undefined ? history.length : (starts[beforeUserMessage] ?? history.length);
+    return newSession(
+      history.slice(0, cut),
+      starts.filter((s) => s < cut),
+    );
+  };
+  const modes = {
+    currentModeId: 'ask',
+    availableModes: [
+      { id: 'ask', name: 'Ask' },
+      { id: 'auto', name: 'Auto' },
+    ],
+  };
 
   const app = agent({ name: 'fake-agent' })
     .onRequest('initialize', ({ params }) => ({
@@ -50,23 +125,69 @@ export function createFakeAgent(options: { editPath?: string } = {}) {
       agentCapabilities: {
         loadSession: true,
         promptCapabilities: { embeddedContext: true },
-        sessionCapabilities: { list: {} },
+        // `fork` and `title` are unstable ACP: the stable schema types only `list`.
+        sessionCapabilities: { list: {}, ...(options.unstable === false ? {} : { fork: {}, title: {} }) },
       },
     }))
-    .onRequest('session/new', () => {
-      const sessionId = `s${next++}`;
-      histories.set(sessionId, []);
-      return {
-        sessionId,
-        modes: {
-          currentModeId: 'ask',
-          availableModes: [
-            { id: 'ask', name: 'Ask' },
-            { id: 'auto', name: 'Auto' },
-          ],
-        },
-      };
+    .onRequest('session/new', () => ({ sessionId: newSession(), modes }))
+    .onRequest(
+      'session/fork',
+      readParams<{ sessionId: string; _meta?: { cairn?: { beforeUserMessage?: number } } }>,
+      ({ params }) => {
+        const beforeUserMessage = params._meta?.cairn?.beforeUserMessage;
+        log.forks.push({ sessionId: params.sessionId, beforeUserMessage });
+        return { sessionId: fork(params.sessionId, beforeUserMessage), modes };
+      },
+    )
+    .onRequest('session/set_title', readParams<{ sessionId: string; title: string }>, ({ params }) => {
+      log.titles.push(params);
+      return {};
     })
+    .onRequest(
+      '_cairn/queue/remove',
+      readParams<{ sessionId: string; index: number }>,
+      async ({ params, client }) => {
+        const waiting = line(params.sessionId).waiting;
+        const [removed] = waiting.splice(params.index, 1);
+        removed?.start(false);
+        if (removed) await reportQueue(params.sessionId, client);
+        return { removed: !!removed };
+      },
+    )
+    .onRequest('_cairn/checkpoints/list', readParams<{ sessionId: string }>, ({ params }) => ({
+      available: true,
+      checkpoints: (checkpoints.get(params.sessionId) ?? []).map((c, i, all) => ({
+        ...c,
+        number: all.length - i,
+      })),
+    }))
+    .onRequest('_cairn/checkpoints/preview', readParams<{ sessionId: string; checkpointId: string }>, () => ({
+      files: [
+        {
+          path: 'a.txt',
+          action: 'restore',
+          current: 'new text\n',
+          restored: 'old text\n',
+          handEdited: false,
+        },
+        { path: 'b.txt', action: 'remove', current: 'made by a command\n', restored: null, handEdited: true },
+      ],
+    }))
+    .onRequest(
+      '_cairn/checkpoints/restore',
+      readParams<{ sessionId: string; checkpointId: string; conversation: boolean }>,
+      ({ params }) => {
+        log.restores.push({ checkpointId: params.checkpointId, conversation: params.conversation });
+        const cp = checkpoints.get(params.sessionId)?.find((c) => c.id === params.checkpointId);
+        if (!cp) throw RequestError.invalidParams(undefined, `no checkpoint ${params.checkpointId}`);
+        return {
+          restored: ['a.txt'],
+          kept: ['b.txt'],
+          undoCheckpointId: 'undo-1',
+          ...(params.conversation ? { forkSessionId: fork(params.sessionId, cp.beforeUserMessage) } : {}),
+        };
+      },
+    )
     .onRequest('session/list', () => ({
       sessions: [...histories.keys()].map((sessionId) => ({
         sessionId,
@@ -100,9 +221,52 @@ export function createFakeAgent(options: { editPath?: string } = {}) {
     })
     .onNotification('session/cancel', ({ params }) => {
       log.cancels.push(params.sessionId);
+      // ACP: the queued prompts are answered `cancelled` with the turn.
+      for (const w of line(params.sessionId).waiting.splice(0)) w.start(false);
       cancelled.get(params.sessionId)?.();
     })
     .onRequest('session/prompt', async ({ params, client }) => {
+      const { sessionId } = params;
+      const first = params.prompt[0];
+      const text = first?.type === 'text' ? first.text : '';
+      const l = line(sessionId);
+      if (text.startsWith('/steer ') && l.running) {
+        log.steers.push(text.slice('/steer '.length));
+        return { stopReason: 'end_turn' as const, _meta: { cairn: { steered: true } } };
+      }
+      if (text.startsWith('/title ')) {
+        log.titles.push({ sessionId, title: text.slice('/title '.length) });
+        await client.notify('session/update', {
+          sessionId,
+          update: { sessionUpdate: 'session_info_update', title: text.slice('/title '.length) },
+        });
+        return { stopReason: 'end_turn' as const };
+      }
+      if (l.running) {
+        const run = await new Promise<boolean>((start) => {
+          l.waiting.push({ text, start });
+          void reportQueue(sessionId, client);
+        });
+        if (!run) return { stopReason: 'cancelled' as const };
+      }
+      l.running = true;
+      try {
+        return await runPrompt(params, client);
+      } finally {
+        const waiting = l.waiting.shift();
+        l.running = !!waiting;
+        if (waiting) {
+          void reportQueue(sessionId, client);
+          waiting.start(true);
+        }
+      }
+    });
+
+  async function runPrompt(
+    params: { sessionId: string; prompt: ContentBlock[] },
+    client: AgentContext,
+  ): Promise<{ stopReason: StopReason }> {
+    {
       const { sessionId } = params;
       log.prompts.push(params.prompt);
       const history = histories.get(sessionId)!;
@@ -111,7 +275,23 @@ export function createFakeAgent(options: { editPath?: string } = {}) {
         await client.notify('session/update', { sessionId, update });
       };
       const first = params.prompt[0];
-      const word = first?.type === 'text' ? first.text.split(' ')[0] : '';
+      const text = first?.type === 'text' ? first.text : '';
+      const word = text.split(' ')[0];
+      const starts = promptStarts.get(sessionId)!;
+      if (word === 'edit') {
+        // The files as they were before this prompt: a checkpoint, announced.
+        const checkpoint: Checkpoint = {
+          id: `cp${++checkpointCount}`,
+          number: 1,
+          createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, checkpointCount)).toISOString(),
+          prompt: text.split('\n')[0]!,
+          beforeUserMessage: starts.length,
+          files: [{ path: 'a.txt', status: 'modified', added: 1, removed: 1 }],
+        };
+        checkpoints.set(sessionId, [checkpoint, ...(checkpoints.get(sessionId) ?? [])]);
+        await client.notify('_cairn/checkpoint', { sessionId, checkpoint });
+      }
+      starts.push(history.length);
       for (const content of params.prompt) history.push({ sessionUpdate: 'user_message_chunk', content });
 
       if (word === 'name') {
@@ -192,12 +372,39 @@ export function createFakeAgent(options: { editPath?: string } = {}) {
           log.terminalResults.push({ output: out.output, exitCode: exit.exitCode, truncated: out.truncated });
           await term.release();
         }
+      } else if (word === 'offer') {
+        await send({
+          sessionUpdate: 'available_commands_update',
+          availableCommands: [
+            { name: 'steer', description: 'Steer the running turn' },
+            { name: 'title', description: 'Rename the chat' },
+          ],
+        });
       } else if (word === 'wait') {
         await new Promise<void>((resolve) => cancelled.set(sessionId, resolve));
         return { stopReason: 'cancelled' };
+      } else if (word === 'hold') {
+        // Runs until the test calls release() (or Stop).
+        const stopped = await new Promise<boolean>((resolve) => {
+          held.push(() => resolve(false));
+          cancelled.set(sessionId, () => resolve(true));
+        });
+        if (stopped) return { stopReason: 'cancelled' };
+        await send({
+          sessionUpdate: 'agent_message_chunk',
+          content: { type: 'text', text: `done: ${text}` },
+        });
+      } else if (word) {
+        await send({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: `re: ${text}` } });
       }
       return { stopReason: 'end_turn' };
-    });
+    }
+  }
+
+  /** Ends the oldest `hold` prompt's turn. */
+  function release(): void {
+    held.shift()?.();
+  }
 
   /** Connects a new client; `crash()` ends it the way a dying server process would. */
   function launch(): LaunchedAgent & { crash(code: number): void } {
@@ -217,5 +424,5 @@ export function createFakeAgent(options: { editPath?: string } = {}) {
     };
   }
 
-  return { app, log, launch };
+  return { app, log, launch, release };
 }

@@ -5,16 +5,22 @@ import { join, relative } from 'node:path';
 import { ChatHost, type ChatHostEnvironment } from '../../../extension/chat-host.js';
 import type { PendingReview } from '../../../extension/edit-reviews.js';
 import type { CommandTerminal } from '../../../extension/command-terminal.js';
+import type { CheckpointFileContents } from '../../../extension/checkpoint-requests.js';
 import type { HostNotificationMethod, HostNotifications } from '../../../shared/webview-protocol.js';
 import { createFakeAgent } from './fake-agent.js';
 
 export type Sent = { method: HostNotificationMethod; params: unknown };
 
-export function makeHost(opts: { autoApprove?: { reads: boolean; edits: boolean } } = {}) {
+export function makeHost(
+  opts: {
+    autoApprove?: { reads: boolean; edits: boolean };
+    /** The agent offers session/fork and set_title. */ unstable?: boolean;
+  } = {},
+) {
   const root = mkdtempSync(join(tmpdir(), 'cairn-host-'));
   const file = join(root, 'a.txt');
   writeFileSync(file, 'old text\n');
-  const fake = createFakeAgent({ editPath: file });
+  const fake = createFakeAgent({ editPath: file, ...(opts.unstable === false ? { unstable: false } : {}) });
   /** Open editor buffers with unsaved text, by path. */
   const dirty = new Map<string, string>();
   const shown: PendingReview[] = [];
@@ -22,6 +28,9 @@ export function makeHost(opts: { autoApprove?: { reads: boolean; edits: boolean 
   const started: CommandTerminal[] = [];
   const launches: ReturnType<typeof fake.launch>[] = [];
   const sent: Sent[] = [];
+  /** Restore previews opened in the editor: the multi-file diff, then single diffs. */
+  const previews: { title: string; files: readonly CheckpointFileContents[] }[] = [];
+  const diffs: CheckpointFileContents[] = [];
   const waiters: { method: HostNotificationMethod; resolve: (p: unknown) => void }[] = [];
 
   const env: ChatHostEnvironment = {
@@ -64,6 +73,10 @@ export function makeHost(opts: { autoApprove?: { reads: boolean; edits: boolean 
     }),
     openLocation: async () => {},
     runCommand: async () => {},
+    checkpoints: {
+      showChanges: async (title, files) => void previews.push({ title, files }),
+      showDiff: async (_title, file) => void diffs.push(file),
+    },
     terminalStarted: (t) => void started.push(t),
     attentionNeeded: () => {},
     log: () => {},
@@ -82,5 +95,5 @@ export function makeHost(opts: { autoApprove?: { reads: boolean; edits: boolean 
     return new Promise((resolve) => waiters.push({ method, resolve: resolve as (p: unknown) => void }));
   }
 
-  return { host, root, file, fake, dirty, shown, closed, started, launches, sent, next };
+  return { host, root, file, fake, dirty, shown, closed, started, launches, sent, next, previews, diffs };
 }

@@ -19,6 +19,10 @@ export function hostState(overrides: Partial<HostState> = {}): HostState {
     embeddedContext: true,
     images: true,
     workspaceRoot: '/ws',
+    queue: [],
+    canSteer: false,
+    canFork: false,
+    canRename: false,
     ...overrides,
   };
 }
