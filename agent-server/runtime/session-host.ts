@@ -183,21 +183,27 @@ export class SessionHost {
     );
     if (settings?.config) session.restoreConfig(settings.config);
     await this.restoreModel(session, settings?.model ?? leaf.model);
-    await store.createSession({
-      id,
-      cwd: session.cwd,
-      createdAt: createdAt.getTime(),
-      origin: {
-        kind: 'fork',
-        sessionId: sourceId,
-        ...(params.beforeUserMessage !== undefined ? { beforeUserMessage: params.beforeUserMessage } : {}),
-      },
-      settings: session.settings,
-      ...(session.modelId ? { model: session.modelId } : {}),
-      ...(title ? { title } : {}),
-    });
-    // Issued together so they share fsyncs; the journal keeps call order.
-    await Promise.all(records.map((r) => store.append(id, r)));
+    try {
+      await store.createSession({
+        id,
+        cwd: session.cwd,
+        createdAt: createdAt.getTime(),
+        origin: {
+          kind: 'fork',
+          sessionId: sourceId,
+          ...(params.beforeUserMessage !== undefined ? { beforeUserMessage: params.beforeUserMessage } : {}),
+        },
+        settings: session.settings,
+        ...(session.modelId ? { model: session.modelId } : {}),
+        ...(title ? { title } : {}),
+      });
+      // Issued together so they share fsyncs; the journal keeps call order.
+      await Promise.all(records.map((r) => store.append(id, r)));
+    } catch (err) {
+      // A fork history could not take is no fork: nothing of it stays running.
+      await session.close();
+      throw err;
+    }
     await session.recordTo(store, id);
     this.live.set(id, session);
     return session;
