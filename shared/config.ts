@@ -8,7 +8,12 @@ import { MODEL_PRESET_NAMES } from './model-presets.js';
  * API keys are never stored here: `apiKeyEnv` names the variable that holds one.
  */
 
-export { MODEL_PRESET_NAMES, isKeylessPreset, type ModelPresetName } from './model-presets.js';
+export {
+  MODEL_PRESET_NAMES,
+  isKeylessPreset,
+  presetAcceptsReasoningEffort,
+  type ModelPresetName,
+} from './model-presets.js';
 
 /** An http(s) URL: `localhost:8080/v1` parses as a URL with scheme "localhost:", so say what is meant. */
 const httpUrl = () =>
@@ -16,6 +21,33 @@ const httpUrl = () =>
     protocol: /^https?$/,
     error: 'must be an http:// or https:// URL, e.g. "http://127.0.0.1:8080/v1"',
   });
+
+const envVarName = () => z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+/**
+ * A model to continue on when the one before it fails after its retries (rate limits, 5xx,
+ * timeouts, unreachable). Without `preset` or `baseUrl` it is another model of the same endpoint.
+ */
+export const ModelFallbackSchema = z
+  .object({
+    preset: z.enum(MODEL_PRESET_NAMES).optional(),
+    baseUrl: httpUrl().optional(),
+    model: z.string().min(1),
+    /** Name of the environment variable holding this endpoint's key (never the key). */
+    apiKeyEnv: envVarName().optional(),
+  })
+  .strict()
+  .refine((f) => f.preset !== 'custom' || f.baseUrl !== undefined, {
+    error: 'preset "custom" needs a "baseUrl"',
+  });
+
+/** Dollars per million tokens, for a cost estimate when the provider reports none. */
+export const ModelPriceSchema = z
+  .object({
+    inputPerMTok: z.number().nonnegative(),
+    outputPerMTok: z.number().nonnegative(),
+  })
+  .strict();
 
 export const ModelConfigSchema = z
   .object({
@@ -37,6 +69,10 @@ export const ModelConfigSchema = z
     streamIdleTimeoutSec: z.number().positive().default(60),
     /** Other models offered in the client's model picker. */
     choices: z.array(z.string().min(1)).default([]),
+    /** Tried in order when the current model fails after its retries. */
+    fallbacks: z.array(ModelFallbackSchema).default([]),
+    /** Per model id: the price used for `/status` and the prompt's usage when the provider reports no cost. */
+    prices: z.record(z.string().min(1), ModelPriceSchema).default({}),
   })
   .strict();
 
@@ -215,6 +251,8 @@ export const CairnConfigSchema = z
 
 export type CairnConfig = z.infer<typeof CairnConfigSchema>;
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+export type ModelFallback = z.infer<typeof ModelFallbackSchema>;
+export type ModelPrice = z.infer<typeof ModelPriceSchema>;
 export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;
 export type ToolOutputConfig = z.infer<typeof ToolOutputConfigSchema>;
 export type WebConfig = z.infer<typeof WebConfigSchema>;
