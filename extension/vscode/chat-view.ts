@@ -9,8 +9,11 @@ import {
   type WebviewRequestMethod,
 } from '../../shared/webview-protocol.js';
 import { errorMessage } from '../../shared/error-message.js';
+import { JobResultsBadge } from '../job-results.js';
 
 export const CHAT_VIEW_ID = 'cairn.chat';
+/** Scheduled jobs finish while nobody looks: their unseen results are counted this often. */
+const JOB_BADGE_REFRESH_MS = 60_000;
 
 /**
  * The sidebar chat: loads the webview bundle and connects it to the chat host with typed
@@ -71,13 +74,48 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       host.warmUp();
       return host;
     });
+    const stopBadge = this.showJobResults(view, attached);
     view.onDidDispose(() => {
+      stopBadge();
       received.dispose();
       peer.rejectAllPendingRequests('The chat view was closed.');
       void attached.then((host) => host.attachView(null));
       this.view = null;
     });
     view.webview.html = this.html(view.webview);
+  }
+
+  /**
+   * The view's badge counts unseen job results: counted when a session settles (connected,
+   * a turn ended, another session opened), when the view is shown, and every minute.
+   */
+  private showJobResults(view: vscode.WebviewView, host: Promise<ChatHost>): () => void {
+    const badge = new JobResultsBadge({
+      list: async (cursor) => (await host).handlers.listSessions(cursor ? { cursor } : {}),
+      show: (b) => {
+        view.badge = b;
+      },
+      log: this.log,
+    });
+    let last: { sessionId: string | null; activity: string } = { sessionId: null, activity: '' };
+    let unsubscribe: (() => void) | null = null;
+    void host.then((h) => {
+      unsubscribe = h.onStateChange((state) => {
+        const settled =
+          state.activity === 'idle' && (last.activity !== 'idle' || state.sessionId !== last.sessionId);
+        last = { sessionId: state.sessionId, activity: state.activity };
+        if (settled) void badge.refresh();
+      });
+    });
+    const shown = view.onDidChangeVisibility(() => {
+      if (view.visible) void badge.refresh();
+    });
+    const timer = setInterval(() => void badge.refresh(), JOB_BADGE_REFRESH_MS);
+    return () => {
+      clearInterval(timer);
+      shown.dispose();
+      unsubscribe?.();
+    };
   }
 
   get visible(): boolean {

@@ -63,33 +63,40 @@ export class SessionList {
     this.render();
   }
 
-  private render(): void {
-    const items = this.sessions.map((s) =>
-      h('li', {}, [
-        h(
-          'button',
-          {
-            className: s.sessionId === this.currentId ? 'session current' : 'session',
-            attrs: {
-              type: 'button',
-              'data-key': `s-${s.sessionId}`,
-              'aria-current': s.sessionId === this.currentId ? 'true' : null,
-            },
-            on: {
-              click: () => {
-                this.deps.load(s.sessionId).catch(() => {
-                  // The app reports the failure; the list stays open to retry.
-                });
-              },
+  private renderSession(s: SessionSummary): HTMLElement {
+    const current = s.sessionId === this.currentId;
+    return h('li', {}, [
+      h(
+        'button',
+        {
+          className: current ? 'session current' : 'session',
+          attrs: {
+            type: 'button',
+            'data-key': `s-${s.sessionId}`,
+            'aria-current': current ? 'true' : null,
+          },
+          on: {
+            click: () => {
+              this.deps.load(s.sessionId).catch(() => {
+                // The app reports the failure; the list stays open to retry.
+              });
             },
           },
-          [
-            h('span', { className: 'session-title', text: s.title ?? 'Untitled chat' }),
-            s.updatedAt && h('span', { className: 'muted', text: formatWhen(s.updatedAt) }),
-          ],
-        ),
-      ]),
-    );
+        },
+        [
+          h('span', { className: 'session-title', text: s.title ?? 'Untitled chat' }),
+          ...jobBadges(s),
+          s.updatedAt && h('span', { className: 'muted', text: formatWhen(s.updatedAt) }),
+        ],
+      ),
+    ]);
+  }
+
+  private render(): void {
+    // Scheduled jobs' runs are listed apart, above the chats, with the unseen ones marked.
+    const jobs = this.sessions.filter((s) => s.origin?.kind === 'job');
+    const chats = this.sessions.filter((s) => s.origin?.kind !== 'job');
+    const items = [...jobs, ...chats];
     patchChildren(this.element, [
       h('div', { className: 'session-list-header' }, [
         h('h2', { text: 'Previous chats' }),
@@ -100,7 +107,22 @@ export class SessionList {
           on: { click: () => this.deps.close() },
         }),
       ]),
-      items.length > 0 && h('ul', { className: 'sessions' }, items),
+      jobs.length > 0 &&
+        h('section', { className: 'session-group', attrs: { 'aria-label': 'Job results' } }, [
+          h('h3', { text: 'Job results' }),
+          h(
+            'ul',
+            { className: 'sessions job-results' },
+            jobs.map((s) => this.renderSession(s)),
+          ),
+        ]),
+      chats.length > 0 && jobs.length > 0 && h('h3', { text: 'Chats' }),
+      chats.length > 0 &&
+        h(
+          'ul',
+          { className: 'sessions' },
+          chats.map((s) => this.renderSession(s)),
+        ),
       this.status === 'idle' &&
         items.length === 0 &&
         h('p', { className: 'muted', text: 'No previous chats.' }),
@@ -118,6 +140,19 @@ export class SessionList {
         }),
     ]);
   }
+}
+
+function jobBadges(s: SessionSummary): HTMLElement[] {
+  if (s.origin?.kind !== 'job') return [];
+  const badges: HTMLElement[] = [];
+  if (s.unseen) badges.push(h('span', { className: 'badge badge-new', text: 'New' }));
+  // How the run ended, when it did not simply finish (a failed run is visible as failed).
+  const outcome = s.origin.outcome;
+  if (outcome && outcome !== 'done' && outcome !== 'completed' && outcome !== 'success')
+    badges.push(
+      h('span', { className: `badge badge-${outcome === 'failed' ? 'error' : 'muted'}`, text: outcome }),
+    );
+  return badges;
 }
 
 function formatWhen(iso: string): string {
