@@ -42,3 +42,25 @@ const REASONING_EFFORT: Partial<Record<ModelPresetName, boolean>> = {
 export function presetAcceptsReasoningEffort(name: string): boolean | undefined {
   return REASONING_EFFORT[name as ModelPresetName];
 }
+
+/**
+ * Model families known to take text only (no image input), by model id. Unknown models are
+ * assumed to take images until the endpoint refuses one; names that say vision are never listed.
+ */
+const TEXT_ONLY_MODELS = [
+  /gpt-oss/,
+  /gpt-3\.5/,
+  /\bo[13]-mini\b/,
+  /deepseek/,
+  /qwen[\d.]*-?coder/,
+  /codestral|devstral/,
+  /code-?llama|starcoder|codegemma/,
+  /mixtral/,
+  /llama-?3(\.[013])?(?![.\d])/,
+];
+const VISION_WORDS = /vision|-vl|vl-|llava|multimodal|omni|pixtral/;
+
+export function modelTakesNoImages(model: string): boolean {
+  const id = model.toLowerCase();
+  return !VISION_WORDS.test(id) && TEXT_ONLY_MODELS.some((pattern) => pattern.test(id));
+}

@@ -28,6 +28,8 @@ import type { ResolvedModel } from './resolve.js';
 import { StreamWatchdog, stallMessage } from './stream-watchdog.js';
 import { errorMessage } from '../../shared/error-message.js';
 import { proxiedFetch } from '../web/proxy-fetch.js';
+import { modelTakesNoImages } from '../../shared/model-presets.js';
+import { imageCount, imagesNotice, isImageRejection, withoutImages } from './image-input.js';
 
 /** Maps our provider-neutral conversation to chat-completions messages. */
 export function toOpenAIMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
@@ -147,6 +149,10 @@ export class OpenAIModelClient implements ModelClient {
   private client: OpenAI | undefined;
   /** The endpoint answered 400 to `reasoning_effort` and took the request without it. */
   private effortRefused = false;
+  /** Images are left out: the model is known to take none, or the endpoint refused one. */
+  private imagesRefused: string | undefined;
+  /** Images already said to be left out (a notice for each new one, not each request). */
+  private imagesNoted = 0;
 
   constructor(
     private readonly config: ResolvedModel,
@@ -196,6 +202,15 @@ export class OpenAIModelClient implements ModelClient {
     let stream: AsyncIterable<ChatCompletionChunk>;
     let watchdog: StreamWatchdog;
     let effort = this.effortRefused ? undefined : this.options.reasoningEffort?.();
+    this.imagesRefused ??= modelTakesNoImages(this.config.model) ? 'a text-only model' : undefined;
+    const images = imageCount(request.messages);
+    let messages = this.imagesRefused ? withoutImages(request.messages, this.config.model) : request.messages;
+    if (this.imagesRefused && images > this.imagesNoted) {
+      this.imagesNoted = images;
+      yield { type: 'notice', message: imagesNotice(this.config.model, this.imagesRefused) };
+    }
+    /** Set when the endpoint refused the request's images: it is tried once without them. */
+    let imageRejection: string | undefined;
     /** Set when a 400 may have been the effort parameter: the request is tried once without it. */
     let effortRejection: string | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -205,7 +220,7 @@ export class OpenAIModelClient implements ModelClient {
           .create(
             {
               model: this.config.model,
-              messages: toOpenAIMessages(request.messages),
+              messages: toOpenAIMessages(messages),
               stream: true,
               stream_options: { include_usage: true },
               ...(tools.length ? { tools } : {}),
@@ -229,6 +244,11 @@ export class OpenAIModelClient implements ModelClient {
           return;
         }
         stream = data;
+        if (imageRejection) {
+          this.imagesRefused = `the endpoint answered 400: ${imageRejection}`;
+          this.imagesNoted = images;
+          yield { type: 'notice', message: imagesNotice(this.config.model, this.imagesRefused) };
+        }
         if (effortRejection) {
           // Said once per model: later requests leave the parameter out.
           this.effortRefused = true;
@@ -249,6 +269,18 @@ export class OpenAIModelClient implements ModelClient {
         if (request.signal.aborted) {
           yield { type: 'aborted' };
           return;
+        }
+        if (
+          !imageRejection &&
+          images > 0 &&
+          messages === request.messages &&
+          err instanceof OpenAI.APIError &&
+          isImageRejection(err.status, err.message)
+        ) {
+          imageRejection = err.message.replace(/^400\s*/, '');
+          messages = withoutImages(request.messages, this.config.model);
+          attempt--;
+          continue;
         }
         if (effort && effortRejectedBy(OpenAI, err)) {
           effortRejection = (err as Error).message.replace(/^400\s*/, '');
