@@ -31,7 +31,11 @@ export function registerHistoryRequests(app: acp.AgentApp, deps: HistoryRequestD
   app.onRequest('session/list', async ({ params }) => {
     let page;
     try {
-      page = await host.list({ cwd: params.cwd ?? undefined, cursor: params.cursor ?? undefined });
+      page = await host.list({
+        cwd: params.cwd ?? undefined,
+        cursor: params.cursor ?? undefined,
+        ...childrenQuery(params._meta),
+      });
     } catch (err) {
       if (/cursor/.test((err as Error).message))
         throw acp.RequestError.invalidParams({ cursor: params.cursor }, (err as Error).message);
@@ -91,6 +95,14 @@ export function registerHistoryRequests(app: acp.AgentApp, deps: HistoryRequestD
     }
     return {};
   });
+}
+
+/** `_meta.cairn.includeChildren` / `parentSessionId`: delegated tasks' sessions are hidden otherwise. */
+function childrenQuery(meta: unknown): { includeChildren?: boolean; parentSessionId?: string } {
+  const cairn = (meta as { cairn?: { includeChildren?: unknown; parentSessionId?: unknown } } | null)?.cairn;
+  if (typeof cairn?.parentSessionId === 'string' && cairn.parentSessionId)
+    return { parentSessionId: cairn.parentSessionId };
+  return cairn?.includeChildren === true ? { includeChildren: true } : {};
 }
 
 function sessionInfo(

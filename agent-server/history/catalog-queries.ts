@@ -11,6 +11,12 @@ export function listSessions(db: Database, q: ListSessionsQuery): SessionPage {
   if (q.cwd !== undefined) (where.push('cwd = ?'), params.push(q.cwd));
   if (q.nonEmpty) where.push('record_count > 0');
   if (q.latestOnly) where.push('NOT EXISTS (SELECT 1 FROM sessions c WHERE c.parent_id = sessions.id)');
+  if (q.hideDelegated) where.push("(origin_kind IS NULL OR origin_kind <> 'delegated')");
+  if (q.delegatedBy) {
+    const ids = q.delegatedBy.length ? q.delegatedBy.map(() => '?').join(', ') : 'NULL';
+    where.push(`origin_kind = 'delegated' AND origin_session IN (${ids})`);
+    params.push(...q.delegatedBy);
+  }
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
     where.push('(updated_at < ? OR (updated_at = ? AND id < ?))');

@@ -63,6 +63,12 @@ export class InMemoryHistoryStore implements HistoryStore {
       .filter((s) => query.cwd === undefined || s.cwd === query.cwd)
       .filter((s) => !query.nonEmpty || s.recordCount > 0)
       .filter((s) => !query.latestOnly || !parents.has(s.id))
+      .filter((s) => !query.hideDelegated || s.origin?.kind !== 'delegated')
+      .filter(
+        (s) =>
+          !query.delegatedBy ||
+          (s.origin?.kind === 'delegated' && query.delegatedBy.includes(s.origin.sessionId)),
+      )
       .sort((a, b) => b.updatedAt - a.updatedAt || (b.id < a.id ? -1 : 1))
       .filter(
         (s) =>

@@ -103,6 +103,10 @@ export interface ListSessionsQuery {
   nonEmpty?: boolean;
   /** Leave out sessions a compaction continued in a child session (the child stands for them). */
   latestOnly?: boolean;
+  /** Leave out delegated tasks' sessions (`origin.kind === 'delegated'`). */
+  hideDelegated?: boolean;
+  /** Only the sessions of tasks delegated by one of these sessions (`origin.sessionId`). */
+  delegatedBy?: readonly string[];
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
   limit?: number;

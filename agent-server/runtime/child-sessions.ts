@@ -88,6 +88,8 @@ export interface ChildSessionsOptions {
   maxParallel: number;
   /** Wall time of one task; a call may ask for less, never more. */
   timeoutMs: number;
+  /** The history session the parent records to now (its id until a compaction continues it). */
+  parentHistoryId: () => string | undefined;
   /** The parent's loaded skills, memory, instructions and turn checkpoint (read when a child starts). */
   inherited: () => InheritedSnapshot;
   /** Builds a session (the runtime's factory, bound to its services). */
@@ -263,7 +265,7 @@ export class ChildSessions implements ChildSessionLauncher {
       cancel();
     }, timeoutMs);
     try {
-      await this.record(session, title, label, task.toolset);
+      await this.record(session, title, label, task.toolset, task.goal);
       if (signal.aborted) return ended('cancelled', 'Cancelled before it started.');
       let turn: TurnOutcome;
       try {
@@ -300,13 +302,21 @@ export class ChildSessions implements ChildSessionLauncher {
     }
   }
 
-  /** In history like any session, titled as a subtask and linked to its parent by a system record. */
-  private async record(session: AgentSession, title: string, label: string, toolset: Toolset): Promise<void> {
+  /** In history like any session, titled as a subtask, linked to its parent by its origin (and a system record in its transcript). */
+  private async record(
+    session: AgentSession,
+    title: string,
+    label: string,
+    toolset: Toolset,
+    goal: string,
+  ): Promise<void> {
     const o = this.opts;
     await session.recordTo(o.history, session.id, {
       cwd: o.cwd,
       createdAt: session.createdAt,
       ...(session.modelId ? { model: session.modelId } : {}),
+      // The parent as history knows it now (after a compaction, the session that continues it).
+      origin: { kind: 'delegated', sessionId: o.parentHistoryId() ?? o.parentId, task: goal },
     });
     if (!session.historyId) return;
     try {

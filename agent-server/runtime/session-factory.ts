@@ -144,6 +144,7 @@ export async function createAgentSession(
         history: services.history,
         maxParallel: services.config.agent.maxParallelSubagents,
         timeoutMs: services.config.agent.subagentTimeoutSec * 1000,
+        parentHistoryId: () => session?.historyId,
         inherited: () => ({ skills, memory, context, checkpoint: turnCheckpoint }),
         create: (bindings, childParams) => createAgentSession(services, bindings, childParams, log),
         log: log ?? ((line) => process.stderr.write(`${line}\n`)),

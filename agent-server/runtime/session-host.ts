@@ -253,14 +253,25 @@ export class SessionHost {
     }
   }
 
-  /** Stored sessions, newest first, leaving out empty ones and those a compaction continued. */
-  list(query: { cwd?: string; cursor?: string }): Promise<SessionPage> {
+  /**
+   * Stored sessions, newest first, leaving out empty ones and those a compaction continued.
+   * Delegated tasks' sessions are left out unless asked for: `includeChildren` lists them with the
+   * rest, `parentSessionId` lists only those its chain (any part, compacted or not) delegated.
+   */
+  async list(query: {
+    cwd?: string;
+    cursor?: string;
+    includeChildren?: boolean;
+    parentSessionId?: string;
+  }): Promise<SessionPage> {
+    const parents = query.parentSessionId ? await this.chainIds(query.parentSessionId) : undefined;
     return this.history().listSessions({
       cwd: query.cwd ? path.resolve(query.cwd) : undefined,
       cursor: query.cursor,
       limit: LIST_PAGE,
       nonEmpty: true,
       latestOnly: true,
+      ...(parents ? { delegatedBy: parents } : query.includeChildren ? {} : { hideDelegated: true }),
     });
   }
 
@@ -291,6 +302,19 @@ export class SessionHost {
     this.live.clear();
     await Promise.allSettled(all.map((s) => s.close()));
     await this.opened?.close();
+  }
+
+  /** The ids of the session's whole chain: itself, those it continues and those continuing it. */
+  private async chainIds(id: string): Promise<string[]> {
+    const store = this.history();
+    const ids = new Set([id, ...(await this.chain(id)).map((s) => s.id)]);
+    for (
+      let child = await store.childOf(id);
+      child && !ids.has(child.id);
+      child = await store.childOf(child.id)
+    )
+      ids.add(child.id);
+    return [...ids];
   }
 
   /** The session and the sessions it continues, oldest first. */
