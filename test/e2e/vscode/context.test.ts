@@ -1,7 +1,8 @@
 /**
  * Context handed over in VS Code (code-server, Chromium, the real dist/cairn.js, the scripted
- * model): an `@git-changes` reference and a pasted image reach the model, the image as an image
- * part (Cairn advertises promptCapabilities.image).
+ * model): `@problems` with a TypeScript error open in the editor, an `@git-changes` reference and a
+ * pasted image reach the model: the diagnostic and the diff as context, the image as an image part
+ * (Cairn advertises promptCapabilities.image). Asserted on the requests the model received.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,7 +43,7 @@ async function eventually(what: string, check: () => boolean | Promise<boolean>,
 }
 
 test(
-  'VS Code: an @git-changes reference and a pasted image reach the model',
+  'VS Code: @problems, an @git-changes reference and a pasted image reach the model',
   { skip: skip ?? false, timeout: 900_000 },
   async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -55,6 +56,7 @@ test(
       execFileSync('git', ['-c', 'user.email=e2e@cairn', '-c', 'user.name=e2e', ...args], { cwd: workspace });
     git('init', '-q');
     writeFileSync(join(workspace, 'app.txt'), 'version one\n');
+    writeFileSync(join(workspace, 'bad.ts'), "const count: number = 'many';\nexport { count };\n");
     git('add', '.');
     git('commit', '-qm', 'first');
     writeFileSync(join(workspace, 'app.txt'), 'version two\n');
@@ -85,8 +87,20 @@ test(
       const chat = await chatFrame(page);
       await chat.locator('.activity-idle').waitFor();
 
+      // The TypeScript error shows in the Problems panel once the file is open.
+      await page.locator('.part.editor').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('Control+P');
+      const quickOpen = page.locator('.quick-input-widget input');
+      await quickOpen.waitFor();
+      await quickOpen.fill('bad.ts');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'bad.ts' }).first().click();
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 180_000 });
+
       const box = chat.locator('textarea[aria-label="Message Cairn"]');
       await box.click();
+      await box.pressSequentially('@probl');
+      await chat.locator('#composer-completion .option', { hasText: '@problems' }).first().click();
+      await chat.locator('.context-chips .chip', { hasText: '@problems' }).waitFor();
       await box.pressSequentially('@git-ch');
       await chat.locator('#composer-completion .option', { hasText: '@git-changes' }).first().click();
       await chat.locator('.context-chips .chip', { hasText: '@git-changes' }).waitFor();
@@ -112,6 +126,8 @@ test(
       await eventually('the prompt reached the model', () => !!userMessage(), page);
       const sent = parts(userMessage()?.content);
       const said = sent.map((p) => p.text ?? '').join('\n');
+      assert.match(said, /<context source="@problems">/);
+      assert.match(said, /bad\.ts:1:7 error[^\n]*Type 'string' is not assignable to type 'number'/);
       assert.match(said, /<context source="@git-changes">/);
       assert.match(said, /Unstaged changes \(git diff\):[^]*-version one\n\+version two/);
       const image = sent.find((p) => p.type === 'image_url');
