@@ -7,6 +7,12 @@ import { BoundedLineSplitter, nestsDeeperThan } from './bounded-lines.js';
  * choke on (a line over its size limit, nesting deep enough to overflow the stack when an
  * error is built, a megabyte-long method or id it would echo back whole) is answered here
  * with a short JSON-RPC error that never repeats the input, and the connection keeps serving.
+ *
+ * When the client closes its end (`printf '…' | cairn acp`, an editor that sends its last
+ * request and closes), the requests it already sent are still answered: the end of input
+ * reaches the SDK only once every one of them has its response. Requests the agent sends the
+ * client meanwhile (a permission question, a file read) can never be answered, so each gets
+ * an error response here at once and the turn that asked goes on without it.
  */
 export const INPUT_LIMITS = {
   /** The ACP SDK's own default limit; a base64 image this large is already absurd. */
@@ -56,12 +62,38 @@ function rejectReason(msg: unknown, limits: Limits): { id: JsonRpcId; message: s
   return undefined;
 }
 
+/** Ids compared by value and type (1 and "1" are different requests). */
+function requestKey(id: unknown): string {
+  return JSON.stringify(id);
+}
+
 export function guardedNdJsonStream(
   input: Readable,
   output: Writable,
   limits: Limits = INPUT_LIMITS,
 ): GuardedStream {
   let ended = false;
+  /** Requests from the client not yet answered; and the agent's requests to the client. */
+  const fromClient = new Set<string>();
+  const toClient = new Map<string, JsonRpcId>();
+  let inputDone = false;
+  let closeReadable: (() => void) | undefined;
+  let answerLocally: ((id: JsonRpcId) => void) | undefined;
+  const settle = () => {
+    if (inputDone && fromClient.size === 0) closeReadable?.();
+  };
+  const track = (message: unknown) => {
+    const m = message as { id?: unknown; method?: unknown };
+    if (m.id === undefined || m.id === null) return;
+    if (typeof m.method === 'string') {
+      toClient.set(requestKey(m.id), m.id as JsonRpcId);
+      // Nobody is left to answer it: say so now rather than wait forever.
+      if (inputDone) answerLocally?.(m.id as JsonRpcId);
+    } else {
+      fromClient.delete(requestKey(m.id));
+      settle();
+    }
+  };
   let writing = Promise.resolve();
   const writeLine = (message: unknown): Promise<void> => {
     const text = JSON.stringify(message) + '\n';
@@ -95,7 +127,27 @@ export function guardedNdJsonStream(
         }
         const rejected = rejectReason(msg, limits);
         if (rejected) await answerError(rejected.id, -32600, `Invalid request: ${rejected.message}`);
-        else controller.enqueue(msg as acp.AnyMessage);
+        else {
+          const m = msg as { id?: unknown; method?: unknown };
+          if (m.id !== undefined && m.id !== null) {
+            if (typeof m.method === 'string') fromClient.add(requestKey(m.id));
+            else toClient.delete(requestKey(m.id));
+          }
+          controller.enqueue(msg as acp.AnyMessage);
+        }
+      };
+      answerLocally = (id) => {
+        if (!toClient.delete(requestKey(id))) return;
+        controller.enqueue({
+          jsonrpc: '2.0',
+          id: id as string | number,
+          error: { code: -32603, message: 'The client closed the connection before answering' },
+        } as acp.AnyMessage);
+      };
+      closeReadable = () => {
+        if (ended) return;
+        ended = true;
+        controller.close();
       };
       try {
         for await (const chunk of input as AsyncIterable<Buffer | string>) {
@@ -117,8 +169,9 @@ export function guardedNdJsonStream(
         }
         const last = splitter.flush();
         if (last) await handleLine(last);
-        ended = true;
-        controller.close();
+        inputDone = true;
+        for (const id of [...toClient.values()]) answerLocally(id);
+        settle();
       } catch (err) {
         if (!cancelled) controller.error(err);
       }
@@ -128,6 +181,11 @@ export function guardedNdJsonStream(
       input.destroy();
     },
   });
-  const writable = new WritableStream<acp.AnyMessage>({ write: (message) => writeLine(message) });
+  const writable = new WritableStream<acp.AnyMessage>({
+    write: async (message) => {
+      await writeLine(message);
+      track(message);
+    },
+  });
   return { stream: { readable, writable }, inputEnded: () => ended };
 }

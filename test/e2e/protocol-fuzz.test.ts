@@ -4,6 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { serverJs } from '../helpers/acp-harness.js';
 import { cleanEnv, tempDir } from '../helpers/env.js';
+import { startScriptedModel } from '../fixtures/model-server.js';
 
 // The built `cairn acp` fed malformed, oversized, deeply nested, truncated and binary lines.
 // After each one a valid request follows: the server must answer it or exit, never stay alive
@@ -193,4 +194,82 @@ test('a blank first line does not stop requests sent right behind initialize fro
   assert.ok(init !== 'exited' && 'result' in init);
   const list = await server.replyOrExit(2);
   assert.ok(list !== 'exited' && 'result' in list, JSON.stringify(list));
+});
+
+test('requests piped in and followed by the end of input are all answered before the server exits', async () => {
+  // `printf '…' | cairn acp`: initialize, session/new and a prompt, then stdin closes at once.
+  const model = await startScriptedModel([{ text: 'Answered after stdin closed.' }]);
+  const home = await tempDir('pipe-home');
+  const repo = await tempDir('pipe-repo');
+  cleanups.push(async () => {
+    await model.close();
+    await fs.rm(home, { recursive: true, force: true });
+    await fs.rm(repo, { recursive: true, force: true });
+  });
+  await fs.writeFile(`${home}/config.json`, JSON.stringify({ terminal: { backend: 'local' } }));
+  const child = spawn(process.execPath, [serverJs, 'acp'], {
+    env: cleanEnv({
+      CAIRN_HOME: home,
+      HOME: home,
+      OPENAI_BASE_URL: model.url,
+      CAIRN_MODEL: 'scripted',
+      OPENAI_API_KEY: 'sk-test-not-real',
+    }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stderr.resume();
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // The prompt names the session, so it is written once session/new is answered; the input
+  // closes in the same write, long before the model answers the prompt.
+  child.stdin.write(
+    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: 1 } }) +
+      '\n' +
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'session/new',
+        params: { cwd: repo, mcpServers: [] },
+      }) +
+      '\n',
+  );
+  const created = await new Promise<string>((resolve) => {
+    const look = () => {
+      const line = out.split('\n').find((l) => l.includes('"id":2'));
+      if (line) resolve((JSON.parse(line) as { result: { sessionId: string } }).result.sessionId);
+    };
+    child.stdout.on('data', look);
+  });
+  child.stdin.end(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'session/prompt',
+      params: { sessionId: created, prompt: [{ type: 'text', text: 'hello' }] },
+    }) + '\n',
+  );
+  assert.equal(await exited, 0);
+  const answers = out
+    .split('\n')
+    .filter(Boolean)
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          id?: number;
+          result?: { stopReason?: string };
+          params?: { update?: { sessionUpdate: string; content?: { text?: string } } };
+        },
+    );
+  assert.deepEqual(
+    answers.filter((a) => a.id !== undefined).map((a) => a.id),
+    [1, 2, 3],
+  );
+  assert.equal(answers.find((a) => a.id === 3)?.result?.stopReason, 'end_turn');
+  const said = answers
+    .map((a) => a.params?.update)
+    .filter((u) => u?.sessionUpdate === 'agent_message_chunk')
+    .map((u) => u!.content?.text ?? '')
+    .join('');
+  assert.equal(said, 'Answered after stdin closed.');
 });

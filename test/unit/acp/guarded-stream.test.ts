@@ -41,11 +41,17 @@ async function run(lines: string[], end = true) {
   if (end) input.end();
   const passed: unknown[] = [];
   const reader = stream.readable.getReader();
+  const writer = stream.writable.getWriter();
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
     passed.push(value);
+    // Answered as the SDK would: the end of input waits for every answer.
+    const m = value as { id?: number; method?: string };
+    if (m.method !== undefined && m.id !== undefined)
+      await writer.write({ jsonrpc: '2.0', id: m.id, result: {} } as never);
   }
+  writer.releaseLock();
   await new Promise((r) => setImmediate(r));
   return {
     passed,
@@ -71,7 +77,7 @@ test('bad input is answered with short errors that never echo it, and good input
   ]);
   assert.deepEqual(passed, [good]);
   assert.deepEqual(
-    replies.map((r) => [r.id, r.error.code]),
+    replies.filter((r) => r.error).map((r) => [r.id, r.error.code]),
     [
       [null, -32600],
       [null, -32600],
@@ -84,7 +90,7 @@ test('bad input is answered with short errors that never echo it, and good input
       [null, -32600],
     ],
   );
-  for (const r of replies) assert.ok(!r.error.message.includes('mmmm') && !r.error.message.includes('xxxx'));
+  for (const r of replies.filter((x) => x.error)) assert.ok(!r.error.message.includes('mmmm') && !r.error.message.includes('xxxx'));
   assert.equal(inputEnded(), true);
 });
 
@@ -96,4 +102,48 @@ test('the input counts as ended only when the client closed it', async () => {
   await reader.read();
   await reader.cancel();
   assert.equal(inputEnded(), false);
+});
+
+test('after the client closes its end, its requests are still answered before the input ends', async () => {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  const { stream, inputEnded } = guardedNdJsonStream(input, output, small);
+  const reader = stream.readable.getReader();
+  const writer = stream.writable.getWriter();
+  input.end('{"jsonrpc":"2.0","id":1,"method":"slow"}\n{"jsonrpc":"2.0","id":"1","method":"b"}\n');
+  assert.equal(((await reader.read()).value as { id: unknown }).id, 1);
+  assert.equal(((await reader.read()).value as { id: unknown }).id, '1');
+  let closed = false;
+  const end = reader.read().then((r) => (closed = r.done));
+  // The number 1 is answered; the string "1" is a different request, still open.
+  await writer.write({ jsonrpc: '2.0', id: 1, result: {} } as never);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(closed, false);
+  assert.equal(inputEnded(), false);
+  await writer.write({ jsonrpc: '2.0', id: '1', result: {} } as never);
+  await end;
+  assert.equal(closed, true);
+  assert.equal(inputEnded(), true);
+});
+
+test('requests the agent sends a client that closed its end get an error at once, in either order', async () => {
+  const input = new PassThrough();
+  const { stream } = guardedNdJsonStream(input, new PassThrough(), small);
+  const reader = stream.readable.getReader();
+  const writer = stream.writable.getWriter();
+  input.write('{"jsonrpc":"2.0","id":7,"method":"prompt"}\n');
+  await reader.read();
+  // Asked before the end of input, and after it: both answered locally with an error.
+  await writer.write({ jsonrpc: '2.0', id: 0, method: 'session/request_permission', params: {} } as never);
+  input.end();
+  const first = (await reader.read()).value as { id: number; error?: { message: string } };
+  assert.equal(first.id, 0);
+  assert.match(first.error!.message, /closed the connection/);
+  await writer.write({ jsonrpc: '2.0', id: 1, method: 'fs/read_text_file', params: {} } as never);
+  const second = (await reader.read()).value as { id: number; error?: { message: string } };
+  assert.equal(second.id, 1);
+  assert.ok(second.error);
+  // The prompt's own answer ends the input.
+  await writer.write({ jsonrpc: '2.0', id: 7, result: { stopReason: 'end_turn' } } as never);
+  assert.equal((await reader.read()).done, true);
 });
