@@ -103,6 +103,7 @@ export function createChatApp(
     showReview: (reviewId) => call(host.request('showReview', { reviewId })),
     children: (toolCallId) => childrenOf(store.getState(), toolCallId),
     stopChild: (childSessionId) => call(host.request('stopChild', { childSessionId })),
+    openChild: (sessionId) => call(host.request('loadSession', { sessionId })),
     renderChildItem: (item, cardId) => childRenderer(cardId).create(item),
     redraw: (id) => list.redraw(id),
   };

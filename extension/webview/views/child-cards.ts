@@ -9,6 +9,8 @@ import type { ToolCallItem, TranscriptItem } from '../state/chat-state.js';
 export type ChildCardContext = {
   children(toolCallId: string): ChildView[];
   stopChild(childSessionId: string): void;
+  /** Opens an ended child's session in the panel on its own (from history). */
+  openChild(childSessionId: string): void;
   /** One item of a child's transcript, drawn like the main transcript's; `cardId` is the delegate card's item. */
   renderChildItem(item: TranscriptItem, cardId: string): HTMLElement;
   isExpanded(itemId: string, byDefault: boolean): boolean;
@@ -94,6 +96,18 @@ function renderChild(card: ToolCallItem, child: ChildView, ctx: ChildCardContext
             text: 'Stop',
             attrs: { type: 'button', 'data-key': `${key}-stop`, 'aria-label': `Stop ${info.label}` },
             on: { click: () => ctx.stopChild(info.childSessionId) },
+          }),
+        info.status !== 'running' &&
+          h('button', {
+            className: 'link-button child-open',
+            text: 'Open',
+            attrs: {
+              type: 'button',
+              'data-key': `${key}-open`,
+              'aria-label': `Open the session of ${info.label}`,
+              title: 'Open this subagent’s session on its own',
+            },
+            on: { click: () => ctx.openChild(info.childSessionId) },
           }),
       ]),
       open &&

@@ -95,6 +95,7 @@ test('children appear under their delegate card, expand to their transcript, and
   // The progress text is not shown twice.
   assert.equal(m.root.querySelector('.tool-progress'), null);
   assert.equal(first!.querySelector('.child-transcript'), null, 'collapsed at first');
+  assert.equal(first!.querySelector('button.child-open'), null, 'a running child is not opened apart');
 
   first!.querySelector<HTMLButtonElement>('button.child-toggle')!.click();
   await flush(m);
@@ -128,6 +129,13 @@ test('children appear under their delegate card, expand to their transcript, and
   assert.match(cancelled!.querySelector('.child-status')?.textContent ?? '', /Cancelled/);
   assert.doesNotMatch(cancelled!.textContent ?? '', /Done/);
   assert.equal(m.root.querySelector('button.child-stop'), null, 'nothing left to stop');
+  // An ended child opens on its own.
+  rows(m.root)[0]!.querySelector<HTMLButtonElement>('button.child-open')!.click();
+  await flush(m);
+  assert.deepEqual(
+    m.host.calls.filter((c) => c.method === 'loadSession').map((c) => c.params),
+    [{ sessionId: 'c1' }],
+  );
 });
 
 test('a reloaded panel shows the children the host kept; another session’s children are ignored', async () => {
