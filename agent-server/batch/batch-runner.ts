@@ -12,6 +12,7 @@ import { knownModelKeys } from '../model/known-keys.js';
 import { secretValues } from '../runtime/secret-redaction.js';
 import { exportTrajectories } from '../trajectories/export-trajectories.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { runTaskOverSsh, type BatchHost } from './ssh-dispatch.js';
 
 /** One line of `results.jsonl`. The newest line for an id is its result. */
 export interface BatchResult {
@@ -26,6 +27,8 @@ export interface BatchResult {
   sessionId?: string;
   error?: string;
   refused: Refusal[];
+  /** The host that ran it, when dispatched over SSH (its session is in that host's history). */
+  host?: string;
 }
 
 export interface BatchProgress {
@@ -46,6 +49,13 @@ export interface BatchOptions {
   services: RuntimeServices;
   /** Run again the tasks whose newest result failed or was cancelled. */
   retryFailed?: boolean;
+  /**
+   * Send tasks to these hosts over SSH (`cairn run --task` there) instead of running them here;
+   * worker N uses host N modulo their number.
+   */
+  hosts?: BatchHost[];
+  /** Longest a task may run over SSH before it is stopped (default 1 hour). */
+  remoteTimeoutMs?: number;
   onProgress?: (progress: BatchProgress, finished?: BatchResult) => void;
   log?: (line: string) => void;
 }
@@ -96,13 +106,33 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult[]> {
   const results: BatchResult[] = [];
   const resultsFile = path.join(opts.outDir, RESULTS_FILE);
   let next = 0;
-  const worker = async () => {
+  const batchName = path.basename(path.resolve(opts.outDir)).replace(/[^\w.-]/g, '_');
+  const worker = async (index: number) => {
+    const host = opts.hosts?.length ? opts.hosts[index % opts.hosts.length] : undefined;
     while (next < todo.length) {
       const task = todo[next++]!;
       progress.running++;
       opts.onProgress?.({ ...progress });
-      const result = await runTask(task, opts);
-      await writeTrajectory(result, opts).catch((err: unknown) =>
+      let result: BatchResult;
+      let written: Promise<void>;
+      if (host) {
+        const remote = await runTaskOverSsh(task, host, {
+          batchName,
+          timeoutMs: opts.remoteTimeoutMs ?? 3_600_000,
+        });
+        result = remote.result;
+        written = remote.trajectory
+          ? writeFileAtomic(
+              path.join(opts.outDir, 'trajectories', `${task.id}.jsonl`),
+              remote.trajectory,
+              0o600,
+            )
+          : Promise.resolve();
+      } else {
+        result = await runTask(task, opts);
+        written = writeTrajectory(result, opts);
+      }
+      await written.catch((err: unknown) =>
         (opts.log ?? ((line) => process.stderr.write(`${line}\n`)))(
           `cairn batch: no trajectory for ${task.id}: ${errorMessage(err)}`,
         ),
@@ -115,7 +145,9 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult[]> {
       opts.onProgress?.({ ...progress }, result);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, (_, i) => worker(i)),
+  );
   return results;
 }
 

@@ -1,21 +1,29 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runBatch, type BatchProgress, type BatchResult } from '../batch/batch-runner.js';
+import { readResults, runBatch, type BatchProgress, type BatchResult } from '../batch/batch-runner.js';
 import { parseBatchTasks } from '../batch/batch-tasks.js';
+import { describeHost, parseHostList, parseHostsFile, type BatchHost } from '../batch/ssh-dispatch.js';
 import { loadRuntimeServices } from '../runtime/services.js';
 import { errorMessage } from '../../shared/error-message.js';
 
 export const BATCH_HELP = `Usage: cairn batch TASKS.jsonl [--concurrency N] [--out DIR] [--retry-failed]
+                   [--hosts user@host,... | --hosts-file HOSTS.json]
 
-Runs many prompts unattended. Each line of TASKS.jsonl is {"id", "prompt", "cwd"?, "mode"?}:
-cwd is relative to the file's folder (default: that folder); mode is plan (default, read-only),
-accept-edits or auto. Each task works in its own copy of its folder (a git worktree of the
-committed state, else a copy), removed afterwards; commands are refused unless mode is auto.
+Runs many prompts unattended. Each line of TASKS.jsonl is
+{"id", "prompt", "cwd"? | "repo"? + "ref"?, "mode"?, "model"?}: cwd is relative to the file's
+folder (default: that folder); repo is a git repository cloned for the task at ref; mode is
+plan (default, read-only), accept-edits or auto. Each task works in its own copy of its folder
+(a git worktree of the committed state, a clone, else a copy), removed afterwards; commands
+are refused unless mode is auto.
 
   --concurrency N   Tasks at a time (default 4)
-  --out DIR         Where results.jsonl goes (default: TASKS.results next to the file)
+  --out DIR         Where results.jsonl and trajectories/ go (default: TASKS.results next to the file)
   --retry-failed    Run failed and cancelled tasks again (a re-run always skips finished ones)
+  --hosts LIST      Run each task on one of these machines over SSH (cairn run --task there),
+                    worker N on host N modulo their number; keys from your ssh setup
+  --hosts-file F    The same from a JSON array: {host, port?, user?, identityFile?, options?,
+                    cairn? (command, default "cairn"), workDir?, baseDir?, env?}
 
 Exit codes: 0 every task completed, 1 some failed or were refused, 2 bad arguments.`;
 
@@ -40,6 +48,8 @@ export async function runBatchCommand(argv: string[], io: Io, env = process.env)
         concurrency: { type: 'string' },
         out: { type: 'string' },
         'retry-failed': { type: 'boolean' },
+        hosts: { type: 'string' },
+        'hosts-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -62,6 +72,17 @@ export async function runBatchCommand(argv: string[], io: Io, env = process.env)
     io.err(`cairn batch: ${file}: ${errorMessage(err)}\n`);
     return 2;
   }
+  let hosts: BatchHost[] | undefined;
+  try {
+    if (parsed.values.hosts && parsed.values['hosts-file'])
+      return usage('give --hosts or --hosts-file, not both');
+    if (parsed.values.hosts) hosts = parseHostList(parsed.values.hosts);
+    if (parsed.values['hosts-file'])
+      hosts = parseHostsFile(await fs.readFile(path.resolve(parsed.values['hosts-file']), 'utf8'));
+  } catch (err) {
+    return usage(errorMessage(err));
+  }
+  if (hosts) io.err(`Dispatching over ssh to ${hosts.map(describeHost).join(', ')}\n`);
   const outDir = path.resolve(parsed.values.out ?? file.replace(/(\.jsonl)?$/, '.results'));
   const services = loadRuntimeServices(env);
   const started = Date.now();
@@ -83,6 +104,7 @@ export async function runBatchCommand(argv: string[], io: Io, env = process.env)
       concurrency,
       services,
       retryFailed: !!parsed.values['retry-failed'],
+      ...(hosts ? { hosts } : {}),
       onProgress: show,
       log: (line) => io.err(`${line}\n`),
     });
@@ -110,4 +132,51 @@ export function progressLine(p: BatchProgress, elapsedMs: number): string {
     eta = `, ETA ${seconds >= 60 ? `${Math.floor(seconds / 60)}m ${seconds % 60}s` : `${seconds}s`}`;
   }
   return `${finished}/${toRun} done (${p.failed} failed), ${p.running} running${p.skipped ? `, ${p.skipped} skipped` : ''}${eta}`;
+}
+
+/**
+ * `cairn run --task FILE --out DIR`: one batch task (a JSON object, as a line of a batch file)
+ * run here, its result appended to DIR/results.jsonl and printed as one JSON line on stdout, its
+ * trajectory in DIR/trajectories/. A batch is a set of these, so any job engine (ssh, a
+ * container, a Kubernetes Job) can spread them. Run again, it prints the result it already has.
+ */
+export async function runTaskCommand(
+  taskFile: string,
+  outDir: string,
+  io: { out: (s: string) => void; err: (s: string) => void },
+  env = process.env,
+): Promise<number> {
+  const file = path.resolve(taskFile);
+  let task;
+  try {
+    const text = await fs.readFile(file, 'utf8');
+    [task] = parseBatchTasks(JSON.stringify(JSON.parse(text)));
+    if (!task) throw new Error('no task in the file');
+  } catch (err) {
+    io.err(`cairn run --task: ${file}: ${errorMessage(err)}\n`);
+    return 2;
+  }
+  const services = loadRuntimeServices(env);
+  try {
+    await runBatch({
+      tasks: [task],
+      outDir: path.resolve(outDir),
+      baseDir: path.dirname(file),
+      concurrency: 1,
+      services,
+      log: (line) => io.err(`${line}\n`),
+    });
+  } finally {
+    await services.mcp.closeAll();
+    await services.history.close();
+  }
+  const result = (await readResults(path.resolve(outDir))).get(task.id);
+  if (!result) {
+    io.err(`cairn run --task: no result for ${task.id}\n`);
+    return 1;
+  }
+  io.out(`${JSON.stringify(result)}\n`);
+  if (result.outcome === 'completed') return 0;
+  if (result.outcome === 'refused') return 3;
+  return result.outcome === 'cancelled' ? 130 : 1;
 }

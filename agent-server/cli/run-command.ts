@@ -21,6 +21,11 @@ Options:
   --approve none      Refuse everything that would ask
   --mode MODE         ${SESSION_MODES.map((m) => m.id).join(' | ')} (default: agent.defaultMode)
   --cwd DIR           Work in DIR (an existing folder) instead of the current one
+  --task FILE --out DIR
+                      Run one batch task (a JSON object like a line of a cairn batch file)
+                      unattended in its own copy of its folder; its result is appended to
+                      DIR/results.jsonl and printed as a JSON line, its trajectory goes to
+                      DIR/trajectories/ (what cairn batch --hosts runs on each host)
   --help, -h          This help
 
 Exit codes: 0 done, 1 failed (model, config), 2 bad arguments, 3 something was refused, 130 cancelled.
@@ -47,6 +52,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         approve: { type: 'string' },
         mode: { type: 'string' },
         cwd: { type: 'string' },
+        task: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -57,6 +64,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (help) {
     process.stdout.write(RUN_HELP);
     return 0;
+  }
+  if (parsed.values.task !== undefined || parsed.values.out !== undefined) {
+    if (!parsed.values.task || !parsed.values.out) return fail('--task and --out go together');
+    if (parsed.positionals.length) return fail('--task takes its prompt from the task file');
+    const { runTaskCommand } = await import('./batch-command.js');
+    return runTaskCommand(parsed.values.task, parsed.values.out, {
+      out: (s) => process.stdout.write(s),
+      err: (s) => process.stderr.write(s),
+    });
   }
   if (approve && approve !== 'edits' && approve !== 'all' && approve !== 'none')
     return fail('--approve takes edits, all or none');
