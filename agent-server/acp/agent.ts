@@ -15,7 +15,9 @@ import {
 import { ClientPermissionPrompter } from './client-prompter.js';
 import { ClientWorkspace } from './client-workspace.js';
 import { AcpClientTerminalHost } from './client-terminal-host.js';
-import { configOptions, modeState } from './session-config.js';
+import { configOptions, modeState, REASONING_EFFORT_CHOICES } from './session-config.js';
+import { promptUsage } from './prompt-usage.js';
+import { REASONING_EFFORT_OPTION } from '../runtime/session-model.js';
 import { inlineLinkedFiles } from './linked-files.js';
 import { promptToUserMessage } from './translate.js';
 import { registerHistoryRequests } from './session-history.js';
@@ -25,6 +27,7 @@ import { checkPrompt, requireAbsolute } from './input-checks.js';
 import { availableCommands, sessionEventToUpdate, type ClientSupports } from './session-updates.js';
 import { DelegatedChildren, registerDelegationRequests } from './delegated-children.js';
 import { wantsChildSessions } from '../../shared/delegation-protocol.js';
+import { parseInitialize, supportsSubagents } from './subagent-updates.js';
 
 export interface CairnAgentOptions {
   /** Loaded lazily on first use so `initialize` never waits for config or model set-up. */
@@ -86,7 +89,8 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   };
   // Delegated tasks' sessions, shown live to a client that asks for them.
   const children = new DelegatedChildren({
-    enabled: () => wantsChildSessions(state.capabilities),
+    enabled: () => wantsChildSessions(state.capabilities) || supportsSubagents(state.capabilities),
+    subagents: () => supportsSubagents(state.capabilities),
     enqueue,
     supports: clientSupports,
   });
@@ -154,7 +158,8 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   });
   registerConversationRequests(app, { host, bindings, attach });
 
-  app.onRequest('initialize', ({ params }) => {
+  // Parsed whole: the unstable `subagents` capability must survive (see subagent-updates.ts).
+  app.onRequest('initialize', parseInitialize, ({ params }) => {
     state.capabilities = params.clientCapabilities ?? {};
     return initializeResponse(params, opts.facts);
   });
@@ -217,6 +222,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       }
       return {
         stopReason: outcome.stopReason,
+        ...promptUsage(outcome.usage),
         ...(outcome.steered ? { _meta: { cairn: { steered: true } } } : {}),
       };
     } catch (err) {
@@ -231,7 +237,8 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   });
 
   app.onNotification('session/cancel', async ({ params }) => {
-    await host.get(params.sessionId)?.cancel();
+    // A child's own id (a client showing subagent sessions) stops that child alone.
+    await (host.get(params.sessionId)?.cancel() ?? children.cancelById(params.sessionId));
   });
 
   app.onRequest('session/set_mode', async ({ params, client }) => {
@@ -257,11 +264,21 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       await session.setMode(value);
       await send(client, session.id, { sessionUpdate: 'current_mode_update', currentModeId: session.mode });
     } else if (params.configId === 'model') {
+      // A model the endpoint does not list is refused, naming the ones it does.
+      const problem = await session.modelControls?.checkModel(value);
+      if (problem) throw acp.RequestError.invalidParams({ value }, problem);
       try {
         await session.setModel(value);
       } catch (err) {
         throw acp.RequestError.invalidParams({ value }, (err as Error).message);
       }
+    } else if (params.configId === REASONING_EFFORT_OPTION && session.modelControls?.offersReasoningEffort) {
+      if (!REASONING_EFFORT_CHOICES.some((c) => c.value === value))
+        throw acp.RequestError.invalidParams(
+          { value },
+          `Unknown reasoning effort "${value}"; choose one of ${REASONING_EFFORT_CHOICES.map((c) => c.value).join(', ')}`,
+        );
+      await session.setConfigValue(REASONING_EFFORT_OPTION, value);
     } else {
       throw acp.RequestError.invalidParams(
         { configId: params.configId },

@@ -1,6 +1,15 @@
 import type * as acp from '@agentclientprotocol/sdk';
 import { SESSION_MODES } from '../permissions/policy.js';
 import type { AgentSession } from '../runtime/agent-session.js';
+import { isReasoningEffort, REASONING_EFFORT_OPTION } from '../runtime/session-model.js';
+
+/** The reasoning-effort choices; `default` sends nothing, so the model's own default applies. */
+export const REASONING_EFFORT_CHOICES = [
+  { value: 'default', name: 'Model default', description: 'Send no reasoning_effort' },
+  { value: 'low', name: 'Low', description: 'Less thinking: faster and cheaper' },
+  { value: 'medium', name: 'Medium' },
+  { value: 'high', name: 'High', description: 'More thinking for harder problems' },
+] as const;
 
 /** The session's modes, in ACP's shape. */
 export function modeState(session: AgentSession): acp.SessionModeState {
@@ -33,6 +42,18 @@ export function configOptions(session: AgentSession): acp.SessionConfigOption[] 
       currentValue: model,
       options: [...new Set([model, ...session.modelChoices])].map((m) => ({ value: m, name: m })),
     });
+    if (session.modelControls?.offersReasoningEffort) {
+      const chosen = session.configValue(REASONING_EFFORT_OPTION);
+      options.push({
+        type: 'select',
+        id: REASONING_EFFORT_OPTION,
+        name: 'Reasoning effort',
+        category: 'thought_level',
+        description: 'How hard a reasoning model thinks (reasoning_effort)',
+        currentValue: isReasoningEffort(chosen) ? chosen : 'default',
+        options: REASONING_EFFORT_CHOICES.map((c) => ({ ...c })),
+      });
+    }
   }
   return options;
 }

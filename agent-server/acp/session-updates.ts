@@ -70,7 +70,12 @@ export function sessionEventToUpdate(
       // Said even inside an answer: the user must know the model never saw it.
       return noticeAsUpdate('warning', `Not delivered (${event.reason}): ${event.text}`, supports.notices);
     case 'usage':
-      return { sessionUpdate: 'usage_update', used: event.usedTokens, size: event.contextWindow };
+      return {
+        sessionUpdate: 'usage_update',
+        used: event.usedTokens,
+        size: event.contextWindow,
+        ...(event.costUsd !== undefined ? { cost: { amount: event.costUsd, currency: 'USD' } } : {}),
+      };
     default:
       return turnEventToUpdate(event);
   }

@@ -13,6 +13,8 @@ import { compactConversation } from './session-compaction.js';
 import type { CommandInfo, SessionEvent, SessionEventListener } from './session-events.js';
 import { SessionRecording, titleFromConversation } from './session-recording.js';
 import { parseSlashCommand, type SlashCommand } from './slash-commands.js';
+import type { SessionModelControls } from './session-model.js';
+import { addUsage, emptyUsage, type UsageTotals } from './session-usage.js';
 import { SteeringMessages } from './steering.js';
 
 /** Used when neither config nor provider tells the context window. */
@@ -32,7 +34,11 @@ export class ModelNotConfiguredError extends Error {
 }
 
 /** How a prompt ended; `steered`: it was a `/steer` handed to the running turn, not a turn of its own. */
-export type PromptOutcome = TurnOutcome & { steered?: boolean };
+export type PromptOutcome = TurnOutcome & {
+  steered?: boolean;
+  /** Tokens (and cost, when known) of this prompt's turn. */
+  usage?: UsageTotals;
+};
 
 export interface AgentSessionInit {
   id: string;
@@ -61,6 +67,8 @@ export interface AgentSessionInit {
   commands?: () => SlashCommand[];
   /** Subscribes to changes of the command list (a skill saved or removed); returns the unsubscribe. */
   onCommandsChanged?: (listener: () => void) => () => void;
+  /** The model's fallbacks, reasoning effort and endpoint checks (see session-model.ts). */
+  modelControls?: SessionModelControls;
   /** A name it already has (a session brought back from history). */
   title?: string;
   log?: (line: string) => void;
@@ -88,6 +96,8 @@ export class AgentSession {
   private readonly steering = new SteeringMessages();
   /** Values of config options other than mode and model (e.g. reasoning effort), by option id. */
   private readonly configValues: Record<string, string> = {};
+  /** Every model request's tokens and cost since the session started (this process). */
+  private readonly sessionUsage = emptyUsage();
   private closed = false;
   private readonly listeners = new Set<SessionEventListener>();
   private recording: SessionRecording | undefined;
@@ -196,6 +206,22 @@ export class AgentSession {
     return this.init.modelChoices;
   }
 
+  /** Tokens and cost of the session so far. */
+  get usage(): UsageTotals {
+    return { ...this.sessionUsage };
+  }
+
+  get modelControls(): SessionModelControls | undefined {
+    return this.init.modelControls;
+  }
+
+  /** Counts one model request's usage in the turn's and the session's totals. */
+  private tally(turn: UsageTotals, usage: TokenUsage): TokenUsage {
+    addUsage(turn, usage);
+    addUsage(this.sessionUsage, usage);
+    return usage;
+  }
+
   get contextWindow(): number | undefined {
     return this.model instanceof ModelNotConfiguredError ? undefined : this.model.contextWindow;
   }
@@ -278,6 +304,7 @@ export class AgentSession {
         this.emit({ type: 'steered', text }),
       );
       let usage: TokenUsage | undefined;
+      const turnUsage = emptyUsage();
       // A steer that came after the model's last request still reaches it: the turn goes on.
       do {
         const turn = runTurn({
@@ -292,7 +319,7 @@ export class AgentSession {
           const event = step.value;
           this.recording?.observe(event);
           if (event.type === 'usage') {
-            usage = event.usage;
+            usage = this.tally(turnUsage, event.usage);
             this.contextUsed = {
               tokens: usage.inputTokens + usage.outputTokens,
               window: event.contextWindow,
@@ -303,7 +330,7 @@ export class AgentSession {
         outcome = step.value;
       } while (outcome.stopReason === 'end_turn' && !outcome.error && this.steering.size > 0);
       await this.turnEnded(usage);
-      return outcome;
+      return { ...outcome, usage: turnUsage };
     } finally {
       this.dropSteering(outcome);
       this.running = this.queue.startNext();
@@ -383,7 +410,13 @@ export class AgentSession {
         : estimateTokens(this.conversation.systemPrompt, this.conversation.messages),
       contextWindow: this.contextWindow ?? DEFAULT_CONTEXT_WINDOW,
       estimated: !usage,
+      ...(this.sessionUsage.costUsd !== undefined ? { costUsd: this.sessionUsage.costUsd } : {}),
     });
+  }
+
+  /** Tells subscribers an event from a part of the session outside the turn (checkpoints). */
+  announce(event: SessionEvent): void {
+    this.emit(event);
   }
 
   private emit(event: SessionEvent): void {

@@ -1,7 +1,6 @@
 import type { ChatMessage } from '../core/messages.js';
 import type { ModelClient } from '../core/model-client.js';
 import type { ToolContent } from '../core/tool-content.js';
-import { OpenAIModelClient } from '../model/openai-client.js';
 import { knownModelKeys } from '../model/known-keys.js';
 import { PermissionGate, type PermissionPrompter } from '../permissions/gate.js';
 import type { SessionMode } from '../permissions/policy.js';
@@ -21,6 +20,7 @@ import { createSessionMemory } from '../memory/index.js';
 import { createSessionLearning } from '../learning/session-learning.js';
 import { contextNotices, loadContextFiles } from '../context/context-files.js';
 import { AgentSession, ModelNotConfiguredError } from './agent-session.js';
+import { REASONING_EFFORT_OPTION, SessionModelControls } from './session-model.js';
 import { MemoryPermissionRules, ProjectPermissionRules } from './permission-rules.js';
 import { SessionToolRunner } from './session-tool-runner.js';
 import { SessionOutputs } from './saved-outputs.js';
@@ -64,12 +64,6 @@ export interface NewSessionParams {
   title?: string;
   /** Set for a delegated task's session (see child-sessions.ts). */
   child?: ChildSessionSpec;
-}
-
-function makeModelClient(services: RuntimeServices, modelId?: string): ModelClient | ModelNotConfiguredError {
-  if (!services.model.ok) return new ModelNotConfiguredError(services.model.problem, services.model.hint);
-  const resolved = modelId ? { ...services.model.model, model: modelId } : services.model.model;
-  return services.modelClient?.(resolved) ?? new OpenAIModelClient(resolved);
 }
 
 /** Wires a session from configuration: model, tools, permissions, prompt. */
@@ -253,7 +247,12 @@ export async function createAgentSession(
     },
   });
 
-  const model = makeModelClient(services, params.modelId);
+  const modelControls = new SessionModelControls(services, () =>
+    session?.configValue(REASONING_EFFORT_OPTION),
+  );
+  const model = modelControls.build(params.modelId);
+  // The endpoint's model list is asked now, in the background; what it finds is told at the first turn.
+  const modelWarnings = params.child ? Promise.resolve([]) : modelControls.startWarnings();
   session = new AgentSession({
     id: params.id,
     cwd: params.cwd,
@@ -264,11 +263,12 @@ export async function createAgentSession(
     mode,
     model,
     switchModel: (id) => {
-      const next = makeModelClient(services, id);
+      const next = modelControls.build(id);
       if (next instanceof ModelNotConfiguredError) throw next;
       return next;
     },
     modelChoices: services.model.ok ? services.model.model.choices : [],
+    modelControls,
     tools: runner,
     maxTurnRequests: services.config.agent.maxTurnRequests,
     terminalDescription,
@@ -280,13 +280,14 @@ export async function createAgentSession(
       await learning.recordLoaded(services.history, session?.historyId);
       const prepared = await mcp.prepare(signal);
       mcpTools = prepared.tools;
-      return [...pendingNotices.splice(0), ...prepared.notices, ...(await checkpoints.turnStarting())];
+      return [
+        ...pendingNotices.splice(0),
+        ...(await modelWarnings).splice(0),
+        ...prepared.notices,
+        ...(await checkpoints.turnStarting()),
+      ];
     },
-    statusLines: () => [
-      checkpoints.statusLine(),
-      `Endpoint: ${services.model.ok ? `${services.model.model.baseUrl} (${services.model.model.presetLabel})` : services.model.problem}`,
-      ...mcp.status(),
-    ],
+    statusLines: () => [checkpoints.statusLine(), ...modelControls.statusLines(), ...mcp.status()],
     // session/cancel stops everything the turn started, background processes included.
     onCancel: () => processes.killAll(),
     onClose: async () => {

@@ -62,7 +62,10 @@ export class SessionModelControls {
     this.fallbackProblems.splice(0, Infinity, ...fallbacks.problems);
     const client = (m: ResolvedModel): ModelClient =>
       this.services.modelClient?.(m) ??
-      new OpenAIModelClient(m, { reasoningEffort: () => this.reasoningEffort });
+      new OpenAIModelClient(m, {
+        // An endpoint known to refuse the parameter never gets it (a fallback on another endpoint).
+        reasoningEffort: m.acceptsReasoningEffort === false ? undefined : () => this.reasoningEffort,
+      });
     this.current = fallbacks.models.length
       ? new FallbackModelClient(
           [primary, ...fallbacks.models].map((m) => ({ client: client(m), label: labelOf(m) })),

@@ -1,4 +1,5 @@
 import type { AgentSession } from './agent-session.js';
+import { statusText } from './session-status.js';
 
 /** A command the user types as `/name args` in the editor's prompt box. */
 export interface SlashCommand {
@@ -80,14 +81,9 @@ export function builtinCommands(all: () => SlashCommand[]): SlashCommand[] {
     },
     {
       name: 'status',
-      description: 'Model, mode, terminal backend and tools of this session',
+      description: 'Model, endpoint, mode, tokens and cost, terminal backend and tools of this session',
       async run(session) {
-        return {
-          reply: session
-            .statusLines()
-            .map((l) => `- ${l}`)
-            .join('\n'),
-        };
+        return { reply: statusText(session) };
       },
     },
   ];

@@ -250,7 +250,7 @@ test('config options switch mode and model', async () => {
   });
   const created = await agent.newSession(repo);
   const ids = created.configOptions?.map((o) => o.id);
-  assert.deepEqual(ids, ['mode', 'model']);
+  assert.deepEqual(ids, ['mode', 'model', 'reasoning_effort']);
   const res = await agent.request('session/set_config_option', {
     sessionId: created.sessionId,
     configId: 'model',
