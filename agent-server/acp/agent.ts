@@ -27,6 +27,7 @@ import { checkPrompt, requireAbsolute } from './input-checks.js';
 import { availableCommands, sessionEventToUpdate, type ClientSupports } from './session-updates.js';
 import { DelegatedChildren, registerDelegationRequests } from './delegated-children.js';
 import { wantsChildSessions } from '../../shared/delegation-protocol.js';
+import { parseInitialize, supportsSubagents } from './subagent-updates.js';
 
 export interface CairnAgentOptions {
   /** Loaded lazily on first use so `initialize` never waits for config or model set-up. */
@@ -88,7 +89,8 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   };
   // Delegated tasks' sessions, shown live to a client that asks for them.
   const children = new DelegatedChildren({
-    enabled: () => wantsChildSessions(state.capabilities),
+    enabled: () => wantsChildSessions(state.capabilities) || supportsSubagents(state.capabilities),
+    subagents: () => supportsSubagents(state.capabilities),
     enqueue,
     supports: clientSupports,
   });
@@ -156,7 +158,8 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   });
   registerConversationRequests(app, { host, bindings, attach });
 
-  app.onRequest('initialize', ({ params }) => {
+  // Parsed whole: the unstable `subagents` capability must survive (see subagent-updates.ts).
+  app.onRequest('initialize', parseInitialize, ({ params }) => {
     state.capabilities = params.clientCapabilities ?? {};
     return initializeResponse(params, opts.facts);
   });
@@ -234,7 +237,8 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   });
 
   app.onNotification('session/cancel', async ({ params }) => {
-    await host.get(params.sessionId)?.cancel();
+    // A child's own id (a client showing subagent sessions) stops that child alone.
+    await (host.get(params.sessionId)?.cancel() ?? children.cancelById(params.sessionId));
   });
 
   app.onRequest('session/set_mode', async ({ params, client }) => {

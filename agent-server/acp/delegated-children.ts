@@ -9,12 +9,15 @@ import {
 } from '../../shared/delegation-protocol.js';
 import type { ChildSessionObserver, DelegatedChild } from '../runtime/child-observer.js';
 import { sessionEventToUpdate, type ClientSupports } from './session-updates.js';
+import { subagentEnded, subagentStarted } from './subagent-updates.js';
 
 const CancelParams = z.object({ sessionId: z.string().min(1), childSessionId: z.string().min(1) });
 
 export interface DelegatedChildrenOptions {
   /** Whether the client asked to see children (`_meta.cairn.childSessions` at initialize). */
   enabled: () => boolean;
+  /** Whether it advertised the SDK's unstable `subagents` capability: `subagent_update`s too. */
+  subagents?: () => boolean;
   /** Runs `send` after everything already queued for the parent session (one order per session). */
   enqueue: (parentId: string, send: () => Promise<void>) => void;
   supports: () => ClientSupports;
@@ -46,9 +49,20 @@ export class DelegatedChildren {
           status,
         }),
       );
+    // The SDK's subagent updates go on the parent session (announced before the child's own).
+    const announce = (parentId: string, update: ReturnType<typeof subagentStarted>) => {
+      if (this.opts.subagents?.())
+        this.opts.enqueue(parentId, () =>
+          client.notify('session/update', {
+            sessionId: parentId,
+            update: update as unknown as acp.SessionUpdate,
+          }),
+        );
+    };
     return {
       started: (child) => {
         this.live.set(child.id, child);
+        announce(child.parentId, subagentStarted(child, child.session.cwd));
         tell(child, 'running');
         const unsubscribe = child.session.subscribe((event) => {
           const update = sessionEventToUpdate(event, this.opts.supports());
@@ -66,8 +80,15 @@ export class DelegatedChildren {
         unsubscribes.get(childId)?.();
         unsubscribes.delete(childId);
         tell(child, outcome);
+        announce(child.parentId, subagentEnded(childId, outcome));
       },
     };
+  }
+
+  /** `session/cancel` on a child's own id (a client with subagent sessions): stops that child alone. */
+  async cancelById(childId: string): Promise<boolean> {
+    const child = this.live.get(childId);
+    return child ? this.cancel(child.parentId, childId) : false;
   }
 
   /** Stops one running child of `parentId`; false when there is none by that id (it ended). */
