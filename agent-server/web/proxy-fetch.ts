@@ -8,7 +8,9 @@ import { proxyFor, proxySettingsFromEnv } from './proxy-env.js';
 export async function proxiedFetch(url: URL, env: NodeJS.ProcessEnv): Promise<typeof fetch | undefined> {
   const proxy = proxyFor(url, proxySettingsFromEnv(env));
   if (!proxy) return undefined;
-  const undici = await import('undici');
+  const loaded = await import('undici');
+  // undici is CommonJS: bundled, its exports are on `default` only.
+  const undici = ((loaded as { default?: typeof loaded }).default ?? loaded) as typeof loaded;
   // Credentials in the proxy URL become its Proxy-Authorization header.
   const dispatcher = new undici.ProxyAgent(proxy.href);
   return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
