@@ -107,7 +107,10 @@ export class SessionToolRunner implements ToolRunner {
       input,
       run: async (signal, report) => {
         if (!tool.readOnly) await this.deps.beforeChange?.();
-        const ctx = this.deps.context(call.id, signal, report.progress);
+        const ctx = {
+          ...this.deps.context(call.id, signal, report.progress),
+          outputBudget: this.deps.output.budget,
+        };
         // A tool that asks first stays pending (waiting for approval) until the gate allows it.
         if (tool.asksApproval) ctx.permissions = ctx.permissions.onAllowed(report.running);
         else report.running();

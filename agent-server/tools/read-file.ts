@@ -5,6 +5,20 @@ const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const DEFAULT_LINE_LIMIT = 2000;
 /** Longer lines (minified code) are cut here; how much of the result the model reads is the runner's rule. */
 const MAX_LINE_CHARS = 2000;
+/** Room kept for the closing "[Showing lines …]" note. */
+const NOTE_LINES = 2;
+const NOTE_BYTES = 200;
+
+function pageBudget(budget: { maxBytes: number; maxLines: number } | undefined): {
+  maxBytes: number;
+  maxLines: number;
+} {
+  if (!budget) return { maxBytes: Number.POSITIVE_INFINITY, maxLines: Number.POSITIVE_INFINITY };
+  return {
+    maxBytes: Math.max(1, budget.maxBytes - NOTE_BYTES),
+    maxLines: Math.max(1, budget.maxLines - NOTE_LINES),
+  };
+}
 
 const Input = z
   .object({
@@ -71,13 +85,21 @@ export const readFileTool = defineTool({
     }
     const end = Math.min(lines.length, start + (input.limit ?? DEFAULT_LINE_LIMIT));
     const width = String(end).length;
+    // The page ends where the model's view of the result would: whole lines and a pointer to
+    // the rest, never a result the runner has to cut in the middle.
+    const page = pageBudget(ctx.outputBudget);
     let out = '';
+    let bytes = 0;
     let i = start;
     for (; i < end; i++) {
       let line = lines[i]!;
       if (line.length > MAX_LINE_CHARS)
         line = line.slice(0, MAX_LINE_CHARS) + ` … [line cut at ${MAX_LINE_CHARS} chars]`;
-      out += `${String(i + 1).padStart(width)}\t${line}\n`;
+      const numbered = `${String(i + 1).padStart(width)}\t${line}\n`;
+      const size = Buffer.byteLength(numbered);
+      if (i > start && (i - start >= page.maxLines || bytes + size > page.maxBytes)) break;
+      out += numbered;
+      bytes += size;
     }
     if (lines.length === 0 || text === '') out = '(empty file)\n';
     if (i < lines.length) {

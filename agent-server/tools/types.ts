@@ -24,6 +24,11 @@ export interface ToolContext {
   provenance?: () => Provenance;
   /** This session's saved whole tool outputs: the one folder outside the workspace read_file reads. */
   savedOutputs?: SavedOutputReader;
+  /**
+   * What of a result the model will see before the runner cuts it: a tool that pages (read_file)
+   * sizes its page to fit, so the model gets whole lines and where to go on, not a cut middle.
+   */
+  outputBudget?: { maxBytes: number; maxLines: number };
 }
 
 /**

@@ -120,18 +120,25 @@ describe('tool results are cut once, in the runner, with the whole saved', () =>
     assert.equal(await fs.readFile(savedPath(out), 'utf8'), big);
   });
 
-  test('a large file read is cut once with head, tail and the saved path', async () => {
-    const { root, call } = await setup();
+  test('a large file read is paged to the budget, not cut: whole lines, then where to go on', async () => {
+    const { root, home, call } = await setup();
     await writeFiles(root, {
       'big.ts': Array.from({ length: 1900 }, (_, i) => `const v${i + 1} = '${'x'.repeat(40)}';`).join('\n'),
     });
     const out = await call('read_file', { path: 'big.ts' });
     assert.match(out, /^ {3}1\tconst v1 = /);
-    assert.match(out, /1900\tconst v1900 = 'x+';\n$/);
-    assert.equal(out.match(OMITTED)?.length, 1);
-    const saved = await fs.readFile(savedPath(out), 'utf8');
-    assert.equal(saved.split('\n').length, 1901);
-    assert.match(saved, /\n 950\tconst v950 = /);
+    assert.equal(out.match(OMITTED), null);
+    const shown = /\n\[Showing lines 1-(\d+) of 1900\. Use offset=(\d+) to read more\.\]$/.exec(out);
+    assert.ok(shown, out.slice(-300));
+    const last = Number(shown[1]);
+    assert.ok(last > 100 && last < 1900);
+    assert.equal(Number(shown[2]), last + 1);
+    assert.match(out, new RegExp(`\\n\\s*${last}\\tconst v${last} = 'x+';\\n\\n\\[Showing`));
+    // Nothing was cut, so nothing was saved aside.
+    await assert.rejects(fs.stat(path.join(home, 'sessions')), { code: 'ENOENT' });
+    // The next page starts where the note says.
+    const next = await call('read_file', { path: 'big.ts', offset: last + 1, limit: 5 });
+    assert.match(next, new RegExp(`^\\s*${last + 1}\\tconst v${last + 1} = `));
   });
 
   test('below the budget nothing is cut and nothing is saved', async () => {
