@@ -68,6 +68,7 @@ export async function runHeadlessSession(
         workspace: (paths) => new DiskWorkspace(paths),
         // A job's grants are its own: never read or write the user's "always" answers.
         persistRules: false,
+        unattended: true,
       }),
       {
         cwd: request.cwd,

@@ -36,6 +36,7 @@ import { ChildSessions, type ChildSessionSpec } from './child-sessions.js';
 import type { ChildSessionObserver } from './child-observer.js';
 import { createDelegateTool } from '../tools/delegate.js';
 import { createReadCommandTool } from '../tools/read-command.js';
+import { createScheduleTool } from '../tools/schedule.js';
 
 /** What the client side (ACP connection, CLI) lends a session. */
 export interface ClientBindings {
@@ -48,6 +49,8 @@ export interface ClientBindings {
   clientTerminal?: ClientTerminalHost;
   /** Told when this session's delegated tasks start and end (a client that shows children live). */
   childSessions?: ChildSessionObserver;
+  /** Nobody is there (a job run, a batch task): tools that need a person, like `schedule`, are left out. */
+  unattended?: boolean;
 }
 
 export interface NewSessionParams {
@@ -121,6 +124,8 @@ export async function createAgentSession(
   const tools: AnyTool[] = [...coreTools(), ...createTerminalTools({ config: terminalConfig, processes })];
   tools.push(createSessionSearchTool(services.history, () => params.id));
   tools.push(...createWebTools(services.config.web, services.env));
+  // Jobs are made by people: not by a job, a batch task or a delegated child.
+  if (!params.child && !client.unattended) tools.push(createScheduleTool({ home: services.home }));
   // A child's toolset picks it or the whole terminal (child-sessions.ts).
   if (params.child) tools.push(createReadCommandTool(terminalConfig));
   tools.push(

@@ -105,3 +105,35 @@ test('an entry opens at its own line in the memory file', () => {
   assert.equal(entryLine('first\n§\nsecond\nmore\n§\nthird\n', 3), 5);
   assert.equal(entryLine('first\n§\n\nsecond\n', 2), 3);
 });
+
+test('memory entries show how often sessions used them, when last, and when they went stale', () => {
+  const entry = {
+    scope: 'project' as const,
+    target: 'memory' as const,
+    path: '/h/p/MEMORY.md',
+    provenance,
+    blocked: [],
+  };
+  const items = learningItems(
+    {
+      entries: [
+        {
+          ...entry,
+          id: 'project/memory/1',
+          index: 1,
+          text: 'Used.',
+          uses: 4,
+          lastUsed: '2025-05-01T08:00:00Z',
+          stale: false,
+        },
+        { ...entry, id: 'project/memory/2', index: 2, text: 'Old.', uses: 0, lastUsed: null, stale: true },
+      ],
+    },
+    { skills: [], refused: [], inactive: [] },
+  );
+  const project = items[0]!.children!.find((g) => g.label === 'Project notes')!;
+  const [used, old] = project.children!;
+  assert.match(used!.description!, /^session abcdef12, 2025-04-02: “fix CI” · used 4×, last 2025-05-01$/);
+  assert.match(old!.description!, / · stale$/);
+  assert.doesNotMatch(old!.description!, /used/);
+});
