@@ -162,3 +162,44 @@ test("cancel mid-delegation stops a child's running command: no process is left 
   assert.equal((await running).stopReason, 'cancelled');
   assert.equal(alive(), false);
 });
+
+test('a reviewer role runs read-only commands; its session is hidden from session/list, listed under its parent, and loads on its own', async () => {
+  const { agent, model, repo } = await setup(
+    (req) => {
+      if (isChild(req))
+        return lastRole(req) === 'tool'
+          ? { text: 'Review done: one file, nothing wrong.' }
+          : { toolCalls: [{ name: 'read_command', arguments: { command: 'git status --short' } }] };
+      if (lastRole(req) === 'tool') return { text: 'Reviewed.' };
+      return {
+        toolCalls: [
+          { name: 'delegate', arguments: { tasks: [{ goal: 'Review the diff', role: 'reviewer' }] } },
+        ],
+      };
+    },
+    { files: { 'a.txt': 'original' } },
+  );
+  execFileSync('git', ['init', '-q'], { cwd: repo });
+  const { sessionId } = await agent.newSession(repo);
+  assert.equal((await agent.prompt(sessionId, 'review it')).stopReason, 'end_turn');
+
+  const child = model.requests.filter(isChild);
+  assert.match(String(child[0]!.messages[0]!.content), /## Your role: reviewer/);
+  // The read-only command ran (git lists the untracked file) without asking anyone.
+  assert.match(String(child.at(-1)!.messages.at(-1)!.content), /\?\? a\.txt[\s\S]*Exit code: 0/);
+  assert.equal(agent.permissions.length, 0);
+
+  const listed = await agent.request('session/list', { cwd: repo });
+  assert.deepEqual(
+    listed.sessions.map((s) => s.sessionId),
+    [sessionId],
+  );
+  const children = await agent.request('session/list', {
+    cwd: repo,
+    _meta: { cairn: { parentSessionId: sessionId } },
+  });
+  assert.equal(children.sessions.length, 1);
+  const childId = children.sessions[0]!.sessionId;
+  await agent.request('session/load', { sessionId: childId, cwd: repo, mcpServers: [] });
+  assert.match(agent.agentText(childId), /Review done: one file, nothing wrong\./);
+});
