@@ -14,7 +14,7 @@ import {
 } from './state/chat-state.js';
 import type { TranscriptItem } from './state/chat-state.js';
 import { type Store, createStore } from './state/store.js';
-import { Composer } from './views/composer.js';
+import { Composer, type SendMode } from './views/composer.js';
 import { Header } from './views/header.js';
 import { type ItemRenderer, type ListOptions, WindowedList } from './views/message-list.js';
 import { childrenOf } from './state/child-state.js';
@@ -24,6 +24,7 @@ import { SessionPickers } from './views/session-pickers.js';
 import { SessionList } from './views/session-list.js';
 import type { CardContext } from './views/tool-card.js';
 import { createTranscriptRenderer } from './views/transcript-item.js';
+import { ConversationControls } from './conversation-controls.js';
 import { errorMessage } from '../../shared/error-message.js';
 
 export type ChatAppOptions = {
@@ -132,7 +133,16 @@ export function createChatApp(
     showReview: (reviewId) => call(host.request('showReview', { reviewId })),
   };
 
-  const list = new WindowedList<TranscriptItem>(createTranscriptRenderer(cardContext), options.list);
+  const controls = new ConversationControls({
+    host,
+    getState: () => store.getState(),
+    report,
+    redraw: (id) => list.redraw(id),
+  });
+  const list = new WindowedList<TranscriptItem>(
+    createTranscriptRenderer(cardContext, controls.userActions),
+    options.list,
+  );
   list.onScroll(saveSoon);
   const emptyHint = h('div', { className: 'empty-state' }, [
     h('p', { text: 'Ask Cairn to explain, change or review code in this workspace.' }),
@@ -152,10 +162,10 @@ export function createChatApp(
     resolveReference: async (ref, path) =>
       (await host.request('resolveReference', path ? { ref, path } : { ref })).item,
     report: (error) => report(error),
-    async send(text: string, context: ContextItem[]) {
+    async send(text: string, context: ContextItem[], mode?: SendMode) {
       const before = userPrompts;
       try {
-        await host.request('prompt', { text, context });
+        await host.request('prompt', mode ? { text, context, mode } : { text, context });
       } catch (error) {
         // Once the prompt was echoed, `turn/ended` shows the failure in the transcript.
         if (userPrompts !== before) return;
@@ -164,7 +174,7 @@ export function createChatApp(
         throw error;
       }
     },
-    cancel: () => call(host.request('cancel', {})),
+    cancel: () => controls.requestStop(),
     onDraftChange: save,
   });
   composer.setDraft(persisted.draft);
@@ -181,6 +191,15 @@ export function createChatApp(
       }
     },
     close: () => closeSessions(),
+    rename: async (sessionId, title) => {
+      try {
+        await host.request('renameSession', { sessionId, title });
+      } catch (error) {
+        report(error);
+        throw error;
+      }
+    },
+    canRename: () => !!store.getState().host?.canRename,
   });
   let sessionsOpen = false;
   const closeSessions = () => {
@@ -227,6 +246,8 @@ export function createChatApp(
     list.element,
     plan.element,
     pending,
+    controls.restore.element,
+    controls.queue.element,
     pickers.element,
     composer.element,
     live,
@@ -259,6 +280,8 @@ export function createChatApp(
     rendered = state;
     header.update(state.host, state.title, state.usage, sessionsOpen);
     updatePickers();
+    // Before the list renders new user messages: their actions depend on it.
+    controls.update(state);
     if (prev?.items !== state.items) {
       const before = latestCommand;
       latestCommand = state.items.findLast((i) => i.kind === 'tool' && i.toolKind === 'execute')?.id ?? null;
@@ -285,7 +308,8 @@ export function createChatApp(
     }
     if (prev?.notices !== state.notices) renderNotices(state);
     const activity = state.host?.activity;
-    composer.setStatus(isTurnRunning(state), activity === 'idle');
+    const connected = activity !== undefined && activity !== 'starting' && activity !== 'stopped';
+    composer.setStatus(isTurnRunning(state), connected, !!state.host?.canSteer);
   }
 
   // Tool cards show a "Review change" link while their edit waits for review.
@@ -348,8 +372,14 @@ export function createChatApp(
         userPrompts++;
         break;
       case 'chat/reset':
-        if (sessionsOpen && notification.params.reason === 'load') closeSessions();
+        if (sessionsOpen && notification.params.reason !== 'new') closeSessions();
+        controls.sessionChanged();
         break;
+      case 'composer/setDraft':
+        composer.setDraft({ text: notification.params.text, context: [] });
+        save();
+        composer.focus();
+        return;
       case 'turn/ended':
         announce(
           notification.params.error ? `Cairn stopped: ${notification.params.error}` : 'Cairn finished.',

@@ -1,6 +1,7 @@
 // The prompt box: draft text, attached context chips (`@file` mentions, editor
 // selections, `@problems`/`@terminal`/`@git-changes`/`@folder`, `@url`, images pasted,
-// dropped or attached), slash-command and `@` completion, Send / Stop.
+// dropped or attached), slash-command and `@` completion, Send / Stop. While a turn runs,
+// Send becomes Queue (the message waits for the turn) next to Steer (into the running turn).
 import type { AvailableCommand } from '@agentclientprotocol/sdk';
 import {
   IMAGE_MIME_TYPES,
@@ -23,6 +24,8 @@ import { contextLabel, contextTitle, sizeLabel } from './labels.js';
 
 export type Draft = { text: string; context: ContextItem[] };
 
+export type SendMode = 'queue' | 'steer';
+
 export type ComposerDeps = {
   commands(): readonly AvailableCommand[];
   /** Files and folders matching an `@` query. */
@@ -31,8 +34,11 @@ export type ComposerDeps = {
   resolveReference(ref: ReferenceKind, path?: string): Promise<ContextItem>;
   /** Shows a failure to attach something (a reference that cannot be gathered, an image too large). */
   report(error: unknown): void;
-  /** Sends the prompt; rejects (with a message for the user) when it could not be sent. */
-  send(text: string, context: ContextItem[]): Promise<void>;
+  /**
+   * Sends the prompt (`mode` only while a turn runs: queue it, or steer the running turn);
+   * rejects (with a message for the user) when it could not be sent.
+   */
+  send(text: string, context: ContextItem[], mode?: SendMode): Promise<void>;
   cancel(): void;
   onDraftChange(draft: Draft): void;
 };
@@ -55,6 +61,7 @@ export class Composer {
   private readonly popup: HTMLUListElement;
   private readonly sendButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
+  private readonly steerButton: HTMLButtonElement;
   private readonly imagePicker: HTMLInputElement;
   private context: ContextItem[] = [];
   private trigger: CompletionTrigger | null = null;
@@ -62,6 +69,7 @@ export class Composer {
   private active = 0;
   private running = false;
   private enabled = true;
+  private canSteer = false;
   private searchSeq = 0;
 
   constructor(private readonly deps: ComposerDeps) {
@@ -88,6 +96,18 @@ export class Composer {
       text: 'Send',
       attrs: { type: 'button', 'aria-label': 'Send message (Enter)', 'aria-keyshortcuts': 'Enter' },
       on: { click: () => void this.submit() },
+    });
+    this.steerButton = h('button', {
+      className: 'secondary',
+      text: 'Steer',
+      attrs: {
+        type: 'button',
+        'aria-label': 'Steer: send into the running turn (Ctrl+Enter)',
+        'aria-keyshortcuts': 'Control+Enter',
+        title: 'Cairn reads it before its next step, without waiting for the turn to end',
+        hidden: true,
+      },
+      on: { click: () => void this.submit('steer').catch(() => {}) },
     });
     this.stopButton = h('button', {
       className: 'danger',
@@ -126,7 +146,12 @@ export class Composer {
       this.popup,
       this.input,
       this.imagePicker,
-      h('div', { className: 'composer-actions' }, [attachButton, this.stopButton, this.sendButton]),
+      h('div', { className: 'composer-actions' }, [
+        attachButton,
+        this.stopButton,
+        this.steerButton,
+        this.sendButton,
+      ]),
     ]);
     this.input.addEventListener('paste', (e) => {
       const images = imageFiles(e.clipboardData?.files);
@@ -213,24 +238,39 @@ export class Composer {
     }
   }
 
-  /** `running`: a turn is in progress (Stop shows). `enabled`: the agent can take a prompt. */
-  setStatus(running: boolean, enabled: boolean): void {
+  /**
+   * `running`: a turn is in progress (Stop shows; Send queues). `enabled`: the agent can take a
+   * prompt. `canSteer`: the agent takes `/steer` (Steer shows while a turn runs).
+   */
+  setStatus(running: boolean, enabled: boolean, canSteer = false): void {
     this.running = running;
     this.enabled = enabled;
+    this.canSteer = canSteer;
     this.stopButton.hidden = !running;
-    this.sendButton.disabled = running || !enabled;
+    this.steerButton.hidden = !running || !canSteer;
+    this.steerButton.disabled = !enabled;
+    this.sendButton.disabled = !enabled;
+    this.sendButton.textContent = running ? 'Queue' : 'Send';
+    this.sendButton.setAttribute(
+      'aria-label',
+      running ? 'Queue message: sent when the current turn ends (Enter)' : 'Send message (Enter)',
+    );
   }
 
-  /** Sends the draft. The draft is cleared at once and put back if sending fails: nothing typed is lost. */
-  async submit(): Promise<void> {
+  /**
+   * Sends the draft (while a turn runs: queued, or as a steer). The draft is cleared at once and
+   * put back if sending fails: nothing typed is lost.
+   */
+  async submit(mode: SendMode = 'queue'): Promise<void> {
     const text = this.input.value.trim();
-    if (!text || this.running || !this.enabled) return;
+    if (!text || !this.enabled) return;
+    if (mode === 'steer' && !(this.running && this.canSteer)) return;
     const draft = this.getDraft();
     this.setDraft({ text: '', context: [] });
     this.closeCompletion();
     this.changed();
     try {
-      await this.deps.send(text, draft.context);
+      await (this.running ? this.deps.send(text, draft.context, mode) : this.deps.send(text, draft.context));
     } catch (error) {
       if (this.input.value === '' && this.context.length === 0) {
         this.setDraft(draft);
@@ -267,6 +307,11 @@ export class Composer {
     if (e.key === 'Escape' && this.running) {
       e.preventDefault();
       this.deps.cancel();
+      return;
+    }
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && this.running && this.canSteer) {
+      e.preventDefault();
+      this.submit('steer').catch(() => {});
       return;
     }
     if (e.key === 'Enter' && !e.shiftKey) {

@@ -2,11 +2,15 @@
 import type { SessionSummary } from '../../../shared/webview-protocol.js';
 import { h, patchChildren } from '../dom.js';
 import { errorMessage } from '../../../shared/error-message.js';
+import { renameField } from './session-rename.js';
 
 export type SessionListDeps = {
   list(cursor?: string): Promise<{ sessions: SessionSummary[]; nextCursor: string | null }>;
   load(sessionId: string): Promise<void>;
   close(): void;
+  /** Renames a chat (rejects with a message the app shows); offered while `canRename()`. */
+  rename?(sessionId: string, title: string): Promise<void>;
+  canRename?(): boolean;
 };
 
 export class SessionList {
@@ -16,6 +20,8 @@ export class SessionList {
   private status: 'idle' | 'loading' | 'error' = 'idle';
   private error = '';
   private currentId: string | null = null;
+  /** The chat whose title is being edited. */
+  private renaming: string | null = null;
 
   constructor(private readonly deps: SessionListDeps) {
     this.element = h('section', {
@@ -65,7 +71,13 @@ export class SessionList {
 
   private renderSession(s: SessionSummary): HTMLElement {
     const current = s.sessionId === this.currentId;
-    return h('li', {}, [
+    if (this.renaming === s.sessionId) {
+      return h('li', { className: 'session-row' }, [
+        renameField(s.sessionId, s.title ?? '', (title) => this.renamed(s, title)),
+      ]);
+    }
+    const rename = this.deps.rename && this.deps.canRename?.();
+    return h('li', { className: 'session-row' }, [
       h(
         'button',
         {
@@ -89,7 +101,42 @@ export class SessionList {
           s.updatedAt && h('span', { className: 'muted', text: formatWhen(s.updatedAt) }),
         ],
       ),
+      rename &&
+        h('button', {
+          className: 'icon-button',
+          text: '✎',
+          attrs: {
+            type: 'button',
+            'data-key': `rename-${s.sessionId}`,
+            'aria-label': `Rename ${s.title ?? 'Untitled chat'}`,
+            title: 'Rename',
+          },
+          on: {
+            click: () => {
+              this.renaming = s.sessionId;
+              this.render();
+              this.element.querySelector<HTMLInputElement>('input.session-rename')?.select();
+            },
+          },
+        }),
     ]);
+  }
+
+  private renamed(s: SessionSummary, title: string | null): void {
+    this.renaming = null;
+    if (title && this.deps.rename) {
+      this.deps.rename(s.sessionId, title).then(
+        () => {
+          s.title = title;
+          this.render();
+        },
+        () => {
+          // The app reports the failure; the old title stays.
+        },
+      );
+    }
+    this.render();
+    this.element.querySelector<HTMLElement>(`[data-key="rename-${s.sessionId}"]`)?.focus();
   }
 
   private render(): void {

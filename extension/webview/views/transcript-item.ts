@@ -7,28 +7,43 @@ import type { ItemRenderer } from './message-list.js';
 import { contextLabel, contextTitle } from './labels.js';
 import { type CardContext, renderToolCard } from './tool-card.js';
 
-export function createTranscriptRenderer(ctx: CardContext): ItemRenderer<TranscriptItem> {
+type UserItem = Extract<TranscriptItem, { kind: 'user' }>;
+
+/** `userActions`: the controls under a user message (fork, restore checkpoint), when it has any. */
+export function createTranscriptRenderer(
+  ctx: CardContext,
+  userActions: (item: UserItem) => HTMLElement | null = () => null,
+): ItemRenderer<TranscriptItem> {
   const create = (item: TranscriptItem): HTMLElement => {
     switch (item.kind) {
       case 'user':
-        return h('article', { className: 'msg msg-user', attrs: { 'aria-label': 'You said' } }, [
-          item.context.length > 0 &&
-            h(
-              'ul',
-              { className: 'context-chips', attrs: { 'aria-label': 'Attached context' } },
-              item.context.map((c) =>
-                h('li', { className: 'chip', attrs: { title: contextTitle(c) } }, [
-                  c.kind === 'image' &&
-                    h('img', {
-                      className: 'chip-thumb',
-                      attrs: { src: `data:${c.mimeType};base64,${c.data}`, alt: c.name },
-                    }),
-                  h('span', { text: contextLabel(c) }),
-                ]),
+        return h(
+          'article',
+          {
+            className: item.steered ? 'msg msg-user msg-steered' : 'msg msg-user',
+            attrs: { 'aria-label': item.steered ? 'You steered' : 'You said' },
+          },
+          [
+            item.steered && h('span', { className: 'muted steer-label', text: 'Steer' }),
+            item.context.length > 0 &&
+              h(
+                'ul',
+                { className: 'context-chips', attrs: { 'aria-label': 'Attached context' } },
+                item.context.map((c) =>
+                  h('li', { className: 'chip', attrs: { title: contextTitle(c) } }, [
+                    c.kind === 'image' &&
+                      h('img', {
+                        className: 'chip-thumb',
+                        attrs: { src: `data:${c.mimeType};base64,${c.data}`, alt: c.name },
+                      }),
+                    h('span', { text: contextLabel(c) }),
+                  ]),
+                ),
               ),
-            ),
-          h('div', { className: 'msg-text', text: item.text }),
-        ]);
+            h('div', { className: 'msg-text', text: item.text }),
+            userActions(item),
+          ],
+        );
       case 'agent': {
         const body = h('div', { className: 'markdown' });
         setMarkdown(body, item.text);

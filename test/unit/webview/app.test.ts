@@ -323,7 +323,8 @@ test('sending a prompt, then Stop while the turn runs', async () => {
   assert.equal(m.root.querySelector('.msg-user')?.textContent, 'Fix the tests');
   const stop = button(m.root, 'Stop');
   assert.equal(stop.hidden, false);
-  assert.equal(button(m.root, 'Send').disabled, true);
+  // While the turn runs, Send queues the next message instead.
+  assert.equal(button(m.root, 'Queue').disabled, false);
   key(input, 'Escape');
   await settle();
   assert.equal(m.host.calls.filter((c) => c.method === 'cancel').length, 1, 'Escape in the composer stops');
