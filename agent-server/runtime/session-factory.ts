@@ -1,5 +1,4 @@
 import type { ChatMessage } from '../core/messages.js';
-import type { ModelClient } from '../core/model-client.js';
 import type { ToolContent } from '../core/tool-content.js';
 import { knownModelKeys } from '../model/known-keys.js';
 import { PermissionGate, type PermissionPrompter } from '../permissions/gate.js';
