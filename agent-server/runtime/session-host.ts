@@ -241,11 +241,19 @@ export class SessionHost {
   }
 
   /**
-   * The model the session last used, when the endpoint still offers it (one of the configured
-   * choices); otherwise it goes on with the configured model.
+   * The model the session last used, when the endpoint still offers it (its /models lists it, or,
+   * without a list, it is one of the configured choices); otherwise the configured model.
    */
   private async restoreModel(session: AgentSession, stored: string | undefined): Promise<void> {
-    if (!stored || stored === session.modelId || !session.modelChoices.includes(stored)) return;
+    if (!stored || stored === session.modelId) return;
+    // The endpoint's /models list decides when it has one; else the configured choices do.
+    const listed = await session.modelControls?.endpointOffers(stored);
+    if (!(listed ?? session.modelChoices.includes(stored))) {
+      this.opts.log(
+        `cairn: session ${session.id} keeps the configured model: "${stored}" is no longer offered`,
+      );
+      return;
+    }
     try {
       await session.setModel(stored);
     } catch (err) {

@@ -81,6 +81,13 @@ export class SessionModelControls {
     return this.lists.problemWith({ baseUrl, apiKey }, modelId);
   }
 
+  /** Whether the endpoint's /models lists `modelId`; undefined when the endpoint has no list. */
+  async endpointOffers(modelId: string): Promise<boolean | undefined> {
+    if (!this.services.model.ok) return undefined;
+    const { baseUrl, apiKey } = this.services.model.model;
+    return (await this.lists.list({ baseUrl, apiKey }))?.includes(modelId);
+  }
+
   /** Warnings for the first turn: a configured model the endpoint does not list, unusable fallbacks. */
   async startWarnings(): Promise<string[]> {
     if (!this.services.model.ok) return [];

@@ -16,6 +16,7 @@ import { cleanEnv, tempDir } from '../../helpers/env.js';
 
 interface Setup {
   client: InProcessAcp;
+  services: RuntimeServices;
   repo: string;
   models: Record<string, ScriptedModelClient>;
 }
@@ -57,7 +58,7 @@ async function setup(
     await fs.rm(home, { recursive: true, force: true });
     await fs.rm(repo, { recursive: true, force: true });
   });
-  return { client, repo, models };
+  return { client, services, repo, models };
 }
 
 const messages = (client: InProcessAcp, sessionId: string) =>
@@ -216,4 +217,37 @@ test('reasoning effort is a select config option; a choice is kept and an unknow
   );
   await client.prompt(created.sessionId, '/status');
   assert.match(messages(client, created.sessionId), /- Reasoning effort: high/);
+});
+
+test('after load, a model the endpoint lists comes back; one it no longer lists gives way, even a configured choice', async (t) => {
+  const { client, services, repo } = await setup(t, {
+    model: 'alpha',
+    listed: ['alpha', 'qwen3-coder'],
+    config: { model: { choices: ['retired'] } },
+    scripts: { alpha: [{ text: 'a' }], 'qwen3-coder': [{ text: 'q' }], retired: [{ text: 'r' }] },
+  });
+  const kept = await client.newSession(repo);
+  await client.request('session/set_config_option', {
+    sessionId: kept.sessionId,
+    configId: 'model',
+    value: 'qwen3-coder',
+  });
+  await client.prompt(kept.sessionId, 'hi');
+  // Stored as if chosen when the endpoint still offered it.
+  const gone = await client.newSession(repo);
+  await services.history.updateSession(gone.sessionId, { settings: { model: 'retired' }, model: 'retired' });
+
+  const second = await InProcessAcp.start({ services });
+  t.after(() => second.close());
+  const current = async (sessionId: string) => {
+    const loaded = await second.request('session/load', { sessionId, cwd: repo, mcpServers: [] });
+    const option = loaded.configOptions?.find((o) => o.id === 'model');
+    return option && 'currentValue' in option ? option.currentValue : undefined;
+  };
+  assert.equal(
+    await current(kept.sessionId),
+    'qwen3-coder',
+    'listed by the endpoint, though not a configured choice',
+  );
+  assert.equal(await current(gone.sessionId), 'alpha');
 });
