@@ -22,6 +22,17 @@ const Input = z
   .strict();
 
 /**
+ * git's own writes and hooks a "read" could set off: `git status` refreshing the index (optional
+ * locks), and a repository's `core.fsmonitor` program run by status and diff.
+ */
+const READ_ONLY_GIT: Record<string, string> = {
+  GIT_OPTIONAL_LOCKS: '0',
+  GIT_CONFIG_COUNT: '1',
+  GIT_CONFIG_KEY_0: 'core.fsmonitor',
+  GIT_CONFIG_VALUE_0: 'false',
+};
+
+/**
  * `read_command`: the terminal for a session that may only look (a delegated task with the
  * `read` toolset). It runs a command only when read-only-commands.ts judges it read-only, in the
  * session's terminal backend (the sandbox where there is one), with no approval (it is a read,
@@ -63,6 +74,7 @@ export function createReadCommandTool(config: TerminalConfig): ToolDefinition<z.
         cwd,
         timeoutMs: config.timeoutSec * 1000,
         signal: ctx.signal,
+        env: READ_ONLY_GIT,
       });
       const output = cleanOutput(result.output).replace(/\n+$/, '') || '(no output)';
       const explained = explainExitCode(input.command, result.exitCode, result.signal);

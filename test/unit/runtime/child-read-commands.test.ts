@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ChatRequestBody, ScriptStep } from '../../../agent-server/demo/scripted-model-server.js';
@@ -44,4 +45,35 @@ test('a read child runs read-only commands without asking, and a command that wr
   // The parent and an edit child keep the whole terminal and are not offered this one.
   const parentTools = toolNames(model.requests.find((r) => !isChild(r))!);
   assert.ok(parentTools.includes('terminal') && !parentTools.includes('read_command'));
+});
+
+test("git run by read_command neither runs the repository's core.fsmonitor nor rewrites the index", async (t) => {
+  const repo = await tempDir('child-read');
+  t.after(() => fs.rm(repo, { recursive: true, force: true }));
+  await fs.writeFile(path.join(repo, 'a.txt'), 'x\n');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo });
+  git('init', '-q');
+  git('add', 'a.txt');
+  // Repository content is untrusted: its config names a program git would run on status.
+  git('config', 'core.fsmonitor', `touch ${path.join(repo, 'planted-by-fsmonitor')}; false`);
+  const indexBefore = await fs.stat(path.join(repo, '.git/index'));
+  await fs.writeFile(path.join(repo, 'a.txt'), 'changed\n');
+  const script = (body: ChatRequestBody): ScriptStep => {
+    if (isChild(body))
+      return lastRole(body) === 'tool'
+        ? { text: 'done' }
+        : { toolCalls: [{ name: 'read_command', arguments: { command: 'git status --short' } }] };
+    if (lastRole(body) === 'tool') return { text: 'ok' };
+    return delegateCall([{ goal: 'Status' }]);
+  };
+  const model = new ScriptedModelClient(script);
+  const fx = await runtimeFixture({ model });
+  t.after(() => fx.cleanup());
+  const parent = await fx.host.create(fx.bindings, { cwd: repo });
+  await parent.prompt({ role: 'user', content: 'go' });
+
+  assert.match(lastText(model.requests.filter(isChild).at(-1)!), /M a\.txt/);
+  await assert.rejects(fs.stat(path.join(repo, 'planted-by-fsmonitor')), /ENOENT/);
+  const indexAfter = await fs.stat(path.join(repo, '.git/index'));
+  assert.equal(indexAfter.mtimeMs, indexBefore.mtimeMs, 'status did not rewrite the index');
 });
