@@ -44,9 +44,11 @@ export class CheckpointPreview implements CheckpointViewer {
 
   private sides(file: CheckpointFileContents): [vscode.Uri, vscode.Uri] {
     const side = (which: 'now' | 'restored', text: string | null) => {
+      // One path for both sides (the diff shows the file's name, not a rename); the query tells them apart.
       const uri = vscode.Uri.from({
         scheme: SCHEME,
-        path: `/${this.generation}/${which}/${file.path}`,
+        path: `/${file.path}`,
+        query: `${which}&${this.generation}`,
       });
       const shown = file.binary ? '(binary file: not shown)' : (text ?? '');
       this.contents.set(uri.toString(), shown);
