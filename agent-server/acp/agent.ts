@@ -24,6 +24,11 @@ import { registerHistoryRequests } from './session-history.js';
 import { JobRunMarks } from '../jobs/job-run-marks.js';
 import { CAIRN_QUEUE_NOTIFICATION, registerConversationRequests } from './conversation-requests.js';
 import { checkPrompt, requireAbsolute } from './input-checks.js';
+import {
+  CAIRN_CHECKPOINT_NOTIFICATION,
+  checkpointNotification,
+  registerCheckpointRequests,
+} from './checkpoint-requests.js';
 import { availableCommands, sessionEventToUpdate, type ClientSupports } from './session-updates.js';
 import { DelegatedChildren, registerDelegationRequests } from './delegated-children.js';
 import { wantsChildSessions } from '../../shared/delegation-protocol.js';
@@ -104,6 +109,10 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   const attach = (client: acp.AgentContext, session: AgentSession) => {
     state.outbox.set(session.id, Promise.resolve());
     session.subscribe((event) => {
+      if (event.type === 'checkpoint') {
+        const params = checkpointNotification(session.id, event.checkpoint);
+        return enqueue(session.id, () => client.notify(CAIRN_CHECKPOINT_NOTIFICATION, params));
+      }
       if (event.type === 'queue_changed') {
         const queued = { sessionId: session.id, queued: event.queued };
         return enqueue(session.id, () => client.notify(CAIRN_QUEUE_NOTIFICATION, queued));
@@ -157,6 +166,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     jobRuns: () => new JobRunMarks(opts.services().home),
   });
   registerConversationRequests(app, { host, bindings, attach });
+  registerCheckpointRequests(app, { host, bindings, attach });
 
   // Parsed whole: the unstable `subagents` capability must survive (see subagent-updates.ts).
   app.onRequest('initialize', parseInitialize, ({ params }) => {

@@ -62,6 +62,9 @@ export function sessionEventToUpdate(
     case 'queue_changed':
       // Told with the `_cairn/queue` notification instead (see agent.ts).
       return undefined;
+    case 'checkpoint':
+      // Told with the `_cairn/checkpoint` notification instead (checkpoint-requests.ts).
+      return undefined;
     case 'steered':
       return supports.notices
         ? noticeAsUpdate('info', `Steered: the model sees your message now — ${event.text}`, true)

@@ -1,6 +1,13 @@
 // Checkpoints: the workspace's files recorded before each turn that may change them, in a shadow
 // git repository in Cairn's home, and restored on /undo, /rewind or `cairn checkpoints restore`.
-export { CheckpointStore, checkpointDir, type CheckpointSettings } from './checkpoint-store.js';
+export {
+  CheckpointStore,
+  checkpointDir,
+  type CheckpointFileChange,
+  type CheckpointMeta,
+  type CheckpointSettings,
+} from './checkpoint-store.js';
+export { readBlobs } from './tree-diff.js';
 export {
   CHECKPOINT_ID,
   type CheckpointInfo,

@@ -80,7 +80,7 @@ export async function planRestore(store: CheckpointStore, target: CheckpointInfo
 export async function applyRestore(
   store: CheckpointStore,
   plan: RestorePlan,
-  opts: { keep?: readonly string[]; sessionId?: string } = {},
+  opts: { keep?: readonly string[]; sessionId?: string; userMessage?: number } = {},
 ): Promise<RestoreResult> {
   return store.locked(async () => {
     const kept = new Set(opts.keep ?? []);
@@ -120,6 +120,7 @@ export async function applyRestore(
         label: `Restore to ${plan.target.id}`,
         restoredTo: plan.target.id,
         ...sessionOf(opts),
+        ...(opts.userMessage !== undefined ? { userMessage: opts.userMessage } : {}),
       },
       now,
     );

@@ -414,6 +414,11 @@ export class AgentSession {
     });
   }
 
+  /** Tells subscribers an event from a part of the session outside the turn (checkpoints). */
+  announce(event: SessionEvent): void {
+    this.emit(event);
+  }
+
   private emit(event: SessionEvent): void {
     for (const listener of this.listeners) {
       try {

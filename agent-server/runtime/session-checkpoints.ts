@@ -12,6 +12,14 @@ import {
   type RestoreResult,
 } from '../checkpoints/index.js';
 import type { PermissionGate } from '../permissions/gate.js';
+import {
+  listItem,
+  previewFiles,
+  restoreToolEvents,
+  type CheckpointListItem,
+  type PreviewFile,
+} from './checkpoint-views.js';
+import type { SessionEvent } from './session-events.js';
 import type { SlashCommand } from './slash-commands.js';
 
 export interface SessionCheckpointsDeps {
@@ -25,7 +33,33 @@ export interface SessionCheckpointsDeps {
   prompt: () => string;
   /** A restore must not run under a turn that is changing files. */
   turnRunning: () => boolean;
+  /** How many user prompts the session has so far (the running turn's included). */
+  userMessages?: () => number;
+  /** Tells the session's subscribers (a checkpoint recorded, a restore's file changes). */
+  emit?: (event: SessionEvent) => void;
   log: (line: string) => void;
+}
+
+/** How a restore went: done, nothing to do (the files are as asked), or not done and why. */
+export type RestoreAttempt =
+  { kind: 'restored'; result: RestoreResult } | { kind: 'unchanged' | 'refused'; message: string };
+
+/** What the front ends' checkpoint requests answer (see checkpoint-views.ts for the shapes). */
+export interface CheckpointListing {
+  available: boolean;
+  reason?: string;
+  checkpoints: CheckpointListItem[];
+}
+
+/** Each live session's checkpoints, for front ends' checkpoint requests. */
+const bySession = new WeakMap<object, SessionCheckpoints>();
+
+export function checkpointsOf(session: object): SessionCheckpoints | undefined {
+  return bySession.get(session);
+}
+
+export function setCheckpointsOf(session: object, checkpoints: SessionCheckpoints): void {
+  bySession.set(session, checkpoints);
 }
 
 /** The newest checkpoints /rewind lists. */
@@ -49,6 +83,8 @@ export class SessionCheckpoints {
   private gitProblem: string | undefined;
   /** The newest checkpoint this session made (printed by `cairn run`). */
   latest: CheckpointInfo | undefined;
+  /** The previous turns' checkpoints being closed, in order. */
+  private finishing: Promise<CheckpointInfo | undefined> = Promise.resolve(undefined);
 
   constructor(private readonly deps: SessionCheckpointsDeps) {
     if (deps.config.enabled)
@@ -103,10 +139,13 @@ export class SessionCheckpoints {
       const store = await this.store();
       if (store instanceof Error) return undefined;
       try {
+        const prompts = this.deps.userMessages?.();
         return await store.create({
           kind: 'turn',
           label: this.deps.prompt(),
           sessionId: this.deps.sessionId,
+          // The running turn's prompt is the newest one.
+          ...(prompts ? { userMessage: prompts - 1 } : {}),
         });
       } catch (err) {
         // The turn goes on: a missing checkpoint must not stop the work, but it is said.
@@ -137,12 +176,23 @@ export class SessionCheckpoints {
   async turnEnded(): Promise<CheckpointInfo | undefined> {
     const pending = this.pending;
     this.pending = undefined;
+    // Called at a turn's end and again before the next one: a later call waits for an earlier one.
+    if (pending) this.finishing = this.finishing.then(() => this.finishTurn(pending));
+    return this.finishing;
+  }
+
+  private async finishTurn(
+    pending: Promise<CheckpointInfo | undefined>,
+  ): Promise<CheckpointInfo | undefined> {
     const info = await pending;
     const store = await this.opened;
     if (!info || !store || store instanceof Error) return undefined;
     try {
       const done = await store.finish(info.id);
-      if (done) this.latest = done;
+      if (done) {
+        this.latest = done;
+        await this.announce(store, done);
+      }
       // Pruning old checkpoints (git gc) runs in the background, at most once a day.
       if (await store.gcDue())
         void store.gc().catch((err: unknown) => this.deps.log(`cairn: checkpoint gc failed: ${String(err)}`));
@@ -151,6 +201,15 @@ export class SessionCheckpoints {
       this.deps.log(`cairn: could not finish checkpoint ${info.id}: ${(err as Error).message}`);
       return undefined;
     }
+  }
+
+  /** The `checkpoint` event for one just recorded (a turn's, or the one undoing a restore). */
+  private async announce(store: CheckpointStore, info: CheckpointInfo): Promise<void> {
+    if (!this.deps.emit) return;
+    const [all, details] = await Promise.all([store.list(), store.details([info])]);
+    const number = all.findIndex((c) => c.id === info.id) + 1;
+    if (number > 0)
+      this.deps.emit({ type: 'checkpoint', checkpoint: listItem(info, number, details.get(info.id) ?? []) });
   }
 
   statusLine(): string {
@@ -189,16 +248,53 @@ export class SessionCheckpoints {
   }
 
   private async restore(ref: string): Promise<string> {
-    if (this.deps.turnRunning())
-      return 'A turn is running; wait for it to end (or cancel it) before restoring files.';
-    await this.turnEnded();
+    const attempt = await this.restoreTo(ref.trim());
+    return attempt.kind === 'restored' ? describeRestore(attempt.result) : attempt.message;
+  }
+
+  /** This session's checkpoints, newest first, numbered as /rewind numbers them. */
+  async listing(): Promise<CheckpointListing> {
+    if (!this.deps.turnRunning()) await this.turnEnded();
     const store = await this.usableStore();
-    if (typeof store === 'string') return store;
-    const target = await store.find(ref.trim());
-    if (!target) return `There is no checkpoint ${ref.trim()}. /rewind lists them.`;
+    if (typeof store === 'string') return { available: false, reason: store, checkpoints: [] };
+    const all = await store.list();
+    const numbered = all
+      .map((info, i) => ({ info, number: i + 1 }))
+      .filter(({ info }) => info.sessionId === this.deps.sessionId);
+    const details = await store.details(numbered.map((n) => n.info));
+    return {
+      available: true,
+      checkpoints: numbered.map(({ info, number }) => listItem(info, number, details.get(info.id) ?? [])),
+    };
+  }
+
+  /** What restoring checkpoint `ref` would change now, file by file; a string says why nothing. */
+  async preview(ref: string): Promise<PreviewFile[] | string> {
+    const found = await this.target(ref);
+    if (typeof found === 'string') return found;
+    return previewFiles(found.store, await planRestore(found.store, found.target));
+  }
+
+  /**
+   * Puts the files back as they were before checkpoint `ref` (a number or an id), asking before
+   * overwriting hand edits; the change is told as tool calls with diffs. A string says why nothing
+   * was done.
+   */
+  async restoreTo(ref: string): Promise<RestoreAttempt> {
+    if (this.deps.turnRunning())
+      return {
+        kind: 'refused',
+        message: 'A turn is running; wait for it to end (or cancel it) before restoring files.',
+      };
+    const found = await this.target(ref);
+    if (typeof found === 'string') return { kind: 'refused', message: found };
+    const { store, target } = found;
     const plan = await planRestore(store, target);
     if (!plan.changes.length)
-      return `The files are already as they were before checkpoint ${target.id}; nothing to restore.`;
+      return {
+        kind: 'unchanged',
+        message: `The files are already as they were before checkpoint ${target.id}; nothing to restore.`,
+      };
     let keep: string[] = [];
     if (plan.handEdited.length) {
       const outcome = await this.deps.gate.request(
@@ -217,9 +313,28 @@ export class SessionCheckpoints {
       );
       if (!outcome.allowed) keep = plan.handEdited;
     }
-    const result = await applyRestore(store, plan, { keep, sessionId: this.deps.sessionId });
-    if (result.undo) this.latest = (await store.find(result.undo.id)) ?? result.undo;
-    return describeRestore(result);
+    const prompts = this.deps.userMessages?.();
+    const result = await applyRestore(store, plan, {
+      keep,
+      sessionId: this.deps.sessionId,
+      // Undoing this restore with the conversation keeps everything said so far.
+      ...(prompts !== undefined ? { userMessage: prompts } : {}),
+    });
+    for (const event of restoreToolEvents(result, this.deps.cwd, `restore-${randomUUID()}`))
+      this.deps.emit?.(event);
+    if (result.undo) {
+      this.latest = (await store.find(result.undo.id)) ?? result.undo;
+      await this.announce(store, this.latest);
+    }
+    return { kind: 'restored', result };
+  }
+
+  private async target(ref: string): Promise<{ store: CheckpointStore; target: CheckpointInfo } | string> {
+    await this.turnEnded();
+    const store = await this.usableStore();
+    if (typeof store === 'string') return store;
+    const target = await store.find(ref);
+    return target ? { store, target } : `There is no checkpoint ${ref}. /rewind lists them.`;
   }
 
   private async usableStore(): Promise<CheckpointStore | string> {

@@ -1,4 +1,5 @@
 import type { TurnEvent } from '../core/events.js';
+import type { CheckpointListItem } from './checkpoint-views.js';
 import type { QueuedPromptInfo } from './prompt-queue.js';
 
 /** A slash command as a front end lists it. */
@@ -36,6 +37,8 @@ export type SessionEvent =
   | { type: 'steered'; text: string }
   /** A steered message could not be delivered: the turn ended first (cancelled, failed, stopped). */
   | { type: 'steer_dropped'; text: string; reason: string }
+  /** A checkpoint was recorded (a turn that changed files ended, or a restore ran): it can be restored. */
+  | { type: 'checkpoint'; checkpoint: CheckpointListItem }
   /** Context in use after a turn; `estimated` when the model reported no usage. */
   | {
       type: 'usage';

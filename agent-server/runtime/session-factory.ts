@@ -29,7 +29,7 @@ import { createSessionSearchTool } from '../tools/session-search.js';
 import { createWebTools } from '../tools/web-fetch.js';
 import { buildSystemPrompt, type PromptSection } from './system-prompt.js';
 import { builtinCommands, compactCommand, type SlashCommand } from './slash-commands.js';
-import { SessionCheckpoints } from './session-checkpoints.js';
+import { SessionCheckpoints, setCheckpointsOf } from './session-checkpoints.js';
 import type { RuntimeServices } from './services.js';
 import { ChildSessions, type ChildSessionSpec } from './child-sessions.js';
 import type { ChildSessionObserver } from './child-observer.js';
@@ -97,8 +97,12 @@ export async function createAgentSession(
     gate,
     prompt: () => lastUserText(session?.conversation.messages ?? []),
     turnRunning: () => session?.isRunning ?? false,
+    userMessages: () => userPrompts,
+    emit: (event) => session?.announce(event),
     log: log ?? ((line) => process.stderr.write(`${line}\n`)),
   });
+  // The user's prompts so far, counted as history counts them (a conversation rewind forks there).
+  let userPrompts = (params.earlier ?? []).filter((m) => m.role === 'user').length;
   const turnCheckpoint = inherited?.checkpoint ?? {
     beforeChange: () => checkpoints.beforeChange(),
     afterChange: () => checkpoints.afterChange(),
@@ -299,6 +303,14 @@ export async function createAgentSession(
       await terminal.backend.dispose();
       await mcp.close();
     },
+  });
+  setCheckpointsOf(session, checkpoints);
+  session.conversation.onAppend((m) => {
+    if (m.role === 'user') userPrompts++;
+  });
+  // A turn's checkpoint is closed (and announced) as the turn ends: `usage` ends every turn.
+  session.subscribe((event) => {
+    if (event.type === 'usage') void checkpoints.turnEnded();
   });
   return session;
 }
