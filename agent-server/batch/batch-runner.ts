@@ -54,13 +54,14 @@ export interface BatchOptions {
    * worker N uses host N modulo their number.
    */
   hosts?: BatchHost[];
-  /** Longest a task may run over SSH before it is stopped (default 1 hour). */
-  remoteTimeoutMs?: number;
+  /** A task's time budget: past it the task is stopped and fails (default 30 minutes). */
+  taskTimeoutMs?: number;
   onProgress?: (progress: BatchProgress, finished?: BatchResult) => void;
   log?: (line: string) => void;
 }
 
 export const RESULTS_FILE = 'results.jsonl';
+export const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
 
 /** The newest result of each task in `outDir` (a torn last line is ignored). */
 export async function readResults(outDir: string): Promise<Map<string, BatchResult>> {
@@ -118,7 +119,8 @@ export async function runBatch(opts: BatchOptions): Promise<BatchResult[]> {
       if (host) {
         const remote = await runTaskOverSsh(task, host, {
           batchName,
-          timeoutMs: opts.remoteTimeoutMs ?? 3_600_000,
+          // The host stops the task at its own budget; this covers the connection on top.
+          timeoutMs: (opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS) + 120_000,
         });
         result = remote.result;
         written = remote.trajectory
@@ -191,6 +193,10 @@ async function runTask(task: BatchTask, opts: BatchOptions): Promise<BatchResult
   try {
     const mode = task.mode ?? 'plan';
     const prompter = new JobGrantsPrompter({ mode, allowCommands: [] });
+    // The time budget; the request budget is agent.maxTurnRequests, as in every session.
+    const budgetMs = opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
+    const overBudget = new AbortController();
+    const timer = setTimeout(() => overBudget.abort(), budgetMs);
     const result = await runHeadlessSession(
       opts.services,
       {
@@ -201,20 +207,25 @@ async function runTask(task: BatchTask, opts: BatchOptions): Promise<BatchResult
         title: `Batch ${task.id}`,
         origin: { kind: 'batch', batchId: path.resolve(opts.outDir), taskId: task.id },
         ...(task.model ? { model: task.model } : {}),
+        signal: overBudget.signal,
       },
       opts.log ?? ((line) => process.stderr.write(`${line}\n`)),
-    );
+    ).finally(() => clearTimeout(timer));
+    // Stopped by its budget, not by anyone: a failure, never "cancelled" (or done).
+    const overTime = overBudget.signal.aborted
+      ? `ran past its time budget (${budgetMs >= 60_000 ? `${Math.round(budgetMs / 60_000)} min` : `${Number((budgetMs / 1000).toFixed(1))} s`}) and was stopped`
+      : undefined;
     const refused = refusalsOf(result, prompter);
     const filesChanged = await workspace.changedFiles().catch(() => undefined);
     return {
       id: task.id,
-      outcome: outcomeOf(result, refused.length > 0),
+      outcome: overTime ? 'failed' : outcomeOf(result, refused.length > 0),
       answer: result.answer,
       ...(filesChanged ? { filesChanged } : {}),
       ...(result.tokens !== undefined ? { tokens: result.tokens } : {}),
       durationMs: Date.now() - started,
       ...(result.sessionId ? { sessionId: result.sessionId } : {}),
-      ...(result.error ? { error: result.error } : {}),
+      ...(overTime || result.error ? { error: overTime ?? result.error } : {}),
       refused,
     };
   } finally {

@@ -57,11 +57,13 @@ export async function isolateWorkspace(source: string, label: string): Promise<I
           .map((entry) => entry.slice(3));
       },
       async remove() {
-        await run('git', [...SAFE_GIT, '-C', top, 'worktree', 'remove', '--force', dir]).catch(
-          () => undefined,
+        // `worktree remove` deletes the folder and its record; prune only when it could not.
+        const removed = await run('git', [...SAFE_GIT, '-C', top, 'worktree', 'remove', '--force', dir]).then(
+          () => true,
+          () => false,
         );
         await fs.rm(parent, { recursive: true, force: true });
-        await run('git', [...SAFE_GIT, '-C', top, 'worktree', 'prune']).catch(() => undefined);
+        if (!removed) await run('git', [...SAFE_GIT, '-C', top, 'worktree', 'prune']).catch(() => undefined);
       },
     };
   }

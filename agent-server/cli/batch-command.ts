@@ -20,6 +20,8 @@ are refused unless mode is auto.
   --concurrency N   Tasks at a time (default 4)
   --out DIR         Where results.jsonl and trajectories/ go (default: TASKS.results next to the file)
   --retry-failed    Run failed and cancelled tasks again (a re-run always skips finished ones)
+  --task-timeout M  A task's time budget in minutes (default 30): past it, it is stopped and
+                    fails; its model requests are bounded by agent.maxTurnRequests
   --hosts LIST      Run each task on one of these machines over SSH (cairn run --task there),
                     worker N on host N modulo their number; keys from your ssh setup
   --hosts-file F    The same from a JSON array: {host, port?, user?, identityFile?, options?,
@@ -48,6 +50,7 @@ export async function runBatchCommand(argv: string[], io: Io, env = process.env)
         concurrency: { type: 'string' },
         out: { type: 'string' },
         'retry-failed': { type: 'boolean' },
+        'task-timeout': { type: 'string' },
         hosts: { type: 'string' },
         'hosts-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -72,6 +75,9 @@ export async function runBatchCommand(argv: string[], io: Io, env = process.env)
     io.err(`cairn batch: ${file}: ${errorMessage(err)}\n`);
     return 2;
   }
+  const timeoutMin = Number(parsed.values['task-timeout'] ?? 30);
+  if (!(timeoutMin > 0) || timeoutMin > 24 * 60)
+    return usage('--task-timeout takes minutes, more than 0 and at most 1440');
   let hosts: BatchHost[] | undefined;
   try {
     if (parsed.values.hosts && parsed.values['hosts-file'])
@@ -104,6 +110,7 @@ export async function runBatchCommand(argv: string[], io: Io, env = process.env)
       concurrency,
       services,
       retryFailed: !!parsed.values['retry-failed'],
+      taskTimeoutMs: timeoutMin * 60_000,
       ...(hosts ? { hosts } : {}),
       onProgress: show,
       log: (line) => io.err(`${line}\n`),

@@ -178,6 +178,29 @@ describe('runBatch', () => {
     }
   });
 
+  it('a task past its time budget is stopped and fails, never cancelled or done', async () => {
+    const dir = await tempDir('batch-budget');
+    const out = await tempDir('batch-out');
+    const fixture = await runtimeFixture({ model: new ScriptedModelClient([{ fault: 'hang' }]) });
+    try {
+      const [result] = await runBatch({
+        tasks: [{ id: 'slow', prompt: 'take forever' }],
+        outDir: out,
+        baseDir: dir,
+        concurrency: 1,
+        taskTimeoutMs: 200,
+        services: fixture.services,
+        log: () => {},
+      });
+      assert.equal(result?.outcome, 'failed');
+      assert.match(result?.error ?? '', /ran past its time budget \(0\.2 s\) and was stopped/);
+    } finally {
+      await fixture.cleanup();
+      await fs.rm(dir, { recursive: true, force: true });
+      await fs.rm(out, { recursive: true, force: true });
+    }
+  });
+
   it('copies a folder that is not a git repository, leaving the original untouched', async () => {
     const dir = await tempDir('batch-plain');
     const out = await tempDir('batch-out');
