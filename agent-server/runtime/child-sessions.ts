@@ -18,7 +18,7 @@ import type { LoadedContext } from '../context/context-files.js';
 import type { SessionMemory } from '../memory/index.js';
 import type { SessionSkills } from '../skills/index.js';
 import type { AgentSession } from './agent-session.js';
-import { resolveTask, type DelegateRole, type ResolvedTask } from './delegate-roles.js';
+import { delegateRoles, resolveTask, type DelegateRole, type ResolvedTask } from './delegate-roles.js';
 import type { SessionEvent } from './session-events.js';
 import type { ClientBindings, NewSessionParams } from './session-factory.js';
 
@@ -174,6 +174,10 @@ export class ChildSessions implements ChildSessionLauncher {
 
   get maxParallel(): number {
     return this.opts.maxParallel;
+  }
+
+  roles(): { name: string; description: string }[] {
+    return delegateRoles(this.opts.inherited().skills.catalog);
   }
 
   async run(

@@ -41,6 +41,8 @@ export interface ChildResult {
 /** Runs delegated tasks as child sessions of the current one (the runtime implements it). */
 export interface ChildSessionLauncher {
   readonly maxParallel: number;
+  /** The delegate roles this session can name (bundled and from its skills), for the description. */
+  roles?(): { name: string; description: string }[];
   run(
     task: DelegatedTask,
     label: string,
@@ -132,7 +134,7 @@ function resultText(label: string, r: ChildResult): string {
  * session, so the tool itself needs none (and is offered in plan mode, where children only read).
  */
 export function createDelegateTool(launcher: ChildSessionLauncher): AnyTool {
-  return defineTool<z.infer<typeof InputSchema>>({
+  const tool = defineTool<z.infer<typeof InputSchema>>({
     name: 'delegate',
     description:
       'Run one or more independent tasks as subagents, each in a fresh context of its own (it does not see this ' +
@@ -198,4 +200,26 @@ export function createDelegateTool(launcher: ChildSessionLauncher): AnyTool {
       };
     },
   });
+  // The roles are read when the model is told of the tool (the session's skills load after it).
+  const base = tool.description;
+  Object.defineProperty(tool, 'description', {
+    enumerable: true,
+    get: () => {
+      let roles: { name: string; description: string }[] = [];
+      try {
+        roles = launcher.roles?.() ?? [];
+      } catch {
+        // Asked while the session is still being made (its skills not loaded yet): no roles.
+      }
+      if (!roles.length) return base;
+      const short = (d: string) =>
+        d
+          .replace(/^Delegate role\s*-\s*/i, '')
+          .replace(/\s+/g, ' ')
+          .slice(0, 120);
+      const list = roles.map((r) => `${r.name} (${short(r.description)})`);
+      return `${base} Roles: ${list.join('; ')}.`;
+    },
+  });
+  return tool;
 }

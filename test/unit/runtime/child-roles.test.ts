@@ -36,9 +36,15 @@ async function delegateWith(tasks: Record<string, unknown>[], setup?: (repo: str
   await parent.prompt({ role: 'user', content: 'go' });
   const child = (goal: string) => model.requests.find((r) => isChild(r) && firstUser(r) === goal);
   const parentLast = lastText(model.requests.filter((r) => !isChild(r)).at(-1)!);
+  const parentTools = () =>
+    (model.requests.find((r) => !isChild(r))!.tools ?? []).map((x) => ({
+      name: x.function.name,
+      description: String((x.function as { description?: string }).description),
+    }));
   return {
     child,
     parentLast,
+    parentTools,
     events,
     async cleanup() {
       await fx.cleanup();
@@ -94,4 +100,19 @@ test('an unknown role fails that task with the roles there are, and runs no chil
   assert.match(run.parentLast, /no delegate role \\"wizard\\"\. Roles: .*explorer.*reviewer.*test-runner/);
   const card = run.events.filter((e) => e.type === 'tool_call_update').at(-1);
   assert.equal(card?.type === 'tool_call_update' && card.outcome, 'failed');
+});
+
+test("the delegate tool's description names the roles there are, project ones included", async (t) => {
+  const run = await delegateWith([{ goal: 'Plain task' }], async (repo) => {
+    await fs.mkdir(path.join(repo, '.cairn/skills/db-auditor'), { recursive: true });
+    await fs.writeFile(
+      path.join(repo, '.cairn/skills/db-auditor/SKILL.md'),
+      '---\nname: db-auditor\ndescription: Audits SQL queries\nmetadata:\n  delegate-role: read\n---\nCheck them.\n',
+    );
+  });
+  t.after(() => run.cleanup());
+  const description = run.parentTools().find((f) => f.name === 'delegate')!.description;
+  assert.match(description, /Roles: .*db-auditor \(Audits SQL queries\)/);
+  assert.match(description, /explorer \(maps where something is implemented/);
+  assert.match(description, /reviewer \(reviews the current diff read-only/);
 });
