@@ -86,8 +86,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   }
 
   /**
-   * The view's badge counts unseen job results: counted when a session settles (connected,
-   * a turn ended, another session opened), when the view is shown, and every minute.
+   * The view's badge counts unseen job results: counted when the chat is idle (connected, a
+   * turn ended, a session opened), when the view is shown, and every minute.
    */
   private showJobResults(view: vscode.WebviewView, host: Promise<ChatHost>): () => void {
     const badge = new JobResultsBadge({
@@ -97,14 +97,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       },
       log: this.log,
     });
-    let last: { sessionId: string | null; activity: string } = { sessionId: null, activity: '' };
     let unsubscribe: (() => void) | null = null;
     void host.then((h) => {
+      // Idle states are few (connected, a turn ended, a session opened or loaded); refreshes
+      // asked for while one runs are coalesced into one more, so the count is taken after a
+      // load has marked its job result seen.
       unsubscribe = h.onStateChange((state) => {
-        const settled =
-          state.activity === 'idle' && (last.activity !== 'idle' || state.sessionId !== last.sessionId);
-        last = { sessionId: state.sessionId, activity: state.activity };
-        if (settled) void badge.refresh();
+        if (state.activity === 'idle') void badge.refresh();
       });
     });
     const shown = view.onDidChangeVisibility(() => {
