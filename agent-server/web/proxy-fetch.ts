@@ -10,7 +10,8 @@ export async function proxiedFetch(url: URL, env: NodeJS.ProcessEnv): Promise<ty
   if (!proxy) return undefined;
   const loaded = await import('undici');
   // undici is CommonJS: bundled, its exports are on `default` only.
-  const undici = ((loaded as { default?: typeof loaded }).default ?? loaded) as typeof loaded;
+  const undici: typeof loaded =
+    'ProxyAgent' in loaded ? loaded : (loaded as unknown as { default: typeof loaded }).default;
   // Credentials in the proxy URL become its Proxy-Authorization header.
   const dispatcher = new undici.ProxyAgent(proxy.href);
   return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
