@@ -16,6 +16,10 @@ const tavilyCalls: { method: string; auth: string | undefined; type: string | un
  */
 const server = http.createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname === '/tavily/moved') {
+    res.writeHead(307, { location: '/tavily/search' });
+    return res.end();
+  }
   if (url.pathname === '/tavily/search') {
     let body = '';
     for await (const chunk of req) body += String(chunk);
@@ -122,4 +126,16 @@ test('web_search: Tavily gets a JSON POST with the key as a bearer token and its
   assert.match(result.forModel, /1\. Tavily hit\n {3}https:\/\/t\.example\/page\n {3}A summary\./);
   const keyless = createWebTools(config, {}).find((t) => t.name === 'web_search')!;
   await assert.rejects(keyless.run({ query: 'w' }, toolContext(root)), /Tavily needs its key/);
+  // The key and query go to the configured address only: a redirected POST is not followed.
+  const moved = WebConfigSchema.parse({
+    search: { provider: 'tavily', url: `${base}/tavily/moved`, apiKeyEnv: 'TEST_TAVILY_KEY' },
+  });
+  const calls = tavilyCalls.length;
+  await assert.rejects(
+    createWebTools(moved, { TEST_TAVILY_KEY: 'tvly-abc' })
+      .find((t) => t.name === 'web_search')!
+      .run({ query: 'w' }, toolContext(root)),
+    /redirected a POST \(to \/tavily\/search\); not followed/,
+  );
+  assert.equal(tavilyCalls.length, calls);
 });
