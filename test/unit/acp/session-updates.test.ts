@@ -63,3 +63,19 @@ test('a queued prompt is a notice only for clients that show notices', () => {
   assert.equal(sessionEventToUpdate(queued, both)?.sessionUpdate, 'notice');
   assert.equal(sessionEventToUpdate(queued, neither), undefined);
 });
+
+test('steering: a delivered steer is a notice only where notices show; an undelivered one is always said; the queue is not a session/update', () => {
+  const steered = { type: 'steered', text: 'use tabs' } as const;
+  assert.equal(sessionEventToUpdate(steered, both)?.sessionUpdate, 'notice');
+  assert.equal(sessionEventToUpdate(steered, neither), undefined);
+  const dropped = { type: 'steer_dropped', text: 'use tabs', reason: 'the turn was cancelled' } as const;
+  assert.deepEqual(sessionEventToUpdate(dropped, both), {
+    sessionUpdate: 'notice',
+    severity: 'warning',
+    title: 'Not delivered (the turn was cancelled): use tabs',
+  });
+  const asText = sessionEventToUpdate(dropped, neither);
+  assert.equal(asText?.sessionUpdate, 'agent_message_chunk');
+  assert.match(JSON.stringify(asText), /Not delivered \(the turn was cancelled\): use tabs/);
+  assert.equal(sessionEventToUpdate({ type: 'queue_changed', queued: [] }, both), undefined);
+});
