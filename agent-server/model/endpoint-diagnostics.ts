@@ -1,3 +1,5 @@
+import { displayUrl } from './display-url.js';
+
 /**
  * What went wrong talking to the endpoint, in words that say what to do next, and whether
  * trying again can help. Pure: takes errors and headers, returns sentences and decisions.
@@ -20,11 +22,12 @@ export function errorCodes(err: unknown): string[] {
 /** A socket-level failure with a plain explanation, or undefined for anything else. */
 export function describeConnectionFailure(err: unknown, baseUrl: string): string | undefined {
   const codes = errorCodes(err);
-  if (codes.includes('ECONNREFUSED')) return `Nothing is listening at ${baseUrl} — is the server running?`;
+  if (codes.includes('ECONNREFUSED'))
+    return `Nothing is listening at ${displayUrl(baseUrl)} — is the server running?`;
   if (codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN'))
-    return `The host of ${baseUrl} was not found (DNS) — check the base URL and your network.`;
+    return `The host of ${displayUrl(baseUrl)} was not found (DNS) — check the base URL and your network.`;
   if (codes.some((c) => c.startsWith('ERR_TLS') || c.includes('CERT')))
-    return `The TLS connection to ${baseUrl} failed (${codes.join(', ')}) — is it http:// rather than https://?`;
+    return `The TLS connection to ${displayUrl(baseUrl)} failed (${codes.join(', ')}) — is it http:// rather than https://?`;
   return undefined;
 }
 
@@ -34,7 +37,7 @@ export function isConnectionRefused(err: unknown): boolean {
 }
 
 export const htmlPageMessage = (baseUrl: string, status?: number) =>
-  `The endpoint at ${baseUrl} answered with an HTML page${status && status !== 200 ? ` (${status})` : ''}, ` +
+  `The endpoint at ${displayUrl(baseUrl)} answered with an HTML page${status && status !== 200 ? ` (${status})` : ''}, ` +
   'not the OpenAI API — does the base URL end in /v1?';
 
 /** True when a response (by its content type, or its body when there is none) is a web page. */

@@ -1,5 +1,6 @@
 import { closestName } from '../config/config-problems.js';
 import { proxiedFetch } from '../web/proxy-fetch.js';
+import { displayUrl } from './display-url.js';
 
 /** Longest wait for an endpoint's `/models`: the list is a check, never a reason to hang. */
 const LIST_TIMEOUT_MS = 5000;
@@ -77,7 +78,7 @@ export function unknownModelMessage(model: string, baseUrl: string, ids: readonl
   const named = [...new Set([...(near ? [near] : []), ...ids])].slice(0, NAMED_CHOICES);
   const more = ids.length > named.length ? `, and ${ids.length - named.length} more` : '';
   return (
-    `The endpoint at ${baseUrl} has no model "${model}"` +
+    `The endpoint at ${displayUrl(baseUrl)} has no model "${model}"` +
     (near ? ` — did you mean "${near}"?` : '.') +
     ` It offers: ${named.join(', ')}${more}.`
   );

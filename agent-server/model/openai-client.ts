@@ -30,6 +30,7 @@ import { errorMessage } from '../../shared/error-message.js';
 import { proxiedFetch } from '../web/proxy-fetch.js';
 import { modelTakesNoImages } from '../../shared/model-presets.js';
 import { imageCount, imagesNotice, isImageRejection, withoutImages } from './image-input.js';
+import { displayUrl } from './display-url.js';
 
 /** Maps our provider-neutral conversation to chat-completions messages. */
 export function toOpenAIMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
@@ -89,7 +90,7 @@ export function describeFailure(
       return {
         kind: 'bad_response',
         status,
-        message: `The endpoint at ${baseUrl} answered 404: ${detail} — check the model name, and that the base URL ends in /v1.`,
+        message: `The endpoint at ${displayUrl(baseUrl)} answered 404: ${detail} — check the model name, and that the base URL ends in /v1.`,
       };
     }
     if (status === 401 || status === 403) {
@@ -123,11 +124,14 @@ export function describeFailure(
     return { kind: 'bad_response', status, message: `The model request failed (${status}): ${detail}` };
   }
   if (err instanceof OpenAI.APIConnectionTimeoutError) {
-    return { kind: 'network', message: `The model at ${baseUrl} did not answer in time.` };
+    return { kind: 'network', message: `The model at ${displayUrl(baseUrl)} did not answer in time.` };
   }
   if (err instanceof OpenAI.APIConnectionError) {
     const known = describeConnectionFailure(err, baseUrl);
-    return { kind: 'network', message: known ?? `Cannot reach the model at ${baseUrl}: ${err.message}` };
+    return {
+      kind: 'network',
+      message: known ?? `Cannot reach the model at ${displayUrl(baseUrl)}: ${err.message}`,
+    };
   }
   const message = errorMessage(err);
   return { kind: 'network', message: `The model's response stream broke off: ${message}` };
@@ -254,7 +258,7 @@ export class OpenAIModelClient implements ModelClient {
           this.effortRefused = true;
           yield {
             type: 'notice',
-            message: `${this.config.model} at ${this.config.baseUrl} does not accept reasoning_effort (400: ${effortRejection}); Cairn sends its requests without it.`,
+            message: `${this.config.model} at ${displayUrl(this.config.baseUrl)} does not accept reasoning_effort (400: ${effortRejection}); Cairn sends its requests without it.`,
           };
         }
         break;
@@ -357,7 +361,7 @@ export class OpenAIModelClient implements ModelClient {
         type: 'error',
         failure: {
           kind: 'bad_response',
-          message: `The endpoint at ${this.config.baseUrl} answered, but not with an OpenAI chat-completions stream — is it an OpenAI-compatible API, and does the base URL end in /v1?`,
+          message: `The endpoint at ${displayUrl(this.config.baseUrl)} answered, but not with an OpenAI chat-completions stream — is it an OpenAI-compatible API, and does the base URL end in /v1?`,
         },
       };
       return;

@@ -1,3 +1,5 @@
+import { displayUrl } from './display-url.js';
+
 /**
  * Ends a model request that goes quiet: no first chunk within `firstByteMs` of sending it, or
  * a pause longer than `idleMs` between chunks. The openai client's own timeout covers only the
@@ -53,6 +55,6 @@ export function stallMessage(
 ): string {
   const seconds = (ms: number | undefined) => Math.round((ms ?? 0) / 100) / 10;
   return kind === 'first_byte'
-    ? `The model at ${baseUrl} sent nothing for ${seconds(limits.firstByteMs)} s after the request, so the turn was ended — it may be overloaded or stuck. Try again, or raise model.firstByteTimeoutSec in config.json.`
-    : `The model's stream from ${baseUrl} stalled: nothing for ${seconds(limits.idleMs)} s after partial output, so the turn was ended. Try again, or raise model.streamIdleTimeoutSec in config.json.`;
+    ? `The model at ${displayUrl(baseUrl)} sent nothing for ${seconds(limits.firstByteMs)} s after the request, so the turn was ended — it may be overloaded or stuck. Try again, or raise model.firstByteTimeoutSec in config.json.`
+    : `The model's stream from ${displayUrl(baseUrl)} stalled: nothing for ${seconds(limits.idleMs)} s after partial output, so the turn was ended. Try again, or raise model.streamIdleTimeoutSec in config.json.`;
 }

@@ -3,19 +3,12 @@ import { FallbackModelClient } from '../model/fallback-client.js';
 import { resolveFallbacks } from '../model/fallbacks.js';
 import { modelLists, type ModelListCache } from '../model/model-list.js';
 import { OpenAIModelClient } from '../model/openai-client.js';
+import { displayUrl } from '../model/display-url.js';
 import type { ResolvedModel } from '../model/resolve.js';
 import type { RuntimeServices } from './services.js';
 import { ModelNotConfiguredError } from './agent-session.js';
 
-/** A base URL as shown to the user: no credentials, query or fragment (some proxies carry keys there). */
-export function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(not a URL)';
-  }
-}
+export { displayUrl };
 
 /** The session config option (ACP `set_config_option`) that holds the reasoning effort. */
 export const REASONING_EFFORT_OPTION = 'reasoning_effort';

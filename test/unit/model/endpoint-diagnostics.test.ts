@@ -148,3 +148,17 @@ test('a base URL without http:// is refused in the config and from the environme
     /"127\.0\.0\.1:8080\/v1" \(OPENAI_BASE_URL\) is not an http/,
   );
 });
+
+test('failure messages name the endpoint without credentials or query a gateway may carry in its URL', async () => {
+  const html = await fixedServer(404, 'text/html', NGINX_PAGE);
+  const escaped = html.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // A key in the query reaches the server; the message names the endpoint without it.
+  const queried = failureOf(await streamFrom(`${html}?key=sk-in-query-123`, 0)).message;
+  assert.match(queried, new RegExp(`^The endpoint at ${escaped} answered with an HTML page \\(404\\)`));
+  assert.doesNotMatch(queried, /sk-in-query/);
+  // Credentials in the URL (fetch refuses them): the failure says so without repeating them.
+  const withUser = html.replace('http://', 'http://user:hunter2-secret@');
+  const refused = failureOf(await streamFrom(withUser, 0)).message;
+  assert.match(refused, new RegExp(`^Cannot reach the model at ${escaped}: `));
+  assert.doesNotMatch(refused, /hunter2|user:/);
+});
