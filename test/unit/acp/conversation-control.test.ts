@@ -138,6 +138,11 @@ test('session/fork at a message; each branch continues and loads with its own hi
     sessionId,
     beforeUserMessage: 1,
   });
+  // Linked in the history list: the fork says where it came from.
+  const listed = await client.request('session/list', { cwd: repo });
+  assert.deepEqual(listed.sessions.find((s) => s.sessionId === fork.sessionId)?._meta, {
+    cairn: { origin: { kind: 'fork', sessionId, beforeUserMessage: 1 } },
+  });
   await assert.rejects(
     client.extRequest('session/fork', { sessionId, cwd: repo, _meta: { cairn: { beforeUserMessage: 9 } } }),
     (err: { code: number }) => err.code === -32602,
