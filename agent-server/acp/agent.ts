@@ -154,6 +154,16 @@ export function createCairnAgent(opts: CairnAgentOptions): {
         ? { clientTerminal: new AcpClientTerminalHost(client, sessionId) }
         : {}),
       childSessions: children.observer(client),
+      forkConversation: async (sourceId, beforeUserMessage) => {
+        const source = sessionOr404(sourceId);
+        const fork = await host.fork(sourceId, (id) => bindings(client, id), {
+          cwd: source.cwd,
+          additionalDirectories: source.additionalDirectories,
+          ...(beforeUserMessage !== undefined ? { beforeUserMessage } : {}),
+        });
+        attach(client, fork);
+        return fork.id;
+      },
     };
   };
 
@@ -166,7 +176,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     jobRuns: () => new JobRunMarks(opts.services().home),
   });
   registerConversationRequests(app, { host, bindings, attach });
-  registerCheckpointRequests(app, { host, bindings, attach });
+  registerCheckpointRequests(app, { host });
 
   // Parsed whole: the unstable `subagents` capability must survive (see subagent-updates.ts).
   app.onRequest('initialize', parseInitialize, ({ params }) => {

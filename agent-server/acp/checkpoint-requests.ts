@@ -2,8 +2,6 @@ import * as acp from '@agentclientprotocol/sdk';
 import { z } from 'zod';
 import type { AgentSession } from '../runtime/agent-session.js';
 import type { CheckpointListItem } from '../runtime/checkpoint-views.js';
-import type { ClientBindings } from '../runtime/session-factory.js';
-import { ForkPointError } from '../runtime/session-fork.js';
 import { checkpointsOf, type SessionCheckpoints } from '../runtime/session-checkpoints.js';
 import type { SessionHost } from '../runtime/session-host.js';
 
@@ -15,8 +13,6 @@ export const CAIRN_CHECKPOINTS_RESTORE = '_cairn/checkpoints/restore';
 
 export interface CheckpointRequestDeps {
   host: SessionHost;
-  bindings(client: acp.AgentContext, sessionId: string): ClientBindings;
-  attach(client: acp.AgentContext, session: AgentSession): void;
 }
 
 const ListParams = z.object({ sessionId: z.string().min(1) });
@@ -69,7 +65,7 @@ export function registerCheckpointRequests(app: acp.AgentApp, deps: CheckpointRe
     return { files };
   });
 
-  app.onRequest(CAIRN_CHECKPOINTS_RESTORE, parser(RestoreParams), async ({ params, client }) => {
+  app.onRequest(CAIRN_CHECKPOINTS_RESTORE, parser(RestoreParams), async ({ params }) => {
     const { session, checkpoints } = live(params.sessionId);
     if (session.isRunning)
       throw acp.RequestError.invalidRequest(
@@ -79,26 +75,9 @@ export function registerCheckpointRequests(app: acp.AgentApp, deps: CheckpointRe
     let forkSessionId: string | undefined;
     if (params.conversation) {
       // Forked first: a fork point the session lacks fails before any file changes.
-      const item = (await checkpoints.listing()).checkpoints.find((c) => c.id === params.checkpointId);
-      if (!item)
-        throw notFound(params.checkpointId, `There is no checkpoint ${params.checkpointId} of this session.`);
-      if (item.beforeUserMessage < 0)
-        throw notFound(
-          params.checkpointId,
-          'This checkpoint has no prompt of this conversation to go back to.',
-        );
-      try {
-        const fork = await deps.host.fork(session.id, (id) => deps.bindings(client, id), {
-          cwd: session.cwd,
-          additionalDirectories: session.additionalDirectories,
-          beforeUserMessage: item.beforeUserMessage,
-        });
-        deps.attach(client, fork);
-        forkSessionId = fork.id;
-      } catch (err) {
-        if (err instanceof ForkPointError) throw notFound(params.checkpointId, err.message);
-        throw err;
-      }
+      const fork = await checkpoints.forkBefore(params.checkpointId);
+      if (!fork.ok) throw notFound(params.checkpointId, fork.message);
+      forkSessionId = fork.id;
     }
     const attempt = await checkpoints.restoreTo(params.checkpointId);
     // "Nothing to restore" is an answer, not an error: the files are as asked.

@@ -35,6 +35,8 @@ export interface SessionCheckpointsDeps {
   turnRunning: () => boolean;
   /** How many user prompts the session has so far (the running turn's included). */
   userMessages?: () => number;
+  /** A new session with the conversation before the user's Nth prompt; returns its id (see ClientBindings). */
+  forkConversation?: (beforeUserMessage: number | undefined) => Promise<string>;
   /** Tells the session's subscribers (a checkpoint recorded, a restore's file changes). */
   emit?: (event: SessionEvent) => void;
   log: (line: string) => void;
@@ -228,8 +230,9 @@ export class SessionCheckpoints {
       },
       {
         name: 'rewind',
-        description: 'List checkpoints; /rewind N puts the files back as they were before checkpoint N',
-        hint: 'N',
+        description:
+          'List checkpoints; /rewind N puts the files back as they were before checkpoint N (--conversation: and the conversation, in a new session)',
+        hint: 'N [--conversation]',
         run: async (_session, args) => ({ reply: args ? await this.restore(args) : await this.list() }),
       },
     ];
@@ -247,9 +250,46 @@ export class SessionCheckpoints {
     return `Checkpoints, newest first (\`/rewind N\` restores the files as they were before N):\n${lines.join('\n')}${more}`;
   }
 
-  private async restore(ref: string): Promise<string> {
-    const attempt = await this.restoreTo(ref.trim());
-    return attempt.kind === 'restored' ? describeRestore(attempt.result) : attempt.message;
+  /** `/rewind N` (files), `/rewind N --conversation` (and the conversation, in a new session). */
+  private async restore(args: string): Promise<string> {
+    const conversation = /(^|\s)--?conversation\b/.test(args);
+    const ref = args.replace(/(^|\s)--?conversation\b/, ' ').trim() || '1';
+    let forked = '';
+    if (conversation) {
+      const fork = await this.forkBefore(ref);
+      if (!fork.ok) return fork.message;
+      forked = `\nThe conversation before that prompt goes on in a new session, ${fork.id} (its title ends in "(fork)"); this one is unchanged.`;
+    }
+    const attempt = await this.restoreTo(ref);
+    return (attempt.kind === 'restored' ? describeRestore(attempt.result) : attempt.message) + forked;
+  }
+
+  /**
+   * Forks the session before checkpoint `ref`'s prompt (a restore's checkpoint: all that was said
+   * before the restore).
+   */
+  async forkBefore(ref: string): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
+    if (!this.deps.forkConversation)
+      return {
+        ok: false,
+        message: 'This client cannot open a rewound conversation; /rewind N restores the files.',
+      };
+    if (this.deps.turnRunning())
+      return { ok: false, message: 'A turn is running; wait for it to end (or cancel it) before rewinding.' };
+    const found = await this.target(ref);
+    if (typeof found === 'string') return { ok: false, message: found };
+    const { target } = found;
+    if (target.sessionId !== this.deps.sessionId || target.userMessage === undefined)
+      return {
+        ok: false,
+        message: `Checkpoint ${target.id} was not made by a prompt of this conversation; /rewind ${ref} restores its files.`,
+      };
+    try {
+      const whole = target.userMessage >= (this.deps.userMessages?.() ?? 0);
+      return { ok: true, id: await this.deps.forkConversation(whole ? undefined : target.userMessage) };
+    } catch (err) {
+      return { ok: false, message: `Could not rewind the conversation: ${(err as Error).message}` };
+    }
   }
 
   /** This session's checkpoints, newest first, numbered as /rewind numbers them. */

@@ -50,6 +50,11 @@ export interface ClientBindings {
   childSessions?: ChildSessionObserver;
   /** Nobody is there (a job run, a batch task): tools that need a person, like `schedule`, are left out. */
   unattended?: boolean;
+  /**
+   * Starts a session continuing `sourceId`'s conversation before the user's Nth prompt (0-based;
+   * all of it without N), shown to the same client; returns its id. For checkpoint rewinds.
+   */
+  forkConversation?: (sourceId: string, beforeUserMessage: number | undefined) => Promise<string>;
 }
 
 export interface NewSessionParams {
@@ -98,6 +103,9 @@ export async function createAgentSession(
     prompt: () => lastUserText(session?.conversation.messages ?? []),
     turnRunning: () => session?.isRunning ?? false,
     userMessages: () => userPrompts,
+    ...(client.forkConversation
+      ? { forkConversation: (n: number | undefined) => client.forkConversation!(params.id, n) }
+      : {}),
     emit: (event) => session?.announce(event),
     log: log ?? ((line) => process.stderr.write(`${line}\n`)),
   });

@@ -174,3 +174,21 @@ test('an unknown checkpoint is invalid params; checkpoints of an unknown session
   await assert.rejects(client.extRequest('_cairn/checkpoints/list', { sessionId: 'missing' }), /not found/i);
   await assert.rejects(client.extRequest('_cairn/checkpoints/restore', { sessionId }), /checkpointId/);
 });
+
+test('/rewind N --conversation restores the files and continues the conversation before that prompt in a new session', async (t) => {
+  const { repo, client, sessionId, model } = await twoTurns(t);
+  await client.prompt(sessionId, '/rewind 1 --conversation');
+  const reply = client
+    .updatesOf(sessionId, 'agent_message_chunk')
+    .map((u) => (u.content.type === 'text' ? u.content.text : ''))
+    .join('');
+  const forkId = /goes on in a new session, ([0-9a-f-]{36})/.exec(reply)?.[1];
+  assert.ok(forkId, reply);
+  assert.equal(await fs.readFile(path.join(repo, 'a.txt'), 'utf8'), 'one\n');
+  await client.prompt(forkId, 'again');
+  const sent = model.requests.at(-1)!.messages as { role: string; content: unknown }[];
+  assert.deepEqual(
+    sent.filter((m) => m.role === 'user').map((m) => m.content),
+    ['first', 'again'],
+  );
+});
