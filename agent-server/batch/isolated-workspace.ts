@@ -18,6 +18,22 @@ export interface IsolatedWorkspace {
 /** Git without hooks, filters or fsmonitor from the repository: its config is untrusted. */
 const SAFE_GIT = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
 
+/**
+ * `git worktree add` reads every other worktree's record while it makes its own, and fails on
+ * one half-written by a concurrent add: changes to one repository's worktrees go one at a time.
+ */
+const worktreeQueues = new Map<string, Promise<unknown>>();
+function oneAtATime<T>(repo: string, work: () => Promise<T>): Promise<T> {
+  const previous = worktreeQueues.get(repo) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  const settled = next.catch(() => undefined);
+  worktreeQueues.set(repo, settled);
+  void settled.then(() => {
+    if (worktreeQueues.get(repo) === settled) worktreeQueues.delete(repo);
+  });
+  return next;
+}
+
 async function gitTopLevel(dir: string): Promise<string | undefined> {
   try {
     const { stdout } = await run('git', [...SAFE_GIT, '-C', dir, 'rev-parse', '--show-toplevel']);
@@ -33,10 +49,14 @@ async function gitTopLevel(dir: string): Promise<string | undefined> {
  */
 export async function isolateWorkspace(source: string, label: string): Promise<IsolatedWorkspace> {
   const parent = await fs.mkdtemp(path.join(os.tmpdir(), `cairn-batch-${label}-`));
-  const dir = path.join(parent, 'work');
+  // Git names a worktree's record after the folder: unique names keep concurrent tasks of one
+  // repository from racing for `.git/worktrees/work`.
+  const dir = path.join(parent, path.basename(parent));
   const top = await gitTopLevel(source);
   if (top) {
-    await run('git', [...SAFE_GIT, '-C', top, 'worktree', 'add', '--detach', '--quiet', dir, 'HEAD']);
+    await oneAtATime(top, () =>
+      run('git', [...SAFE_GIT, '-C', top, 'worktree', 'add', '--detach', '--quiet', dir, 'HEAD']),
+    );
     const sub = path.relative(top, source);
     return {
       dir: path.join(dir, sub),
@@ -58,7 +78,9 @@ export async function isolateWorkspace(source: string, label: string): Promise<I
       },
       async remove() {
         // `worktree remove` deletes the folder and its record; prune only when it could not.
-        const removed = await run('git', [...SAFE_GIT, '-C', top, 'worktree', 'remove', '--force', dir]).then(
+        const removed = await oneAtATime(top, () =>
+          run('git', [...SAFE_GIT, '-C', top, 'worktree', 'remove', '--force', dir]),
+        ).then(
           () => true,
           () => false,
         );

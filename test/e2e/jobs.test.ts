@@ -154,6 +154,58 @@ describe('cairn jobs', () => {
     assert.match(again.stdout, /0 task\(s\) run, .*3 skipped/);
   });
 
+  it('cairn run --task runs one batch task and prints its result; export --max-tokens cuts and reports tokens', async () => {
+    const cli = await setup([
+      { toolCalls: [{ name: 'read_file', arguments: { path: 'big.txt' } }] },
+      { text: 'It is a long listing.' },
+    ]);
+    const listing = Array.from({ length: 1500 }, (_, i) => `line ${i} of a long listing`).join('\n');
+    await fs.writeFile(path.join(cli.repo, 'big.txt'), listing);
+    await fs.writeFile(
+      path.join(cli.repo, 'task.json'),
+      JSON.stringify({ id: 't1', prompt: 'what is big.txt?' }),
+    );
+    const exec = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          [serverJs, ...args],
+          { cwd: cli.repo, env: cli.env },
+          (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const ran = await exec('run', '--task', 'task.json', '--out', 'out');
+    assert.equal(ran.code, 0, ran.stderr);
+    const result = JSON.parse(ran.stdout.trim()) as { id: string; outcome: string; answer: string };
+    assert.deepEqual(
+      [result.id, result.outcome, result.answer],
+      ['t1', 'completed', 'It is a long listing.'],
+    );
+    await fs.stat(path.join(cli.repo, 'out', 'trajectories', 't1.jsonl'));
+    // Run again: the result it already has, nothing asked of the model.
+    const again = await exec('run', '--task', 'task.json', '--out', 'out');
+    assert.equal((JSON.parse(again.stdout.trim()) as { id: string }).id, 't1');
+
+    const file = path.join(cli.repo, 'short.jsonl');
+    const exported = await exec('export', '--format', 'openai', '--max-tokens', '1000', '--out', file);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(
+      exported.stderr,
+      /Tokens \(estimated[^)]*\): [\d,]+ before, [\d,]+ after \(−\d+%\); 1 tool output\(s\) cut/,
+    );
+    const row = JSON.parse((await fs.readFile(file, 'utf8')).trim()) as {
+      messages: Array<{ role: string; content: string }>;
+      metadata: { compressed?: { tokensAfter: number } };
+    };
+    const tool = row.messages.find((m) => m.role === 'tool')!;
+    assert.match(tool.content, /^1 *\t?.*line 0 of a long listing|line 0 of a long listing/);
+    assert.match(
+      tool.content,
+      /\[… [\d,]+ characters \(~[\d,]+ tokens\) of tool output cut by cairn export --compress …\]/,
+    );
+    assert.ok((row.metadata.compressed?.tokensAfter ?? Infinity) <= 1000);
+  });
+
   it('cairn export never lets the API key in the environment into a trajectory', async () => {
     const cli = await setup([{ text: 'Noted.' }]);
     const key = String(cli.env.OPENAI_API_KEY);

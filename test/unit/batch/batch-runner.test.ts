@@ -224,3 +224,19 @@ describe('runBatch', () => {
     }
   });
 });
+
+describe('isolated workspaces', () => {
+  it('eight worktrees of one repository made at once all succeed and are all removed', async () => {
+    const { isolateWorkspace } = await import('../../../agent-server/batch/isolated-workspace.js');
+    const repo = await gitRepo();
+    try {
+      const made = await Promise.all(Array.from({ length: 8 }, (_, i) => isolateWorkspace(repo, `c${i}`)));
+      assert.equal(new Set(made.map((w) => w.dir)).size, 8);
+      for (const w of made) assert.equal(await fs.readFile(path.join(w.dir, 'README.md'), 'utf8'), 'x\n');
+      await Promise.all(made.map((w) => w.remove()));
+      assert.equal(worktreesOf(repo), 1);
+    } finally {
+      await fs.rm(repo, { recursive: true, force: true });
+    }
+  });
+});
