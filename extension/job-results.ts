@@ -2,8 +2,8 @@ import type { SessionSummary } from '../shared/webview-protocol.js';
 
 export type SessionPage = { sessions: SessionSummary[]; nextCursor: string | null };
 
-/** What the Cairn view's badge shows: the unseen job results, or nothing. */
-export type ViewBadge = { value: number; tooltip: string } | undefined;
+/** What the Cairn view's badge shows: the unseen job results (0 shows no badge). */
+export type ViewBadge = { value: number; tooltip: string };
 
 /** Pages of session/list read for the count: job results are recent, so they come first. */
 const MAX_PAGES = 5;
@@ -24,7 +24,9 @@ export async function countUnseenJobResults(
 }
 
 export function jobResultsBadge(count: number): ViewBadge {
-  if (count <= 0) return undefined;
+  // A zero badge, not `undefined`: code-server 4.100 leaves the old number on the activity bar
+  // when a webview view's badge is set to undefined (seen in the e2e); 0 hides it everywhere.
+  if (count <= 0) return { value: 0, tooltip: '' };
   return { value: count, tooltip: `${count} job result${count === 1 ? '' : 's'} not seen yet` };
 }
 
