@@ -1,11 +1,9 @@
-import { client, PROTOCOL_VERSION, RequestError } from '@agentclientprotocol/sdk';
+import { client, PROTOCOL_VERSION } from '@agentclientprotocol/sdk';
 import type {
   AgentCapabilities,
   ClientConnection,
-  ContentBlock,
   NewSessionResponse,
   SessionNotification,
-  StopReason,
   Stream,
 } from '@agentclientprotocol/sdk';
 import type {
@@ -20,7 +18,6 @@ import type {
   WebviewRequests,
 } from '../shared/webview-protocol.js';
 import { AgentRequests, type AgentRequestsEnvironment } from './agent-requests.js';
-import { titleFromPrompt } from '../shared/prompt-title.js';
 import { imageNotice, promptBlocks } from './prompt-content.js';
 import { SessionView } from './session-view.js';
 import { DelegatedChildren, readDelegateChild } from './delegated-children.js';
@@ -30,8 +27,8 @@ import {
   DELEGATE_CHILD_METHOD,
   type DelegateCancelResponse,
 } from '../shared/delegation-protocol.js';
-import { errorMessage } from '../shared/error-message.js';
-import { PromptQueue, type PromptEntry } from './prompt-queue.js';
+import { PromptFlow } from './prompt-flow.js';
+import { acpErrorMessage } from './acp-error.js';
 import { ConversationControl, sessionCapability, type CheckpointViewer } from './conversation-control.js';
 
 /** A started agent: its ACP stream and how it ends. */
@@ -75,10 +72,8 @@ export class ChatHost {
   private starting: Promise<Connected> | null = null;
   private creatingSession: Promise<void> | null = null;
   private exit: ServerExit | null = null;
-  /** The prompts the agent holds: the running one first, then those queued behind it. */
-  private readonly prompts = new PromptQueue((entry) => this.promptStarted(entry));
-  /** Steers sent into the running turn and not answered yet. */
-  private steering = 0;
+  /** The prompts the agent holds (the running one, those queued behind it) and steers. */
+  private readonly flow: PromptFlow;
   private readonly control: ConversationControl;
   private hasKey = false;
   private readonly requests: AgentRequests;
@@ -96,11 +91,17 @@ export class ChatHost {
       reportError: (err) => this.reportError(err),
       editToolCallFor: (path) => this.session.editToolCallFor(path),
     });
+    this.flow = new PromptFlow({
+      session: this.session,
+      notify: (method, params) => this.notify(method, params),
+      stateChanged: () => this.stateChanged(),
+      turnEnded: () => this.control.turnEnded(),
+    });
     this.control = new ConversationControl(env.checkpoints, {
       session: this.session,
       current: () => this.connected,
       connected: () => this.ensureSession(),
-      busy: () => this.prompts.busy || this.steering > 0,
+      busy: () => this.flow.busy,
       leaveSession: () => this.cancelTurn(),
       switchTo: (c, sessionId, res) => this.loadInto(c, sessionId, 'fork', res),
       notify: (method, params) => this.notify(method, params),
@@ -152,7 +153,7 @@ export class ChatHost {
       embeddedContext: !!caps?.promptCapabilities?.embeddedContext,
       images: !!caps?.promptCapabilities?.image,
       workspaceRoot: this.env.workspaceRoot(),
-      queue: this.prompts.waiting(),
+      queue: this.flow.waiting(),
       canSteer: this.session.commands.some((c) => c.name === 'steer'),
       canFork: sessionCapability(caps, 'fork'),
       canRename: sessionCapability(caps, 'title') || this.session.commands.some((c) => c.name === 'title'),
@@ -179,8 +180,8 @@ export class ChatHost {
     prompt: async ({ text, context, mode }) => {
       const { connection, capabilities } = await this.ensureSession();
       const sessionId = this.session.sessionId!;
-      if (mode === 'steer' && this.prompts.busy)
-        return await this.steer(connection, sessionId, text, context);
+      if (mode === 'steer' && this.flow.busy)
+        return await this.flow.steer(connection, sessionId, text, context);
       const images = !!capabilities.promptCapabilities?.image;
       const blocks = await promptBlocks(text, context, {
         embeddedContext: !!capabilities.promptCapabilities?.embeddedContext,
@@ -190,17 +191,10 @@ export class ChatHost {
       const dropped = imageNotice(context, images);
       if (dropped) this.notify('notice', { level: 'warning', message: dropped });
       // Sent at once even while a turn runs: the agent queues it and runs it when the turn ends.
-      return await this.sendPrompt(connection, this.prompts.add({ sessionId, text, context, blocks }));
+      return await this.flow.send(connection, { sessionId, text, context, blocks });
     },
     cancel: async ({ queued }) => {
-      const sessionId = this.session.sessionId;
-      const kept = queued === 'keep' ? this.prompts.takeWaiting() : [];
-      await this.cancelTurn();
-      // The agent answers queued prompts `cancelled` with the turn: the kept ones are sent again.
-      const connection = this.connected?.connection;
-      if (connection && sessionId === this.session.sessionId) {
-        for (const entry of kept) void this.sendPrompt(connection, this.prompts.add(entry, entry.id));
-      }
+      await this.cancelTurn(queued === 'keep');
       this.stateChanged();
       return null;
     },
@@ -308,23 +302,7 @@ export class ChatHost {
       return { cancelled: res.cancelled === true };
     },
     removeQueued: async ({ id }) => {
-      const found = this.prompts.locate(id);
-      const connection = this.connected?.connection;
-      if (!found || !connection)
-        throw new Error('That message is no longer queued: it has started or ended.');
-      let removed: boolean;
-      try {
-        const res = await connection.agent.request<{ removed: boolean }>('_cairn/queue/remove', {
-          sessionId: found.entry.sessionId,
-          index: found.index,
-        });
-        removed = res?.removed === true;
-      } catch (err) {
-        throw new Error(`Could not remove the queued message: ${acpErrorMessage(err)}`);
-      }
-      if (!removed) throw new Error('That message had already started, so it was not removed.');
-      found.entry.dropped = true;
-      this.stateChanged();
+      await this.flow.remove(this.connected?.connection ?? null, id);
       return null;
     },
     forkSession: ({ userMessage, text }) => this.control.fork(userMessage, text),
@@ -447,7 +425,7 @@ export class ChatHost {
     connection.close(new Error(exit.message));
     if (this.connected?.connection === connection) this.connected = null;
     this.exit = exit;
-    this.prompts.dropAll();
+    this.flow.dropAll();
     this.requests.cancelAll();
     this.stateChanged();
   }
@@ -477,95 +455,20 @@ export class ChatHost {
     this.stateChanged();
   }
 
-  /** Stops the running turn and drops the queued prompts (the agent answers them `cancelled`). */
-  private async cancelTurn(): Promise<void> {
+  /** Stops the running turn; the queued prompts are dropped, or sent again after the stop (`keep`). */
+  private async cancelTurn(keep = false): Promise<void> {
     const sessionId = this.session.sessionId;
     if (!sessionId) return;
     this.requests.permissions.cancelSession(sessionId);
     this.requests.reviews.cancelSession(sessionId);
-    const running = this.prompts.busy || this.steering > 0;
-    this.prompts.takeWaiting();
-    if (running && this.connected) {
-      await this.connected.connection.agent.notify('session/cancel', { sessionId });
-    }
-  }
-
-  /** Sends a prompt the queue holds and reports how it ended (nothing for one dropped before it ran). */
-  private async sendPrompt(
-    connection: ClientConnection,
-    entry: PromptEntry,
-  ): Promise<{ stopReason: StopReason }> {
-    const { sessionId } = entry;
-    this.stateChanged();
-    try {
-      const { stopReason } = await connection.agent.request('session/prompt', {
-        sessionId,
-        prompt: entry.blocks,
-      });
-      if (entry.started && !entry.dropped) this.notify('turn/ended', { sessionId, stopReason, error: null });
-      return { stopReason };
-    } catch (err) {
-      const message = acpErrorMessage(err);
-      if (!entry.dropped) {
-        // Failed before its turn began: show the prompt, then why it failed.
-        if (!entry.started) this.promptStarted(entry);
-        this.notify('turn/ended', { sessionId, stopReason: null, error: message });
-      }
-      throw new Error(message);
-    } finally {
-      this.prompts.answered(entry);
-      if (sessionId === this.session.sessionId) this.control.turnEnded();
-      this.stateChanged();
-    }
-  }
-
-  /** A prompt's turn began: it joins the transcript (queued ones wait above the composer until then). */
-  private promptStarted(entry: PromptEntry): void {
-    if (entry.sessionId !== this.session.sessionId) return;
-    // Named from the first prompt at once; the agent's own title replaces it when it comes.
-    if (!this.session.title && !this.session.hasUserPrompt())
-      this.session.title = titleFromPrompt(entry.text);
-    this.session.recordUserPrompt(entry.sessionId, entry.blocks);
-    this.notify('chat/userPrompt', { sessionId: entry.sessionId, text: entry.text, context: entry.context });
-    this.stateChanged();
-  }
-
-  /** `/steer`: the text joins the running turn at its next step; the agent answers at once. */
-  private async steer(
-    connection: ClientConnection,
-    sessionId: string,
-    text: string,
-    context: ContextItem[],
-  ): Promise<{ stopReason: StopReason }> {
-    if (context.length) {
-      throw new Error('A steer sends text only: remove the attached context, or queue the message.');
-    }
-    const blocks: ContentBlock[] = [{ type: 'text', text }];
-    this.session.recordUserPrompt(sessionId, blocks);
-    this.notify('chat/userPrompt', { sessionId, text, context: [], steered: true });
-    this.steering++;
-    this.stateChanged();
-    try {
-      const { stopReason } = await connection.agent.request('session/prompt', {
-        sessionId,
-        prompt: [{ type: 'text', text: `/steer ${text}` }],
-      });
-      return { stopReason };
-    } catch (err) {
-      const message = acpErrorMessage(err);
-      this.notify('turn/ended', { sessionId, stopReason: null, error: `The steer failed: ${message}` });
-      throw new Error(message);
-    } finally {
-      this.steering--;
-      this.stateChanged();
-    }
+    await this.flow.cancel(this.connected?.connection ?? null, sessionId, keep);
   }
 
   private clientApp() {
     const app = client({ name: 'cairn-vscode' })
       .onNotification('session/update', ({ params }) => this.onSessionUpdate(params))
       .onNotification('_cairn/queue', readQueueReport, ({ params }) => {
-        this.prompts.serverReported(params.sessionId, params.queued);
+        this.flow.serverReported(params.sessionId, params.queued);
       })
       .onNotification('_cairn/checkpoint', readCheckpointNotice, ({ params }) =>
         this.control.checkpointRecorded(params.sessionId, params.checkpoint),
@@ -603,7 +506,7 @@ export class ChatHost {
     if (this.exit && !this.connected && !this.starting) return 'stopped';
     if (!this.connected) return 'starting';
     if (this.requests.permissions.size > 0 || this.requests.reviews.size > 0) return 'awaiting_approval';
-    return this.prompts.busy || this.steering > 0 ? 'working' : 'idle';
+    return this.flow.busy ? 'working' : 'idle';
   }
 
   private requireWorkspace(): string {
@@ -642,16 +545,4 @@ function readCheckpointNotice(params: unknown): { sessionId: string; checkpoint:
     throw new Error('invalid _cairn/checkpoint');
   }
   return { sessionId: p.sessionId, checkpoint: p.checkpoint };
-}
-
-/** An ACP request error's message with the details the agent sent, else the plain message. */
-export function acpErrorMessage(err: unknown): string {
-  if (err instanceof RequestError) {
-    const detail =
-      typeof err.data === 'object' && err.data && 'details' in err.data
-        ? (err.data as { details: unknown }).details
-        : null;
-    return typeof detail === 'string' && detail ? `${err.message}: ${detail}` : err.message;
-  }
-  return errorMessage(err);
 }
