@@ -76,6 +76,25 @@ test('two turns, /rewind lists both, /rewind 2 restores, /undo undoes the restor
   const rewound = await say(agent, sessionId, '/rewind 2');
   assert.match(rewound, /Restored the files as they were before checkpoint/);
   assert.deepEqual(await workspaceFiles(repo), { 'a.txt': 'a one\n', 'c.txt': 'see\n' });
+  // …and shown as an edit tool call with the diffs, so a client's review (Zed's) lists them.
+  const restoreCall = agent.updates
+    .map((n) => n.update)
+    .find((u) => u.sessionUpdate === 'tool_call' && u.title.startsWith('Restore checkpoint'));
+  assert.equal(restoreCall?.sessionUpdate === 'tool_call' && restoreCall.kind, 'edit');
+  const diffs = agent.updates
+    .map((n) => n.update)
+    .filter((u) => u.sessionUpdate === 'tool_call_update' && u.status === 'completed')
+    .flatMap((u) => (u.sessionUpdate === 'tool_call_update' ? (u.content ?? []) : []))
+    .flatMap((c) => (c.type === 'diff' ? [[path.basename(c.path), c.oldText, c.newText]] : []));
+  for (const expected of [
+    ['a.txt', 'a three\n', 'a one\n'],
+    ['b.txt', 'bee\n', ''],
+    ['c.txt', null, 'see\n'],
+  ])
+    assert.ok(
+      diffs.some((d) => JSON.stringify(d) === JSON.stringify(expected)),
+      `diff ${JSON.stringify(expected)} in ${JSON.stringify(diffs)}`,
+    );
 
   const undone = await say(agent, sessionId, '/undo');
   assert.match(undone, /Restored the files/);
