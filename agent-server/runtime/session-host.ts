@@ -283,18 +283,27 @@ export class SessionHost {
     });
   }
 
-  /** Deletes the whole chain: the session, those it continued, and those continuing it. */
+  /**
+   * Deletes the whole chain: the session, those it continued, and those continuing it, and the
+   * sessions of the tasks it delegated (which the list shows only under it), theirs too.
+   */
   async delete(sessionId: string): Promise<void> {
     await this.close(sessionId);
     const store = this.history();
     const chain = await this.chain(sessionId);
     if (!chain.length) throw new SessionNotFoundError(sessionId);
-    let leaf = chain[chain.length - 1]!.id;
-    for (let child = await store.childOf(leaf); child; child = await store.childOf(leaf)) {
-      await store.deleteSession(child.id);
-      leaf = child.id;
+    const ids = await this.chainIds(sessionId);
+    const deleted = new Set<string>();
+    for (;;) {
+      const page = await store.listSessions({ delegatedBy: ids, limit: 100 });
+      const left = page.sessions.filter((c) => !deleted.has(c.id));
+      if (!left.length) break;
+      for (const child of left) {
+        deleted.add(child.id);
+        await this.delete(child.id);
+      }
     }
-    for (const s of chain) await store.deleteSession(s.id);
+    for (const id of ids) await store.deleteSession(id);
   }
 
   /** Closes a live session (its recording is flushed); nothing when there is none. */

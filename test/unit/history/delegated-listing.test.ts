@@ -43,5 +43,7 @@ for (const [name, open] of stores) {
     assert.deepEqual(await ids({ delegatedBy: ['p1'] }), ['c1']);
     assert.deepEqual(await ids({ delegatedBy: ['p1', 'p2'] }), ['c1', 'c2']);
     assert.deepEqual(await ids({ delegatedBy: [] }), []);
+    await store.deleteSession('c1');
+    assert.deepEqual(await ids({ delegatedBy: ['p1', 'p2'] }), ['c2']);
   });
 }

@@ -112,3 +112,22 @@ test('ACP: session/list hides children by default and lists them by _meta; loadi
     .join('');
   assert.match(asked, /Find callers of oldApi/);
 });
+
+test("deleting a parent deletes its children's sessions too, and no one else's", async (t) => {
+  const repo = await tempDir('child-history');
+  t.after(() => fs.rm(repo, { recursive: true, force: true }));
+  const fx = await runtimeFixture({ model: new ScriptedModelClient(script) });
+  t.after(() => fx.cleanup());
+  const parent = await fx.host.create(fx.bindings, { cwd: repo });
+  await parent.prompt({ role: 'user', content: 'go' });
+  const other = await fx.host.create(fx.bindings, { cwd: repo });
+  await other.prompt({ role: 'user', content: 'go too' });
+  assert.equal((await fx.history.listSessions({})).sessions.length, 6);
+
+  await fx.host.delete(parent.id);
+  const left = (await fx.history.listSessions({})).sessions;
+  assert.deepEqual(
+    left.map((s) => (s.origin?.kind === 'delegated' ? s.origin.sessionId : s.id)),
+    [other.id, other.id, other.id],
+  );
+});
