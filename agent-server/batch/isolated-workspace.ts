@@ -20,18 +20,23 @@ const SAFE_GIT = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'
 
 /**
  * `git worktree add` reads every other worktree's record while it makes its own, and fails on
- * one half-written by a concurrent add: changes to one repository's worktrees go one at a time.
+ * one half-written by a concurrent add (tasks of one repository start together): tried again
+ * after a short, random pause rather than made to wait in line, which would serialise every start.
  */
-const worktreeQueues = new Map<string, Promise<unknown>>();
-function oneAtATime<T>(repo: string, work: () => Promise<T>): Promise<T> {
-  const previous = worktreeQueues.get(repo) ?? Promise.resolve();
-  const next = previous.then(work, work);
-  const settled = next.catch(() => undefined);
-  worktreeQueues.set(repo, settled);
-  void settled.then(() => {
-    if (worktreeQueues.get(repo) === settled) worktreeQueues.delete(repo);
-  });
-  return next;
+async function addWorktree(top: string, dir: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run('git', [...SAFE_GIT, '-C', top, 'worktree', 'add', '--detach', '--quiet', dir, 'HEAD']);
+      return;
+    } catch (err) {
+      const racing = /failed to read .*worktrees|could not lock|File exists/i.test(
+        String((err as Error).message),
+      );
+      if (!racing || attempt >= 5) throw err;
+      await fs.rm(dir, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 30 + Math.random() * 120 * attempt));
+    }
+  }
 }
 
 async function gitTopLevel(dir: string): Promise<string | undefined> {
@@ -54,9 +59,7 @@ export async function isolateWorkspace(source: string, label: string): Promise<I
   const dir = path.join(parent, path.basename(parent));
   const top = await gitTopLevel(source);
   if (top) {
-    await oneAtATime(top, () =>
-      run('git', [...SAFE_GIT, '-C', top, 'worktree', 'add', '--detach', '--quiet', dir, 'HEAD']),
-    );
+    await addWorktree(top, dir);
     const sub = path.relative(top, source);
     return {
       dir: path.join(dir, sub),
@@ -78,9 +81,7 @@ export async function isolateWorkspace(source: string, label: string): Promise<I
       },
       async remove() {
         // `worktree remove` deletes the folder and its record; prune only when it could not.
-        const removed = await oneAtATime(top, () =>
-          run('git', [...SAFE_GIT, '-C', top, 'worktree', 'remove', '--force', dir]),
-        ).then(
+        const removed = await run('git', [...SAFE_GIT, '-C', top, 'worktree', 'remove', '--force', dir]).then(
           () => true,
           () => false,
         );

@@ -66,6 +66,8 @@ describe('runBatch', () => {
     const repo = await gitRepo();
     const out = await tempDir('batch-out');
     const fixture = await runtimeFixture({ model: new ScriptedModelClient(byPrompt) });
+    // Checkpoints are another subject; their background snapshots race the fixture's cleanup.
+    fixture.services.config.checkpoints.enabled = false;
     try {
       const tasks = parseBatchTasks(
         [
@@ -151,6 +153,8 @@ describe('runBatch', () => {
     const out = await tempDir('batch-out');
     const model = new ScriptedModelClient(byPrompt);
     const fixture = await runtimeFixture({ model });
+    // Checkpoints are another subject; their background snapshots race the fixture's cleanup.
+    fixture.services.config.checkpoints.enabled = false;
     const asked: string[] = [];
     try {
       const [result] = await runBatch({
@@ -182,6 +186,8 @@ describe('runBatch', () => {
     const dir = await tempDir('batch-budget');
     const out = await tempDir('batch-out');
     const fixture = await runtimeFixture({ model: new ScriptedModelClient([{ fault: 'hang' }]) });
+    // Checkpoints are another subject; their background snapshots race the fixture's cleanup.
+    fixture.services.config.checkpoints.enabled = false;
     try {
       const [result] = await runBatch({
         tasks: [{ id: 'slow', prompt: 'take forever' }],
@@ -205,6 +211,8 @@ describe('runBatch', () => {
     const dir = await tempDir('batch-plain');
     const out = await tempDir('batch-out');
     const fixture = await runtimeFixture({ model: new ScriptedModelClient(byPrompt) });
+    // Checkpoints are another subject; their background snapshots race the fixture's cleanup.
+    fixture.services.config.checkpoints.enabled = false;
     try {
       await writeFiles(dir, { 'a.txt': 'a\n' });
       const [result] = await runBatch({
