@@ -5,7 +5,9 @@
 export function displayUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+    // `http://host:1` is shown as written, not as `http://host:1/`.
+    const bare = parsed.pathname === '/' && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(url.trim());
+    return `${parsed.protocol}//${parsed.host}${bare ? '' : parsed.pathname}`;
   } catch {
     return '(not a URL)';
   }
