@@ -14,7 +14,11 @@ import { syntax, type WordContext } from './shell-words.js';
  * (Program configuration in the repository, such as git's `core.fsmonitor`, is what the
  * sandbox contains, as for any command.)
  */
-export type ReadOnlyVerdict = { readOnly: true } | { readOnly: false; reason: string };
+/**
+ * `gitDirs`: where each git call in the command runs (`.` or its `-C` folder, relative to the
+ * command's directory), so the caller can check those repositories' own config first.
+ */
+export type ReadOnlyVerdict = { readOnly: true; gitDirs: string[] } | { readOnly: false; reason: string };
 
 type ArgsCheck = (args: Word[]) => string | undefined;
 
@@ -109,6 +113,15 @@ const GIT_READS: Record<string, ArgsCheck> = {
       ? undefined
       : 'only reading git config (--get, --list) is read-only',
 };
+
+/** The folder a (judged read-only) git call runs in: its last `-C`, relative to the command's. */
+function gitDirOf(words: Word[]): string {
+  let dir = '.';
+  for (let i = 1; words[i]?.text.startsWith('-'); i++) {
+    if (words[i]!.text === '-C' && words[i + 1]) dir = words[++i]!.text;
+  }
+  return dir;
+}
 
 function checkGit(args: Word[]): string | undefined {
   // Global options before the subcommand: `-C dir` and `--no-pager` only (not `-c`, which sets config).
@@ -218,6 +231,7 @@ export function readOnlyCommand(command: string, options: ClassifyOptions): Read
   }
   const ctx: WordContext = { home: options.home, vars: literalAssignments(file, command, options.home) };
   let reason: string | undefined;
+  const gitDirs = new Set<string>();
   syntax.Walk(file, (node) => {
     if (!node || reason) return false;
     const type = syntax.NodeType(node);
@@ -235,9 +249,13 @@ export function readOnlyCommand(command: string, options: ClassifyOptions): Read
     }
     if (type === 'CallExpr') {
       if ((node.Assigns as ShNode[]).length) reason = 'it sets variables';
-      else reason = judgeCall(flatten(node.Args, ctx));
+      else {
+        const words = flatten(node.Args, ctx);
+        reason = judgeCall(words);
+        if (!reason && nameOf(words) === 'git') gitDirs.add(gitDirOf(words));
+      }
     }
     return !reason;
   });
-  return reason ? refuse(reason) : { readOnly: true };
+  return reason ? refuse(reason) : { readOnly: true, gitDirs: [...gitDirs] };
 }

@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { z } from 'zod';
 import type { TerminalConfig } from '../../shared/config.js';
 import { loadShellSyntax } from '../terminal/command-safety.js';
@@ -31,6 +34,46 @@ const READ_ONLY_GIT: Record<string, string> = {
   GIT_CONFIG_KEY_0: 'core.fsmonitor',
   GIT_CONFIG_VALUE_0: 'false',
 };
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Config keys whose programs the read-only git subcommands can start (diff and textconv drivers
+ * on log -p/show/diff/blame, clean filters on status, gpg on signature checks) or that move the
+ * work tree elsewhere. The pager never runs (output is not a terminal) and fsmonitor is
+ * overridden above; what only writes, fetches or edits (hooks, ssh, editors) has no read here
+ * that starts it.
+ */
+const READ_TRIGGERED_GIT_KEY =
+  /^(diff\.external|diff\..+\.(textconv|command)|filter\..+\.(clean|smudge|process)|gpg(\..+)?\.program|core\.worktree)$/i;
+
+/**
+ * Such keys in a repository's own config (local or worktree scope, includes resolved).
+ * `git config --list` only reads files. Outside a repository: none.
+ */
+async function codeRunningGitConfig(dir: string): Promise<string[]> {
+  let stdout: string;
+  try {
+    ({ stdout } = await execFileAsync('git', ['config', '--list', '--show-scope', '-z'], {
+      cwd: dir,
+      maxBuffer: 4 * 1024 * 1024,
+    }));
+  } catch (err) {
+    // Not a repository, or no git: nothing of the repository's to distrust (the run will say).
+    if ((err as { code?: unknown }).code === 'ENOENT' || typeof (err as { code?: unknown }).code === 'number')
+      return [];
+    throw err;
+  }
+  const keys = new Set<string>();
+  // -z: each entry is its scope, NUL, then the key, a newline and the value, NUL.
+  const parts = stdout.split('\0');
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const scope = parts[i]!;
+    const key = parts[i + 1]!.split('\n')[0]!;
+    if ((scope === 'local' || scope === 'worktree') && READ_TRIGGERED_GIT_KEY.test(key)) keys.add(key);
+  }
+  return [...keys];
+}
 
 /**
  * `read_command`: the terminal for a session that may only look (a delegated task with the
@@ -69,6 +112,16 @@ export function createReadCommandTool(config: TerminalConfig): ToolDefinition<z.
           `Refused: only read-only commands run here, and this one is not (${verdict.reason}). ` +
             'Nothing was run. Use read_file or search_files, or report that the task needs the edit toolset.',
         );
+      // Auto-run as a read, so a repository must not be able to turn git into a program runner.
+      for (const dir of verdict.gitDirs) {
+        const keys = await codeRunningGitConfig(path.resolve(cwd, dir));
+        if (keys.length)
+          throw new ToolError(
+            `Refused: the repository's git config sets ${keys.join(', ')}, which git would run as a program ` +
+              'or use to look elsewhere, so read_command does not run git there. Nothing was run. ' +
+              'Report that git needs the terminal (which asks the user).',
+          );
+      }
       const result = await ctx.terminal.run({
         command: input.command,
         cwd,

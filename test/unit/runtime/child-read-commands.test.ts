@@ -77,3 +77,54 @@ test("git run by read_command neither runs the repository's core.fsmonitor nor r
   const indexAfter = await fs.stat(path.join(repo, '.git/index'));
   assert.equal(indexAfter.mtimeMs, indexBefore.mtimeMs, 'status did not rewrite the index');
 });
+
+test('read_command does not run git in a repository whose config names programs a read would start (textconv, external diff, filters)', async (t) => {
+  const repo = await tempDir('child-read-textconv');
+  t.after(() => fs.rm(repo, { recursive: true, force: true }));
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd });
+  const marker = path.join(repo, 'planted-by-textconv');
+  await fs.writeFile(path.join(repo, 'a.txt'), 'one\n');
+  git(repo, 'init', '-q');
+  git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'root');
+  git(repo, 'add', 'a.txt');
+  git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'a');
+  // A hostile checkout: attributes route every file through a diff driver its own config defines.
+  await fs.writeFile(path.join(repo, '.gitattributes'), '* diff=evil\n');
+  git(repo, 'config', 'diff.evil.textconv', `sh -c 'touch ${marker}; cat "$0"'`);
+  // A nested repository (reached with -C) with a clean filter, and a clean one beside it.
+  const nested = path.join(repo, 'nested');
+  await fs.mkdir(nested);
+  git(nested, 'init', '-q');
+  git(nested, 'config', 'filter.evil.clean', `sh -c 'touch ${marker}-filter; cat'`);
+  const clean = path.join(repo, 'clean');
+  await fs.mkdir(clean);
+  git(clean, 'init', '-q');
+  const commands = ['git log -p -1', 'git -C nested status --short', 'git -C clean status --short'];
+  const script = (body: ChatRequestBody): ScriptStep => {
+    if (isChild(body)) {
+      if (lastRole(body) === 'tool') return { text: 'done' };
+      const command = commands.find((c) => firstUser(body).includes(c))!;
+      return { toolCalls: [{ name: 'read_command', arguments: { command } }] };
+    }
+    if (lastRole(body) === 'tool') return { text: 'ok' };
+    return delegateCall(commands.map((c) => ({ goal: `Run ${c}` })));
+  };
+  const model = new ScriptedModelClient(script);
+  const fx = await runtimeFixture({ model });
+  t.after(() => fx.cleanup());
+  const parent = await fx.host.create(fx.bindings, { cwd: repo });
+  await parent.prompt({ role: 'user', content: 'go' });
+
+  const answer = (command: string) =>
+    lastText(
+      model.requests.filter(isChild).find((r) => firstUser(r).includes(command) && lastRole(r) === 'tool')!,
+    );
+  assert.match(answer('git log -p -1'), /Refused: the repository's git config sets diff\.evil\.textconv/);
+  assert.match(
+    answer('git -C nested status'),
+    /Refused: the repository's git config sets filter\.evil\.clean/,
+  );
+  assert.match(answer('git -C clean status'), /Exit code: 0/);
+  await assert.rejects(fs.stat(marker), /ENOENT/);
+  await assert.rejects(fs.stat(`${marker}-filter`), /ENOENT/);
+});

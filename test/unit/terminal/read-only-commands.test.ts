@@ -18,7 +18,13 @@ test('read-only commands: listing, searching and git history pass, piped and cha
     'git branch -a',
     'git -C sub log -1',
   ])
-    assert.deepEqual(readOnlyCommand(command, options), { readOnly: true }, command);
+    assert.equal(readOnlyCommand(command, options).readOnly, true, command);
+  // Where each git call runs, for read_command to check that repository's config first.
+  assert.deepEqual(readOnlyCommand('git -C sub log -1 && git status', options), {
+    readOnly: true,
+    gitDirs: ['sub', '.'],
+  });
+  assert.deepEqual(readOnlyCommand('ls', options), { readOnly: true, gitDirs: [] });
 });
 
 test('anything that may write, run another program or is only known at run time is refused with a reason', async () => {
