@@ -90,7 +90,8 @@ test('bad input is answered with short errors that never echo it, and good input
       [null, -32600],
     ],
   );
-  for (const r of replies.filter((x) => x.error)) assert.ok(!r.error.message.includes('mmmm') && !r.error.message.includes('xxxx'));
+  for (const r of replies.filter((x) => x.error))
+    assert.ok(!r.error.message.includes('mmmm') && !r.error.message.includes('xxxx'));
   assert.equal(inputEnded(), true);
 });
 
