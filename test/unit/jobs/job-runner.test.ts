@@ -12,6 +12,8 @@ import { sampleJob } from './sample-job.js';
 
 async function setup(script: ConstructorParameters<typeof ScriptedModelClient>[0]) {
   const fixture = await runtimeFixture({ model: new ScriptedModelClient(script) });
+  // Checkpoints are another subject; their background snapshots race the fixture's cleanup.
+  fixture.services.config.checkpoints.enabled = false;
   const cwd = await tempDir('job-cwd');
   const store = new JobStore(fixture.services.home);
   return {
