@@ -87,6 +87,8 @@ export class SessionCheckpoints {
   latest: CheckpointInfo | undefined;
   /** The previous turns' checkpoints being closed, in order. */
   private finishing: Promise<CheckpointInfo | undefined> = Promise.resolve(undefined);
+  /** A background prune still running (awaited when the session closes). */
+  private pruning: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: SessionCheckpointsDeps) {
     if (deps.config.enabled)
@@ -175,6 +177,15 @@ export class SessionCheckpoints {
    * next turn starts and before /undo or /rewind, so it needs no hook at the end of a turn. The
    * "after" it keeps was recorded by the turn's last change, so edits made since are not the turn's.
    */
+  /**
+   * Waits for the last turn's checkpoint to be finished and any prune to end: nothing of this
+   * session writes to the shadow repository after the session is closed.
+   */
+  async close(): Promise<void> {
+    await this.turnEnded();
+    await this.pruning;
+  }
+
   async turnEnded(): Promise<CheckpointInfo | undefined> {
     const pending = this.pending;
     this.pending = undefined;
@@ -197,7 +208,12 @@ export class SessionCheckpoints {
       }
       // Pruning old checkpoints (git gc) runs in the background, at most once a day.
       if (await store.gcDue())
-        void store.gc().catch((err: unknown) => this.deps.log(`cairn: checkpoint gc failed: ${String(err)}`));
+        this.pruning = this.pruning.then(() =>
+          store.gc().then(
+            () => undefined,
+            (err: unknown) => this.deps.log(`cairn: checkpoint gc failed: ${String(err)}`),
+          ),
+        );
       return done;
     } catch (err) {
       this.deps.log(`cairn: could not finish checkpoint ${info.id}: ${(err as Error).message}`);

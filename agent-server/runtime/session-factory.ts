@@ -310,6 +310,7 @@ export async function createAgentSession(
       await processes.killAll();
       await terminal.backend.dispose();
       await mcp.close();
+      await checkpoints.close();
     },
   });
   setCheckpointsOf(session, checkpoints);
