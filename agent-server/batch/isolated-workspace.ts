@@ -39,6 +39,23 @@ async function addWorktree(top: string, dir: string): Promise<void> {
   }
 }
 
+/** Paths git status reports in a work tree (changed, added, deleted, untracked). */
+async function gitChangedFiles(dir: string): Promise<string[]> {
+  const { stdout } = await run('git', [
+    ...SAFE_GIT,
+    '-C',
+    dir,
+    'status',
+    '--porcelain',
+    '-z',
+    '--untracked-files=all',
+  ]);
+  return stdout
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => entry.slice(3));
+}
+
 async function gitTopLevel(dir: string): Promise<string | undefined> {
   try {
     const { stdout } = await run('git', [...SAFE_GIT, '-C', dir, 'rev-parse', '--show-toplevel']);
@@ -64,21 +81,7 @@ export async function isolateWorkspace(source: string, label: string): Promise<I
     return {
       dir: path.join(dir, sub),
       kind: 'worktree',
-      async changedFiles() {
-        const { stdout } = await run('git', [
-          ...SAFE_GIT,
-          '-C',
-          dir,
-          'status',
-          '--porcelain',
-          '-z',
-          '--untracked-files=all',
-        ]);
-        return stdout
-          .split('\0')
-          .filter(Boolean)
-          .map((entry) => entry.slice(3));
-      },
+      changedFiles: () => gitChangedFiles(dir),
       async remove() {
         // `worktree remove` deletes the folder and its record; prune only when it could not.
         const removed = await run('git', [...SAFE_GIT, '-C', top, 'worktree', 'remove', '--force', dir]).then(
@@ -121,21 +124,7 @@ export async function cloneWorkspace(
   return {
     dir,
     kind: 'worktree',
-    async changedFiles() {
-      const { stdout } = await run('git', [
-        ...SAFE_GIT,
-        '-C',
-        dir,
-        'status',
-        '--porcelain',
-        '-z',
-        '--untracked-files=all',
-      ]);
-      return stdout
-        .split('\0')
-        .filter(Boolean)
-        .map((entry) => entry.slice(3));
-    },
+    changedFiles: () => gitChangedFiles(dir),
     remove: () => fs.rm(parent, { recursive: true, force: true }),
   };
 }
