@@ -79,8 +79,8 @@ async function attack(name: string, opts: { mode?: SessionMode; onAsk?: Ask } = 
   };
 }
 
-/** Files Cairn itself keeps in its home (`~/.cairn`) when a skill changes: its own bookkeeping, not an escape. */
-const CAIRN_BOOKKEEPING = new Set(['skill-records.json', 'versions']);
+/** Files Cairn itself keeps in its home (`~/.cairn`) when a skill is read or changes (records, versions, the parse cache): its own bookkeeping, not an escape. */
+const CAIRN_BOOKKEEPING = new Set(['skill-records.json', 'versions', 'cache']);
 
 /** The home as the attack found it; Cairn's own bookkeeping in `~/.cairn` is left out. */
 const snapshot = (dir: string) =>
