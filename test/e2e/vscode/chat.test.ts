@@ -19,6 +19,9 @@ import {
   packageExtension,
   runCommand,
   startCodeServer,
+  e2eEnv,
+  workbenchSettings,
+  openWorkbench,
 } from './code-server.js';
 
 const skip = missingTools();
@@ -88,29 +91,17 @@ test(
 
     const vsix = packageExtension(work);
     const model = await startScriptedModel(script);
-    const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_HOME: home, OPENAI_API_KEY: 'test' };
-    for (const k of Object.keys(env)) if (/_API_KEY$/.test(k) && k !== 'OPENAI_API_KEY') delete env[k];
-    const settings = {
+    const env = e2eEnv(home);
+    const settings = workbenchSettings(model.url, {
       'workbench.colorTheme': 'Default Light Modern',
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'security.workspace.trust.enabled': false,
-      'extensions.ignoreRecommendations': true,
-      'cairn.model.baseUrl': model.url,
-      'cairn.model.model': 'scripted-model',
-      'cairn.notifyWhenUnfocused': false,
       // CodeLenses in diff editors are off by default in VS Code; the review's Accept / Reject lenses need them.
       'diffEditor.codeLens': true,
-    };
+    });
     const serverLog: string[] = [];
     const cs = await startCodeServer({ vsix, workspace, settings, env, log: (l) => serverLog.push(l) });
     const browser = await launchBrowser();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.goto(`${cs.url}?folder=${encodeURIComponent(workspace)}`);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-      const cairnIcon = page.locator('.activitybar a[aria-label^="Cairn"]');
-      await cairnIcon.waitFor({ timeout: 120_000 });
+      const { page, cairnIcon } = await openWorkbench(browser, cs, workspace, { width: 1280, height: 800 });
       const opened = Date.now();
       await cairnIcon.click();
       const chat = await chatFrame(page);

@@ -18,6 +18,9 @@ import {
   missingTools,
   packageExtension,
   startCodeServer,
+  e2eEnv,
+  workbenchSettings,
+  openWorkbench,
 } from './code-server.js';
 
 const skip = missingTools();
@@ -72,26 +75,13 @@ test(
 
     const vsix = packageExtension(work);
     const model = await startScriptedModel(script);
-    const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_HOME: home, OPENAI_API_KEY: 'test' };
-    for (const k of Object.keys(env)) if (/_API_KEY$/.test(k) && k !== 'OPENAI_API_KEY') delete env[k];
-    const settings = {
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'security.workspace.trust.enabled': false,
-      'extensions.ignoreRecommendations': true,
-      'cairn.model.baseUrl': model.url,
-      'cairn.model.model': 'scripted-model',
-      'cairn.notifyWhenUnfocused': false,
-    };
+    const env = e2eEnv(home);
+    const settings = workbenchSettings(model.url);
     const serverLog: string[] = [];
     const cs = await startCodeServer({ vsix, workspace, settings, env, log: (l) => serverLog.push(l) });
     const browser = await launchBrowser();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(`${cs.url}?folder=${encodeURIComponent(workspace)}`);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-      const cairnIcon = page.locator('.activitybar a[aria-label^="Cairn"]');
-      await cairnIcon.waitFor({ timeout: 120_000 });
+      const { page, cairnIcon } = await openWorkbench(browser, cs, workspace, { width: 1280, height: 900 });
       await cairnIcon.click();
       const chat = await chatFrame(page);
       await chat.locator('.activity-idle').waitFor();

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const CODE_SERVER = join(ROOT, '.tools/code-server/node_modules/.bin/code-server');
@@ -136,6 +136,45 @@ export async function startCodeServer(o: CodeServerOptions): Promise<RunningCode
       await gone;
     },
   };
+}
+
+/** The server's environment: Cairn's home, a dummy key, and no other provider key from the machine. */
+export function e2eEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_HOME: home, OPENAI_API_KEY: 'test' };
+  for (const k of Object.keys(env)) if (/_API_KEY$/.test(k) && k !== 'OPENAI_API_KEY') delete env[k];
+  return env;
+}
+
+/** User settings for a quiet workbench with Cairn pointed at the scripted model; `extra` adds or overrides. */
+export function workbenchSettings(
+  modelUrl: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'security.workspace.trust.enabled': false,
+    'extensions.ignoreRecommendations': true,
+    'cairn.model.baseUrl': modelUrl,
+    'cairn.model.model': 'scripted-model',
+    'cairn.notifyWhenUnfocused': false,
+    ...extra,
+  };
+}
+
+/** A new page on the workspace, once the workbench and Cairn's activity bar icon are there. */
+export async function openWorkbench(
+  browser: Browser,
+  cs: RunningCodeServer,
+  workspace: string,
+  viewport: { width: number; height: number },
+): Promise<{ page: Page; cairnIcon: Locator }> {
+  const page = await browser.newPage({ viewport });
+  await page.goto(`${cs.url}?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+  const cairnIcon = page.locator('.activitybar a[aria-label^="Cairn"]');
+  await cairnIcon.waitFor({ timeout: 120_000 });
+  return { page, cairnIcon };
 }
 
 export async function launchBrowser(): Promise<Browser> {

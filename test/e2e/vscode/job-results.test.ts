@@ -20,6 +20,9 @@ import {
   missingTools,
   packageExtension,
   startCodeServer,
+  e2eEnv,
+  workbenchSettings,
+  openWorkbench,
 } from './code-server.js';
 
 const skip = missingTools();
@@ -60,8 +63,7 @@ test(
     const model = await startScriptedModel((body) =>
       isJob(body) ? { text: 'No outdated dependencies.' } : { text: 'Seen.' },
     );
-    const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_HOME: home, OPENAI_API_KEY: 'test' };
-    for (const k of Object.keys(env)) if (/_API_KEY$/.test(k) && k !== 'OPENAI_API_KEY') delete env[k];
+    const env = e2eEnv(home);
 
     // The job runs before the editor opens, as the scheduler would overnight.
     // Asynchronously: the scripted model answers from this process.
@@ -87,24 +89,12 @@ test(
     assert.ok(jobId, added);
     assert.match(await cairn('run', jobId), /COMPLETED/);
 
-    const settings = {
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'security.workspace.trust.enabled': false,
-      'extensions.ignoreRecommendations': true,
-      'cairn.model.baseUrl': model.url,
-      'cairn.model.model': 'scripted-model',
-      'cairn.notifyWhenUnfocused': false,
-    };
+    const settings = workbenchSettings(model.url);
     const serverLog: string[] = [];
     const cs = await startCodeServer({ vsix, workspace, settings, env, log: (l) => serverLog.push(l) });
     const browser = await launchBrowser();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(`${cs.url}?folder=${encodeURIComponent(workspace)}`);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-      const cairnIcon = page.locator('.activitybar a[aria-label^="Cairn"]');
-      await cairnIcon.waitFor({ timeout: 120_000 });
+      const { page, cairnIcon } = await openWorkbench(browser, cs, workspace, { width: 1280, height: 900 });
       await cairnIcon.click();
       const chat = await chatFrame(page);
       await chat.locator('.activity-idle').waitFor();
