@@ -8,8 +8,6 @@ import type { ResolvedModel } from '../model/resolve.js';
 import type { RuntimeServices } from './services.js';
 import { ModelNotConfiguredError } from './agent-session.js';
 
-export { displayUrl };
-
 /** The session config option (ACP `set_config_option`) that holds the reasoning effort. */
 export const REASONING_EFFORT_OPTION = 'reasoning_effort';
 

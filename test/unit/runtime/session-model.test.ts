@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { displayUrl } from '../../../agent-server/runtime/session-model.js';
+import { displayUrl } from '../../../agent-server/model/display-url.js';
 import { addUsage, emptyUsage, usageLines } from '../../../agent-server/runtime/session-usage.js';
 
 test('an endpoint is shown without credentials, query or fragment', () => {
