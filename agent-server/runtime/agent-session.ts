@@ -55,6 +55,11 @@ export interface AgentSessionInit {
   modelChoices: string[];
   tools: ToolRunner;
   maxTurnRequests: number;
+  /**
+   * Background work to start once the client has the session (its checks of the endpoint):
+   * never on `session/new`'s path, where it would delay the answer.
+   */
+  warmUp?: () => void;
   /** Runs before each turn (e.g. start MCP servers lazily); returns notices for the user. */
   beforeTurn?: (signal: AbortSignal) => Promise<string[]>;
   /** Stop everything the session started (commands, background processes, servers). */
@@ -213,6 +218,11 @@ export class AgentSession {
 
   get modelControls(): SessionModelControls | undefined {
     return this.init.modelControls;
+  }
+
+  /** Starts the session's background checks (call once the client has its answer). */
+  warmUp(): void {
+    this.init.warmUp?.();
   }
 
   /** Counts one model request's usage in the turn's and the session's totals. */

@@ -267,8 +267,10 @@ export async function createAgentSession(
     session?.configValue(REASONING_EFFORT_OPTION),
   );
   const model = modelControls.build(params.modelId);
-  // The endpoint's model list is asked now, in the background; what it finds is told at the first turn.
-  const modelWarnings = params.child ? Promise.resolve([]) : modelControls.startWarnings();
+  // The endpoint's model list is asked once the client has its answer (a fetch sets up TLS,
+  // ~100 ms of CPU); what it finds is told at the first turn.
+  let modelWarnings: Promise<string[]> | undefined = params.child ? Promise.resolve([]) : undefined;
+  const startModelWarnings = () => (modelWarnings ??= modelControls.startWarnings());
   session = new AgentSession({
     id: params.id,
     cwd: params.cwd,
@@ -292,13 +294,14 @@ export async function createAgentSession(
     onCommandsChanged: (listener) => skills.onChange(listener),
     ...(params.title ? { title: params.title } : {}),
     ...(log ? { log } : {}),
+    warmUp: () => void startModelWarnings(),
     beforeTurn: async (signal) => {
       await learning.recordLoaded(services.history, session?.historyId);
       const prepared = await mcp.prepare(signal);
       mcpTools = prepared.tools;
       return [
         ...pendingNotices.splice(0),
-        ...(await modelWarnings).splice(0),
+        ...(await startModelWarnings()).splice(0),
         ...prepared.notices,
         ...(await checkpoints.turnStarting()),
       ];

@@ -65,8 +65,12 @@ export class SessionHost {
     return this.opened;
   }
 
-  /** Loads history's index in the background (call once the client has its answer). */
+  /**
+   * Starts background work: history's index, and each session's checks of its endpoint (call
+   * once the client has its answer; repeated calls cost nothing).
+   */
   warmUp(): void {
+    for (const session of this.live.values()) session.warmUp();
     try {
       this.history().warmUp();
     } catch (err) {
