@@ -102,9 +102,9 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   registerDelegationRequests(app, children);
 
   /**
-   * The client knows the session now: its events become `session/update`s, in order, and its
-   * commands are announced right after the answer. The history index loads then too: after
-   * the answer, so neither `initialize` nor the first session waits for it.
+   * The client knows the session now: its events become `session/update`s, in order. After
+   * the answer the session is built and its commands announced, and the history index loads:
+   * neither `initialize` nor `session/new` waits for any of it.
    */
   const attach = (client: acp.AgentContext, session: AgentSession) => {
     state.outbox.set(session.id, Promise.resolve());
@@ -122,11 +122,17 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       enqueue(session.id, () => send(client, session.id, update));
     });
     setImmediate(() => {
-      void send(client, session.id, {
-        sessionUpdate: 'available_commands_update',
-        availableCommands: availableCommands(session.commandList()),
-      }).catch(logSendFailure);
+      // Builds the session (tools, skills, memory…) and loads history's index, off the answer's path.
       host.warmUp();
+      session.ready().then(
+        () =>
+          send(client, session.id, {
+            sessionUpdate: 'available_commands_update',
+            availableCommands: availableCommands(session.commandList()),
+          }).catch(logSendFailure),
+        // Why it could not be built is the first prompt's answer.
+        () => undefined,
+      );
     });
   };
   /** Resolves when every update of the session so far has been handed to the connection. */

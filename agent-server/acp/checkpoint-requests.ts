@@ -2,7 +2,7 @@ import * as acp from '@agentclientprotocol/sdk';
 import { z } from 'zod';
 import type { AgentSession } from '../runtime/agent-session.js';
 import type { CheckpointListItem } from '../runtime/checkpoint-views.js';
-import { checkpointsOf, type SessionCheckpoints } from '../runtime/session-checkpoints.js';
+import type { SessionCheckpoints } from '../runtime/session-checkpoints.js';
 import type { SessionHost } from '../runtime/session-host.js';
 
 /** Cairn's checkpoint extension methods and notification (ACP `_`-prefixed names). */
@@ -46,27 +46,30 @@ export function checkpointNotification(sessionId: string, checkpoint: Checkpoint
  * and the session host do the work.
  */
 export function registerCheckpointRequests(app: acp.AgentApp, deps: CheckpointRequestDeps): void {
-  const live = (sessionId: string): { session: AgentSession; checkpoints: SessionCheckpoints } => {
+  const live = async (
+    sessionId: string,
+  ): Promise<{ session: AgentSession; checkpoints: SessionCheckpoints }> => {
     const session = deps.host.get(sessionId);
-    const checkpoints = session && checkpointsOf(session);
+    // Checkpoints are part of what a session builds after its answer.
+    const checkpoints = session && (await session.ready()).checkpoints;
     if (!session || !checkpoints) throw acp.RequestError.sessionNotFound(sessionId);
     return { session, checkpoints };
   };
   const notFound = (checkpointId: string, why: string) =>
     acp.RequestError.invalidParams({ checkpointId }, why);
 
-  app.onRequest(CAIRN_CHECKPOINTS_LIST, parser(ListParams), ({ params }) =>
-    live(params.sessionId).checkpoints.listing(),
+  app.onRequest(CAIRN_CHECKPOINTS_LIST, parser(ListParams), async ({ params }) =>
+    (await live(params.sessionId)).checkpoints.listing(),
   );
 
   app.onRequest(CAIRN_CHECKPOINTS_PREVIEW, parser(PreviewParams), async ({ params }) => {
-    const files = await live(params.sessionId).checkpoints.preview(params.checkpointId);
+    const files = await (await live(params.sessionId)).checkpoints.preview(params.checkpointId);
     if (typeof files === 'string') throw notFound(params.checkpointId, files);
     return { files };
   });
 
   app.onRequest(CAIRN_CHECKPOINTS_RESTORE, parser(RestoreParams), async ({ params }) => {
-    const { session, checkpoints } = live(params.sessionId);
+    const { session, checkpoints } = await live(params.sessionId);
     if (session.isRunning)
       throw acp.RequestError.invalidRequest(
         { sessionId: session.id },

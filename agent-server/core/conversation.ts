@@ -1,24 +1,36 @@
 import type { ChatMessage } from './messages.js';
 
 /**
- * A session's messages, in order. The system prompt is fixed at creation so it stays
- * byte-identical for the session (provider prefix caching). Listeners see every append
- * (history recording) after it happened.
+ * A session's messages, in order. The system prompt is fixed once, before the first model
+ * request (a session builds it after answering the client), and then stays byte-identical
+ * for the session (provider prefix caching). Listeners see every append (history recording)
+ * after it happened.
  */
 export class Conversation {
   private readonly items: ChatMessage[] = [];
   private readonly listeners = new Set<(message: ChatMessage) => void>();
+  private prompt: string | undefined;
 
-  constructor(
-    readonly systemPrompt: string,
-    earlier: ChatMessage[] = [],
-  ) {
+  constructor(systemPrompt?: string, earlier: ChatMessage[] = []) {
+    this.prompt = systemPrompt;
     this.items.push(...earlier.filter((m) => m.role !== 'system'));
+  }
+
+  /** The system prompt; empty until it is fixed. */
+  get systemPrompt(): string {
+    return this.prompt ?? '';
+  }
+
+  /** Fixes the system prompt of a conversation created without one; it never changes after. */
+  fixSystemPrompt(text: string): void {
+    if (this.prompt !== undefined) throw new Error('The system prompt is already fixed.');
+    this.prompt = text;
   }
 
   /** What the model is sent: system prompt, then the messages. */
   forModel(): ChatMessage[] {
-    return [{ role: 'system', content: this.systemPrompt }, ...this.items];
+    if (this.prompt === undefined) throw new Error('The system prompt is not fixed yet.');
+    return [{ role: 'system', content: this.prompt }, ...this.items];
   }
 
   get messages(): readonly ChatMessage[] {

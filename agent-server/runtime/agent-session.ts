@@ -14,6 +14,7 @@ import type { CommandInfo, SessionEvent, SessionEventListener } from './session-
 import { SessionRecording, titleFromConversation } from './session-recording.js';
 import { parseSlashCommand, type SlashCommand } from './slash-commands.js';
 import type { SessionModelControls } from './session-model.js';
+import type { SessionCheckpoints } from './session-checkpoints.js';
 import { addUsage, emptyUsage, type UsageTotals } from './session-usage.js';
 import { SteeringMessages } from './steering.js';
 
@@ -40,12 +41,34 @@ export type PromptOutcome = TurnOutcome & {
   usage?: UsageTotals;
 };
 
+/**
+ * What a session needs to run turns, built once after the client has its answer (see
+ * `AgentSession.ready`): its prompt, tools, terminal, commands and the features behind them.
+ */
+export interface SessionParts {
+  systemPrompt: string;
+  tools: ToolRunner;
+  /** One line describing where commands run, for `/status`. */
+  terminalDescription: string;
+  /** Its checkpoints, for front ends' checkpoint requests. */
+  checkpoints?: SessionCheckpoints;
+  /** Runs before each turn (e.g. start MCP servers lazily); returns notices for the user. */
+  beforeTurn?: (signal: AbortSignal) => Promise<string[]>;
+  /** Stop everything the session started (commands, background processes, servers). */
+  onCancel?: () => Promise<void>;
+  onClose?: () => Promise<void>;
+  statusLines?: () => string[];
+  /** Slash commands offered to the client (built-in and from features such as skills). */
+  commands?: () => SlashCommand[];
+  /** Subscribes to changes of the command list (a skill saved or removed); returns the unsubscribe. */
+  onCommandsChanged?: (listener: () => void) => () => void;
+}
+
 export interface AgentSessionInit {
   id: string;
   cwd: string;
   additionalDirectories: string[];
   createdAt: Date;
-  systemPrompt: string;
   earlier?: ChatMessage[];
   mode: SessionMode;
   /** Either a model, or why there is none. */
@@ -53,25 +76,17 @@ export interface AgentSessionInit {
   /** Builds a model client for another model id (the client's model picker). */
   switchModel?: (modelId: string) => ModelClient;
   modelChoices: string[];
-  tools: ToolRunner;
   maxTurnRequests: number;
+  /**
+   * Builds the session's parts (tools, prompt, terminal, skills, memory…); called once, by
+   * `ready()`. Kept off `session/new`'s path: that answer waits for none of it.
+   */
+  prepare: (session: AgentSession) => Promise<SessionParts>;
   /**
    * Background work to start once the client has the session (its checks of the endpoint):
    * never on `session/new`'s path, where it would delay the answer.
    */
   warmUp?: () => void;
-  /** Runs before each turn (e.g. start MCP servers lazily); returns notices for the user. */
-  beforeTurn?: (signal: AbortSignal) => Promise<string[]>;
-  /** Stop everything the session started (commands, background processes, servers). */
-  onCancel?: () => Promise<void>;
-  onClose?: () => Promise<void>;
-  /** One line describing where commands run, for `/status`. */
-  terminalDescription: string;
-  statusLines?: () => string[];
-  /** Slash commands offered to the client (built-in and from features such as skills). */
-  commands?: () => SlashCommand[];
-  /** Subscribes to changes of the command list (a skill saved or removed); returns the unsubscribe. */
-  onCommandsChanged?: (listener: () => void) => () => void;
   /** The model's fallbacks, reasoning effort and endpoint checks (see session-model.ts). */
   modelControls?: SessionModelControls;
   /** A name it already has (a session brought back from history). */
@@ -108,7 +123,12 @@ export class AgentSession {
   private recording: SessionRecording | undefined;
   /** Context in use after the last model request, for compaction; reset by a compaction. */
   private contextUsed: { tokens: number; window?: number } | undefined;
-  private readonly stopWatchingCommands: (() => void) | undefined;
+  private stopWatchingCommands: (() => void) | undefined;
+  /** Set once `ready()` has built them. */
+  private parts: SessionParts | undefined;
+  private preparing: Promise<SessionParts> | undefined;
+  /** How many times `cancel()` was called: prompts waiting for `ready()` compare it. */
+  private cancels = 0;
   private readonly log: (line: string) => void;
 
   constructor(private readonly init: AgentSessionInit) {
@@ -116,14 +136,40 @@ export class AgentSession {
     this.cwd = init.cwd;
     this.additionalDirectories = init.additionalDirectories;
     this.createdAt = init.createdAt;
-    this.conversation = new Conversation(init.systemPrompt, init.earlier);
+    this.conversation = new Conversation(undefined, init.earlier);
     this.currentMode = init.mode;
     this.model = init.model;
     this.currentTitle = init.title;
     this.log = init.log ?? ((line) => process.stderr.write(`${line}\n`));
-    this.stopWatchingCommands = init.onCommandsChanged?.(() =>
-      this.emit({ type: 'commands_changed', commands: this.commandList() }),
+  }
+
+  /**
+   * Resolves when the session can run turns: its parts built (once; a failure is retried by
+   * the next call). Prompts wait for it; `warmUp()` starts it once the client has its answer.
+   */
+  ready(): Promise<SessionParts> {
+    // A closed session builds nothing (what it built would never be stopped).
+    if (this.closed && !this.preparing) return Promise.reject(new Error('This session is closed.'));
+    this.preparing ??= this.init.prepare(this).then(
+      (parts) => {
+        this.conversation.fixSystemPrompt(parts.systemPrompt);
+        this.parts = parts;
+        this.stopWatchingCommands = parts.onCommandsChanged?.(() =>
+          this.emit({ type: 'commands_changed', commands: this.commandList() }),
+        );
+        return parts;
+      },
+      (err: unknown) => {
+        this.preparing = undefined;
+        throw err;
+      },
     );
+    return this.preparing;
+  }
+
+  /** Whether `ready()` has finished: the command list and status are complete. */
+  get isReady(): boolean {
+    return this.parts !== undefined;
   }
 
   /** Hears every event of the session from now on; returns the unsubscribe. */
@@ -220,9 +266,12 @@ export class AgentSession {
     return this.init.modelControls;
   }
 
-  /** Starts the session's background checks (call once the client has its answer). */
+  /** Starts building the session and its background checks (call once the client has its answer). */
   warmUp(): void {
     this.init.warmUp?.();
+    this.ready().catch((err: unknown) =>
+      this.log(`cairn: session ${this.id} could not be prepared: ${(err as Error).message ?? String(err)}`),
+    );
   }
 
   /** Counts one model request's usage in the turn's and the session's totals. */
@@ -278,6 +327,15 @@ export class AgentSession {
    */
   async prompt(message: UserMessage): Promise<PromptOutcome> {
     if (this.closed) throw new Error('This session is closed.');
+    // Once ready, nothing is awaited before queueing: a prompt is queued the moment it arrives.
+    let parts = this.parts;
+    if (!parts) {
+      const cancels = this.cancels;
+      parts = await this.ready();
+      if (this.closed) throw new Error('This session is closed.');
+      // Cancelled while the session was still being built: it never runs.
+      if (this.cancels !== cancels) return { stopReason: 'cancelled' };
+    }
     const command = typeof message.content === 'string' ? parseSlashCommand(message.content) : undefined;
     const known = command && this.commands.find((c) => c.name === command.name);
     if (known && command) {
@@ -304,8 +362,8 @@ export class AgentSession {
     let outcome: TurnOutcome | undefined;
     try {
       await this.compactIfNeeded(model);
-      if (this.init.beforeTurn) {
-        for (const notice of await this.init.beforeTurn(controller.signal)) {
+      if (parts.beforeTurn) {
+        for (const notice of await parts.beforeTurn(controller.signal)) {
           this.emit({ type: 'notice', severity: 'warning', message: notice });
         }
       }
@@ -320,7 +378,7 @@ export class AgentSession {
         const turn = runTurn({
           conversation: this.conversation,
           model: steered,
-          tools: this.init.tools,
+          tools: parts.tools,
           signal: controller.signal,
           maxModelRequests: this.init.maxTurnRequests,
         });
@@ -441,13 +499,15 @@ export class AgentSession {
 
   /** Stops the running turn (the model stream, running commands, pending approvals) and answers the queued prompts `cancelled`. */
   async cancel(): Promise<void> {
+    this.cancels++;
     this.queue.cancelAll();
     this.running?.abort();
-    await this.init.onCancel?.();
+    await this.parts?.onCancel?.();
   }
 
+  /** Empty until the session is ready (`commands_changed` is not sent for that: see `ready`). */
   get commands(): SlashCommand[] {
-    return this.init.commands?.() ?? [];
+    return this.parts?.commands?.() ?? [];
   }
 
   /** The commands as a front end lists them. */
@@ -465,8 +525,8 @@ export class AgentSession {
       `Workspace: ${this.cwd}`,
       `Mode: ${this.currentMode}`,
       `Model: ${this.modelId ?? 'not configured'}`,
-      `Terminal: ${this.init.terminalDescription}`,
-      ...(this.init.statusLines?.() ?? []),
+      `Terminal: ${this.parts?.terminalDescription ?? 'not started yet'}`,
+      ...(this.parts?.statusLines?.() ?? []),
     ];
   }
 
@@ -475,8 +535,10 @@ export class AgentSession {
     this.closed = true;
     this.queue.cancelAll();
     this.running?.abort();
-    this.stopWatchingCommands?.();
     await this.recording?.stop();
-    await this.init.onClose?.();
+    // Parts still being built are stopped once they are (close waits for that).
+    const parts = this.parts ?? (await this.preparing?.catch(() => undefined));
+    this.stopWatchingCommands?.();
+    await parts?.onClose?.();
   }
 }

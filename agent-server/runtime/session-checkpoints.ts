@@ -53,17 +53,6 @@ export interface CheckpointListing {
   checkpoints: CheckpointListItem[];
 }
 
-/** Each live session's checkpoints, for front ends' checkpoint requests. */
-const bySession = new WeakMap<object, SessionCheckpoints>();
-
-export function checkpointsOf(session: object): SessionCheckpoints | undefined {
-  return bySession.get(session);
-}
-
-export function setCheckpointsOf(session: object, checkpoints: SessionCheckpoints): void {
-  bySession.set(session, checkpoints);
-}
-
 /** The newest checkpoints /rewind lists. */
 const LIST_LIMIT = 20;
 /** Diffs shown in a restore's reply are cut past this many lines per file. */

@@ -74,20 +74,27 @@ export async function createTerminalBackend(
       };
     case 'sandbox':
     case 'auto': {
+      if (config.backend === 'sandbox') await requireSandbox();
       sandboxProbe ??= probeSandbox();
       const problem = await sandboxProbe;
       if (!problem) return { backend: sandbox(opts) };
-      if (config.backend === 'sandbox')
-        throw new ConfigError(
-          `terminal.backend is "sandbox", but ${problem}. Install bubblewrap, or set "terminal": {"backend": "auto"} ` +
-            'to run commands unsandboxed (with a notice) where it cannot work.',
-        );
       return {
         backend: local(),
         notice: `Commands are NOT sandboxed: ${problem}. They run as plain processes in the workspace.`,
       };
     }
   }
+}
+
+/** For `terminal.backend: "sandbox"`: a ConfigError saying why the sandbox cannot work here, if it cannot. */
+export async function requireSandbox(): Promise<void> {
+  sandboxProbe ??= probeSandbox();
+  const problem = await sandboxProbe;
+  if (problem)
+    throw new ConfigError(
+      `terminal.backend is "sandbox", but ${problem}. Install bubblewrap, or set "terminal": {"backend": "auto"} ` +
+        'to run commands unsandboxed (with a notice) where it cannot work.',
+    );
 }
 
 async function sandboxOrLocal(opts: TerminalBackendOptions): Promise<TerminalBackend> {

@@ -31,6 +31,8 @@ test("a child's prompt holds its parent's snapshot of instructions and skills, n
   const fx = await runtimeFixture({ model });
   t.after(() => fx.cleanup());
   const parent = await fx.host.create(fx.bindings, { cwd: repo });
+  // What a client's warm-up does right after the answer: the session reads them now.
+  await parent.ready();
 
   // Changed on disk after the parent loaded them: the parent's prompt keeps the old ones.
   await fs.writeFile(path.join(repo, 'AGENTS.md'), 'Instructions changed: LATER-RULES\n');
