@@ -7,7 +7,7 @@ export {
   type AcpNameValue,
   type McpServerConfig,
 } from './server-config.js';
-export { BRIDGE_TOOL_NAMES } from './tool-bridge.js';
+export { BRIDGE_TOOL_NAMES } from './bridge-names.js';
 
 /** ACP `mcpCapabilities` for `initialize`: both remote transports are supported (stdio always is). */
 export const MCP_CAPABILITIES = { http: true, sse: true } as const;

@@ -1,8 +1,8 @@
 import { DEFAULT_CONTEXT_WINDOW } from '../core/model-client.js';
 import type { ToolDefinition } from '../tools/types.js';
 import type { McpConnection } from './connection.js';
-import { adaptMcpTool, toolEntry, type McpToolEntry } from './tool-adapter.js';
-import { BRIDGE_TOOL_NAMES, bridgeTools } from './tool-bridge.js';
+import type { McpToolEntry } from './tool-adapter.js';
+import { BRIDGE_TOOL_NAMES } from './bridge-names.js';
 import type { SessionServer } from './server-set.js';
 
 /** A session's view of its MCP servers, as the runtime uses it each turn. */
@@ -32,7 +32,8 @@ export class SessionMcpTools implements McpSessionTools {
   private schemaTokens = 0;
   private prepared = false;
   private closed = false;
-  private readonly bridge: ToolDefinition[];
+  /** The bridge tools, made at the first prepare (their schemas load only with a server to reach). */
+  private bridge: ToolDefinition[] | undefined;
 
   constructor(
     private readonly servers: readonly AttachedServer[],
@@ -45,7 +46,6 @@ export class SessionMcpTools implements McpSessionTools {
     private readonly log: (message: string) => void,
   ) {
     this.pending = [...mergeNotices];
-    this.bridge = bridgeTools(() => this.catalog);
     // Crashes before this session existed are not news to it.
     for (const server of servers) this.seen.set(server.name, { crashes: server.connection.crashes });
   }
@@ -53,6 +53,12 @@ export class SessionMcpTools implements McpSessionTools {
   async prepare(signal: AbortSignal): Promise<{ tools: ToolDefinition[]; notices: string[] }> {
     if (this.closed) return { tools: [], notices: [] };
     this.prepared = true;
+    if (!this.servers.length) return { tools: [], notices: this.pending.splice(0) };
+    const [{ adaptMcpTool, toolEntry }, { bridgeTools }] = await Promise.all([
+      import('./tool-adapter.js'),
+      import('./tool-bridge.js'),
+    ]);
+    this.bridge ??= bridgeTools(() => this.catalog);
     const starts = this.servers.map((s) => s.connection.ensureReady().catch(() => undefined));
     await new Promise<void>((resolve) => {
       // A cancelled turn does not wait for slow servers; they keep starting in the background.

@@ -6,7 +6,9 @@ import { runMcpTool, titleOf, type McpToolEntry } from './tool-adapter.js';
  * When MCP tool schemas would take too much of the context window, the model gets these three
  * small tools instead of every schema: find a tool, read its schema, call it.
  */
-export const BRIDGE_TOOL_NAMES = ['mcp_search_tools', 'mcp_describe_tool', 'mcp_call_tool'] as const;
+import { BRIDGE_TOOL_NAMES } from './bridge-names.js';
+
+export { BRIDGE_TOOL_NAMES };
 
 const DEFAULT_RESULTS = 15;
 
