@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { CAIRN_VERSION } from '../version.js';
+import { enableCompileCache } from './compile-cache.js';
 
 /** `cairn` entry: argument parsing and dispatch only. Each command loads its code on demand. */
 
@@ -79,6 +80,8 @@ async function commandHelp(command: string | undefined): Promise<string | undefi
 const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
 
 async function main(argv: string[]): Promise<number> {
+  // Before any command's code loads: what it compiles is what the cache keeps.
+  enableCompileCache();
   const [command, ...rest] = argv;
   if (command === 'help' && rest.length) {
     const help = await commandHelp(rest[0]);
