@@ -122,7 +122,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       enqueue(session.id, () => send(client, session.id, update));
     });
     setImmediate(() => {
-      // Builds the session (tools, skills, memory…) and loads history's index, off the answer's path.
+      // Builds the session (tools, skills, memory…) off the answer's path.
       host.warmUp();
       session.ready().then(
         () =>

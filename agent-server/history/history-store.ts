@@ -49,6 +49,8 @@ export interface HistoryStats {
 const DEFAULT_SNAPSHOT_EVERY = 4 << 20;
 /** A start that had to read this much journal tail snapshots right away, so the next start is quick. */
 const SNAPSHOT_AFTER_LOAD = 1 << 20;
+/** Own entries (journal bytes) held for an index nobody has asked for yet, before it loads to take them. */
+const PENDING_LOAD_BYTES = 1 << 20;
 
 /**
  * Durable, searchable session history. The journal (one append-only, fsync'd segment per
@@ -64,6 +66,8 @@ export class JournalHistoryStore implements HistoryStore {
   private loading: Promise<void> | undefined;
   /** Own entries made durable before the index was loaded. */
   private pending: PositionedEntry[] | undefined = [];
+  /** Their journal bytes: past PENDING_LOAD_BYTES the index loads to take them. */
+  private pendingBytes = 0;
   private catchingUp: Promise<void> | undefined;
   private purging: Promise<void> | undefined;
   private snapshotting: Promise<void> | undefined;
@@ -237,6 +241,8 @@ export class JournalHistoryStore implements HistoryStore {
     if (this.closed) return;
     this.closed = true;
     await this.journal.close();
+    // Own entries nobody read go into the index now: the next start replays no tail of them.
+    if (!this.loading && this.dir && this.pending?.length) this.loading = this.load();
     if (this.loading) await this.loading.catch(() => undefined);
     while (this.catchingUp) await this.catchingUp;
     this.purge();
@@ -251,11 +257,16 @@ export class JournalHistoryStore implements HistoryStore {
     await this.journal.append(entry);
   }
 
-  /** Applies own durable entries: straight into the index once loaded, else queued. */
+  /**
+   * Applies own durable entries: straight into the index once loaded, else queued. The index
+   * (SQLite in WebAssembly, 20 MB and more) loads when something reads history, or once the
+   * queue passes a bound: never just because a session was recorded.
+   */
   private onDurable = (batch: PositionedEntry[]): void => {
     if (this.pending) {
       this.pending.push(...batch);
-      if (!this.loading) this.warmUp();
+      this.pendingBytes += batch.reduce((n, b) => n + b.position.len, 0);
+      if (!this.loading && this.pendingBytes >= PENDING_LOAD_BYTES) this.warmUp();
       return;
     }
     this.index!.apply(batch);
@@ -287,10 +298,13 @@ export class JournalHistoryStore implements HistoryStore {
     } finally {
       this.rebuilding = undefined;
     }
-    // Synchronously from here: no own entry can slip between the queue and the index.
-    index.apply(this.pending ?? []);
-    this.noteIndexed((this.pending ?? []).reduce((n, b) => n + b.position.len, 0));
+    // Synchronously from here: no own entry can slip between the queue and the index. Entries
+    // it already holds are left out: another process's snapshot may have read our segment.
+    const fresh = (this.pending ?? []).filter((b) => b.position.pos >= index.indexedTo(b.position.segment));
+    index.apply(fresh);
+    this.noteIndexed(fresh.reduce((n, b) => n + b.position.len, 0));
     this.pending = undefined;
+    this.pendingBytes = 0;
     this.index = index;
     // Deletions this index learnt of (here or from other processes) whose text is still on disk.
     this.purge();

@@ -66,16 +66,12 @@ export class SessionHost {
   }
 
   /**
-   * Starts background work: history's index, and each session's checks of its endpoint (call
-   * once the client has its answer; repeated calls cost nothing).
+   * Starts each session's background work: building it, and its checks of its endpoint (call
+   * once the client has its answer; repeated calls cost nothing). History's index is not
+   * loaded here: it loads when history is first read (a search, the session list).
    */
   warmUp(): void {
     for (const session of this.live.values()) session.warmUp();
-    try {
-      this.history().warmUp();
-    } catch (err) {
-      this.opts.log(`cairn: history unavailable: ${(err as Error).message}`);
-    }
   }
 
   get(sessionId: string): AgentSession | undefined {

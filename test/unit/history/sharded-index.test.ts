@@ -60,6 +60,8 @@ test('a search with enough hits in recent shards stops there and says how far ba
   // Narrowed by date, the older messages are reached.
   const older = await disk.searchRanked({ query: 'otter', limit: 3, until: now - 25 * DAY });
   assert.ok(older.hits.length > 0 && older.hits.every((h) => h.at < now - 25 * DAY));
+  // Before the folder is removed (the index may still be writing its first snapshot).
+  await disk.close();
 });
 
 test('ranking favours the preferred project among equally good matches', async (t) => {
