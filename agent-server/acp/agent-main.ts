@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { loadRuntimeServices, type RuntimeServices } from '../runtime/services.js';
-import { killAllOnExit } from '../terminal/index.js';
+import { killAllOnExit } from '../terminal/process-registry.js';
 import { createCairnAgent } from './agent.js';
 import type { InitializeFacts } from './capabilities.js';
 import { guardedNdJsonStream } from './guarded-stream.js';
