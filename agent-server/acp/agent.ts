@@ -1,4 +1,4 @@
-import * as acp from '@agentclientprotocol/sdk';
+import type * as acp from '@agentclientprotocol/sdk';
 import { isSessionMode } from '../permissions/policy.js';
 import { type AgentSession, ModelNotConfiguredError } from '../runtime/agent-session.js';
 import type { ClientBindings } from '../runtime/session-factory.js';
@@ -33,6 +33,7 @@ import { availableCommands, sessionEventToUpdate, type ClientSupports } from './
 import { DelegatedChildren, registerDelegationRequests } from './delegated-children.js';
 import { wantsChildSessions } from '../../shared/delegation-protocol.js';
 import { parseInitialize, supportsSubagents } from './subagent-updates.js';
+import { agent, RequestError, type AgentApp, type AgentContext } from './rpc/index.js';
 
 export interface CairnAgentOptions {
   /** Loaded lazily on first use so `initialize` never waits for config or model set-up. */
@@ -51,17 +52,17 @@ interface ConnectionState {
 /** A ConfigError becomes an error whose message is its text; anything else passes through. */
 function asConfigRequestError(err: unknown): unknown {
   if (err instanceof Error && err.name === 'ConfigError')
-    return new acp.RequestError(-32603, err.message, { kind: 'config', details: err.message });
+    return new RequestError(-32603, err.message, { kind: 'config', details: err.message });
   return err;
 }
 
 /** The ACP agent: requests → sessions, turn events → `session/update`. */
 export function createCairnAgent(opts: CairnAgentOptions): {
-  app: acp.AgentApp;
+  app: AgentApp;
   closeAll: () => Promise<void>;
 } {
   const state: ConnectionState = { capabilities: {}, outbox: new Map() };
-  const app = acp.agent({ name: 'cairn' });
+  const app = agent({ name: 'cairn' });
   // A bad config.json is the user's to fix: its text is the error message, not "Internal error".
   const services = opts.services;
   opts = {
@@ -76,7 +77,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   };
   const host = new SessionHost({ services: () => opts.services(), log: opts.log });
 
-  const send = (client: acp.AgentContext, sessionId: string, update: acp.SessionUpdate) =>
+  const send = (client: AgentContext, sessionId: string, update: acp.SessionUpdate) =>
     client.notify('session/update', { sessionId, update });
   const clientSupports = (): ClientSupports => ({
     compaction: !!state.capabilities.session?.compaction,
@@ -106,7 +107,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
    * the answer the session is built and its commands announced, and the history index loads:
    * neither `initialize` nor `session/new` waits for any of it.
    */
-  const attach = (client: acp.AgentContext, session: AgentSession) => {
+  const attach = (client: AgentContext, session: AgentSession) => {
     state.outbox.set(session.id, Promise.resolve());
     session.subscribe((event) => {
       if (event.type === 'checkpoint') {
@@ -140,11 +141,11 @@ export function createCairnAgent(opts: CairnAgentOptions): {
 
   const sessionOr404 = (sessionId: string): AgentSession => {
     const session = host.get(sessionId);
-    if (!session) throw acp.RequestError.sessionNotFound(sessionId);
+    if (!session) throw RequestError.sessionNotFound(sessionId);
     return session;
   };
 
-  const bindings = (client: acp.AgentContext, sessionId: string): ClientBindings => {
+  const bindings = (client: AgentContext, sessionId: string): ClientBindings => {
     const fs = state.capabilities.fs ?? {};
     return {
       prompter: new ClientPermissionPrompter(client, sessionId),
@@ -192,19 +193,19 @@ export function createCairnAgent(opts: CairnAgentOptions): {
 
   app.onRequest('authenticate', ({ params }) => {
     if (!AUTH_METHODS.some((m) => m.id === params.methodId))
-      throw acp.RequestError.invalidParams(
+      throw RequestError.invalidParams(
         { methodId: params.methodId },
         `Unknown authentication method "${params.methodId}"; Cairn offers: ${AUTH_METHODS.map((m) => m.id).join(', ')}`,
       );
     const services = opts.services();
     if (!services.model.ok)
-      throw acp.RequestError.authRequired(undefined, `${services.model.problem} ${services.model.hint}`);
+      throw RequestError.authRequired(undefined, `${services.model.problem} ${services.model.hint}`);
     return {};
   });
 
   app.onRequest('logout', () => {
     // Nothing to forget: keys are read from the environment at start and never stored.
-    throw acp.RequestError.invalidRequest(undefined, LOGOUT_NOTHING_STORED);
+    throw RequestError.invalidRequest(undefined, LOGOUT_NOTHING_STORED);
   });
 
   app.onRequest('session/new', async ({ params, client }) => {
@@ -241,10 +242,9 @@ export function createCairnAgent(opts: CairnAgentOptions): {
         : params.prompt;
       const outcome = await session.prompt(promptToUserMessage(blocks)).finally(() => sent(session.id));
       if (outcome.error) {
-        if (outcome.error.kind === 'auth')
-          throw acp.RequestError.authRequired(undefined, outcome.error.message);
+        if (outcome.error.kind === 'auth') throw RequestError.authRequired(undefined, outcome.error.message);
         // The message says what failed (the network, the endpoint); it is not an internal error.
-        throw new acp.RequestError(-32603, outcome.error.message, { kind: outcome.error.kind });
+        throw new RequestError(-32603, outcome.error.message, { kind: outcome.error.kind });
       }
       return {
         stopReason: outcome.stopReason,
@@ -253,10 +253,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
       };
     } catch (err) {
       if (err instanceof ModelNotConfiguredError) {
-        throw acp.RequestError.authRequired(
-          { authMethods: ['cairn-model-env'] },
-          `${err.problem} ${err.hint}`,
-        );
+        throw RequestError.authRequired({ authMethods: ['cairn-model-env'] }, `${err.problem} ${err.hint}`);
       }
       throw err;
     }
@@ -270,7 +267,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
   app.onRequest('session/set_mode', async ({ params, client }) => {
     const session = sessionOr404(params.sessionId);
     if (!isSessionMode(params.modeId))
-      throw acp.RequestError.invalidParams({ modeId: params.modeId }, `Unknown mode "${params.modeId}"`);
+      throw RequestError.invalidParams({ modeId: params.modeId }, `Unknown mode "${params.modeId}"`);
     await session.setMode(params.modeId);
     await send(client, session.id, { sessionUpdate: 'current_mode_update', currentModeId: session.mode });
     await send(client, session.id, {
@@ -284,29 +281,29 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     const session = sessionOr404(params.sessionId);
     const value = params.value;
     if (typeof value !== 'string')
-      throw acp.RequestError.invalidParams({ configId: params.configId }, 'Expected a string value');
+      throw RequestError.invalidParams({ configId: params.configId }, 'Expected a string value');
     if (params.configId === 'mode') {
-      if (!isSessionMode(value)) throw acp.RequestError.invalidParams({ value }, `Unknown mode "${value}"`);
+      if (!isSessionMode(value)) throw RequestError.invalidParams({ value }, `Unknown mode "${value}"`);
       await session.setMode(value);
       await send(client, session.id, { sessionUpdate: 'current_mode_update', currentModeId: session.mode });
     } else if (params.configId === 'model') {
       // A model the endpoint does not list is refused, naming the ones it does.
       const problem = await session.modelControls?.checkModel(value);
-      if (problem) throw acp.RequestError.invalidParams({ value }, problem);
+      if (problem) throw RequestError.invalidParams({ value }, problem);
       try {
         await session.setModel(value);
       } catch (err) {
-        throw acp.RequestError.invalidParams({ value }, (err as Error).message);
+        throw RequestError.invalidParams({ value }, (err as Error).message);
       }
     } else if (params.configId === REASONING_EFFORT_OPTION && session.modelControls?.offersReasoningEffort) {
       if (!REASONING_EFFORT_CHOICES.some((c) => c.value === value))
-        throw acp.RequestError.invalidParams(
+        throw RequestError.invalidParams(
           { value },
           `Unknown reasoning effort "${value}"; choose one of ${REASONING_EFFORT_CHOICES.map((c) => c.value).join(', ')}`,
         );
       await session.setConfigValue(REASONING_EFFORT_OPTION, value);
     } else {
-      throw acp.RequestError.invalidParams(
+      throw RequestError.invalidParams(
         { configId: params.configId },
         `Unknown config option "${params.configId}"`,
       );

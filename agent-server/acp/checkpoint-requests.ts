@@ -1,9 +1,10 @@
-import * as acp from '@agentclientprotocol/sdk';
-import { z } from 'zod';
 import type { AgentSession } from '../runtime/agent-session.js';
 import type { CheckpointListItem } from '../runtime/checkpoint-views.js';
 import type { SessionCheckpoints } from '../runtime/session-checkpoints.js';
 import type { SessionHost } from '../runtime/session-host.js';
+import { RequestError, type AgentApp } from './rpc/index.js';
+import { boolean, nonEmptyString, object } from './rpc/checks.js';
+import { paramsParser } from './rpc/params.js';
 
 /** Cairn's checkpoint extension methods and notification (ACP `_`-prefixed names). */
 export const CAIRN_CHECKPOINT_NOTIFICATION = '_cairn/checkpoint';
@@ -15,24 +16,28 @@ export interface CheckpointRequestDeps {
   host: SessionHost;
 }
 
-const ListParams = z.object({ sessionId: z.string().min(1) });
-const PreviewParams = z.object({ sessionId: z.string().min(1), checkpointId: z.string().min(1) });
-const RestoreParams = z.object({
-  sessionId: z.string().min(1),
-  checkpointId: z.string().min(1),
-  conversation: z.boolean(),
+const P = 'params';
+
+const listParams = paramsParser<{ sessionId: string }>((raw) => {
+  const o = object(raw, P);
+  nonEmptyString(o.sessionId, `${P}.sessionId`);
+  return o;
 });
 
-function parser<T>(schema: z.ZodType<T>): (params: unknown) => T {
-  return (params) => {
-    const parsed = schema.safeParse(params);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
-      throw acp.RequestError.invalidParams({ issues }, issues[0]);
-    }
-    return parsed.data;
-  };
-}
+const previewParams = paramsParser<{ sessionId: string; checkpointId: string }>((raw) => {
+  const o = object(raw, P);
+  nonEmptyString(o.sessionId, `${P}.sessionId`);
+  nonEmptyString(o.checkpointId, `${P}.checkpointId`);
+  return o;
+});
+
+const restoreParams = paramsParser<{ sessionId: string; checkpointId: string; conversation: boolean }>(
+  (raw) => {
+    const o = object(previewParams(raw), P);
+    boolean(o.conversation, `${P}.conversation`);
+    return o;
+  },
+);
 
 /** The `_cairn/checkpoint` notification's params for a session's `checkpoint` event. */
 export function checkpointNotification(sessionId: string, checkpoint: CheckpointListItem) {
@@ -45,33 +50,32 @@ export function checkpointNotification(sessionId: string, checkpoint: Checkpoint
  * that checkpoint's prompt, which the client then loads). Translation only: SessionCheckpoints
  * and the session host do the work.
  */
-export function registerCheckpointRequests(app: acp.AgentApp, deps: CheckpointRequestDeps): void {
+export function registerCheckpointRequests(app: AgentApp, deps: CheckpointRequestDeps): void {
   const live = async (
     sessionId: string,
   ): Promise<{ session: AgentSession; checkpoints: SessionCheckpoints }> => {
     const session = deps.host.get(sessionId);
     // Checkpoints are part of what a session builds after its answer.
     const checkpoints = session && (await session.ready()).checkpoints;
-    if (!session || !checkpoints) throw acp.RequestError.sessionNotFound(sessionId);
+    if (!session || !checkpoints) throw RequestError.sessionNotFound(sessionId);
     return { session, checkpoints };
   };
-  const notFound = (checkpointId: string, why: string) =>
-    acp.RequestError.invalidParams({ checkpointId }, why);
+  const notFound = (checkpointId: string, why: string) => RequestError.invalidParams({ checkpointId }, why);
 
-  app.onRequest(CAIRN_CHECKPOINTS_LIST, parser(ListParams), async ({ params }) =>
+  app.onRequest(CAIRN_CHECKPOINTS_LIST, listParams, async ({ params }) =>
     (await live(params.sessionId)).checkpoints.listing(),
   );
 
-  app.onRequest(CAIRN_CHECKPOINTS_PREVIEW, parser(PreviewParams), async ({ params }) => {
+  app.onRequest(CAIRN_CHECKPOINTS_PREVIEW, previewParams, async ({ params }) => {
     const files = await (await live(params.sessionId)).checkpoints.preview(params.checkpointId);
     if (typeof files === 'string') throw notFound(params.checkpointId, files);
     return { files };
   });
 
-  app.onRequest(CAIRN_CHECKPOINTS_RESTORE, parser(RestoreParams), async ({ params }) => {
+  app.onRequest(CAIRN_CHECKPOINTS_RESTORE, restoreParams, async ({ params }) => {
     const { session, checkpoints } = await live(params.sessionId);
     if (session.isRunning)
-      throw acp.RequestError.invalidRequest(
+      throw RequestError.invalidRequest(
         { sessionId: session.id },
         'A turn is running; wait for it to end (or cancel it) before restoring files.',
       );

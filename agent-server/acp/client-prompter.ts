@@ -1,6 +1,7 @@
 import type * as acp from '@agentclientprotocol/sdk';
 import type { PermissionAnswer, PermissionPrompter, PermissionRequest } from '../permissions/gate.js';
 import { toAcpToolContent } from './translate.js';
+import type { AgentContext } from './rpc/index.js';
 
 /** The four ACP permission options, in the order editors show them. */
 export function permissionOptions(request: PermissionRequest): acp.PermissionOption[] {
@@ -36,7 +37,7 @@ const ANSWERS: Record<string, PermissionAnswer> = {
 /** Asks the editor's user through `session/request_permission`. */
 export class ClientPermissionPrompter implements PermissionPrompter {
   constructor(
-    private readonly client: acp.AgentContext,
+    private readonly client: AgentContext,
     private readonly sessionId: string,
   ) {}
 

@@ -1,10 +1,10 @@
-import type * as acp from '@agentclientprotocol/sdk';
 import type { ClientTerminalHandle, ClientTerminalHost } from '../terminal/index.js';
+import type { AgentContext } from './rpc/index.js';
 
 /** The editor's terminal (`terminal/create` and friends) for the `client` terminal backend. */
 export class AcpClientTerminalHost implements ClientTerminalHost {
   constructor(
-    private readonly client: acp.AgentContext,
+    private readonly client: AgentContext,
     private readonly sessionId: string,
   ) {}
 

@@ -1,9 +1,9 @@
-import type * as acp from '@agentclientprotocol/sdk';
 import type { PathPolicy } from '../workspace/paths.js';
 import { WriteRejectedError, type Workspace } from '../workspace/workspace.js';
 import { DiskWorkspace } from '../workspace/disk-workspace.js';
 import type { FileInfo } from '../workspace/anchored-files.js';
 import { errorMessage } from '../../shared/error-message.js';
+import type { AgentContext } from './rpc/index.js';
 
 /**
  * Files through the ACP client (`fs/read_text_file`, `fs/write_text_file`) so the agent sees
@@ -20,7 +20,7 @@ export class ClientWorkspace implements Workspace {
 
   constructor(
     readonly paths: PathPolicy,
-    private readonly client: acp.AgentContext,
+    private readonly client: AgentContext,
     private readonly sessionId: string,
     private readonly can: { read: boolean; write: boolean },
   ) {

@@ -1,11 +1,22 @@
-import * as acp from '@agentclientprotocol/sdk';
-import { z } from 'zod';
+import type * as acp from '@agentclientprotocol/sdk';
 import type { AgentSession } from '../runtime/agent-session.js';
 import type { ClientBindings } from '../runtime/session-factory.js';
 import { ForkPointError } from '../runtime/session-fork.js';
 import { SessionNotFoundError, type SessionHost } from '../runtime/session-host.js';
 import { requireAbsolute } from './input-checks.js';
 import { configOptions, modeState } from './session-config.js';
+import { RequestError, type AgentApp, type AgentContext } from './rpc/index.js';
+import {
+  type Json,
+  array,
+  integer,
+  nonEmptyString,
+  object,
+  optionalObject,
+  string,
+  strings,
+} from './rpc/checks.js';
+import { paramsParser } from './rpc/params.js';
 
 /** Cairn's extension methods and notifications (ACP `_`-prefixed names). */
 export const CAIRN_QUEUE_NOTIFICATION = '_cairn/queue';
@@ -13,49 +24,57 @@ export const CAIRN_QUEUE_REMOVE = '_cairn/queue/remove';
 
 export interface ConversationRequestDeps {
   host: SessionHost;
-  bindings(client: acp.AgentContext, sessionId: string): ClientBindings;
-  attach(client: acp.AgentContext, session: AgentSession): void;
+  bindings(client: AgentContext, sessionId: string): ClientBindings;
+  attach(client: AgentContext, session: AgentSession): void;
 }
 
-const meta = z.record(z.string(), z.unknown()).nullish();
+const P = 'params';
 
-const ForkParams = z.object({
-  sessionId: z.string().min(1),
-  cwd: z.string(),
-  additionalDirectories: z.array(z.string()).optional(),
-  mcpServers: z.array(z.unknown()).optional(),
-  _meta: z
-    .object({ cairn: z.object({ beforeUserMessage: z.number().int().min(0).optional() }).optional() })
-    .passthrough()
-    .nullish(),
+/** session/fork: Cairn's `_meta.cairn.beforeUserMessage` is the fork point, when given. */
+const forkParams = paramsParser<{
+  sessionId: string;
+  cwd: string;
+  additionalDirectories?: string[];
+  mcpServers?: unknown[];
+  _meta?: { cairn?: { beforeUserMessage?: number } } | null;
+}>((raw) => {
+  const o = object(raw, P);
+  nonEmptyString(o.sessionId, `${P}.sessionId`);
+  string(o.cwd, `${P}.cwd`);
+  if (o.additionalDirectories !== undefined) strings(o.additionalDirectories, `${P}.additionalDirectories`);
+  if (o.mcpServers !== undefined) array(o.mcpServers, `${P}.mcpServers`);
+  optionalObject(o._meta, `${P}._meta`);
+  const cairn = (o._meta as Json | null | undefined)?.cairn;
+  optionalObject(cairn, `${P}._meta.cairn`);
+  const before = (cairn as Json | null | undefined)?.beforeUserMessage;
+  if (before !== undefined) integer(before, `${P}._meta.cairn.beforeUserMessage`, 0);
+  return o;
 });
 
-const SetTitleParams = z.object({ sessionId: z.string().min(1), title: z.string(), _meta: meta });
+const setTitleParams = paramsParser<{ sessionId: string; title: string }>((raw) => {
+  const o = object(raw, P);
+  nonEmptyString(o.sessionId, `${P}.sessionId`);
+  string(o.title, `${P}.title`);
+  optionalObject(o._meta, `${P}._meta`);
+  return o;
+});
 
-const QueueRemoveParams = z.object({ sessionId: z.string().min(1), index: z.number().int() });
-
-/** A zod schema as the SDK's params parser: bad params are answered `invalid params`, naming the problem. */
-function parser<T>(schema: z.ZodType<T>): (params: unknown) => T {
-  return (params) => {
-    const parsed = schema.safeParse(params);
-    if (!parsed.success)
-      throw acp.RequestError.invalidParams(
-        { issues: parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`) },
-        parsed.error.issues[0]?.message,
-      );
-    return parsed.data;
-  };
-}
+const queueRemoveParams = paramsParser<{ sessionId: string; index: number }>((raw) => {
+  const o = object(raw, P);
+  nonEmptyString(o.sessionId, `${P}.sessionId`);
+  integer(o.index, `${P}.index`);
+  return o;
+});
 
 /**
  * The ACP methods that shape a conversation: `session/fork` and `session/set_title` (unstable
  * in the SDK, advertised in `sessionCapabilities`) and the `_cairn/queue/remove` extension
  * request. Translation only: the session host and the session do the work.
  */
-export function registerConversationRequests(app: acp.AgentApp, deps: ConversationRequestDeps): void {
+export function registerConversationRequests(app: AgentApp, deps: ConversationRequestDeps): void {
   const { host } = deps;
 
-  app.onRequest('session/fork', parser(ForkParams), async ({ params, client }) => {
+  app.onRequest('session/fork', forkParams, async ({ params, client }) => {
     const cwd = requireAbsolute(params.cwd, 'cwd');
     const additionalDirectories = (params.additionalDirectories ?? []).map((d) =>
       requireAbsolute(d, 'additionalDirectories'),
@@ -70,29 +89,28 @@ export function registerConversationRequests(app: acp.AgentApp, deps: Conversati
         ...(beforeUserMessage !== undefined ? { beforeUserMessage } : {}),
       });
     } catch (err) {
-      if (err instanceof SessionNotFoundError) throw acp.RequestError.resourceNotFound(err.sessionId);
-      if (err instanceof ForkPointError)
-        throw acp.RequestError.invalidParams({ beforeUserMessage }, err.message);
+      if (err instanceof SessionNotFoundError) throw RequestError.resourceNotFound(err.sessionId);
+      if (err instanceof ForkPointError) throw RequestError.invalidParams({ beforeUserMessage }, err.message);
       throw err;
     }
     deps.attach(client, session);
     return { sessionId: session.id, modes: modeState(session), configOptions: configOptions(session) };
   });
 
-  app.onRequest('session/set_title', parser(SetTitleParams), async ({ params }) => {
+  app.onRequest('session/set_title', setTitleParams, async ({ params }) => {
     if (!params.title.trim())
-      throw acp.RequestError.invalidParams({ title: params.title }, 'A title needs some text.');
+      throw RequestError.invalidParams({ title: params.title }, 'A title needs some text.');
     try {
       return { title: await host.setTitle(params.sessionId, params.title) };
     } catch (err) {
-      if (err instanceof SessionNotFoundError) throw acp.RequestError.resourceNotFound(err.sessionId);
+      if (err instanceof SessionNotFoundError) throw RequestError.resourceNotFound(err.sessionId);
       throw err;
     }
   });
 
-  app.onRequest(CAIRN_QUEUE_REMOVE, parser(QueueRemoveParams), ({ params }) => {
+  app.onRequest(CAIRN_QUEUE_REMOVE, queueRemoveParams, ({ params }) => {
     const session = host.get(params.sessionId);
-    if (!session) throw acp.RequestError.sessionNotFound(params.sessionId);
+    if (!session) throw RequestError.sessionNotFound(params.sessionId);
     return { removed: session.removeQueued(params.index) };
   });
 }

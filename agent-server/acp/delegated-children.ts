@@ -1,8 +1,8 @@
 import type * as acp from '@agentclientprotocol/sdk';
-import { z } from 'zod';
 import {
   DELEGATE_CANCEL_METHOD,
   DELEGATE_CHILD_METHOD,
+  type DelegateCancelRequest,
   type DelegateCancelResponse,
   type DelegateChildNotification,
   type DelegatedStatus,
@@ -10,8 +10,16 @@ import {
 import type { ChildSessionObserver, DelegatedChild } from '../runtime/child-observer.js';
 import { sessionEventToUpdate, type ClientSupports } from './session-updates.js';
 import { subagentEnded, subagentStarted } from './subagent-updates.js';
+import type { AgentApp, AgentContext } from './rpc/index.js';
+import { nonEmptyString, object } from './rpc/checks.js';
+import { paramsParser } from './rpc/params.js';
 
-const CancelParams = z.object({ sessionId: z.string().min(1), childSessionId: z.string().min(1) });
+const cancelParams = paramsParser<DelegateCancelRequest>((raw) => {
+  const o = object(raw, 'params');
+  nonEmptyString(o.sessionId, 'params.sessionId');
+  nonEmptyString(o.childSessionId, 'params.childSessionId');
+  return o;
+});
 
 export interface DelegatedChildrenOptions {
   /** Whether the client asked to see children (`_meta.cairn.childSessions` at initialize). */
@@ -34,7 +42,7 @@ export class DelegatedChildren {
   constructor(private readonly opts: DelegatedChildrenOptions) {}
 
   /** The observer lent to a session's bindings; undefined when the client does not show children. */
-  observer(client: acp.AgentContext): ChildSessionObserver | undefined {
+  observer(client: AgentContext): ChildSessionObserver | undefined {
     if (!this.opts.enabled()) return undefined;
     const unsubscribes = new Map<string, () => void>();
     const tell = (child: DelegatedChild, status: DelegatedStatus) =>
@@ -100,10 +108,10 @@ export class DelegatedChildren {
   }
 }
 
-export function registerDelegationRequests(app: acp.AgentApp, children: DelegatedChildren): void {
-  app.onRequest<z.infer<typeof CancelParams>, DelegateCancelResponse>(
+export function registerDelegationRequests(app: AgentApp, children: DelegatedChildren): void {
+  app.onRequest<DelegateCancelRequest, DelegateCancelResponse>(
     DELEGATE_CANCEL_METHOD,
-    CancelParams,
+    cancelParams,
     async ({ params }) => ({ cancelled: await children.cancel(params.sessionId, params.childSessionId) }),
   );
 }

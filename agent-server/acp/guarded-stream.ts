@@ -3,14 +3,14 @@ import type * as acp from '@agentclientprotocol/sdk';
 import { BoundedLineSplitter, nestsDeeperThan } from './bounded-lines.js';
 
 /**
- * Newline-delimited JSON-RPC for the ACP SDK, with a guard in front: input the SDK would
- * choke on (a line over its size limit, nesting deep enough to overflow the stack when an
- * error is built, a megabyte-long method or id it would echo back whole) is answered here
+ * Newline-delimited JSON-RPC for the agent's connection (acp/rpc/), with a guard in front: input
+ * a JSON-RPC peer could choke on (a line over the size limit, nesting deep enough to overflow the
+ * stack when an error is built, a megabyte-long method or id echoed back whole) is answered here
  * with a short JSON-RPC error that never repeats the input, and the connection keeps serving.
  *
  * When the client closes its end (`printf '…' | cairn acp`, an editor that sends its last
  * request and closes), the requests it already sent are still answered: the end of input
- * reaches the SDK only once every one of them has its response. Requests the agent sends the
+ * reaches the connection only once every one of them has its response. Requests the agent sends the
  * client meanwhile (a permission question, a file read) can never be answered, so each gets
  * an error response here at once and the turn that asked goes on without it.
  */
@@ -39,7 +39,7 @@ function validId(id: unknown, limits: Limits): id is JsonRpcId {
   );
 }
 
-/** Why a parsed message is not one the SDK should see, or undefined if it may pass. */
+/** Why a parsed message is not one the connection should see, or undefined if it may pass. */
 function rejectReason(msg: unknown, limits: Limits): { id: JsonRpcId; message: string } | undefined {
   if (Array.isArray(msg)) return { id: null, message: 'JSON-RPC batches are not supported' };
   if (typeof msg !== 'object' || msg === null)

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import * as acp from '@agentclientprotocol/sdk';
+import type * as acp from '@agentclientprotocol/sdk';
+import { RequestError } from './rpc/index.js';
 
 /**
  * Checks on request parameters the protocol schema lets through but Cairn cannot use, each
@@ -16,12 +17,12 @@ function shown(value: string): string {
 
 export function requireAbsolute(dir: string, field: string): string {
   if (Buffer.byteLength(dir) > MAX_PATH_BYTES)
-    throw acp.RequestError.invalidParams(
+    throw RequestError.invalidParams(
       { field },
       `${field} is longer than ${MAX_PATH_BYTES} bytes, so it cannot be a folder: "${shown(dir)}"`,
     );
   if (!path.isAbsolute(dir))
-    throw acp.RequestError.invalidParams({ field }, `${field} must be an absolute path, got "${shown(dir)}"`);
+    throw RequestError.invalidParams({ field }, `${field} must be an absolute path, got "${shown(dir)}"`);
   return path.resolve(dir);
 }
 
@@ -31,11 +32,11 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 export function checkPrompt(blocks: acp.ContentBlock[]): void {
   blocks.forEach((block, index) => {
     if (block.type === 'image' && (!block.data || block.data.length % 4 !== 0 || !BASE64.test(block.data)))
-      throw acp.RequestError.invalidParams(
+      throw RequestError.invalidParams(
         { field: `prompt[${index}].data` },
         `prompt[${index}] is an image whose data is not valid base64`,
       );
   });
   const hasContent = blocks.some((block) => block.type !== 'text' || block.text.trim() !== '');
-  if (!hasContent) throw acp.RequestError.invalidParams({ field: 'prompt' }, 'The prompt is empty');
+  if (!hasContent) throw RequestError.invalidParams({ field: 'prompt' }, 'The prompt is empty');
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as acp from '@agentclientprotocol/sdk';
+import type * as acp from '@agentclientprotocol/sdk';
 import type { SessionMeta } from '../history/index.js';
 import type { JobRunMarks } from '../jobs/job-run-marks.js';
 import type { AgentSession } from '../runtime/agent-session.js';
@@ -8,13 +8,14 @@ import { SessionNotFoundError, type SessionHost } from '../runtime/session-host.
 import { replayUpdates } from './history-replay.js';
 import { configOptions, modeState } from './session-config.js';
 import type { ClientSupports } from './session-updates.js';
+import { RequestError, type AgentApp, type AgentContext } from './rpc/index.js';
 
 export interface HistoryRequestDeps {
   host: SessionHost;
-  bindings(client: acp.AgentContext, sessionId: string): ClientBindings;
+  bindings(client: AgentContext, sessionId: string): ClientBindings;
   /** A session the client now knows: its events go to the client, its commands are announced. */
-  attach(client: acp.AgentContext, session: AgentSession): void;
-  send(client: acp.AgentContext, sessionId: string, update: acp.SessionUpdate): Promise<void>;
+  attach(client: AgentContext, session: AgentSession): void;
+  send(client: AgentContext, sessionId: string, update: acp.SessionUpdate): Promise<void>;
   clientSupports(): ClientSupports;
   /** Job runs' outcomes and unseen flags (`_meta.cairn` in session/list); opening one marks it seen. */
   jobRuns?: () => Pick<JobRunMarks, 'all' | 'markSeen'>;
@@ -25,7 +26,7 @@ export interface HistoryRequestDeps {
  * the conversation replayed), `session/resume` and `session/delete`. Translation only: the
  * session host does the work.
  */
-export function registerHistoryRequests(app: acp.AgentApp, deps: HistoryRequestDeps): void {
+export function registerHistoryRequests(app: AgentApp, deps: HistoryRequestDeps): void {
   const { host } = deps;
 
   app.onRequest('session/list', async ({ params }) => {
@@ -38,7 +39,7 @@ export function registerHistoryRequests(app: acp.AgentApp, deps: HistoryRequestD
       });
     } catch (err) {
       if (/cursor/.test((err as Error).message))
-        throw acp.RequestError.invalidParams({ cursor: params.cursor }, (err as Error).message);
+        throw RequestError.invalidParams({ cursor: params.cursor }, (err as Error).message);
       throw err;
     }
     const marks = deps.jobRuns ? await deps.jobRuns().all() : {};
@@ -49,7 +50,7 @@ export function registerHistoryRequests(app: acp.AgentApp, deps: HistoryRequestD
   });
 
   const bringBack = async (
-    client: acp.AgentContext,
+    client: AgentContext,
     params: {
       sessionId: string;
       cwd: string;
@@ -58,16 +59,13 @@ export function registerHistoryRequests(app: acp.AgentApp, deps: HistoryRequestD
     },
   ) => {
     if (!path.isAbsolute(params.cwd))
-      throw acp.RequestError.invalidParams(
-        { field: 'cwd' },
-        `cwd must be an absolute path, got "${params.cwd}"`,
-      );
+      throw RequestError.invalidParams({ field: 'cwd' }, `cwd must be an absolute path, got "${params.cwd}"`);
     try {
       const restored = await host.restore((id) => deps.bindings(client, id), params);
       await deps.jobRuns?.().markSeen(params.sessionId);
       return restored;
     } catch (err) {
-      if (err instanceof SessionNotFoundError) throw acp.RequestError.resourceNotFound(err.sessionId);
+      if (err instanceof SessionNotFoundError) throw RequestError.resourceNotFound(err.sessionId);
       throw err;
     }
   };
@@ -90,7 +88,7 @@ export function registerHistoryRequests(app: acp.AgentApp, deps: HistoryRequestD
     try {
       await host.delete(params.sessionId);
     } catch (err) {
-      if (err instanceof SessionNotFoundError) throw acp.RequestError.resourceNotFound(err.sessionId);
+      if (err instanceof SessionNotFoundError) throw RequestError.resourceNotFound(err.sessionId);
       throw err;
     }
     return {};

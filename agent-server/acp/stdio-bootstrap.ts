@@ -7,7 +7,7 @@ import { MCP_ADVERTISED, HISTORY_ADVERTISED } from './advertised.js';
 
 /**
  * `cairn acp`: ACP over stdin/stdout. The first `initialize` is answered from this light
- * module at once, while the agent (ACP SDK, model client, tools) loads in the background; the
+ * module at once, while the agent (its connection, model client, tools) loads in the background; the
  * agent then receives every message, the first `initialize` included, and its duplicate answer
  * to that request is dropped. stdout carries only JSON-RPC; everything else goes to stderr.
  */

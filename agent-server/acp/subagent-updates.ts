@@ -1,8 +1,7 @@
-import * as acp from '@agentclientprotocol/sdk';
 import type * as unstable from '@agentclientprotocol/sdk/unstable';
-import { z } from 'zod';
 import type { DelegatedChild } from '../runtime/child-observer.js';
 import type { ChildOutcome } from '../tools/delegate.js';
+import { initializeParams } from './rpc/acp-params.js';
 
 /**
  * The SDK's unstable subagent updates (`subagent_update` on the parent session), for a client
@@ -11,23 +10,8 @@ import type { ChildOutcome } from '../tools/delegate.js';
  * told idle with its stop reason when it ends. Translation only.
  */
 
-/** `initialize` params kept whole: the stable schema would drop the unstable `subagents` capability. */
-const InitializeParams = z
-  .object({
-    protocolVersion: z.number().int().min(0),
-    clientCapabilities: z.object({}).passthrough().nullish(),
-  })
-  .passthrough();
-
-export function parseInitialize(raw: unknown): acp.InitializeRequest & { clientCapabilities?: unknown } {
-  const parsed = InitializeParams.safeParse(raw);
-  if (!parsed.success)
-    throw acp.RequestError.invalidParams(
-      { issues: parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`) },
-      parsed.error.issues[0]?.message,
-    );
-  return parsed.data as acp.InitializeRequest;
-}
+/** `initialize` params kept whole: the unstable `subagents` capability must survive. */
+export const parseInitialize = initializeParams;
 
 /** Whether the client understands subagent sessions (`{}` or any object; `null` or absent: no). */
 export function supportsSubagents(capabilities: unknown): boolean {

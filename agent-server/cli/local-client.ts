@@ -1,5 +1,6 @@
 import * as acp from '@agentclientprotocol/sdk';
 import { createCairnAgent } from '../acp/agent.js';
+import { connectInProcess } from '../acp/rpc/index.js';
 import { MCP_ADVERTISED, HISTORY_ADVERTISED } from '../acp/advertised.js';
 import { loadRuntimeServices } from '../runtime/services.js';
 import { TerminalApprover, type ApprovalFlags } from './approvals.js';
@@ -115,7 +116,7 @@ export async function runPromptLocally(opts: LocalRunOptions): Promise<LocalRunR
     });
 
   try {
-    const stopReason = await client.connectWith(app, async (ctx) => {
+    const stopReason = await client.connectWith(connectInProcess(app).stream, async (ctx) => {
       await ctx.request('initialize', {
         protocolVersion: acp.PROTOCOL_VERSION,
         // `notices`: Cairn's own update kind, so retries and fallbacks reach stderr, not the answer.

@@ -1,12 +1,13 @@
 import * as fs from 'node:fs/promises';
 import * as acp from '@agentclientprotocol/sdk';
 import { createCairnAgent } from '../../agent-server/acp/agent.js';
+import { connectInProcess } from '../../agent-server/acp/rpc/index.js';
 import { HISTORY_ADVERTISED, MCP_ADVERTISED } from '../../agent-server/acp/advertised.js';
 import type { RuntimeServices } from '../../agent-server/runtime/services.js';
 import type { PermissionAnswer } from './acp-harness.js';
 
 /**
- * Cairn's ACP agent and an SDK client connected in-process (`client.connectWith(app)`, as
+ * Cairn's ACP agent and an SDK client connected in-process (`client.connectWith(connectInProcess(app).stream)`, as
  * `cairn run` does): adapter tests drive the real request handlers without a built dist/ or
  * a child process. Records every update and permission request.
  */
@@ -57,7 +58,7 @@ export class InProcessAcp {
     const held = new Promise<void>((r) => (release = r));
     let running!: Promise<void>;
     const ctx = await new Promise<acp.ClientContext>((resolve, reject) => {
-      running = client.connectWith(app, async (c) => {
+      running = client.connectWith(connectInProcess(app).stream, async (c) => {
         resolve(c);
         await held;
       });

@@ -155,6 +155,7 @@ for (const c of cases) {
 test('ACP clients get the config problem as the error message, not "Internal error"', async () => {
   const acp = await import('@agentclientprotocol/sdk');
   const { createCairnAgent } = await import('../../../agent-server/acp/agent.js');
+  const { connectInProcess } = await import('../../../agent-server/acp/rpc/index.js');
   const { loadRuntimeServices } = await import('../../../agent-server/runtime/services.js');
   const home = await tempDir('cfg-acp-home');
   await fs.writeFile(path.join(home, 'config.json'), '{ "model": { "presett": "ollama" } }');
@@ -164,13 +165,15 @@ test('ACP clients get the config problem as the error message, not "Internal err
     log: () => {},
   });
   try {
-    const error = await acp.client({ name: 'test' }).connectWith(app, async (ctx) => {
-      await ctx.request('initialize', { protocolVersion: acp.PROTOCOL_VERSION, clientCapabilities: {} });
-      return ctx.request('session/new', { cwd: home, mcpServers: [] }).then(
-        () => assert.fail('session/new must fail'),
-        (err: unknown) => err as { message: string },
-      );
-    });
+    const error = await acp
+      .client({ name: 'test' })
+      .connectWith(connectInProcess(app).stream, async (ctx) => {
+        await ctx.request('initialize', { protocolVersion: acp.PROTOCOL_VERSION, clientCapabilities: {} });
+        return ctx.request('session/new', { cwd: home, mcpServers: [] }).then(
+          () => assert.fail('session/new must fail'),
+          (err: unknown) => err as { message: string },
+        );
+      });
     assert.match(
       error.message,
       /^.*config\.json has invalid settings:\n {2}- model\.presett: unknown key; did you mean "preset"\?/,

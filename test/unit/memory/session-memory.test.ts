@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { mkdtemp, mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import * as acp from '@agentclientprotocol/sdk';
 import { createCairnAgent } from '../../../agent-server/acp/agent.js';
+import { connectInProcess } from '../../../agent-server/acp/rpc/index.js';
 import { MCP_ADVERTISED, HISTORY_ADVERTISED } from '../../../agent-server/acp/advertised.js';
 import { loadRuntimeServices } from '../../../agent-server/runtime/services.js';
 import { projectDir } from '../../../agent-server/config/home.js';
@@ -78,7 +79,7 @@ test('memory and AGENTS.md reach the system prompt, which stays frozen while the
       return { outcome: { outcome: 'selected' as const, optionId: 'allow_once' } };
     });
 
-  await client.connectWith(app, async (ctx) => {
+  await client.connectWith(connectInProcess(app).stream, async (ctx) => {
     await ctx.request('initialize', { protocolVersion: acp.PROTOCOL_VERSION, clientCapabilities: {} });
     const s1 = await ctx.request('session/new', { cwd: repo, mcpServers: [] });
     const r1 = await ctx.request('session/prompt', {
