@@ -215,8 +215,16 @@ async function acpStart(home: string, runs: number) {
         }) + '\n',
       );
     });
-    // The history index loads in the background after session/new.
-    await new Promise((r) => setTimeout(r, 3000));
+    // The index loads when history is first read: list the sessions (as an editor's history
+    // view does), then let the session's own background work settle.
+    await new Promise<void>((resolve, reject) => {
+      proc.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('"id":3')) resolve();
+      });
+      proc.on('exit', (code) => reject(new Error(`cairn acp exited with ${code}`)));
+      proc.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'session/list', params: {} }) + '\n');
+    });
+    await new Promise((r) => setTimeout(r, 2000));
     const status = await readFile(`/proc/${proc.pid}/status`, 'utf8').catch(() => '');
     results.push({
       initialize: times[0]!,
