@@ -240,7 +240,9 @@ export function createCairnAgent(opts: CairnAgentOptions): {
             ),
           )
         : params.prompt;
-      const outcome = await session.prompt(promptToUserMessage(blocks)).finally(() => sent(session.id));
+      const outcome = await session
+        .prompt(promptToUserMessage(blocks, opts.services().config.toolOutput))
+        .finally(() => sent(session.id));
       if (outcome.error) {
         if (outcome.error.kind === 'auth') throw RequestError.authRequired(undefined, outcome.error.message);
         // The message says what failed (the network, the endpoint); it is not an internal error.

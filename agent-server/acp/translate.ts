@@ -2,8 +2,7 @@ import type * as acp from '@agentclientprotocol/sdk';
 import type { TurnEvent } from '../core/events.js';
 import type { ChatMessage, UserContentPart } from '../core/messages.js';
 import type { ToolContent } from '../core/tool-content.js';
-import { ToolOutputConfigSchema } from '../../shared/config.js';
-import { cutToBudget, formatKB } from '../runtime/output-budget.js';
+import { cutToBudget, formatKB, type OutputBudget } from '../runtime/output-budget.js';
 
 /** Cairn tool content → ACP tool-call content. */
 export function toAcpToolContent(content: ToolContent): acp.ToolCallContent {
@@ -95,12 +94,12 @@ export function noticeAsUpdate(
   };
 }
 
-/** The tool-result budget's defaults: one rule for how much of a long text the model reads. */
-const EMBEDDED_BUDGET = ToolOutputConfigSchema.parse({});
-
-/** An embedded file's text within the budget; a cut one says where the whole file is. */
-function embeddedText(text: string, where: string): string {
-  const cut = cutToBudget(text, EMBEDDED_BUDGET);
+/**
+ * An embedded file's text within the tool-result budget (one rule for how much of a long text
+ * the model reads); a cut one says where the whole file is.
+ */
+function embeddedText(text: string, where: string, budget: OutputBudget): string {
+  const cut = cutToBudget(text, budget);
   if (!cut) return text;
   const o = cut.omitted;
   return cut.withNote(
@@ -123,8 +122,14 @@ function uriToPath(uri: string): string {
   return uri;
 }
 
-/** ACP prompt content → the user message the model sees. Embedded files are fenced with their path. */
-export function promptToUserMessage(blocks: acp.ContentBlock[]): Extract<ChatMessage, { role: 'user' }> {
+/**
+ * ACP prompt content → the user message the model sees. Embedded files are fenced with their
+ * path, cut to `budget` (the configured `toolOutput`).
+ */
+export function promptToUserMessage(
+  blocks: acp.ContentBlock[],
+  budget: OutputBudget,
+): Extract<ChatMessage, { role: 'user' }> {
   const parts: UserContentPart[] = [];
   const text: string[] = [];
   for (const block of blocks) {
@@ -139,7 +144,7 @@ export function promptToUserMessage(blocks: acp.ContentBlock[]): Extract<ChatMes
         const res = block.resource;
         const where = uriToPath(res.uri);
         if ('text' in res) {
-          text.push(`<context file="${where}">\n${embeddedText(res.text, where)}\n</context>`);
+          text.push(`<context file="${where}">\n${embeddedText(res.text, where, budget)}\n</context>`);
         } else {
           text.push(`[binary attachment ${where} (${res.mimeType ?? 'unknown type'}) not shown]`);
         }

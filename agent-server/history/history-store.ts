@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { stat } from 'node:fs/promises';
-import { HistoryIndex, type SearchOutcome } from './history-index.js';
+import type { HistoryIndex, SearchOutcome } from './history-index.js';
 import type { JournalEntry, JournalPosition, PositionedEntry } from './journal-entry.js';
 import { diskJournal, memoryJournal, type JournalBackend } from './journal-backend.js';
 import { folderBytes, removeAbandonedSnapshots, writerAlive } from './history-files.js';
@@ -286,7 +286,8 @@ export class JournalHistoryStore implements HistoryStore {
   }
 
   private async load(): Promise<void> {
-    const sql = await loadSqlJs();
+    // The index's code loads with it: a process that never reads history never compiles it.
+    const [sql, { HistoryIndex }] = await Promise.all([loadSqlJs(), import('./history-index.js')]);
     if (this.dir) await removeAbandonedSnapshots(this.dir);
     const { index, fromSnapshot } = await HistoryIndex.open(sql, this.dir, {
       shardRecords: this.options.shardRecords,

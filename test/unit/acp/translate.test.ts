@@ -8,6 +8,10 @@ import {
 import { ACP_PROTOCOL_VERSION, initializeResponse } from '../../../agent-server/acp/capabilities.js';
 import { permissionOptions } from '../../../agent-server/acp/client-prompter.js';
 import * as acp from '@agentclientprotocol/sdk';
+import { ToolOutputConfigSchema } from '../../../shared/config.js';
+
+/** The configured tool-result budget, as a fresh config.json has it. */
+const BUDGET = ToolOutputConfigSchema.parse({});
 
 test('turn events map to session/update shapes', () => {
   assert.deepEqual(turnEventToUpdate({ type: 'text', delta: 'hi' }), {
@@ -122,12 +126,15 @@ test('a final update says how the call ended: _meta always, rawOutput when it di
 });
 
 test('prompt content: text, links, embedded files and images become one user message', () => {
-  const msg = promptToUserMessage([
-    { type: 'text', text: 'Explain' },
-    { type: 'resource_link', uri: 'file:///w/src/a%20b.ts', name: 'a b.ts' },
-    { type: 'resource', resource: { uri: 'file:///w/sel.ts', text: 'const x = 1;' } },
-    { type: 'image', mimeType: 'image/png', data: 'AAAA' },
-  ]);
+  const msg = promptToUserMessage(
+    [
+      { type: 'text', text: 'Explain' },
+      { type: 'resource_link', uri: 'file:///w/src/a%20b.ts', name: 'a b.ts' },
+      { type: 'resource', resource: { uri: 'file:///w/sel.ts', text: 'const x = 1;' } },
+      { type: 'image', mimeType: 'image/png', data: 'AAAA' },
+    ],
+    BUDGET,
+  );
   assert.deepEqual(msg, {
     role: 'user',
     content: [
@@ -138,7 +145,10 @@ test('prompt content: text, links, embedded files and images become one user mes
       { type: 'image', mimeType: 'image/png', data: 'AAAA' },
     ],
   });
-  assert.deepEqual(promptToUserMessage([{ type: 'text', text: 'hi' }]), { role: 'user', content: 'hi' });
+  assert.deepEqual(promptToUserMessage([{ type: 'text', text: 'hi' }], BUDGET), {
+    role: 'user',
+    content: 'hi',
+  });
 });
 
 test('initialize: protocol version matches the SDK, and the four permission options are offered', () => {
@@ -161,7 +171,10 @@ test('initialize: protocol version matches the SDK, and the four permission opti
 
 test('an embedded file past the tool-result budget keeps head and tail and says how to read the rest', () => {
   const text = Array.from({ length: 5000 }, (_, i) => `line ${i + 1}`).join('\n');
-  const msg = promptToUserMessage([{ type: 'resource', resource: { uri: 'file:///w/big.log', text } }]);
+  const msg = promptToUserMessage(
+    [{ type: 'resource', resource: { uri: 'file:///w/big.log', text } }],
+    BUDGET,
+  );
   const body = msg.content as string;
   assert.ok(body.startsWith('<context file="/w/big.log">\nline 1\nline 2\n'));
   assert.ok(body.endsWith('line 5000\n</context>'));
@@ -169,4 +182,14 @@ test('an embedded file past the tool-result budget keeps head and tail and says 
     body,
     /\n\[… 3,?000 lines \/ \d+ KB of this file omitted \(lines 801–3800\); read them with read_file \{"path":"\/w\/big\.log","offset":801\} …\]\n/,
   );
+});
+
+test('an embedded file is cut to the configured toolOutput budget, not the default one', () => {
+  const text = Array.from({ length: 400 }, (_, i) => `line ${i + 1}`).join('\n');
+  const resource = { type: 'resource' as const, resource: { uri: 'file:///w/mid.log', text } };
+  assert.ok(!(promptToUserMessage([resource], BUDGET).content as string).includes('omitted'));
+  const body = promptToUserMessage([resource], { maxBytes: BUDGET.maxBytes, maxLines: 100 })
+    .content as string;
+  assert.match(body, /lines of this file omitted|omitted \(lines/);
+  assert.ok(body.endsWith('line 400\n</context>'));
 });
