@@ -8,6 +8,7 @@
 //   dist/webview.js, webview.css    the chat panel (browser)
 //   dist/cairn-agent/               the npm package `cairn-agent` (scripts/agent-package.mjs)
 import * as esbuild from 'esbuild';
+import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -21,6 +22,15 @@ const watch = process.argv.includes('--watch');
 
 rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
+
+/** What config.json's validation depends on: the schema's source files and zod's version. */
+function configSchemaHash() {
+  const hash = createHash('sha256');
+  for (const file of ['shared/config.ts', 'shared/model-presets.ts', 'shared/sandbox-home.ts'])
+    hash.update(readFileSync(join(root, file)));
+  hash.update(createRequire(import.meta.url)('zod/package.json').version);
+  return hash.digest('base64url');
+}
 
 const server = {
   entryPoints: { cairn: join(root, 'agent-server/cli/main.ts') },
@@ -38,6 +48,8 @@ const server = {
     __CAIRN_VERSION__: JSON.stringify(pkg.version),
     // Keys the skill frontmatter cache (agent-server/skills/frontmatter-cache.ts).
     __YAML_VERSION__: JSON.stringify(createRequire(import.meta.url)('yaml/package.json').version),
+    // Keys the validated-config cache (agent-server/config/config-cache.ts).
+    __CONFIG_SCHEMA_HASH__: JSON.stringify(configSchemaHash()),
   },
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins and
   // read __dirname / __filename (sql.js does): give every chunk the CommonJS names.

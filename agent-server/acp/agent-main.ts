@@ -1,5 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
-import { loadRuntimeServices, type RuntimeServices } from '../runtime/services.js';
+import { loadConfigQuickly } from '../config/load-quickly.js';
+import type { RuntimeServices } from '../runtime/services.js';
+import { servicesFromConfig } from '../runtime/services-from-config.js';
 import { killAllOnExit } from '../terminal/process-registry.js';
 import { createCairnAgent } from './agent.js';
 import type { InitializeFacts } from './capabilities.js';
@@ -18,9 +20,8 @@ export interface RunAgentOptions {
  * editor then sees an exit it can act on, rather than a live process that answers nothing).
  */
 export async function runAgent(opts: RunAgentOptions): Promise<number> {
-  let services: RuntimeServices | undefined;
   const { app, closeAll } = createCairnAgent({
-    services: () => (services ??= loadRuntimeServices()),
+    services: await servicesLoader(),
     facts: opts.facts,
     log: opts.log,
   });
@@ -50,4 +51,20 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
   }
   await stop('the connection ended while the client was still connected');
   return 1;
+}
+
+/**
+ * The process's services, read once before the first request: an unchanged config.json comes
+ * from the validated-config cache (no schema library loaded). A config problem is not fatal:
+ * each use reads config.json again, so the request gets what is wrong and a fix needs no restart.
+ */
+async function servicesLoader(): Promise<() => RuntimeServices> {
+  try {
+    const services = servicesFromConfig(await loadConfigQuickly());
+    return () => services;
+  } catch {
+    const { loadRuntimeServices } = await import('../runtime/services.js');
+    let services: RuntimeServices | undefined;
+    return () => (services ??= loadRuntimeServices());
+  }
 }

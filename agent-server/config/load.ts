@@ -22,9 +22,23 @@ export interface LoadedConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const home = cairnHome(env);
   const file = path.join(home, 'config.json');
-  let raw: unknown = {};
+  return { home, file, config: parseConfigText(file, readConfigText(file)) };
+}
+
+/** config.json's text; undefined when there is none. A file that cannot be read is a ConfigError. */
+export function readConfigText(file: string): string | undefined {
   try {
-    const text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`Cannot read ${file}: ${errorMessage(err)}`);
+  }
+}
+
+/** Validates config.json's text (undefined: no file, all defaults). Throws a ConfigError saying what to fix. */
+export function parseConfigText(file: string, text: string | undefined): CairnConfig {
+  let raw: unknown = {};
+  if (text !== undefined) {
     try {
       raw = JSON.parse(text);
     } catch (err) {
@@ -32,11 +46,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
         `${file} is not valid JSON: ${describeJsonSyntaxError(text, err as Error)}. ` +
           'Fix it, or move the file away to use the defaults.',
       );
-    }
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new ConfigError(`Cannot read ${file}: ${errorMessage(err)}`);
     }
   }
   // reportInput: the messages quote what was found ("got a string ("4")").
@@ -48,5 +57,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
       .join('\n');
     throw new ConfigError(`${file} has invalid settings:\n${problems}`);
   }
-  return { home, file, config: parsed.data };
+  return parsed.data;
 }

@@ -1,10 +1,10 @@
 import type { CairnConfig } from '../../shared/config.js';
 import { loadConfig } from '../config/load.js';
-import { resolveModel, type ModelResolution, type ResolvedModel } from '../model/resolve.js';
+import type { ModelResolution, ResolvedModel } from '../model/resolve.js';
 import type { ModelClient } from '../core/model-client.js';
-import { McpHub } from '../mcp/index.js';
-import * as path from 'node:path';
-import { JournalHistoryStore, type HistoryStore } from '../history/index.js';
+import type { McpHub } from '../mcp/index.js';
+import type { HistoryStore } from '../history/index.js';
+import { servicesFromConfig } from './services-from-config.js';
 
 /** Process-wide settings every session is built from. */
 export interface RuntimeServices {
@@ -25,13 +25,5 @@ export interface RuntimeServices {
 }
 
 export function loadRuntimeServices(env: NodeJS.ProcessEnv = process.env): RuntimeServices {
-  const { home, file, config } = loadConfig(env);
-  const mcp = new McpHub({
-    startupTimeoutMs: config.mcp.startupTimeoutSec * 1000,
-    callTimeoutMs: config.mcp.callTimeoutSec * 1000,
-    log: (line) => process.stderr.write(`${line}\n`),
-    cairnHome: home,
-  });
-  const history = JournalHistoryStore.create(path.join(home, 'history'));
-  return { home, configFile: file, config, env, model: resolveModel(config.model, env), mcp, history };
+  return servicesFromConfig(loadConfig(env), env);
 }
