@@ -1,8 +1,7 @@
 import { McpConnection } from './connection.js';
 import { neutralWorkingFolder } from './launch-policy.js';
 import type { AcpMcpServer, McpServerConfig } from './server-config.js';
-import { mergeServers } from './server-set.js';
-import { SessionMcpTools, type McpSessionTools } from './session-mcp-tools.js';
+import type { McpSessionTools } from './session-mcp-tools.js';
 
 export interface McpHubOptions {
   startupTimeoutMs: number;
@@ -42,7 +41,12 @@ export class McpHub {
 
   constructor(private readonly options: McpHubOptions) {}
 
-  openSession(session: McpSessionOptions): McpSessionTools {
+  async openSession(session: McpSessionOptions): Promise<McpSessionTools> {
+    // Loaded with the first session that needs them (server-set validates with the config schema).
+    const [{ mergeServers }, { SessionMcpTools }] = await Promise.all([
+      import('./server-set.js'),
+      import('./session-mcp-tools.js'),
+    ]);
     const { servers, notices } = mergeServers(
       session.fromClient,
       session.fromConfig,

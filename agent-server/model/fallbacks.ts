@@ -1,4 +1,5 @@
-import { isKeylessPreset, presetAcceptsReasoningEffort, type ModelFallback } from '../../shared/config.js';
+import type { ModelFallback } from '../../shared/config.js';
+import { isKeylessPreset, presetAcceptsReasoningEffort } from '../../shared/model-presets.js';
 import { MODEL_PRESETS } from './presets.js';
 import type { ResolvedModel } from './resolve.js';
 

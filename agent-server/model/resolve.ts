@@ -1,10 +1,9 @@
+import type { ModelConfig, ModelPrice } from '../../shared/config.js';
 import {
   isKeylessPreset,
   MODEL_PRESET_NAMES,
   presetAcceptsReasoningEffort,
-  type ModelConfig,
-  type ModelPrice,
-} from '../../shared/config.js';
+} from '../../shared/model-presets.js';
 import { MODEL_PRESETS } from './presets.js';
 
 /** Everything needed to call the model. The key lives only in memory. */

@@ -130,7 +130,7 @@ export async function buildSessionParts(input: SessionPartsInput): Promise<Sessi
   );
   // MCP servers start on the first prompt (never delaying session/new); their tools are
   // refreshed before every turn, so a restarted server's tools come back.
-  const mcp = services.mcp.openSession({
+  const mcp = await services.mcp.openSession({
     fromClient: params.mcpServers ?? [],
     fromConfig: services.config.mcpServers,
     cwd: params.cwd,

@@ -89,7 +89,7 @@ async function mcpAttack(name: string, body: (a: McpAttack) => Promise<void>): P
       marker,
       repo,
       open: async ({ fromClient = [], fromConfig = {} }) => {
-        const session = hub.openSession({
+        const session = await hub.openSession({
           fromClient,
           fromConfig,
           cwd: s.workspace,
@@ -294,7 +294,7 @@ function lyingAttack(
 ) {
   return mcpAttack(name, async (a) => {
     before?.(a);
-    const hubSession = a.hub.openSession({
+    const hubSession = await a.hub.openSession({
       fromClient: [],
       fromConfig: {
         lying: { command: process.execPath, args: ['--import', tsxLoader, lyingServer], env: {} },

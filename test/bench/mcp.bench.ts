@@ -50,7 +50,7 @@ export async function bench(
   const stops: number[] = [];
   let toolCount = 0;
   for (let i = 0; i < 5; i++) {
-    const session = hub.openSession({
+    const session = await hub.openSession({
       fromClient: [],
       fromConfig: { everything: everythingStdio() },
       maxToolSchemaShare: 1,
@@ -71,7 +71,7 @@ export async function bench(
     stop_median_ms: Math.round(percentile(stops, 0.5)),
   });
 
-  const stdio = hub.openSession({
+  const stdio = await hub.openSession({
     fromClient: [],
     fromConfig: { everything: everythingStdio() },
     maxToolSchemaShare: 1,
@@ -86,7 +86,7 @@ export async function bench(
 
   const server = await startEverythingHttp('streamableHttp');
   try {
-    const http = hub.openSession({
+    const http = await hub.openSession({
       fromClient: [{ type: 'http', name: 'remote', url: server.url, headers: [] }],
       fromConfig: {},
       maxToolSchemaShare: 1,
@@ -102,7 +102,7 @@ export async function bench(
     await server.close();
   }
 
-  const many = hub.openSession({
+  const many = await hub.openSession({
     fromClient: [],
     fromConfig: { many: faultyStdio('many-tools', 500) },
     contextWindow: 128_000,

@@ -9,7 +9,7 @@ const never = () => new AbortController().signal;
 
 test('schemas within the budget are listed one tool each', async () => {
   const hub = makeHub();
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { many: faultyStdio('many-tools', 40) },
     contextWindow: 1_000_000,
@@ -30,7 +30,7 @@ test('schemas within the budget are listed one tool each', async () => {
 
 test('schemas over the budget are reached through search / describe / call, and /status says so', async () => {
   const hub = makeHub();
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { many: faultyStdio('many-tools', 40), everything: everythingStdio() },
     contextWindow: 32_000,
@@ -92,7 +92,7 @@ test('schemas over the budget are reached through search / describe / call, and 
 test('the schema token estimate errs high against a real tokenizer, so the budget is never overrun', async () => {
   const { countTokens } = await import('gpt-tokenizer');
   const hub = makeHub();
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { everything: everythingStdio(), many: faultyStdio('many-tools', 20) },
     maxToolSchemaShare: 1,

@@ -11,7 +11,7 @@ const never = () => new AbortController().signal;
 
 test('a server that crashes mid-call fails that call, the session keeps working, and the server is restarted', async () => {
   const hub = makeHub();
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { faulty: faultyStdio('ok') },
     maxToolSchemaShare: 0.5,
@@ -48,7 +48,7 @@ test('a server that crashes mid-call fails that call, the session keeps working,
 
 test('a crash is told to the user once, naming the server', async () => {
   const hub = makeHub();
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { faulty: faultyStdio('ok') },
     maxToolSchemaShare: 0.5,
@@ -75,7 +75,7 @@ test('a crash is told to the user once, naming the server', async () => {
 
 test('a server that never answers initialize times out with a notice', async () => {
   const hub = makeHub({ startupTimeoutMs: 1500 });
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [{ name: 'silent', ...faultyStdio('never-ready'), env: [] }],
     fromConfig: {},
     maxToolSchemaShare: 0.5,
@@ -101,7 +101,7 @@ test('a server that never answers initialize times out with a notice', async () 
 
 test('a server that exits at startup is reported with its exit code and stderr', async () => {
   const hub = makeHub();
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { broken: faultyStdio('exit-at-start') },
     maxToolSchemaShare: 0.5,
@@ -121,7 +121,7 @@ test('a server that exits at startup is reported with its exit code and stderr',
 
 test('a command that does not exist is reported, not thrown; the other servers still work', async () => {
   const hub = makeHub();
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [{ name: 'everything', ...everythingStdio(), env: [] }],
     fromConfig: { ghost: { command: '/nonexistent/mcp-server', args: [], env: {} } },
     maxToolSchemaShare: 0.5,
@@ -142,7 +142,7 @@ test('a command that does not exist is reported, not thrown; the other servers s
 
 test('cancelling the turn cancels the in-flight MCP call on the server', async () => {
   const hub = makeHub();
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { faulty: faultyStdio('ok') },
     maxToolSchemaShare: 0.5,
@@ -178,7 +178,7 @@ test('cancelling the turn cancels the in-flight MCP call on the server', async (
 
 test('a call that outlives the call timeout fails with a clear error', async () => {
   const hub = makeHub({ callTimeoutMs: 500 });
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { faulty: faultyStdio('ok') },
     maxToolSchemaShare: 0.5,
@@ -197,7 +197,7 @@ test('a call that outlives the call timeout fails with a clear error', async () 
 
 test('a destructive tool asks even in auto mode', async () => {
   const hub = makeHub();
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { faulty: faultyStdio('ok') },
     maxToolSchemaShare: 0.5,
@@ -221,8 +221,8 @@ test('a destructive tool asks even in auto mode', async () => {
 test('closing the last session stops the server and everything it started (process group)', async () => {
   const hub = makeHub();
   const config = { faulty: faultyStdio('ok') };
-  const a = hub.openSession({ fromClient: [], fromConfig: config, maxToolSchemaShare: 0.5 });
-  const b = hub.openSession({ fromClient: [], fromConfig: config, maxToolSchemaShare: 0.5 });
+  const a = await hub.openSession({ fromClient: [], fromConfig: config, maxToolSchemaShare: 0.5 });
+  const b = await hub.openSession({ fromClient: [], fromConfig: config, maxToolSchemaShare: 0.5 });
   assert.equal(hub.serverCount, 1, 'identical configurations share one server');
   const { tools } = await a.prepare(never());
   await b.prepare(never());
@@ -246,7 +246,7 @@ test('closing the last session stops the server and everything it started (proce
 
 test('closeAll stops every server', async () => {
   const hub = makeHub();
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { faulty: faultyStdio('ok') },
     maxToolSchemaShare: 0.5,
@@ -274,7 +274,7 @@ test(
     const hub = makeHub({ startupTimeoutMs: 600_000 });
     const started = path.join(scratch, 'never-ready-started');
     const silent = faultyStdio('never-ready');
-    const session = hub.openSession({
+    const session = await hub.openSession({
       fromClient: [],
       fromConfig: { silent: { ...silent, env: { FAULTY_STARTED_FILE: started } } },
       maxToolSchemaShare: 0.5,
@@ -292,7 +292,7 @@ test(
 
 test('a server that prints a stray line to stdout still works', async () => {
   const hub = makeHub();
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { noisy: faultyStdio('noisy') },
     maxToolSchemaShare: 0.5,
@@ -310,7 +310,7 @@ test('a server that prints a stray line to stdout still works', async () => {
 
 test('a server flooding stdout past the line limit is stopped; Cairn and the session carry on', async () => {
   const hub = makeHub();
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { faulty: faultyStdio('ok') },
     maxToolSchemaShare: 0.5,

@@ -29,7 +29,7 @@ for (const kind of ['http', 'sse'] as const) {
       url: kind === 'http' ? streamable.url : sse.url,
       headers: [{ name: 'X-Test', value: 'cairn' }],
     };
-    const session = hub.openSession({ fromClient: [server], fromConfig: {}, maxToolSchemaShare: 0.5 });
+    const session = await hub.openSession({ fromClient: [server], fromConfig: {}, maxToolSchemaShare: 0.5 });
     try {
       const { tools, notices } = await session.prepare(new AbortController().signal);
       assert.deepEqual(notices, []);
@@ -83,7 +83,7 @@ test('configured headers are sent to an HTTP server', async () => {
   });
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const port = (probe.address() as { port: number }).port;
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: {
       probe: { type: 'http', url: `http://127.0.0.1:${port}/mcp`, headers: { Authorization: 'Bearer t0k' } },
@@ -102,7 +102,7 @@ test('configured headers are sent to an HTTP server', async () => {
 });
 
 test('an unreachable URL is a notice, not a failure of the session', async () => {
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [{ type: 'http', name: 'gone', url: 'http://127.0.0.1:9/mcp', headers: [] }],
     fromConfig: {},
     maxToolSchemaShare: 0.5,
@@ -118,7 +118,7 @@ test('an unreachable URL is a notice, not a failure of the session', async () =>
 
 test('a remote server that restarts is reconnected: one call fails, later ones work', async () => {
   let server = await startEverythingHttp('streamableHttp');
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [{ type: 'http', name: 'flaky', url: server.url, headers: [] }],
     fromConfig: {},
     maxToolSchemaShare: 0.5,

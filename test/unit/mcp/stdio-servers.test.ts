@@ -17,7 +17,11 @@ const everything: AcpMcpServer = {
 };
 
 test('server-everything over stdio: tools are listed as mcp__everything__* with object schemas', async () => {
-  const session = hub.openSession({ fromClient: [everything], fromConfig: {}, maxToolSchemaShare: 0.5 });
+  const session = await hub.openSession({
+    fromClient: [everything],
+    fromConfig: {},
+    maxToolSchemaShare: 0.5,
+  });
   try {
     const { tools, notices } = await session.prepare(new AbortController().signal);
     assert.deepEqual(notices, []);
@@ -38,7 +42,11 @@ test('server-everything over stdio: tools are listed as mcp__everything__* with 
 });
 
 test('calling echo returns its text to the model and the client; a readOnlyHint does not skip the question', async () => {
-  const session = hub.openSession({ fromClient: [everything], fromConfig: {}, maxToolSchemaShare: 0.5 });
+  const session = await hub.openSession({
+    fromClient: [everything],
+    fromConfig: {},
+    maxToolSchemaShare: 0.5,
+  });
   try {
     const { tools } = await session.prepare(new AbortController().signal);
     const { gate, human } = makeGate('ask');
@@ -66,7 +74,11 @@ test('calling echo returns its text to the model and the client; a readOnlyHint 
 });
 
 test('a tool that is not read-only asks, "always allow" is remembered per tool, a rejection does not run it', async () => {
-  const session = hub.openSession({ fromClient: [everything], fromConfig: {}, maxToolSchemaShare: 0.5 });
+  const session = await hub.openSession({
+    fromClient: [everything],
+    fromConfig: {},
+    maxToolSchemaShare: 0.5,
+  });
   try {
     const { tools } = await session.prepare(new AbortController().signal);
     const human = new ScriptedHuman('allow_always');
@@ -98,7 +110,11 @@ test('a tool that is not read-only asks, "always allow" is remembered per tool, 
 });
 
 test('a tool error reaches the model as a thrown error with the server message', async () => {
-  const session = hub.openSession({ fromClient: [everything], fromConfig: {}, maxToolSchemaShare: 0.5 });
+  const session = await hub.openSession({
+    fromClient: [everything],
+    fromConfig: {},
+    maxToolSchemaShare: 0.5,
+  });
   try {
     const { tools } = await session.prepare(new AbortController().signal);
     const { gate } = makeGate('auto');
@@ -118,7 +134,7 @@ test('a tool error reaches the model as a thrown error with the server message',
 test('server-filesystem over stdio: reads a file, embeds resources as text, refuses paths outside its root', async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'cairn-mcp-fs-'));
   writeFileSync(path.join(root, 'notes.txt'), 'the cairn is tall\n');
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { fs: filesystemStdio(root) },
     maxToolSchemaShare: 0.5,
@@ -153,7 +169,11 @@ test('server-filesystem over stdio: reads a file, embeds resources as text, refu
 });
 
 test('embedded resources map to text with their URI', async () => {
-  const session = hub.openSession({ fromClient: [everything], fromConfig: {}, maxToolSchemaShare: 0.5 });
+  const session = await hub.openSession({
+    fromClient: [everything],
+    fromConfig: {},
+    maxToolSchemaShare: 0.5,
+  });
   try {
     const { tools } = await session.prepare(new AbortController().signal);
     const { gate } = makeGate('auto');
@@ -169,7 +189,7 @@ test('embedded resources map to text with their URI', async () => {
 test('a stdio server runs in the workspace only when the user\'s config says "cwd": "${workspace}"', async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'cairn-mcp-cwd-'));
   writeFileSync(path.join(root, 'here.txt'), 'in the project\n');
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [],
     fromConfig: { fs: { ...filesystemStdio('.'), cwd: '${workspace}' } },
     cwd: root,
@@ -188,7 +208,11 @@ test('a stdio server runs in the workspace only when the user\'s config says "cw
 });
 
 test('progress notifications from a long call reach the client as live content', async () => {
-  const session = hub.openSession({ fromClient: [everything], fromConfig: {}, maxToolSchemaShare: 0.5 });
+  const session = await hub.openSession({
+    fromClient: [everything],
+    fromConfig: {},
+    maxToolSchemaShare: 0.5,
+  });
   try {
     const { tools } = await session.prepare(new AbortController().signal);
     const { gate } = makeGate('auto');
@@ -208,7 +232,7 @@ test('progress notifications from a long call reach the client as live content',
 test('a stdio server gets its configured env and the safe defaults, never Cairnâ€™s API keys', async () => {
   const saved = process.env.OPENAI_API_KEY;
   process.env.OPENAI_API_KEY = 'sk-must-not-leak';
-  const session = hub.openSession({
+  const session = await hub.openSession({
     fromClient: [
       { name: 'everything', ...everythingStdio(), env: [{ name: 'CAIRN_MCP_TEST', value: 'given' }] },
     ],
@@ -230,7 +254,11 @@ test('a stdio server gets its configured env and the safe defaults, never Cairnâ
 });
 
 test('cancelling a long server-everything call ends it at once and the server stays usable', async () => {
-  const session = hub.openSession({ fromClient: [everything], fromConfig: {}, maxToolSchemaShare: 0.5 });
+  const session = await hub.openSession({
+    fromClient: [everything],
+    fromConfig: {},
+    maxToolSchemaShare: 0.5,
+  });
   try {
     const { tools } = await session.prepare(new AbortController().signal);
     const { gate } = makeGate('auto');
