@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { HistoryIndex, type SearchOutcome } from './history-index.js';
-import { IndexShard } from './index-shard.js';
 import type { JournalEntry, JournalPosition, PositionedEntry } from './journal-entry.js';
 import { diskJournal, memoryJournal, type JournalBackend } from './journal-backend.js';
 import { folderBytes, removeAbandonedSnapshots, writerAlive } from './history-files.js';
@@ -292,8 +291,6 @@ export class JournalHistoryStore implements HistoryStore {
     index.apply(this.pending ?? []);
     this.noteIndexed((this.pending ?? []).reduce((n, b) => n + b.position.len, 0));
     this.pending = undefined;
-    // Part of getting ready, so the first search is as quick as the next.
-    IndexShard.warmUp(sql);
     this.index = index;
     // Deletions this index learnt of (here or from other processes) whose text is still on disk.
     this.purge();

@@ -85,24 +85,6 @@ export class IndexShard {
     return new IndexShard(db);
   }
 
-  /**
-   * Ranks a query on a throwaway three-message shard, so the first real search does not also
-   * pay for compiling SQLite's full-text and ranking code (WebAssembly is compiled on first
-   * use: the first search of a process took 50-100 ms more than the next).
-   */
-  static warmUp(sql: SqlJsStatic): void {
-    const shard = IndexShard.create(sql);
-    try {
-      ['warm up the ranking', 'warm words', 'ranking words'].forEach((text, ord) =>
-        shard.add({ sessionId: 'warm', ord, role: 'user', at: 0, seg: 0, pos: 0, len: 0 }, text, 3),
-      );
-      shard.match('"warm" "ranking"', {}, 10, 3, 3);
-      shard.match('"warm" OR "ranking"', { sessions: '["warm"]', excluded: '[]' }, 10, 3, 3);
-    } finally {
-      shard.close();
-    }
-  }
-
   /** Opens a shard file's bytes; throws when they are not a shard. */
   static open(sql: SqlJsStatic, bytes: Uint8Array): IndexShard {
     const db = new sql.Database(bytes);

@@ -148,13 +148,3 @@ test('prune deletes sessions older than keepDays, erases their text and removes 
   assert.ok(stats.journalBytes > 0);
   await assert.rejects(store.prune(-1), /keepDays/);
 });
-
-test('the search warm-up at load leaves nothing behind', async (t) => {
-  const dir = await tempDir(t);
-  const store = await JournalHistoryStore.open(dir);
-  await store.whenSearchReady();
-  assert.deepEqual(await store.search({ query: 'warm ranking' }), []);
-  assert.deepEqual((await store.listSessions()).sessions, []);
-  assert.equal((await store.stats()).records, 0);
-  await store.close();
-});
