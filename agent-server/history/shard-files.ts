@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { SqlJsStatic } from 'sql.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -67,7 +66,7 @@ export class ShardFiles {
       this.open.delete(name);
       this.open.set(name, entry);
     } else {
-      const bytes = readShardNow(path.join(this.dir, name));
+      const bytes = await this.readShard(id, gen);
       if (!bytes) {
         process.stderr.write(
           `cairn: history index shard ${name} is missing; delete ${this.dir} to rebuild the index\n`,
@@ -174,20 +173,6 @@ export class ShardFiles {
 
 function shardFile(id: number, gen: string): string {
   return `shard-${id}-${gen}.sqlite`;
-}
-
-/**
- * A shard file read for a query, in one synchronous read: the query that needs it runs
- * synchronously next anyway, and fs.promises.readFile goes through the thread pool in 512 KB
- * chunks, an event-loop turn each (a 7 MB shard took 10-40 ms that way on a busy machine).
- */
-function readShardNow(file: string): Uint8Array | undefined {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
 
 async function readOptional(file: string): Promise<Uint8Array | undefined> {
