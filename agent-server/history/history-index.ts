@@ -10,6 +10,7 @@ import {
   type ShardMatch,
   type ShardRecord,
   CANDIDATES,
+  ANY_CANDIDATES,
 } from './index-shard.js';
 import { ShardFiles } from './shard-files.js';
 import type { JournalEntry, JournalPosition, PositionedEntry } from './journal-entry.js';
@@ -341,8 +342,8 @@ export class HistoryIndex {
         all.push(...found.matches);
         matched += found.matched;
         if (matched >= CANDIDATES) tooMany = true;
-        if (expr.any && all.length < limit && anyMatched < CANDIDATES) {
-          const some = shard.match(expr.any, shardFilter, limit, docs, avgWords, CANDIDATES - anyMatched);
+        if (expr.any && all.length < limit && anyMatched < ANY_CANDIDATES) {
+          const some = shard.match(expr.any, shardFilter, limit, docs, avgWords, ANY_CANDIDATES - anyMatched);
           any.push(...some.matches);
           anyMatched += some.matched;
         }

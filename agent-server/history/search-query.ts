@@ -66,22 +66,29 @@ const B = 0.75;
  * `matchinfo=fts3`, which keeps no per-row sizes).
  */
 export function bm25(matchinfo: Uint8Array, words: number, docs: number, avgWords: number): number {
-  const aligned = matchinfo.byteOffset % 4 === 0 ? matchinfo : matchinfo.slice();
-  const info = new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2);
-  const phrases = info[0]!;
-  const columns = info[1]!;
+  const m = matchinfo;
+  const phrases = int(m, 0);
+  const columns = int(m, 1);
   const norm = K1 * (1 - B + (B * words) / (avgWords || 1));
   let score = 0;
   for (let p = 0; p < phrases; p++) {
     for (let col = 0; col < columns; col++) {
       const x = 2 + 3 * (p * columns + col);
-      const tf = info[x]!;
+      const tf = int(m, x);
       if (!tf) continue;
-      const df = info[x + 2]!;
+      const df = int(m, x + 2);
       // The "+1" form keeps idf positive for terms found in more than half the rows.
       const idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5));
       score += (idf * tf * (K1 + 1)) / (tf + norm);
     }
   }
   return score;
+}
+
+/**
+ * The `i`th 32-bit integer of a matchinfo blob, read in place (little-endian, as SQLite writes
+ * it): a typed-array view per row was a noticeable share of ranking thousands of matches.
+ */
+function int(m: Uint8Array, i: number): number {
+  return (m[4 * i]! | (m[4 * i + 1]! << 8) | (m[4 * i + 2]! << 16) | (m[4 * i + 3]! << 24)) >>> 0;
 }

@@ -78,16 +78,39 @@ test('ranking favours the preferred project among equally good matches', async (
   }
 });
 
-test('a query matching more messages than are ranked says so', async (t) => {
+test('a query matching over a thousand messages says so, and only the newest thousand are ranked', async (t) => {
   const store = await JournalHistoryStore.inMemory();
   t.after(() => store.close());
   await store.createSession({ id: 's', cwd: '/p' });
-  await Promise.all(Array.from({ length: 5001 }, (_, i) => store.append('s', user(`common word ${i}`))));
+  // The 200 oldest say "common" four times (the best BM25 scores), the 1,000 newest once.
+  for (let i = 0; i < 1200; i++)
+    await store.append('s', user(i < 200 ? `common common common common ${i}` : `common word ${i}`));
   const broad = await store.searchRanked({ query: 'common', limit: 5 });
   assert.equal(broad.tooMany, true);
-  assert.ok(broad.matched >= 5000);
-  const narrow = await store.searchRanked({ query: '"common word 42"', limit: 5 });
+  assert.equal(broad.matched, 1000);
+  assert.ok(
+    broad.hits.every((h) => h.ord >= 200),
+    'the older, better matches were not ranked: ranking every match of a common word cost 20-30 ms',
+  );
+  const narrow = await store.searchRanked({ query: '"common word 420"', limit: 5 });
   assert.equal(narrow.tooMany, false);
+  assert.equal(narrow.hits[0]?.ord, 420);
+});
+
+test('when too few messages match every term, the fallback ranks the newest 500 matching any term', async (t) => {
+  const store = await JournalHistoryStore.inMemory();
+  t.after(() => store.close());
+  await store.createSession({ id: 's', cwd: '/p' });
+  for (let i = 0; i < 600; i++)
+    await store.append('s', user(i < 100 ? `alpha alpha alpha alpha ${i}` : `alpha note ${i}`));
+  await store.append('s', user('alpha beta, the one message with both'));
+  const found = await store.searchRanked({ query: 'alpha beta', limit: 5 });
+  assert.equal(found.hits[0]?.ord, 600, 'a message with every term ranks first');
+  assert.equal(found.hits.length, 5);
+  assert.ok(
+    found.hits.slice(1).every((h) => h.ord >= 100),
+    'any-term matches older than the newest 500 were not ranked',
+  );
 });
 
 test('prune deletes sessions older than keepDays, erases their text and removes emptied journal files; stats count what is left', async (t) => {
