@@ -174,6 +174,10 @@ test('kill -9 in the middle of turns: no acknowledged turn is lost, and the inde
     const agent = await w.start();
     if (!sessionId) sessionId = (await agent.newSession(w.repo)).sessionId;
     else await agent.request('session/load', { sessionId, cwd: w.repo, mcpServers: [] });
+    // Kills land in turns, not while the session is still being built (on a busy machine that
+    // can take most of the window): its commands are announced once it is ready.
+    for (let i = 0; i < 1000 && !agent.updatesOf(sessionId, 'available_commands_update').length; i++)
+      await new Promise((r) => setTimeout(r, 10));
     const killAt = Date.now() + 100 + random() * 900;
     const killer = setInterval(() => {
       if (Date.now() >= killAt) agent.child.kill('SIGKILL');
