@@ -18,7 +18,7 @@ export interface HistoryRequestDeps {
   send(client: AgentContext, sessionId: string, update: acp.SessionUpdate): Promise<void>;
   clientSupports(): ClientSupports;
   /** Job runs' outcomes and unseen flags (`_meta.cairn` in session/list); opening one marks it seen. */
-  jobRuns?: () => Pick<JobRunMarks, 'all' | 'markSeen'>;
+  jobRuns?: () => Promise<Pick<JobRunMarks, 'all' | 'markSeen'>>;
 }
 
 /**
@@ -42,7 +42,7 @@ export function registerHistoryRequests(app: AgentApp, deps: HistoryRequestDeps)
         throw RequestError.invalidParams({ cursor: params.cursor }, (err as Error).message);
       throw err;
     }
-    const marks = deps.jobRuns ? await deps.jobRuns().all() : {};
+    const marks = deps.jobRuns ? await (await deps.jobRuns()).all() : {};
     return {
       sessions: page.sessions.map((s) => sessionInfo(s, marks)),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
@@ -62,7 +62,7 @@ export function registerHistoryRequests(app: AgentApp, deps: HistoryRequestDeps)
       throw RequestError.invalidParams({ field: 'cwd' }, `cwd must be an absolute path, got "${params.cwd}"`);
     try {
       const restored = await host.restore((id) => deps.bindings(client, id), params);
-      await deps.jobRuns?.().markSeen(params.sessionId);
+      await (await deps.jobRuns?.())?.markSeen(params.sessionId);
       return restored;
     } catch (err) {
       if (err instanceof SessionNotFoundError) throw RequestError.resourceNotFound(err.sessionId);
