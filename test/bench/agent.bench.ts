@@ -3,13 +3,13 @@
  * against the least a Node process can do, idle memory after `session/new`, and the latency
  * the agent adds to each streamed model chunk.
  *
- * Why `cairn acp` answers `initialize` from a light bootstrap (agent-server/acp/stdio-bootstrap.ts)
- * before the agent has loaded: without it, `initialize` would wait for the whole agent, about as
- * long as `session/new` does. Figures (median of 10, bundled dist/cairn.js):
- *   - issue 12 (quiet machine): initialize about +20 ms over bare Node.
- *   - 2026-12-01, 2 cores with ~12 runnable processes: initialize 920 ms vs bare Node 1086 ms
- *     (within the noise), session/new 3532 ms (+2445 ms): the bootstrap saves the user the agent's
- *     load time on the first answer. Keep the bootstrap only while this gap stays large.
+ * `cairn acp` answers `initialize` from a light bootstrap (agent-server/acp/stdio-bootstrap.ts)
+ * while the agent loads, and answers `session/new` before the session is built (tools, skills,
+ * memory… come right after; see AgentSession.ready). Figures (median of 10, idle 2-core machine):
+ *   - issue 12: initialize about +20 ms over bare Node.
+ *   - issue 20, before: session/new +425 ms, RSS at the answer 77.8 MB.
+ *   - issue 20, after (2026-12-02): session/new +99.6 to +102.9 ms (Node 20), +67 ms (Node 22);
+ *     RSS at the answer 52.5 MB, 75.4 MB once the session is built.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
