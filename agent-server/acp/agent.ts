@@ -35,7 +35,7 @@ import { parseInitialize, supportsSubagents } from './subagent-updates.js';
 import { agent, RequestError, type AgentApp, type AgentContext } from './rpc/index.js';
 
 export interface CairnAgentOptions {
-  /** Loaded lazily on first use so `initialize` never waits for config or model set-up. */
+  /** The process's services, asked for when a request needs them (a config problem is thrown then). */
   services: () => RuntimeServices;
   facts: InitializeFacts;
   log: (line: string) => void;
@@ -103,8 +103,8 @@ export function createCairnAgent(opts: CairnAgentOptions): {
 
   /**
    * The client knows the session now: its events become `session/update`s, in order. After
-   * the answer the session is built and its commands announced, and the history index loads:
-   * neither `initialize` nor `session/new` waits for any of it.
+   * the answer the session is built and its commands announced: `session/new` waits for none
+   * of it.
    */
   const attach = (client: AgentContext, session: AgentSession) => {
     state.outbox.set(session.id, Promise.resolve());
@@ -123,7 +123,7 @@ export function createCairnAgent(opts: CairnAgentOptions): {
     });
     setImmediate(() => {
       // Builds the session (tools, skills, memory…) off the answer's path.
-      host.warmUp();
+      session.warmUp();
       session.ready().then(
         () =>
           send(client, session.id, {

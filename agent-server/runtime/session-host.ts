@@ -65,15 +65,6 @@ export class SessionHost {
     return this.opened;
   }
 
-  /**
-   * Starts each session's background work: building it, and its checks of its endpoint (call
-   * once the client has its answer; repeated calls cost nothing). History's index is not
-   * loaded here: it loads when history is first read (a search, the session list).
-   */
-  warmUp(): void {
-    for (const session of this.live.values()) session.warmUp();
-  }
-
   get(sessionId: string): AgentSession | undefined {
     return this.live.get(sessionId);
   }

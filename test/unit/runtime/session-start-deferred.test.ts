@@ -69,12 +69,12 @@ async function until(check: () => boolean, what: string) {
 
 test('a new session asks the endpoint nothing until it is warmed up, then asks once', async (t) => {
   const { host, bindings, repo, endpoint } = await setup(t, 'model-a', ['model-a']);
-  await host.create(bindings, { cwd: repo });
+  const session = await host.create(bindings, { cwd: repo });
   // Long enough for a loopback request started during creation to arrive.
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(endpoint.asked(), 0, 'session creation fetched /models');
-  host.warmUp();
-  host.warmUp();
+  session.warmUp();
+  session.warmUp();
   await until(() => endpoint.asked() === 1, 'warm-up never asked for the model list');
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(endpoint.asked(), 1);
