@@ -110,8 +110,8 @@ export class JournalHistoryStore implements HistoryStore {
     return store;
   }
 
-  /** Starts loading the index in the background (call once the client has its answer). */
-  warmUp(): void {
+  /** Starts loading the index in the background (own entries past the bound wait for it). */
+  private loadInBackground(): void {
     void this.whenSearchReady().catch((err: Error) =>
       process.stderr.write(`cairn: history index failed to load: ${err.stack ?? err}\n`),
     );
@@ -266,7 +266,7 @@ export class JournalHistoryStore implements HistoryStore {
     if (this.pending) {
       this.pending.push(...batch);
       this.pendingBytes += batch.reduce((n, b) => n + b.position.len, 0);
-      if (!this.loading && this.pendingBytes >= PENDING_LOAD_BYTES) this.warmUp();
+      if (!this.loading && this.pendingBytes >= PENDING_LOAD_BYTES) this.loadInBackground();
       return;
     }
     this.index!.apply(batch);

@@ -129,10 +129,6 @@ export class InMemoryHistoryStore implements HistoryStore {
     return this.sessions.delete(id);
   }
 
-  warmUp(): void {
-    // Nothing to load.
-  }
-
   async close(): Promise<void> {
     this.closed = true;
   }

@@ -36,8 +36,6 @@ export interface HistoryStore {
   searchRanked?(query: SearchQuery & { preferCwd?: string }): Promise<SearchOutcome>;
   /** Removes a session from listings and search; false when there is no such session. */
   deleteSession(id: string): Promise<boolean>;
-  /** Starts any slow loading in the background (a hint; stores with nothing to load ignore it). */
-  warmUp(): void;
   /** Finishes pending writes and releases the store. */
   close(): Promise<void>;
 }

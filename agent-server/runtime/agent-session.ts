@@ -113,10 +113,6 @@ export class AgentSession {
     return this.preparing;
   }
 
-  /** Whether `ready()` has finished: the command list and status are complete. */
-  get isReady(): boolean {
-    return this.parts !== undefined;
-  }
 
   /** Hears every event of the session from now on; returns the unsubscribe. */
   subscribe(listener: SessionEventListener): () => void {
@@ -451,7 +447,7 @@ export class AgentSession {
     await this.parts?.onCancel?.();
   }
 
-  /** Empty until the session is ready (`commands_changed` is not sent for that: see `ready`). */
+  /** Empty until the session is ready (front ends announce the list once `ready()` resolves). */
   get commands(): SlashCommand[] {
     return this.parts?.commands?.() ?? [];
   }

@@ -19,14 +19,12 @@ test('a new session is not built until ready(): then its commands, terminal and 
   t.after(() => fx.cleanup());
   const session = await fx.host.create(fx.bindings, { cwd: repo });
 
-  assert.equal(session.isReady, false);
   assert.deepEqual(session.commandList(), []);
   assert.ok(session.statusLines().includes('Terminal: not started yet'));
   assert.equal(session.conversation.systemPrompt, '');
 
   const parts = await session.ready();
   assert.equal(await session.ready(), parts, 'built twice');
-  assert.equal(session.isReady, true);
   assert.ok(session.commandList().some((c) => c.name === 'status'));
   assert.ok(!session.statusLines().includes('Terminal: not started yet'));
   assert.match(session.conversation.systemPrompt, /READY-RULES/);
