@@ -23,8 +23,8 @@ export async function loadConfigQuickly(env: NodeJS.ProcessEnv = process.env): P
   const cached = readable ? cachedConfig(home, text) : undefined;
   if (cached) return { home, file, config: cached };
   const { parseConfigText, readConfigText } = await import('./load.js');
-  // Read again through the validating path: the same text, or the error an unreadable file gets.
-  const current = readConfigText(file);
+  // An unreadable file is read once more the validating way, for the error that says why.
+  const current = readable ? text : readConfigText(file);
   const config = parseConfigText(file, current);
   saveCachedConfig(home, current, config);
   return { home, file, config };
