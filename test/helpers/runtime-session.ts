@@ -26,11 +26,13 @@ export interface RuntimeFixture {
 export async function runtimeFixture(opts: {
   model: ModelClient;
   answer?: (request: PermissionRequest) => PermissionAnswer;
+  /** The configured endpoint (what `/models` checks reach); default: a closed port. */
+  baseUrl?: string;
 }): Promise<RuntimeFixture> {
   const home = await tempDir('runtime-home');
   const env = cleanEnv({
     CAIRN_HOME: home,
-    OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    OPENAI_BASE_URL: opts.baseUrl ?? 'http://127.0.0.1:9/v1',
     OPENAI_API_KEY: 'sk-test-not-used',
     CAIRN_MODEL: opts.model.modelId,
   });

@@ -3,13 +3,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InMemoryHistoryStore } from '../../../agent-server/history/index.js';
-import type { ClientBindings } from '../../../agent-server/runtime/session-factory.js';
-import { SessionHost } from '../../../agent-server/runtime/session-host.js';
-import { loadRuntimeServices, type RuntimeServices } from '../../../agent-server/runtime/services.js';
-import { DiskWorkspace } from '../../../agent-server/workspace/disk-workspace.js';
 import { ScriptedModelClient } from '../../fixtures/scripted-model-client.js';
-import { cleanEnv, tempDir } from '../../helpers/env.js';
+import { tempDir } from '../../helpers/env.js';
+import { runtimeFixture } from '../../helpers/runtime-session.js';
 
 // Creating a session does no network work: the endpoint's model list (a fetch, with TLS set-up
 // on a real endpoint) is asked once the client has its answer, or at the first turn at the latest.
@@ -31,35 +27,18 @@ async function modelListEndpoint(listed: string[]) {
 }
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }, model: string, listed: string[]) {
-  const home = await tempDir('start-deferred-home');
   const repo = await tempDir('start-deferred-repo');
   const endpoint = await modelListEndpoint(listed);
-  const env = cleanEnv({
-    CAIRN_HOME: home,
-    OPENAI_BASE_URL: endpoint.url,
-    OPENAI_API_KEY: 'sk-test',
-    CAIRN_MODEL: model,
+  const fx = await runtimeFixture({
+    model: new ScriptedModelClient([{ text: 'hello' }], model),
+    baseUrl: endpoint.url,
   });
-  const client = new ScriptedModelClient([{ text: 'hello' }], model);
-  const services: RuntimeServices = {
-    ...loadRuntimeServices(env),
-    history: new InMemoryHistoryStore(),
-    modelClient: () => client,
-  };
-  const bindings = (): ClientBindings => ({
-    prompter: { ask: async () => 'allow_once' },
-    workspace: (paths) => new DiskWorkspace(paths),
-    persistRules: false,
-  });
-  const host = new SessionHost({ services: () => services, log: () => {} });
   t.after(async () => {
-    await host.closeAll();
-    await services.mcp.closeAll();
+    await fx.cleanup();
     await endpoint.close();
-    await fs.rm(home, { recursive: true, force: true });
     await fs.rm(repo, { recursive: true, force: true });
   });
-  return { host, bindings, repo, endpoint };
+  return { host: fx.host, bindings: fx.bindings, repo, endpoint };
 }
 
 async function until(check: () => boolean, what: string) {
