@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import type * as acp from '@agentclientprotocol/sdk';
+import { isJsonRpcId, type AnyMessage, type JsonRpcId, type MessageStream } from './rpc/messages.js';
 import { BoundedLineSplitter, nestsDeeperThan } from './bounded-lines.js';
 
 /**
@@ -23,20 +23,15 @@ export const INPUT_LIMITS = {
 } as const;
 
 type Limits = { [K in keyof typeof INPUT_LIMITS]: number };
-type JsonRpcId = string | number | null;
 
 export interface GuardedStream {
-  stream: acp.Stream;
+  stream: MessageStream;
   /** True once the client closed its end (stdin reached its end). */
   inputEnded: () => boolean;
 }
 
 function validId(id: unknown, limits: Limits): id is JsonRpcId {
-  return (
-    id === null ||
-    (typeof id === 'string' && id.length <= limits.maxIdLength) ||
-    (typeof id === 'number' && Number.isFinite(id))
-  );
+  return isJsonRpcId(id) && !(typeof id === 'string' && id.length > limits.maxIdLength);
 }
 
 /** Why a parsed message is not one the connection should see, or undefined if it may pass. */
@@ -108,7 +103,7 @@ export function guardedNdJsonStream(
     writeLine({ jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } });
 
   let cancelled = false;
-  const readable = new ReadableStream<acp.AnyMessage>({
+  const readable = new ReadableStream<AnyMessage>({
     async start(controller) {
       const splitter = new BoundedLineSplitter(limits.maxLineBytes);
       const handleLine = async (line: Buffer) => {
@@ -133,7 +128,7 @@ export function guardedNdJsonStream(
             if (typeof m.method === 'string') fromClient.add(requestKey(m.id));
             else toClient.delete(requestKey(m.id));
           }
-          controller.enqueue(msg as acp.AnyMessage);
+          controller.enqueue(msg as AnyMessage);
         }
       };
       answerLocally = (id) => {
@@ -142,7 +137,7 @@ export function guardedNdJsonStream(
           jsonrpc: '2.0',
           id: id as string | number,
           error: { code: -32603, message: 'The client closed the connection before answering' },
-        } as acp.AnyMessage);
+        } as AnyMessage);
       };
       closeReadable = () => {
         if (ended) return;
@@ -181,7 +176,7 @@ export function guardedNdJsonStream(
       input.destroy();
     },
   });
-  const writable = new WritableStream<acp.AnyMessage>({
+  const writable = new WritableStream<AnyMessage>({
     write: async (message) => {
       await writeLine(message);
       track(message);
