@@ -3,7 +3,7 @@ import type { CheckpointListItem } from '../runtime/checkpoint-views.js';
 import type { SessionCheckpoints } from '../runtime/session-checkpoints.js';
 import type { SessionHost } from '../runtime/session-host.js';
 import { RequestError, type AgentApp } from './rpc/index.js';
-import { boolean, nonEmptyString, object } from './rpc/checks.js';
+import { boolean, nonEmptyString, object, sessionParams } from './rpc/checks.js';
 import { paramsParser } from './rpc/params.js';
 
 /** Cairn's checkpoint extension methods and notification (ACP `_`-prefixed names). */
@@ -19,14 +19,12 @@ export interface CheckpointRequestDeps {
 const P = 'params';
 
 const listParams = paramsParser<{ sessionId: string }>((raw) => {
-  const o = object(raw, P);
-  nonEmptyString(o.sessionId, `${P}.sessionId`);
+  const o = sessionParams(raw);
   return o;
 });
 
 const previewParams = paramsParser<{ sessionId: string; checkpointId: string }>((raw) => {
-  const o = object(raw, P);
-  nonEmptyString(o.sessionId, `${P}.sessionId`);
+  const o = sessionParams(raw);
   nonEmptyString(o.checkpointId, `${P}.checkpointId`);
   return o;
 });

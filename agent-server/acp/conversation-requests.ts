@@ -6,16 +6,7 @@ import { SessionNotFoundError, type SessionHost } from '../runtime/session-host.
 import { requireAbsolute } from './input-checks.js';
 import { configOptions, modeState } from './session-config.js';
 import { RequestError, type AgentApp, type AgentContext } from './rpc/index.js';
-import {
-  type Json,
-  array,
-  integer,
-  nonEmptyString,
-  object,
-  optionalObject,
-  string,
-  strings,
-} from './rpc/checks.js';
+import { type Json, array, integer, optionalObject, sessionParams, string, strings } from './rpc/checks.js';
 import { paramsParser } from './rpc/params.js';
 
 /** Cairn's extension methods and notifications (ACP `_`-prefixed names). */
@@ -38,8 +29,7 @@ const forkParams = paramsParser<{
   mcpServers?: unknown[];
   _meta?: { cairn?: { beforeUserMessage?: number } } | null;
 }>((raw) => {
-  const o = object(raw, P);
-  nonEmptyString(o.sessionId, `${P}.sessionId`);
+  const o = sessionParams(raw);
   string(o.cwd, `${P}.cwd`);
   if (o.additionalDirectories !== undefined) strings(o.additionalDirectories, `${P}.additionalDirectories`);
   if (o.mcpServers !== undefined) array(o.mcpServers, `${P}.mcpServers`);
@@ -52,16 +42,14 @@ const forkParams = paramsParser<{
 });
 
 const setTitleParams = paramsParser<{ sessionId: string; title: string }>((raw) => {
-  const o = object(raw, P);
-  nonEmptyString(o.sessionId, `${P}.sessionId`);
+  const o = sessionParams(raw);
   string(o.title, `${P}.title`);
   optionalObject(o._meta, `${P}._meta`);
   return o;
 });
 
 const queueRemoveParams = paramsParser<{ sessionId: string; index: number }>((raw) => {
-  const o = object(raw, P);
-  nonEmptyString(o.sessionId, `${P}.sessionId`);
+  const o = sessionParams(raw);
   integer(o.index, `${P}.index`);
   return o;
 });

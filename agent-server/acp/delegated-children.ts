@@ -11,12 +11,11 @@ import type { ChildSessionObserver, DelegatedChild } from '../runtime/child-obse
 import { sessionEventToUpdate, type ClientSupports } from './session-updates.js';
 import { subagentEnded, subagentStarted } from './subagent-updates.js';
 import type { AgentApp, AgentContext } from './rpc/index.js';
-import { nonEmptyString, object } from './rpc/checks.js';
+import { nonEmptyString, sessionParams } from './rpc/checks.js';
 import { paramsParser } from './rpc/params.js';
 
 const cancelParams = paramsParser<DelegateCancelRequest>((raw) => {
-  const o = object(raw, 'params');
-  nonEmptyString(o.sessionId, 'params.sessionId');
+  const o = sessionParams(raw);
   nonEmptyString(o.childSessionId, 'params.childSessionId');
   return o;
 });

@@ -101,3 +101,10 @@ export function arrayOrNull(o: Json, key: string, at: string, required: boolean)
   array(value, `${at}.${key}`);
   return o;
 }
+
+/** A Cairn ext method's params: an object naming a session by a non-empty `sessionId`. */
+export function sessionParams(raw: unknown): Json {
+  const o = object(raw, 'params');
+  nonEmptyString(o.sessionId, 'params.sessionId');
+  return o;
+}
