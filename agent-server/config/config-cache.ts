@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { CairnConfig } from '../../shared/config.js';
 import { CAIRN_VERSION } from '../version.js';
 
@@ -43,16 +44,18 @@ export function cachedConfig(home: string, text: string | undefined): CairnConfi
 }
 
 /** Keeps `config`, validated from `text` (atomically; a failure only costs a validation next time). */
-export function saveCachedConfig(home: string, text: string | undefined, config: CairnConfig): void {
+export async function saveCachedConfig(
+  home: string,
+  text: string | undefined,
+  config: CairnConfig,
+): Promise<void> {
   const key = keyOf(text);
   if (!key) return;
   const file = cacheFile(home);
-  const tmp = `${file}.${randomUUID()}.tmp`;
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(tmp, JSON.stringify({ key, config }), { mode: 0o600 });
-    renameSync(tmp, file);
+    await writeFileAtomic(file, JSON.stringify({ key, config }), 0o600);
   } catch {
-    rmSync(tmp, { force: true });
+    // Only a cache.
   }
 }

@@ -26,6 +26,6 @@ export async function loadConfigQuickly(env: NodeJS.ProcessEnv = process.env): P
   // An unreadable file is read once more the validating way, for the error that says why.
   const current = readable ? text : readConfigText(file);
   const config = parseConfigText(file, current);
-  saveCachedConfig(home, current, config);
+  await saveCachedConfig(home, current, config);
   return { home, file, config };
 }
