@@ -113,7 +113,6 @@ export class AgentSession {
     return this.preparing;
   }
 
-
   /** Hears every event of the session from now on; returns the unsubscribe. */
   subscribe(listener: SessionEventListener): () => void {
     this.listeners.add(listener);
